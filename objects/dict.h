@@ -1,0 +1,50 @@
+/*
+ * objects/dict.h -- insertion-ordered hash tables.
+ *
+ * Keys must be hashable (rc_object_hash): ints, floats, strs, None, bools,
+ * tuples of hashable items, and client types with a hash slot. Iteration,
+ * rc_dict_keys, _values and _items follow insertion order; setting an
+ * existing key keeps its place. Reads hand out new references.
+ */
+#ifndef RC_OBJECTS_DICT_H
+#define RC_OBJECTS_DICT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "objects/object.h"
+
+extern rc_type rc_dict_type;
+
+/* Returns: a new reference to an empty dict, or NULL (RC_ENOMEM, RC_ESTATE). */
+rc_object *rc_dict_new(void);
+
+bool rc_dict_check(const rc_object *o);
+
+/* The number of keys; -1 (RC_ETYPE) if d is not a dict. */
+int64_t rc_dict_size(rc_object *d);
+
+/* Maps key to value (both borrowed: the dict takes its own references; an
+ * existing key keeps its original key object). Errors: RC_ETYPE (not a
+ * dict, or an unhashable key), RC_EVALUE for NULL, RC_ENOMEM (the dict is
+ * unchanged), and any error of the key's hash or equality. */
+rc_status rc_dict_set(rc_object *d, rc_object *key, rc_object *value);
+
+/* Returns: a new reference to the value of key, or NULL: RC_EKEY if key is
+ * absent, RC_ETYPE (not a dict, unhashable key), RC_EVALUE. */
+rc_object *rc_dict_get(rc_object *d, rc_object *key);
+
+/* 1 if key is present, 0 if not, negative rc_status on error. */
+int rc_dict_contains(rc_object *d, rc_object *key);
+
+/* Removes key and drops the dict's references to it and its value.
+ * Errors: RC_EKEY if absent, RC_ETYPE, RC_EVALUE. */
+rc_status rc_dict_delete(rc_object *d, rc_object *key);
+
+/* Returns: a new reference to a new list of the keys / the values / the
+ * (key, value) tuples, in insertion order, or NULL (RC_ETYPE, RC_ENOMEM). */
+rc_object *rc_dict_keys(rc_object *d);
+rc_object *rc_dict_values(rc_object *d);
+rc_object *rc_dict_items(rc_object *d);
+
+#endif /* RC_OBJECTS_DICT_H */

@@ -1,0 +1,103 @@
+/*
+ * objects/float.c -- double-precision floats.
+ *
+ * Integral floats hash and compare like the int of the same value, so that
+ * 1.0 and 1 are one dict key. The text form is the shortest that reads back
+ * to the same double.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "objects/float.h"
+#include "objects/int.h"
+#include "objects/object_internal.h"
+#include "objects/str.h"
+
+typedef struct float_object {
+    rc_object base;
+    double value;
+} float_object;
+
+static inline double float_value(rc_object *o) {
+    return ((float_object *)o)->value;
+}
+
+bool rc_float_check(const rc_object *o) {
+    return o && o->type == &rc_float_type;
+}
+
+/* ---- slots ----------------------------------------------------------------- */
+
+static rc_status float_hash(rc_object *self, uint64_t *out) {
+    double d = float_value(self);
+    if (d == floor(d) && d >= -0x1p63 && d < 0x1p63) {
+        *out = (uint64_t)(int64_t)d; /* as rc_int_type hashes the same value */
+        return RC_OK;
+    }
+    uint64_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    *out = bits ^ (bits >> 29);
+    return RC_OK;
+}
+
+static int float_equal(rc_object *self, rc_object *other) {
+    if (rc_float_check(other))
+        return float_value(self) == float_value(other);
+    if (rc_int_check(other))
+        return rc_object_equal(other, self); /* int knows the exact rule */
+    return 0;
+}
+
+static rc_object *float_repr(rc_object *self) {
+    double d = float_value(self);
+    if (isnan(d))
+        return rc_str_from_cstr("nan");
+    if (isinf(d))
+        return rc_str_from_cstr(d > 0 ? "inf" : "-inf");
+    char buf[40];
+    for (int precision = 1; precision <= 17; precision++) {
+        snprintf(buf, sizeof buf, "%.*g", precision, d);
+        if (strtod(buf, NULL) == d)
+            break;
+    }
+    if (!strpbrk(buf, ".eE"))
+        strcat(buf, ".0");
+    return rc_str_from_cstr(buf);
+}
+
+rc_type rc_float_type = {
+    .name = "float",
+    .basicsize = sizeof(float_object),
+    .hash = float_hash,
+    .equal = float_equal,
+    .repr = float_repr,
+    .id = RCI_TYPE_ID_FLOAT,
+};
+
+/* ---- creation and access --------------------------------------------------- */
+
+rc_object *rc_float_from_double(double value) {
+    float_object *o = (float_object *)rci_object_alloc(&rc_float_type, sizeof *o);
+    if (!o)
+        return NULL;
+    o->value = value;
+    return &o->base;
+}
+
+rc_status rc_float_as_double(rc_object *o, double *out) {
+    if (!o || !out)
+        return rci_error(RC_EVALUE, "rc_float_as_double: NULL argument");
+    if (rc_float_check(o)) {
+        *out = float_value(o);
+        return RC_OK;
+    }
+    if (rc_int_check(o)) {
+        int64_t i;
+        rc_int_as_i64(o, &i);
+        *out = (double)i;
+        return RC_OK;
+    }
+    return rci_error(RC_ETYPE, "expected a float, got %s", o->type->name);
+}

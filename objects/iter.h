@@ -1,0 +1,49 @@
+/*
+ * objects/iter.h -- iterating over lists, tuples and dicts.
+ *
+ *     rc_iter it;
+ *     if (rc_iter_begin(&it, container) != RC_OK) ... error ...
+ *     rc_object *item;
+ *     int r;
+ *     while ((r = rc_iter_next(&it, &item)) == 1) {
+ *         ... use item, a new reference ...
+ *         rc_decref(item);
+ *     }
+ *     rc_iter_end(&it);
+ *     if (r < 0) ... error: rc_error_code(), rc_error_message() ...
+ *
+ * The iterator lives on the caller's stack and holds a reference to the
+ * container until rc_iter_end. A list is walked by index: items appended
+ * meanwhile are seen, and removing items never makes the walk fail. A dict
+ * whose set of keys changes (a key added or deleted) during iteration makes
+ * the next call fail with RC_ECHANGED; replacing a value is allowed.
+ */
+#ifndef RC_OBJECTS_ITER_H
+#define RC_OBJECTS_ITER_H
+
+#include <stdint.h>
+
+#include "objects/object.h"
+
+typedef struct rc_iter {
+    rc_object *container; /* a reference owned by the iterator; NULL when ended */
+    int64_t position;     /* internal: the next index or dict entry */
+    uint64_t version;     /* internal: the dict's key-set version at the start */
+} rc_iter;
+
+/* Starts iterating over a list, a tuple, or a dict (which yields its keys).
+ * Errors: RC_ETYPE for other objects (it is then ended already), RC_EVALUE. */
+rc_status rc_iter_begin(rc_iter *it, rc_object *container);
+
+/* 1: *item is the next item, a new reference. 0: the end (*item = NULL).
+ * Negative rc_status on error (RC_ECHANGED). */
+int rc_iter_next(rc_iter *it, rc_object **item);
+
+/* For an iterator over a dict: the next key and value, new references.
+ * Returns as rc_iter_next; RC_ETYPE if the container is not a dict. */
+int rc_iter_next_item(rc_iter *it, rc_object **key, rc_object **value);
+
+/* Drops the iterator's reference. Safe to call twice. */
+void rc_iter_end(rc_iter *it);
+
+#endif /* RC_OBJECTS_ITER_H */

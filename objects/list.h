@@ -1,0 +1,60 @@
+/*
+ * objects/list.h -- mutable sequences.
+ *
+ * Indexes are int64_t; a negative index counts from the end (-1 is the last
+ * item), as in Python. Reads hand out new references (see refcount.h for
+ * why). Every operation takes the list's object lock (free under //:gil), so
+ * each one is atomic with respect to the others.
+ */
+#ifndef RC_OBJECTS_LIST_H
+#define RC_OBJECTS_LIST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "objects/object.h"
+
+extern rc_type rc_list_type;
+
+/* Returns: a new reference to an empty list, or NULL (RC_ENOMEM, RC_ESTATE). */
+rc_object *rc_list_new(void);
+
+bool rc_list_check(const rc_object *o);
+
+/* The number of items; -1 (RC_ETYPE) if l is not a list. */
+int64_t rc_list_size(rc_object *l);
+
+/* Appends item (borrowed: the list takes its own reference).
+ * Errors: RC_ETYPE, RC_EVALUE for NULL, RC_ENOMEM (the list is unchanged). */
+rc_status rc_list_append(rc_object *l, rc_object *item);
+
+/* As rc_list_append, but steals item, also on failure. */
+rc_status rc_list_append_steal(rc_object *l, rc_object *item);
+
+/* Inserts item (borrowed) before index i. As in Python, i is clamped: past
+ * the end appends, before the start prepends. Errors as rc_list_append. */
+rc_status rc_list_insert(rc_object *l, int64_t i, rc_object *item);
+
+/* Returns: a new reference to item i, or NULL (RC_ETYPE, RC_EINDEX). */
+rc_object *rc_list_get(rc_object *l, int64_t i);
+
+/* Replaces item i with item (borrowed); the old item's reference is dropped.
+ * Errors: RC_ETYPE, RC_EINDEX, RC_EVALUE for NULL. */
+rc_status rc_list_set(rc_object *l, int64_t i, rc_object *item);
+
+/* Removes item i and returns it: a new reference (the list's own, handed
+ * over), or NULL (RC_ETYPE, RC_EINDEX, also for an empty list). */
+rc_object *rc_list_pop(rc_object *l, int64_t i);
+
+/* Appends every item of src: a list, a tuple, or a dict (its keys). src may
+ * be l itself (its items are then appended once). Errors: RC_ETYPE,
+ * RC_ENOMEM (then l is unchanged). */
+rc_status rc_list_extend(rc_object *l, rc_object *src);
+
+/* Returns: a new reference to a new list holding items start..stop-1, with
+ * Python's slice rules (negative values count from the end, out-of-range
+ * values are clamped, an empty range gives an empty list), or NULL
+ * (RC_ETYPE, RC_ENOMEM). */
+rc_object *rc_list_slice(rc_object *l, int64_t start, int64_t stop);
+
+#endif /* RC_OBJECTS_LIST_H */

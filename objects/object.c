@@ -1,0 +1,150 @@
+/*
+ * objects/object.c -- allocating objects, registering types, and the
+ * generic operations (hash, equality, repr, traverse) that dispatch on the
+ * type's slots.
+ *
+ * Type ids: built-in types carry fixed ids (object_internal.h); client types
+ * get the next free id when first made ready. The id indexes the per-thread
+ * live counters, so a type's instances are counted without any lookup.
+ */
+#include <stdatomic.h>
+#include <string.h>
+
+#include "objects/object_internal.h"
+#include "objects/str.h"
+
+static atomic_uint next_client_type_id = RCI_FIRST_CLIENT_TYPE_ID;
+
+/* ---- types ----------------------------------------------------------------- */
+
+static rc_status type_check_definition(const rc_type *type) {
+    if (!type->name)
+        return rci_error(RC_EVALUE, "rc_type_ready: the type has no name");
+    if (type->basicsize < sizeof(rc_object))
+        return rci_error(RC_EVALUE,
+                         "rc_type_ready: type '%s' has basicsize %zu, less than "
+                         "the header (%zu)",
+                         type->name, type->basicsize, sizeof(rc_object));
+    if ((type->flags & RC_TYPE_GC) && (!type->traverse || !type->clear))
+        return rci_error(RC_EVALUE,
+                         "rc_type_ready: type '%s' has RC_TYPE_GC but no "
+                         "traverse or clear slot",
+                         type->name);
+    return RC_OK;
+}
+
+rc_status rc_type_ready(rc_type *type) {
+    if (!type)
+        return rci_error(RC_EVALUE, "rc_type_ready: NULL type");
+    if (__atomic_load_n(&type->id, __ATOMIC_ACQUIRE) != 0)
+        return RC_OK;
+    rc_status st = type_check_definition(type);
+    if (st != RC_OK)
+        return st;
+    unsigned id = atomic_fetch_add(&next_client_type_id, 1);
+    if (id >= RC_MAX_TYPES)
+        return rci_error(RC_ELIMIT, "rc_type_ready: more than %d types", RC_MAX_TYPES);
+    rci_type_names[id] = type->name;
+    /* Another thread may have readied the type meanwhile: its id wins and
+     * ours stays unused. Release: pairs with the acquire above. */
+    uint32_t expected = 0;
+    __atomic_compare_exchange_n(&type->id, &expected, id, false, __ATOMIC_RELEASE,
+                                __ATOMIC_RELAXED);
+    return RC_OK;
+}
+
+/* ---- allocation ------------------------------------------------------------ */
+
+rc_object *rci_object_alloc(const rc_type *type, size_t size) {
+    rci_tstate *t = rci_tstate_checked();
+    if (!t)
+        return NULL;
+    rc_object *o = rci_mem_alloc(size);
+    if (!o)
+        return NULL;
+    rcs_header_init(&o->rc);
+    o->type = type;
+    rci_live_add(t, type->id, 1);
+    return o;
+}
+
+void rci_object_free(rci_tstate *t, rc_object *o) {
+    rci_live_add(t, o->type->id, -1);
+    if (RC_DEBUG && rci_debug_quarantine(t, o))
+        return;
+    rcs_retire(o, rci_mem_free);
+}
+
+rc_object *rc_object_new_var(rc_type *type, size_t extra_bytes) {
+    if (rc_type_ready(type) != RC_OK)
+        return NULL;
+    size_t size = type->basicsize + extra_bytes;
+    if (size < extra_bytes)
+        return rci_error_null(RC_EOVERFLOW, "rc_object_new_var: size overflows");
+    rc_object *o = rci_object_alloc(type, size);
+    if (o)
+        memset((char *)o + sizeof(rc_object), 0, size - sizeof(rc_object));
+    return o;
+}
+
+rc_object *rc_object_new(rc_type *type) {
+    return rc_object_new_var(type, 0);
+}
+
+void rci_make_immortal(rc_object *o) {
+    rci_live_add(rci_current, o->type->id, -1);
+    rcs_make_immortal(&o->rc);
+}
+
+/* ---- generic operations ---------------------------------------------------- */
+
+rc_status rc_object_hash(rc_object *o, uint64_t *out) {
+    if (!o || !out)
+        return rci_error(RC_EVALUE, "rc_object_hash: NULL argument");
+    if (!o->type->hash)
+        return rci_error(RC_ETYPE, "unhashable type: '%s'", o->type->name);
+    return o->type->hash(o, out);
+}
+
+int rc_object_equal(rc_object *a, rc_object *b) {
+    if (!a || !b)
+        return rci_error(RC_EVALUE, "rc_object_equal: NULL argument");
+    if (a == b)
+        return 1;
+    if (a->type->equal)
+        return a->type->equal(a, b);
+    if (b->type->equal)
+        return b->type->equal(b, a);
+    return 0;
+}
+
+rc_object *rc_object_repr(rc_object *o) {
+    if (!o)
+        return rci_error_null(RC_EVALUE, "rc_object_repr: NULL argument");
+    if (o->type->repr)
+        return o->type->repr(o);
+    return rc_str_from_format("<%s object at %p>", o->type->name, (void *)o);
+}
+
+int rc_object_traverse(rc_object *o, rc_visit_fn visit, void *arg) {
+    if (!o || !o->type->traverse)
+        return 0;
+    return o->type->traverse(o, visit, arg);
+}
+
+/* ---- built-in types -------------------------------------------------------- */
+
+#include "objects/bool.h"
+#include "objects/dict.h"
+#include "objects/float.h"
+#include "objects/int.h"
+#include "objects/list.h"
+#include "objects/tuple.h"
+
+void rci_builtin_types_init(void) {
+    rc_type *builtins[] = {&rc_none_type, &rc_bool_type,  &rc_int_type,
+                           &rc_float_type, &rc_str_type,  &rc_tuple_type,
+                           &rc_list_type,  &rc_dict_type, &rci_freed_type};
+    for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
+        rci_type_names[builtins[i]->id] = builtins[i]->name;
+}

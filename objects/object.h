@@ -1,0 +1,162 @@
+/*
+ * objects/object.h -- the object header, the type object, and the
+ * operations every object supports (hash, equality, text).
+ *
+ * Every object starts with an rc_object header: the strategy's fields (the
+ * reference count, and per-object lock where the strategy has one) and a
+ * pointer to its type. Types are plain static structs, not objects: they are
+ * never counted, so instances do not touch their type's cache line when they
+ * are created or freed, and no thread ever contends on a type.
+ *
+ * ---- defining a type of your own ------------------------------------------
+ *
+ *     typedef struct point {
+ *         rc_object base;        // first member, always
+ *         rc_object *label;      // a strong reference, or NULL
+ *         double x, y;
+ *     } point;
+ *
+ *     static void point_dealloc(rc_object *self) {
+ *         rc_xdecref(((point *)self)->label);
+ *     }
+ *     static int point_traverse(rc_object *self, rc_visit_fn visit, void *arg) {
+ *         RC_VISIT(((point *)self)->label);
+ *         return 0;
+ *     }
+ *     static void point_clear(rc_object *self) {
+ *         rc_clear_ref(&((point *)self)->label);
+ *     }
+ *     static rc_type point_type = {
+ *         .name = "point", .basicsize = sizeof(point), .flags = RC_TYPE_GC,
+ *         .dealloc = point_dealloc, .traverse = point_traverse,
+ *         .clear = point_clear,
+ *     };
+ *
+ *     point *p = (point *)rc_object_new(&point_type);   // zeroed fields
+ *
+ * Slots left NULL get the defaults described on each slot below. See
+ * docs/embedding.md for a complete, compiled example.
+ */
+#ifndef RC_OBJECTS_OBJECT_H
+#define RC_OBJECTS_OBJECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "locking/strategy.h"
+#include "runtime/error.h"
+
+typedef struct rc_type rc_type;
+
+/* The header of every object. Clients embed it as their first member and
+ * never touch its fields: use refcount/refcount.h and rc_object_type(). */
+typedef struct rc_object {
+    rcs_header rc;      /* the strategy's fields: count, lock, ... */
+    const rc_type *type;
+} rc_object;
+
+/* A traversal callback: called once per strong reference an object holds.
+ * Returns 0 to go on, nonzero to stop (the traversal returns that value). */
+typedef int (*rc_visit_fn)(rc_object *child, void *arg);
+
+/* Visit a possibly-NULL member; for use inside a traverse slot whose
+ * parameters are named visit and arg. */
+#define RC_VISIT(member)                                                                 \
+    do {                                                                                 \
+        rc_object *rc_visit_child_ = (rc_object *)(member);                              \
+        if (rc_visit_child_) {                                                           \
+            int rc_visit_result_ = visit(rc_visit_child_, arg);                          \
+            if (rc_visit_result_)                                                        \
+                return rc_visit_result_;                                                 \
+        }                                                                                \
+    } while (0)
+
+/* Type flags. */
+enum {
+    /* Instances may hold references to other objects, so they can be part of
+     * a reference cycle: traverse and clear are required, and the cycle
+     * collector tracks the instances. */
+    RC_TYPE_GC = 1u << 0,
+};
+
+struct rc_type {
+    const char *name;    /* for messages and reprs; required */
+    size_t basicsize;    /* bytes per instance, >= sizeof(rc_object) */
+    uint32_t flags;      /* RC_TYPE_* */
+
+    /* Releases what the instance owns: decrefs its references, frees its
+     * buffers. It must not free the instance itself: the runtime does that
+     * after the slot returns. Runs on the thread that dropped the last
+     * reference. NULL: nothing to release. */
+    void (*dealloc)(rc_object *self);
+
+    /* Calls visit on every strong reference the instance holds (use
+     * RC_VISIT). Required with RC_TYPE_GC. */
+    int (*traverse)(rc_object *self, rc_visit_fn visit, void *arg);
+
+    /* Drops the instance's references to other objects, leaving it valid
+     * but empty, to break a cycle. Required with RC_TYPE_GC. */
+    void (*clear)(rc_object *self);
+
+    /* Stores a hash in *out and returns RC_OK, or fails with a status.
+     * Objects that compare equal must hash equal. NULL: unhashable
+     * (rc_object_hash fails with RC_ETYPE). */
+    rc_status (*hash)(rc_object *self, uint64_t *out);
+
+    /* 1 if equal, 0 if not, or a negative rc_status. Called with self of
+     * this type and other of any type. NULL: equal only to itself. */
+    int (*equal)(rc_object *self, rc_object *other);
+
+    /* Returns a new str reference with a text form, or NULL on error.
+     * NULL slot: "<name object at 0x...>". */
+    rc_object *(*repr)(rc_object *self);
+
+    /* Set by the runtime (rc_type_ready); leave it 0. */
+    uint32_t id;
+};
+
+/* The most types a program may have, built-in ones included. */
+#define RC_MAX_TYPES 256
+
+/* Checks a type definition and registers it, so its instances are counted.
+ * Called by rc_object_new on first use; call it yourself to see the error
+ * early. Idempotent, and safe from several threads at once.
+ * Errors: RC_EVALUE for a bad definition (no name, basicsize too small,
+ * RC_TYPE_GC without traverse or clear); RC_ELIMIT past RC_MAX_TYPES. */
+rc_status rc_type_ready(rc_type *type);
+
+/* Returns: a new reference to a new instance of type, with every byte after
+ * the header zeroed, or NULL (RC_ENOMEM, RC_ESTATE if not attached, or the
+ * errors of rc_type_ready). pre: attached. */
+rc_object *rc_object_new(rc_type *type);
+
+/* Like rc_object_new, with extra_bytes more after basicsize (for an inline
+ * array). Errors as rc_object_new, and RC_EOVERFLOW if the size overflows. */
+rc_object *rc_object_new_var(rc_type *type, size_t extra_bytes);
+
+/* The object's type. Borrowed (types are static). pre: o is a live object. */
+static inline const rc_type *rc_object_type(const rc_object *o) {
+    return o->type;
+}
+
+/* The type's name, for messages. */
+static inline const char *rc_object_type_name(const rc_object *o) {
+    return o->type->name;
+}
+
+/* Hash of o. Returns RC_OK and stores it in *out, or fails: RC_ETYPE for an
+ * unhashable object (a list, a dict, a tuple holding one), RC_EVALUE for NULL. */
+rc_status rc_object_hash(rc_object *o, uint64_t *out);
+
+/* 1 if a equals b, 0 if not, or a negative rc_status. Identical objects are
+ * always equal. Numbers compare by value across int and float; other
+ * types compare equal only to their own type. */
+int rc_object_equal(rc_object *a, rc_object *b);
+
+/* Returns: a new str reference with the text form of o, or NULL on error. */
+rc_object *rc_object_repr(rc_object *o);
+
+/* Calls the type's traverse slot; 0 for types without one. */
+int rc_object_traverse(rc_object *o, rc_visit_fn visit, void *arg);
+
+#endif /* RC_OBJECTS_OBJECT_H */

@@ -1,0 +1,90 @@
+/*
+ * objects/object_internal.h -- shared internals of the object layer: object
+ * allocation, immortality, the layouts of the built-in types that more
+ * than one file needs, and the fixed ids of the built-in types.
+ */
+#ifndef RC_OBJECTS_OBJECT_INTERNAL_H
+#define RC_OBJECTS_OBJECT_INTERNAL_H
+
+#ifndef RC_BUILD_CORE
+#error "internal header: include refcore.h"
+#endif
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "objects/object.h"
+#include "refcount/refcount.h"
+#include "runtime/runtime_internal.h"
+
+/* The header is the first member: the seam hands back header pointers
+ * (rcs_hooks.dealloc) that are object pointers. */
+_Static_assert(offsetof(rc_object, rc) == 0, "rcs_header must come first");
+
+/* Built-in types have fixed ids; client types are numbered from
+ * RCI_FIRST_CLIENT_TYPE_ID by rc_type_ready. 0 means "not ready". */
+enum {
+    RCI_TYPE_ID_NONE = 1,
+    RCI_TYPE_ID_BOOL,
+    RCI_TYPE_ID_INT,
+    RCI_TYPE_ID_FLOAT,
+    RCI_TYPE_ID_STR,
+    RCI_TYPE_ID_TUPLE,
+    RCI_TYPE_ID_LIST,
+    RCI_TYPE_ID_DICT,
+    RCI_TYPE_ID_FREED, /* debug builds: the type of a quarantined object */
+    RCI_FIRST_CLIENT_TYPE_ID = 16,
+};
+
+/* Allocates size bytes for an object of type (which must be ready),
+ * initialises the header (count 1, owned by this thread) and counts it as
+ * live. The bytes after the header are NOT zeroed. Returns NULL with the
+ * error set (RC_ESTATE if not attached, RC_ENOMEM). */
+rc_object *rci_object_alloc(const rc_type *type, size_t size);
+
+/* Gives back the memory of an object whose dealloc slot has run, and stops
+ * counting it. Called only from refcount/dealloc.c. */
+void rci_object_free(rci_tstate *t, rc_object *o);
+
+/* Makes o immortal and stops counting it as live (the runtime owns it now).
+ * pre: no other thread can reach o yet. */
+void rci_make_immortal(rc_object *o);
+
+/* ---- layouts shared between files ---------------------------------------- */
+
+typedef struct rci_list {
+    rc_object base;
+    rc_object **items; /* published with rcs_store_shared_ptr */
+    int64_t size;
+    int64_t capacity;
+} rci_list;
+
+typedef struct rci_tuple {
+    rc_object base;
+    int64_t size;
+    rc_object *items[]; /* size slots; NULL until filled */
+} rci_tuple;
+
+/* Iteration over a dict: the entry at *position or after it. Returns 1 with
+ * new references in *key and *value (value may be NULL if not wanted),
+ * 0 at the end, or RC_ECHANGED if the key set is no longer `version`. */
+int rci_dict_iter_next(rc_object *d, int64_t *position, uint64_t version,
+                       rc_object **key, rc_object **value);
+/* The dict's key-set version, which changes whenever a key is added or
+ * removed. */
+uint64_t rci_dict_version(rc_object *d);
+
+/* Interned strings: runtime start and stop (objects/str.c). */
+rc_status rci_intern_init(void);
+void rci_intern_fini(void);
+
+/* Small ints (objects/int.c): built at runtime start. */
+void rci_small_ints_init(void);
+
+/* Records the built-in types' names for the leak report (objects/object.c). */
+void rci_builtin_types_init(void);
+
+/* The type of a quarantined object in debug builds (refcount/debug.c). */
+extern rc_type rci_freed_type;
+
+#endif /* RC_OBJECTS_OBJECT_INTERNAL_H */

@@ -1,0 +1,43 @@
+/*
+ * objects/tuple.h -- fixed-size immutable sequences.
+ *
+ * A tuple is built in two steps: rc_tuple_new makes one with every slot
+ * empty, and rc_tuple_set_steal fills each slot while the caller still holds
+ * the only reference. After that it never changes, so rc_tuple_get may
+ * lend its items (borrowed) safely under every strategy: no thread can
+ * remove an item from a tuple that the caller holds.
+ */
+#ifndef RC_OBJECTS_TUPLE_H
+#define RC_OBJECTS_TUPLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "objects/object.h"
+
+extern rc_type rc_tuple_type;
+
+/* Returns: a new reference to a tuple of size empty slots, or NULL.
+ * Errors: RC_EVALUE for size < 0; RC_ENOMEM. */
+rc_object *rc_tuple_new(int64_t size);
+
+/* Returns: a new reference to a tuple of the n given objects (borrowed; the
+ * tuple takes its own references), or NULL (RC_EVALUE for a NULL item,
+ * RC_ENOMEM). */
+rc_object *rc_tuple_pack(int64_t n, ...);
+
+/* Fills slot i, stealing item (also on failure). pre: the caller holds the
+ * only reference to t (it is being built). Errors: RC_ETYPE, RC_EINDEX,
+ * RC_EVALUE for a NULL item or a slot already filled. */
+rc_status rc_tuple_set_steal(rc_object *t, int64_t i, rc_object *item);
+
+bool rc_tuple_check(const rc_object *o);
+
+/* The number of slots; -1 (RC_ETYPE) if t is not a tuple. */
+int64_t rc_tuple_size(rc_object *t);
+
+/* Returns: borrowed item i (negative i counts from the end), or NULL.
+ * Errors: RC_ETYPE, RC_EINDEX, RC_EVALUE for an empty slot. */
+rc_object *rc_tuple_get(rc_object *t, int64_t i);
+
+#endif /* RC_OBJECTS_TUPLE_H */

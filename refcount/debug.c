@@ -1,0 +1,91 @@
+/*
+ * refcount/debug.c -- the checks of debug builds, and rc_fatal.
+ *
+ * With RC_DEBUG >= 1 (--config=debug), rc_incref and rc_decref check, at
+ * the call site, that:
+ *   - the calling thread is attached (and outside the release region);
+ *   - the object is not freed: freed objects are kept in a per-thread
+ *     quarantine of QUARANTINE_SIZE entries, with their type replaced by the
+ *     sentinel rci_freed_type, before their memory is given back, so a late
+ *     decref finds the sentinel rather than reused memory;
+ *   - a decref does not take the count below zero.
+ * A failed check prints the object and the call site and aborts.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "objects/object_internal.h"
+
+#define QUARANTINE_SIZE 4096
+
+rc_type rci_freed_type = {.name = "<freed object>",
+                          .basicsize = sizeof(rc_object),
+                          .id = RCI_TYPE_ID_FREED};
+
+void rc_fatal(const rc_object *o, const char *file, int line, const char *msg) {
+    fprintf(stderr, "refcore: fatal: %s\n", msg);
+    if (file)
+        fprintf(stderr, "refcore:   at %s:%d\n", file, line);
+    if (o) {
+        const rc_type *type = o->type;
+        fprintf(stderr, "refcore:   object %p of type %s, count %" PRId64 "\n",
+                (const void *)o, type && type->name ? type->name : "?",
+                rcs_refcount(&o->rc));
+    }
+    fflush(stderr);
+    abort();
+}
+
+void rci_debug_check_ref(rc_object *o, bool is_decref, const char *file, int line) {
+    const char *op = is_decref ? "decref" : "incref";
+    char msg[160];
+    if (!o) {
+        snprintf(msg, sizeof msg, "%s of NULL", op);
+        rc_fatal(NULL, file, line, msg);
+    }
+    if (!rcs_thread_is_attached()) {
+        snprintf(msg, sizeof msg, "%s from a thread that is not attached", op);
+        rc_fatal(o, file, line, msg);
+    }
+    if (o->type == &rci_freed_type) {
+        snprintf(msg, sizeof msg, "%s of a freed object", op);
+        rc_fatal(o, file, line, msg);
+    }
+    if (is_decref && !rcs_is_immortal(&o->rc) && rcs_refcount(&o->rc) <= 0)
+        rc_fatal(o, file, line, "decref would take the count below zero");
+}
+
+/* Frees the memory of a quarantined object. */
+static void quarantine_release(rc_object *o) {
+    rcs_retire(o, rci_mem_free);
+}
+
+/* Debug builds: keep o (already uncounted) in the quarantine; the entry it
+ * replaces is given back now. Returns false if there is no quarantine
+ * (allocation failed), and the caller frees o directly. */
+bool rci_debug_quarantine(rci_tstate *t, rc_object *o) {
+    if (!t->quarantine) {
+        t->quarantine = calloc(QUARANTINE_SIZE, sizeof *t->quarantine);
+        if (!t->quarantine)
+            return false;
+    }
+    o->type = &rci_freed_type;
+    rc_object **slot = &t->quarantine[t->quarantine_next];
+    if (*slot)
+        quarantine_release(*slot);
+    *slot = o;
+    t->quarantine_next = (t->quarantine_next + 1) % QUARANTINE_SIZE;
+    return true;
+}
+
+void rci_debug_quarantine_flush(rci_tstate *t) {
+    if (!t->quarantine)
+        return;
+    for (size_t i = 0; i < QUARANTINE_SIZE; i++)
+        if (t->quarantine[i])
+            quarantine_release(t->quarantine[i]);
+    free(t->quarantine);
+    t->quarantine = NULL;
+    t->quarantine_next = 0;
+}

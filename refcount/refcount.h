@@ -1,0 +1,133 @@
+/*
+ * refcount/refcount.h -- reference counting, and the ownership rules that
+ * every public function's documentation refers to.
+ *
+ * ---- ownership vocabulary ---------------------------------------------------
+ *
+ * A *reference* is the right to use an object, counted in its header. The
+ * object is freed when its last reference is dropped.
+ *
+ *   new reference       "Returns: a new reference". The caller owns it and
+ *                       must drop it with rc_decref (or pass it on to a
+ *                       call that steals it).
+ *   borrowed reference  "Returns: borrowed". The caller may use the object
+ *                       while whatever lent it (a tuple the caller holds, for
+ *                       instance) keeps it alive, and must not decref it.
+ *                       Arguments are borrowed unless the function says
+ *                       otherwise: the callee takes its own reference if it
+ *                       keeps the object.
+ *   stolen reference    A function whose name ends in _steal takes over the
+ *                       caller's reference to that argument, also when it
+ *                       fails; the caller must not decref it afterwards.
+ *
+ * Reads from mutable containers (a list item, a dict value, iteration)
+ * always return new references: under a free-threaded strategy another
+ * thread may remove the item and free it at any moment, so a borrowed item
+ * would be unsafe the instant it was returned.
+ *
+ * ---- immortal objects -------------------------------------------------------
+ *
+ * None, True, False, the small ints (-5..256) and interned strings are
+ * immortal: counting them changes nothing and they are never freed while the
+ * runtime runs. Code need not know which objects are immortal; it counts as
+ * usual and the count simply does not move.
+ *
+ * ---- debug checks (--config=debug, RC_DEBUG >= 1) ---------------------------
+ *
+ * A decref of a freed object, a count going below zero, and counting from a
+ * thread that is not attached print the object and the call site, then
+ * abort, instead of corrupting memory silently. To catch decrefs of freed
+ * objects, a debug build keeps freed memory in a per-thread quarantine for a
+ * while before giving it back.
+ */
+#ifndef RC_REFCOUNT_REFCOUNT_H
+#define RC_REFCOUNT_REFCOUNT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "locking/strategy.h"
+#include "objects/object.h"
+#include "runtime/compiler.h"
+
+#ifndef RC_DEBUG
+#define RC_DEBUG 0
+#endif
+
+/* Deallocates an object whose last reference was just dropped: calls its
+ * type's dealloc slot and frees it, through a per-thread work list so that
+ * freeing a structure nested a million deep uses no C stack. Not for direct
+ * use: rc_decref calls it. */
+void rci_dealloc(rc_object *o);
+
+/* Debug-build checks behind rc_incref/rc_decref (no-ops otherwise). */
+void rci_debug_check_ref(rc_object *o, bool is_decref, const char *file, int line);
+
+/* Prints msg, the object (address, type, count) and the call site to stderr,
+ * then aborts. For broken invariants that no error code can report. */
+RC_NORETURN void rc_fatal(const rc_object *o, const char *file, int line,
+                          const char *msg);
+
+static inline void rc_incref_at(rc_object *o, const char *file, int line) {
+    if (RC_DEBUG)
+        rci_debug_check_ref(o, false, file, line);
+    rcs_incref(&o->rc);
+}
+
+static inline void rc_decref_at(rc_object *o, const char *file, int line) {
+    if (RC_DEBUG)
+        rci_debug_check_ref(o, true, file, line);
+    if (rcs_decref(&o->rc))
+        rci_dealloc(o);
+}
+
+/* Adds a reference. pre: attached; o is live and the caller holds a
+ * reference to it (or borrows one). */
+#define rc_incref(o) rc_incref_at((o), __FILE__, __LINE__)
+
+/* Drops a reference; frees the object if it was the last. pre: attached;
+ * the caller owns the reference it drops. */
+#define rc_decref(o) rc_decref_at((o), __FILE__, __LINE__)
+
+/* As rc_incref / rc_decref, doing nothing for NULL. */
+static inline void rc_xincref_at(rc_object *o, const char *file, int line) {
+    if (o)
+        rc_incref_at(o, file, line);
+}
+static inline void rc_xdecref_at(rc_object *o, const char *file, int line) {
+    if (o)
+        rc_decref_at(o, file, line);
+}
+#define rc_xincref(o) rc_xincref_at((o), __FILE__, __LINE__)
+#define rc_xdecref(o) rc_xdecref_at((o), __FILE__, __LINE__)
+
+/* Returns: a new reference to o (o itself, counted once more). */
+static inline rc_object *rc_newref_at(rc_object *o, const char *file, int line) {
+    rc_incref_at(o, file, line);
+    return o;
+}
+#define rc_newref(o) rc_newref_at((o), __FILE__, __LINE__)
+
+/* Sets *slot to NULL and then drops the reference it held (if any). The
+ * order matters: the decref may run arbitrary deallocation code, which must
+ * not find the slot still pointing at a dying object. */
+static inline void rc_clear_ref_at(rc_object **slot, const char *file, int line) {
+    rc_object *old = *slot;
+    *slot = NULL;
+    rc_xdecref_at(old, file, line);
+}
+#define rc_clear_ref(slot) rc_clear_ref_at((slot), __FILE__, __LINE__)
+
+/* The current count, for tests and debugging; RC_IMMORTAL_COUNT for an
+ * immortal object. Exact only while no other thread counts o. */
+static inline int64_t rc_refcount(const rc_object *o) {
+    return rcs_refcount(&o->rc);
+}
+
+#define RC_IMMORTAL_COUNT RCS_IMMORTAL_COUNT
+
+static inline bool rc_is_immortal(const rc_object *o) {
+    return rcs_is_immortal(&o->rc);
+}
+
+#endif /* RC_REFCOUNT_REFCOUNT_H */

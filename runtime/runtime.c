@@ -1,0 +1,239 @@
+/*
+ * runtime/runtime.c -- runtime start and stop, thread attachment, and the
+ * live-object accounting.
+ *
+ * The strategy (through the seam) decides when a thread may run object
+ * code; this file keeps the object layer's own per-thread state beside it:
+ * an rci_tstate per attached thread, on a registry list guarded by
+ * registry_lock. The registry is touched only at attach, detach, and when
+ * somebody reads the live counts, never on an object operation.
+ *
+ * Live counts: each thread counts the objects it allocates and frees in its
+ * own rci_tstate.live. A detaching thread folds its counts into
+ * retired_live. The number of live objects of a type is retired_live plus
+ * the sum over attached threads, read with relaxed loads (a snapshot).
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "objects/object_internal.h"
+#include "runtime/runtime.h"
+
+_Thread_local rci_tstate *rci_current;
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static rci_tstate *registry;              /* attached threads */
+static int64_t retired_live[RC_MAX_TYPES]; /* counts of detached threads */
+static atomic_bool started;
+
+
+bool rci_runtime_started(void) {
+    return atomic_load(&started);
+}
+
+rci_tstate *rci_tstate_checked(void) {
+    rci_tstate *t = rci_current;
+    if (RC_UNLIKELY(!t))
+        rci_error(RC_ESTATE, "this thread is not attached to the runtime "
+                             "(call rc_thread_attach first)");
+    return t;
+}
+
+/* ---- per-thread state ------------------------------------------------------ */
+
+static rc_status tstate_create(void) {
+    /* Plain calloc: the registry's own memory is not object memory, and must
+     * not be subject to the failure injection meant for object operations. */
+    rci_tstate *t = calloc(1, sizeof *t);
+    if (!t)
+        return rci_error(RC_ENOMEM, "out of memory (thread state)");
+    pthread_mutex_lock(&registry_lock);
+    t->next = registry;
+    registry = t;
+    pthread_mutex_unlock(&registry_lock);
+    rci_current = t;
+    return RC_OK;
+}
+
+static void tstate_destroy(void) {
+    rci_tstate *t = rci_current;
+    rci_debug_quarantine_flush(t);
+    rci_dealloc_fini(t);
+    pthread_mutex_lock(&registry_lock);
+    for (rci_tstate **p = &registry; *p; p = &(*p)->next) {
+        if (*p == t) {
+            *p = t->next;
+            break;
+        }
+    }
+    for (size_t i = 0; i < RC_MAX_TYPES; i++)
+        retired_live[i] += (int64_t)__atomic_load_n(&t->live[i], __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&registry_lock);
+    rci_current = NULL;
+    free(t);
+}
+
+/* ---- live counts ----------------------------------------------------------- */
+
+static int64_t live_sum_locked(size_t id) {
+    int64_t n = retired_live[id];
+    for (rci_tstate *t = registry; t; t = t->next)
+        n += (int64_t)__atomic_load_n(&t->live[id], __ATOMIC_RELAXED);
+    return n;
+}
+
+int64_t rc_live_objects_of(const rc_type *type) {
+    if (!type || type->id == 0 || type->id >= RC_MAX_TYPES)
+        return 0;
+    pthread_mutex_lock(&registry_lock);
+    int64_t n = live_sum_locked(type->id);
+    pthread_mutex_unlock(&registry_lock);
+    return n;
+}
+
+int64_t rc_live_objects(void) {
+    int64_t n = 0;
+    pthread_mutex_lock(&registry_lock);
+    for (size_t id = 1; id < RC_MAX_TYPES; id++)
+        n += live_sum_locked(id);
+    pthread_mutex_unlock(&registry_lock);
+    return n;
+}
+
+const char *rci_type_names[RC_MAX_TYPES];
+
+static int64_t report_leaks(void) {
+    int64_t total = 0;
+    pthread_mutex_lock(&registry_lock);
+    for (size_t id = 1; id < RC_MAX_TYPES; id++) {
+        int64_t n = live_sum_locked(id);
+        if (n == 0)
+            continue;
+        total += n;
+        fprintf(stderr, "refcore: leak: %lld %s object(s) still alive at shutdown\n",
+                (long long)n, rci_type_names[id] ? rci_type_names[id] : "?");
+    }
+    for (size_t id = 0; id < RC_MAX_TYPES; id++)
+        retired_live[id] = 0;
+    pthread_mutex_unlock(&registry_lock);
+    return total;
+}
+
+/* ---- start and stop -------------------------------------------------------- */
+
+static void runtime_dealloc_hook(void *header) {
+    rci_dealloc((rc_object *)header);
+}
+
+static const rcs_hooks runtime_hooks = {.dealloc = runtime_dealloc_hook};
+
+rc_status rc_runtime_start(void) {
+    if (atomic_load(&started))
+        return rci_error(RC_ESTATE, "the runtime is already started");
+    if (rcs_runtime_start(&runtime_hooks) != 0)
+        return rci_error(RC_ESTATE, "the %s strategy could not start", RCS_NAME);
+    rc_status st = tstate_create();
+    if (st == RC_OK) {
+        rci_builtin_types_init();
+        rci_small_ints_init();
+        st = rci_intern_init();
+        if (st != RC_OK)
+            tstate_destroy();
+    }
+    if (st != RC_OK) {
+        rcs_runtime_stop();
+        return st;
+    }
+    atomic_store(&started, true);
+    return RC_OK;
+}
+
+rc_status rc_runtime_stop(void) {
+    if (!atomic_load(&started))
+        return rci_error(RC_ESTATE, "the runtime is not started");
+    if (!rci_current)
+        return rci_error(RC_ESTATE, "rc_runtime_stop: this thread is not attached");
+    pthread_mutex_lock(&registry_lock);
+    bool alone = registry == rci_current && rci_current->next == NULL;
+    pthread_mutex_unlock(&registry_lock);
+    if (!alone)
+        return rci_error(RC_ESTATE,
+                         "rc_runtime_stop: other threads are still attached");
+
+    rci_intern_fini();
+    tstate_destroy();
+    int64_t leaked = report_leaks();
+    atomic_store(&started, false);
+    rcs_runtime_stop();
+    if (leaked)
+        return rci_error(RC_ELEAK, "%lld object(s) were still alive at shutdown",
+                         (long long)leaked);
+    return RC_OK;
+}
+
+/* ---- threads --------------------------------------------------------------- */
+
+rc_status rc_thread_attach(void) {
+    if (!atomic_load(&started))
+        return rci_error(RC_ESTATE, "rc_thread_attach: the runtime is not started");
+    if (rci_current)
+        return rci_error(RC_ESTATE, "rc_thread_attach: this thread is already attached");
+    rc_status st = tstate_create();
+    if (st != RC_OK)
+        return st;
+    if (rcs_thread_attach() != 0) {
+        tstate_destroy();
+        return rci_error(RC_ESTATE, "rc_thread_attach: the strategy refused");
+    }
+    return RC_OK;
+}
+
+rc_status rc_thread_detach(void) {
+    if (!rci_current)
+        return rci_error(RC_ESTATE, "rc_thread_detach: this thread is not attached");
+    /* Free what this thread still has queued while it may run object code. */
+    tstate_destroy();
+    rcs_thread_detach();
+    return RC_OK;
+}
+
+bool rc_thread_is_attached(void) {
+    return rci_current != NULL && rcs_thread_is_attached();
+}
+
+void rc_allow_threads_begin(void) {
+    rcs_allow_threads_begin();
+}
+
+void rc_allow_threads_end(void) {
+    rcs_allow_threads_end();
+}
+
+/* ---- settings and counters ------------------------------------------------- */
+
+void rc_set_switch_interval(double seconds) {
+    double ns = seconds * 1e9;
+    if (!(ns >= 1.0)) /* also catches NaN */
+        ns = 1.0;
+    if (ns > 60e9)
+        ns = 60e9;
+    rcs_set_switch_interval_ns((uint64_t)ns);
+}
+
+double rc_switch_interval(void) {
+    return (double)rcs_switch_interval_ns() / 1e9;
+}
+
+void rc_runtime_get_stats(rc_runtime_stats *out) {
+    rcs_stats s;
+    rcs_get_stats(&s);
+    *out = (rc_runtime_stats){
+        .switches = s.switches,
+        .forced_drops = s.forced_drops,
+        .drop_requests = s.drop_requests,
+        .wait_ns = s.wait_ns,
+        .lock_waits = s.lock_waits,
+    };
+}

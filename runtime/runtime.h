@@ -1,0 +1,116 @@
+/*
+ * runtime/runtime.h -- starting the runtime, and threads.
+ *
+ * A thread must be *attached* to touch objects. rc_runtime_start attaches
+ * the thread that calls it; every other OS thread calls rc_thread_attach
+ * before its first object operation and rc_thread_detach before it exits.
+ * What "attached" means depends on the strategy the program links: under
+ * //:gil an attached thread holds the global lock, and other attached threads
+ * wait for it; threads take turns at rc_checkpoint.
+ *
+ * Two calls let other threads run:
+ *   - rc_checkpoint(): call it often from long-running loops (an interpreter
+ *     calls it on backward jumps and calls). It costs one load and a branch
+ *     when nothing is pending.
+ *   - RC_BEGIN_ALLOW_THREADS / RC_END_ALLOW_THREADS around a blocking call
+ *     (I/O, sleep, a pure C computation). Between them the thread must not
+ *     touch any object, not even to count a reference.
+ */
+#ifndef RC_RUNTIME_RUNTIME_H
+#define RC_RUNTIME_RUNTIME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "locking/strategy.h"
+#include "runtime/error.h"
+
+/* The name of the strategy this program is linked with: "gil", ... */
+#define RC_STRATEGY_NAME RCS_NAME
+/* Capabilities of that strategy (1 or 0); see locking/strategy.h. */
+#define RC_THREAD_SAFE RCS_THREAD_SAFE
+#define RC_PARALLEL RCS_PARALLEL
+#define RC_LOCKFREE_READS RCS_LOCKFREE_READS
+
+/* Starts the runtime and attaches the calling thread.
+ * Errors: RC_ESTATE if it is already started; RC_ENOMEM. */
+rc_status rc_runtime_start(void);
+
+/* Stops the runtime: frees interned strings and the runtime's own memory,
+ * and detaches the calling thread. If objects are still alive it prints
+ * a report per type to stderr and returns RC_ELEAK (it stops all the same).
+ * pre: the caller is attached and is the only attached thread; otherwise
+ * RC_ESTATE and nothing happens. The runtime may be started again later. */
+rc_status rc_runtime_stop(void);
+
+/* Attaches the calling OS thread; blocks until it may run object code.
+ * Errors: RC_ESTATE if the runtime is not started or the thread is already
+ * attached; RC_ENOMEM. */
+rc_status rc_thread_attach(void);
+
+/* Detaches the calling thread. Its references stay valid: objects belong to
+ * the runtime, not to threads. Errors: RC_ESTATE if it is not attached. */
+rc_status rc_thread_detach(void);
+
+/* True if the calling thread may touch objects now (attached, and not in a
+ * release region). */
+bool rc_thread_is_attached(void);
+
+/* The checkpoint. pre: attached. Never fails. */
+static inline void rc_checkpoint(void) {
+    rcs_checkpoint();
+}
+
+/* The release region. pre: attached, outside any release region, holding
+ * no object lock. Between the two calls the thread must not touch objects.
+ * Prefer the macros: their braces make an unbalanced pair a compile error. */
+void rc_allow_threads_begin(void);
+void rc_allow_threads_end(void);
+
+#define RC_BEGIN_ALLOW_THREADS                                                           \
+    {                                                                                    \
+        rc_allow_threads_begin();
+#define RC_END_ALLOW_THREADS                                                             \
+    rc_allow_threads_end();                                                              \
+    }
+
+/* The switch interval: how long a thread waiting for the global lock waits
+ * before asking the holder to drop it (default 5 ms). Strategies without a
+ * global lock keep the value and ignore it. Any thread may call these. */
+void rc_set_switch_interval(double seconds);
+double rc_switch_interval(void);
+
+/* Counters since rc_runtime_start. Fields the strategy has no use for are 0. */
+typedef struct rc_runtime_stats {
+    uint64_t switches;      /* the global lock changed hands */
+    uint64_t forced_drops;  /* the holder dropped it because a waiter asked */
+    uint64_t drop_requests; /* a waiter asked the holder to drop it */
+    uint64_t wait_ns;       /* total time threads waited for the global lock */
+    uint64_t lock_waits;    /* object-lock acquisitions that had to wait */
+} rc_runtime_stats;
+
+void rc_runtime_get_stats(rc_runtime_stats *out);
+
+/* ---- live objects ----------------------------------------------------------
+ * Every allocated object is counted per type, on the thread that allocates or
+ * frees it, and summed when read, so counting never becomes a write that all
+ * threads share. Immortal objects are not counted. */
+
+/* Objects alive now, all types together. Any thread may call it; with other
+ * threads running the answer is a snapshot. */
+int64_t rc_live_objects(void);
+
+/* The objects of one type alive now (see rc_type in objects/object.h). */
+struct rc_type;
+int64_t rc_live_objects_of(const struct rc_type *type);
+
+/* ---- testing hooks ----------------------------------------------------------
+ * Makes the n-th allocation from now on the calling thread fail with
+ * RC_ENOMEM (n >= 1); n == 0 turns it off. Every object and buffer
+ * allocation of the runtime counts. For out-of-memory tests. */
+void rc_testing_fail_alloc_after(int64_t n);
+
+/* The allocations left before the injected failure (0: none pending). */
+int64_t rc_testing_alloc_countdown(void);
+
+#endif /* RC_RUNTIME_RUNTIME_H */

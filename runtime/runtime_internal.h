@@ -1,0 +1,88 @@
+/*
+ * runtime/runtime_internal.h -- what the object layer shares internally:
+ * per-thread state, memory, and setting errors.
+ */
+#ifndef RC_RUNTIME_RUNTIME_INTERNAL_H
+#define RC_RUNTIME_RUNTIME_INTERNAL_H
+
+#ifndef RC_BUILD_CORE
+#error "internal header: include refcore.h"
+#endif
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "objects/object.h"
+#include "runtime/compiler.h"
+#include "runtime/error.h"
+
+/* ---- per-thread state of the object layer ---------------------------------
+ * One per attached thread, created by rc_thread_attach (or rc_runtime_start)
+ * and freed by rc_thread_detach. Only its own thread writes it; readers of
+ * `live` (rc_live_objects) use relaxed atomic loads, the owner relaxed
+ * stores, so counting an object costs no locked instruction. */
+typedef struct rci_tstate {
+    uint64_t live[RC_MAX_TYPES]; /* allocated minus freed here, per type id
+                                    (wraps below zero when objects made
+                                    elsewhere are freed here; the sum is right) */
+
+    /* Objects waiting to be deallocated (refcount/dealloc.c). */
+    rc_object **dealloc_stack;
+    size_t dealloc_len, dealloc_cap;
+    bool deallocating;
+
+    /* Debug builds: freed objects kept back (refcount/debug.c). */
+    rc_object **quarantine;
+    size_t quarantine_next;
+
+    struct rci_tstate *next; /* the registry of attached threads */
+} rci_tstate;
+
+/* The calling thread's state; NULL when it is not attached. */
+extern _Thread_local rci_tstate *rci_current;
+
+/* Returns the calling thread's state, or NULL with RC_ESTATE set. */
+rci_tstate *rci_tstate_checked(void);
+
+static inline void rci_live_add(rci_tstate *t, uint32_t type_id, int64_t delta) {
+    uint64_t *slot = &t->live[type_id];
+    __atomic_store_n(slot, __atomic_load_n(slot, __ATOMIC_RELAXED) + (uint64_t)delta,
+                     __ATOMIC_RELAXED);
+}
+
+/* ---- memory ----------------------------------------------------------------
+ * All object memory and every buffer an object owns goes through these: to
+ * mimalloc normally, to the system allocator under the sanitizers
+ * (RC_USE_SYSTEM_MALLOC), so ASan sees every free. Each allocation counts
+ * down the failure injection of rc_testing_fail_alloc_after.
+ * On failure they return NULL and set RC_ENOMEM. */
+void *rci_mem_alloc(size_t size);
+void *rci_mem_calloc(size_t size);
+void *rci_mem_realloc(void *p, size_t size);
+void rci_mem_free(void *p);
+
+/* ---- errors ---------------------------------------------------------------- */
+/* Records a failure in this thread's error slot; returns code, so that
+ * `return rci_error(RC_EINDEX, "...")` reads naturally. */
+rc_status rci_error(rc_status code, const char *fmt, ...) RC_PRINTF(2, 3);
+
+/* As rci_error, returning NULL, for functions that return objects. */
+void *rci_error_null(rc_status code, const char *fmt, ...) RC_PRINTF(2, 3);
+
+/* ---- runtime-wide ---------------------------------------------------------- */
+bool rci_runtime_started(void);
+
+/* Type names by id, for the leak report (filled by rc_type_ready). */
+extern const char *rci_type_names[RC_MAX_TYPES];
+
+/* refcount/dealloc.c: frees the work list's memory of a detaching thread. */
+void rci_dealloc_fini(rci_tstate *t);
+
+/* refcount/debug.c (debug builds): keep a freed object in the quarantine;
+ * false if there is none (the caller then frees it directly). */
+bool rci_debug_quarantine(rci_tstate *t, rc_object *o);
+/* Give back every quarantined object of a detaching thread. */
+void rci_debug_quarantine_flush(rci_tstate *t);
+
+#endif /* RC_RUNTIME_RUNTIME_INTERNAL_H */

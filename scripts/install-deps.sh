@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages refcore builds with. Idempotent: packages that
+# are already present are left alone, and apt is only asked when one is missing.
+set -euo pipefail
+
+packages=(bazel-bootstrap libmimalloc-dev libck-dev libcmocka-dev gcc g++ python3)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+        missing+=("$p")
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    echo "install-deps: all packages present"
+    exit 0
+fi
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "install-deps: installing ${missing[*]}"
+$sudo apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"

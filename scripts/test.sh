@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs every test of every variant: plain, with the runtime's debug checks,
+# under AddressSanitizer+UndefinedBehaviorSanitizer, and (the threaded tests)
+# under ThreadSanitizer. Ends with one line: "N passed, N failed".
+#
+#   bash scripts/test.sh            all four passes
+#   bash scripts/test.sh plain      one pass (plain, debug, asan or tsan)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+passes=("$@")
+[ "${#passes[@]}" -gt 0 ] || passes=(plain debug asan tsan)
+
+passed=0
+failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+run_pass() {
+    local name=$1
+    shift
+    echo "=== $name: bazel test $* //..."
+    bazel test --keep_going "$@" //... >"$log" 2>&1
+    local rc=$?
+    # Bazel's summary: one line per test target, "//pkg:name  PASSED in 0.1s".
+    local p f
+    p=$(grep -cE '^//[^ ]+ +(\(cached\) )?PASSED' "$log")
+    f=$(grep -cE '^//[^ ]+ +(\(cached\) )?(FAILED|TIMEOUT|FLAKY|NO STATUS|INCOMPLETE)|FAILED TO BUILD' "$log")
+    grep -E '^//[^ ]+ +' "$log" | grep -vE 'PASSED' || true
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        # Bazel failed without naming a failed test (a build or analysis error).
+        tail -n 40 "$log"
+        f=1
+    fi
+    echo "--- $name: $p passed, $f failed"
+    passed=$((passed + p))
+    failed=$((failed + f))
+}
+
+for pass in "${passes[@]}"; do
+    case "$pass" in
+        plain) run_pass plain ;;
+        debug) run_pass debug --config=debug ;;
+        asan) run_pass asan --config=asan ;;
+        tsan) run_pass tsan --config=tsan --test_tag_filters=threaded ;;
+        *) echo "unknown pass: $pass (plain, debug, asan, tsan)"; failed=$((failed + 1)) ;;
+    esac
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,71 @@
+/*
+ * tests/support.h -- what every test shares: a cmocka group setup that
+ * starts the runtime, a group teardown that fails unless every object was
+ * freed, assertions on refcore's errors, and the allocation-failure sweep.
+ */
+#ifndef RC_TESTS_SUPPORT_H
+#define RC_TESTS_SUPPORT_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "refcore.h"
+
+/* cmocka group setup: starts the runtime on this thread. */
+int rct_group_setup(void **state);
+
+/* cmocka group teardown: fails (and names the types) unless zero objects
+ * are alive, then stops the runtime, which must report no leak either. */
+int rct_group_teardown(void **state);
+
+/* Runs a group with the two above. */
+#define RCT_RUN_GROUP(tests) cmocka_run_group_tests(tests, rct_group_setup, rct_group_teardown)
+
+/* The call returned status `expected`, and left it in the error slot with a
+ * message. */
+#define assert_status(call, expected)                                                    \
+    do {                                                                                 \
+        rc_error_clear();                                                                \
+        int rct_got_ = (int)(call);                                                      \
+        assert_int_equal(rct_got_, (expected));                                          \
+        if ((expected) != RC_OK) {                                                       \
+            assert_int_equal(rc_error_code(), (expected));                               \
+            assert_true(rc_error_message()[0] != '\0');                                  \
+        }                                                                                \
+    } while (0)
+
+/* The call returned NULL and set error `expected` with a message. */
+#define assert_null_error(call, expected)                                                \
+    do {                                                                                 \
+        rc_error_clear();                                                                \
+        assert_null(call);                                                               \
+        assert_int_equal(rc_error_code(), (expected));                                   \
+        assert_true(rc_error_message()[0] != '\0');                                      \
+    } while (0)
+
+/* The int value of o (which must be an int). */
+int64_t rct_int(rc_object *o);
+
+/* A new int that is not a small int (so it is really allocated). */
+rc_object *rct_big_int(int64_t i);
+
+/* Allocation-failure sweep: runs op(arg) with its 1st allocation failing,
+ * then its 2nd, and so on, until op completes without reaching the injected
+ * failure. Each run must return RC_OK or RC_ENOMEM (with the error slot
+ * set), and must leave exactly as many live objects as before it: op frees
+ * whatever it made. Returns the number of failure points exercised. */
+int rct_sweep_alloc_failures(rc_status (*op)(void *arg), void *arg);
+
+/* Runs fn in a forked child process, capturing what it writes to stderr
+ * into out (NUL-terminated, truncated to out_size). The child leaves with
+ * _exit(0) when fn returns. Returns the child's wait status. For tests of
+ * behaviour that ends a process (an abort from a debug check) or that
+ * deliberately leaks. pre: no other thread is running. */
+int rct_run_in_child(void (*fn)(void), char *out, size_t out_size);
+
+#endif /* RC_TESTS_SUPPORT_H */

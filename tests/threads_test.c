@@ -1,0 +1,273 @@
+/*
+ * tests/threads_test.c -- threads on a thread-safe strategy.
+ *
+ * Workloads:
+ *   - 4 threads x 100,000 appends of one shared object to one shared list:
+ *     exactly 400,000 items, and the object's count back to 1 at the end;
+ *   - two CPU-bound threads that call the checkpoint: both progress, and
+ *     neither waits for its turn more than a bounded number of switch
+ *     intervals (where the strategy has a global lock, forced switching is
+ *     what guarantees this);
+ *   - a thread blocked inside the release region does not hold up others.
+ * Nothing here times throughput; the only clock reads measure waiting.
+ */
+#include "tests/support.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
+_Static_assert(RC_THREAD_SAFE, "threaded tests are built only for thread-safe strategies");
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- shared appends ---------------------------------------------------------- */
+
+#define APPEND_THREADS 4
+#define APPENDS_PER_THREAD 100000
+
+typedef struct append_job {
+    rc_object *list; /* borrowed from the main thread, which outlives us */
+    rc_object *item;
+    int failures;
+} append_job;
+
+static void *append_worker(void *arg) {
+    append_job *job = arg;
+    if (rc_thread_attach() != RC_OK) {
+        job->failures = -1;
+        return NULL;
+    }
+    for (int i = 0; i < APPENDS_PER_THREAD; i++) {
+        if (rc_list_append(job->list, job->item) != RC_OK)
+            job->failures++;
+        rc_checkpoint();
+    }
+    rc_thread_detach();
+    return NULL;
+}
+
+static void test_shared_list_appends(void **state) {
+    (void)state;
+    rc_object *list = rc_list_new();
+    rc_object *item = rct_big_int(7);
+    pthread_t threads[APPEND_THREADS];
+    append_job jobs[APPEND_THREADS];
+
+    RC_BEGIN_ALLOW_THREADS
+    for (int t = 0; t < APPEND_THREADS; t++) {
+        jobs[t] = (append_job){.list = list, .item = item};
+        pthread_create(&threads[t], NULL, append_worker, &jobs[t]);
+    }
+    for (int t = 0; t < APPEND_THREADS; t++)
+        pthread_join(threads[t], NULL);
+    RC_END_ALLOW_THREADS
+
+    for (int t = 0; t < APPEND_THREADS; t++)
+        assert_int_equal(jobs[t].failures, 0);
+    assert_int_equal(rc_list_size(list), APPEND_THREADS * APPENDS_PER_THREAD);
+    assert_int_equal(rc_refcount(item), 1 + APPEND_THREADS * APPENDS_PER_THREAD);
+    rc_decref(list);
+    assert_int_equal(rc_refcount(item), 1);
+    rc_decref(item);
+    assert_int_equal(rc_live_objects(), 0);
+}
+
+/* ---- CPU-bound threads take turns ---------------------------------------------- */
+
+#define SPIN_DURATION_NS 600000000ull /* each thread spins this long */
+
+typedef struct spin_job {
+    atomic_int *started;
+    uint64_t iterations;
+    uint64_t longest_wait_ns; /* the longest gap between two of its steps */
+    int failures;
+} spin_job;
+
+static void *spin_worker(void *arg) {
+    spin_job *job = arg;
+    if (rc_thread_attach() != RC_OK) {
+        job->failures++;
+        return NULL;
+    }
+    atomic_fetch_add(job->started, 1);
+    uint64_t start = now_ns(), last = start;
+    while (last - start < SPIN_DURATION_NS) {
+        /* A step of object work: allocate, compute, free. */
+        rc_object *a = rc_int_from_i64(1000 + (int64_t)job->iterations);
+        rc_object *b = a ? rc_int_add(a, a) : NULL;
+        if (!b)
+            job->failures++;
+        rc_xdecref(a);
+        rc_xdecref(b);
+        job->iterations++;
+        rc_checkpoint();
+        uint64_t t = now_ns();
+        if (t - last > job->longest_wait_ns)
+            job->longest_wait_ns = t - last;
+        last = t;
+    }
+    rc_thread_detach();
+    return NULL;
+}
+
+static void test_cpu_bound_threads_take_turns(void **state) {
+    (void)state;
+    const double interval = 0.005;
+    rc_set_switch_interval(interval);
+    assert_true(rc_switch_interval() > 0.0049 && rc_switch_interval() < 0.0051);
+    rc_runtime_stats before, after;
+    rc_runtime_get_stats(&before);
+
+    atomic_int started = 0;
+    spin_job jobs[2] = {{.started = &started}, {.started = &started}};
+    pthread_t threads[2];
+    RC_BEGIN_ALLOW_THREADS
+    for (int t = 0; t < 2; t++)
+        pthread_create(&threads[t], NULL, spin_worker, &jobs[t]);
+    for (int t = 0; t < 2; t++)
+        pthread_join(threads[t], NULL);
+    RC_END_ALLOW_THREADS
+    rc_runtime_get_stats(&after);
+
+    for (int t = 0; t < 2; t++) {
+        assert_int_equal(jobs[t].failures, 0);
+        assert_true(jobs[t].iterations > 100);
+        /* Bounded wait: with forced switching a waiter gets its turn within
+         * about one interval plus a scheduling delay. 40 intervals leaves
+         * room for a slow, shared machine; a starving thread (no forced
+         * switching) would wait for the other's whole run. */
+        if (jobs[t].longest_wait_ns > (uint64_t)(40 * interval * 1e9))
+            fail_msg("thread %d waited %.1f ms for its turn", t,
+                     (double)jobs[t].longest_wait_ns / 1e6);
+    }
+    if (!RC_PARALLEL) {
+        /* Threads took turns: the lock changed hands many times, mostly
+         * because a waiter asked for it. */
+        assert_true(after.switches - before.switches >= 10);
+        assert_true(after.forced_drops - before.forced_drops >= 5);
+        assert_true(after.wait_ns > before.wait_ns);
+    }
+    rc_set_switch_interval(0.005);
+    assert_int_equal(rc_live_objects(), 0);
+}
+
+/* ---- the release region ---------------------------------------------------------- */
+
+typedef struct blocker {
+    pthread_mutex_t mutex;
+    pthread_cond_t cond;
+    bool in_region; /* the blocker is inside its release region */
+    bool release;   /* the main thread is done: the blocker may leave */
+    bool timed_out;
+    rc_object *kept; /* an object the blocker holds across its region */
+} blocker;
+
+static void *blocking_worker(void *arg) {
+    blocker *b = arg;
+    if (rc_thread_attach() != RC_OK)
+        return NULL;
+    b->kept = rct_big_int(99);
+    RC_BEGIN_ALLOW_THREADS
+    pthread_mutex_lock(&b->mutex);
+    b->in_region = true;
+    pthread_cond_broadcast(&b->cond);
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 60;
+    while (!b->release && !b->timed_out)
+        b->timed_out = pthread_cond_timedwait(&b->cond, &b->mutex, &deadline) != 0;
+    pthread_mutex_unlock(&b->mutex);
+    RC_END_ALLOW_THREADS
+    rc_decref(b->kept);
+    rc_thread_detach();
+    return NULL;
+}
+
+static void test_release_region_does_not_block_others(void **state) {
+    (void)state;
+    blocker b = {.mutex = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+    pthread_t thread;
+    RC_BEGIN_ALLOW_THREADS
+    pthread_create(&thread, NULL, blocking_worker, &b);
+    pthread_mutex_lock(&b.mutex);
+    while (!b.in_region)
+        pthread_cond_wait(&b.cond, &b.mutex);
+    pthread_mutex_unlock(&b.mutex);
+    RC_END_ALLOW_THREADS
+
+    /* The blocker is parked inside its region; this thread must be able to
+     * run object code meanwhile (under a global lock: the blocker let go). */
+    rc_object *list = rc_list_new();
+    for (int i = 0; i < 10000; i++)
+        assert_int_equal(rc_list_append_steal(list, rct_big_int(i)), RC_OK);
+    assert_int_equal(rc_list_size(list), 10000);
+    rc_decref(list);
+
+    pthread_mutex_lock(&b.mutex);
+    assert_true(b.in_region);
+    assert_false(b.timed_out);
+    b.release = true;
+    pthread_cond_broadcast(&b.cond);
+    pthread_mutex_unlock(&b.mutex);
+    RC_BEGIN_ALLOW_THREADS
+    pthread_join(thread, NULL);
+    RC_END_ALLOW_THREADS
+    assert_false(b.timed_out);
+    assert_int_equal(rc_live_objects(), 0);
+}
+
+/* ---- stop refuses while other threads are attached ------------------------------- */
+
+static void *attach_and_wait(void *arg) {
+    blocker *b = arg;
+    if (rc_thread_attach() != RC_OK)
+        return NULL;
+    RC_BEGIN_ALLOW_THREADS
+    pthread_mutex_lock(&b->mutex);
+    b->in_region = true;
+    pthread_cond_broadcast(&b->cond);
+    while (!b->release)
+        pthread_cond_wait(&b->cond, &b->mutex);
+    pthread_mutex_unlock(&b->mutex);
+    RC_END_ALLOW_THREADS
+    rc_thread_detach();
+    return NULL;
+}
+
+static void test_stop_refused_while_threads_attached(void **state) {
+    (void)state;
+    blocker b = {.mutex = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+    pthread_t thread;
+    RC_BEGIN_ALLOW_THREADS
+    pthread_create(&thread, NULL, attach_and_wait, &b);
+    pthread_mutex_lock(&b.mutex);
+    while (!b.in_region)
+        pthread_cond_wait(&b.cond, &b.mutex);
+    pthread_mutex_unlock(&b.mutex);
+    RC_END_ALLOW_THREADS
+
+    assert_status(rc_runtime_stop(), RC_ESTATE);
+
+    pthread_mutex_lock(&b.mutex);
+    b.release = true;
+    pthread_cond_broadcast(&b.cond);
+    pthread_mutex_unlock(&b.mutex);
+    RC_BEGIN_ALLOW_THREADS
+    pthread_join(thread, NULL);
+    RC_END_ALLOW_THREADS
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_shared_list_appends),
+        cmocka_unit_test(test_cpu_bound_threads_take_turns),
+        cmocka_unit_test(test_release_region_does_not_block_others),
+        cmocka_unit_test(test_stop_refused_while_threads_attached),
+    };
+    return RCT_RUN_GROUP(tests);
+}

@@ -1,0 +1,490 @@
+/*
+ * objects/list.c -- mutable sequences.
+ *
+ * Layout (rci_list, object_internal.h): the header, a pointer to a separate
+ * array of `capacity` slots, and `size`, the number of slots in use. Slots
+ * [0, size) hold strong references; the rest are garbage.
+ *
+ * Locking. Every operation runs inside the list's object lock (rcs_lock),
+ * which compiles to nothing under the GIL and is a real lock under the
+ * free-threaded strategies; operations on two lists take both with
+ * rcs_lock2, which orders them by address. No object code runs under a
+ * list's lock: an item whose reference the list drops is collected under
+ * the lock and decref'd after the unlock, because its dealloc may do
+ * anything, including touching this list again.
+ *
+ * Growth. The array never grows in place. A larger one is allocated, the
+ * slots copied, the new array published with rcs_store_shared_ptr (release,
+ * where a strategy has lock-free readers, so a reader that sees the new
+ * pointer sees it filled) and the old one handed to rcs_retire, which frees
+ * it once no such reader can still be looking at it. Capacity grows by half
+ * plus 4, so appends are amortised O(1). Allocating first and publishing
+ * only on success is also what keeps a list unchanged on RC_ENOMEM.
+ */
+#include <string.h>
+
+#include "objects/dict.h"
+#include "objects/list.h"
+#include "objects/object_internal.h"
+#include "objects/str.h"
+#include "objects/tuple.h"
+
+/* The most slots whose byte size fits in a ptrdiff_t. */
+#define LIST_MAX_SIZE ((int64_t)(PTRDIFF_MAX / sizeof(rc_object *)))
+
+static inline rci_list *as_list(rc_object *o) {
+    return (rci_list *)o;
+}
+
+bool rc_list_check(const rc_object *o) {
+    return o && o->type == &rc_list_type;
+}
+
+/* ---- errors and indexes -------------------------------------------------- */
+
+/* Sets the error for a list argument that is NULL or not a list. */
+static rc_status list_type_error(const char *fn, const rc_object *o) {
+    if (!o)
+        return rci_error(RC_EVALUE, "%s: NULL list", fn);
+    return rci_error(RC_ETYPE, "%s: expected a list, got %s", fn, o->type->name);
+}
+
+/* The error for a bad (list, item) pair: l is not a list, or item is NULL. */
+static rc_status list_args_error(const char *fn, const rc_object *l) {
+    if (!rc_list_check(l))
+        return list_type_error(fn, l);
+    return rci_error(RC_EVALUE, "%s: NULL item", fn);
+}
+
+static rc_status list_index_error(const char *fn, int64_t i, int64_t size) {
+    return rci_error(RC_EINDEX, "%s: index %lld out of range for a list of size %lld", fn,
+                     (long long)i, (long long)size);
+}
+
+/* Turns a possibly negative index into a slot number; false if out of range. */
+static inline bool list_index(int64_t size, int64_t *i) {
+    if (*i < 0)
+        *i += size;
+    return *i >= 0 && *i < size;
+}
+
+/* Python's slice-bound clamping: negative counts from the end, then into
+ * [0, size]. */
+static int64_t list_clamp(int64_t i, int64_t size) {
+    if (i < 0) {
+        i += size;
+        return i < 0 ? 0 : i;
+    }
+    return i > size ? size : i;
+}
+
+/* ---- the items array ----------------------------------------------------- */
+
+/* Replaces the array by one of at least `need` slots. pre: locked. On
+ * failure (RC_ENOMEM, error set) the list is unchanged. */
+static RC_NOINLINE rc_status list_grow(rci_list *self, int64_t need) {
+    if (need > LIST_MAX_SIZE)
+        return rci_error(RC_ENOMEM, "list too large (%lld items)", (long long)need);
+    int64_t cap = self->capacity + self->capacity / 2 + 4;
+    if (cap < need || cap > LIST_MAX_SIZE)
+        cap = need;
+    rc_object **items = rci_mem_alloc((size_t)cap * sizeof *items);
+    if (!items)
+        return RC_ENOMEM;
+    rc_object **old = self->items;
+    if (self->size)
+        memcpy(items, old, (size_t)self->size * sizeof *items);
+    rcs_store_shared_ptr((void **)&self->items, items);
+    self->capacity = cap;
+    if (old)
+        rcs_retire(old, rci_mem_free); /* a lock-free reader may still hold it */
+    return RC_OK;
+}
+
+/* Ensures room for `need` slots. pre: locked. */
+static inline rc_status list_reserve(rci_list *self, int64_t need) {
+    return need <= self->capacity ? RC_OK : list_grow(self, need);
+}
+
+/* Appends n items, taking a new reference to each. pre: locked, and room
+ * for n more (list_reserve). src may be self's own array. */
+static void list_copy_in(rci_list *self, rc_object *const *src, int64_t n) {
+    if (n == 0)
+        return; /* self->items may still be NULL */
+    rc_object **dst = self->items + self->size;
+    for (int64_t i = 0; i < n; i++)
+        dst[i] = rc_newref(src[i]);
+    self->size += n;
+}
+
+/* Returns: a new reference to item i, or NULL (no error set) if i is out of
+ * range. For walks that must not hold the lock between items. */
+static rc_object *list_item_ref(rci_list *self, int64_t i) {
+    rc_object *item = NULL;
+    rcs_lock(&self->base.rc);
+    if (i < self->size)
+        item = rc_newref(self->items[i]);
+    rcs_unlock(&self->base.rc);
+    return item;
+}
+
+/* ---- slots --------------------------------------------------------------- */
+
+static void list_dealloc(rc_object *self) {
+    rci_list *l = as_list(self);
+    /* Items that die here are only queued by rci_dealloc's work list, so a
+     * list nested a million deep is freed without recursion. */
+    for (int64_t i = 0; i < l->size; i++)
+        rc_decref(l->items[i]);
+    /* No reader can reach a list whose last reference is gone: free now. */
+    rci_mem_free(l->items);
+}
+
+/* Called with the world stopped (by the collector), so without the lock:
+ * no other thread can run, and visit must not wait on a lock we hold. */
+static int list_traverse(rc_object *self, rc_visit_fn visit, void *arg) {
+    rci_list *l = as_list(self);
+    for (int64_t i = 0; i < l->size; i++)
+        RC_VISIT(l->items[i]);
+    return 0;
+}
+
+static void list_clear(rc_object *self) {
+    rci_list *l = as_list(self);
+    rcs_lock(&self->rc);
+    rc_object **items = l->items;
+    int64_t n = l->size;
+    rcs_store_shared_ptr((void **)&l->items, NULL);
+    l->size = l->capacity = 0;
+    rcs_unlock(&self->rc);
+    for (int64_t i = 0; i < n; i++)
+        rc_decref(items[i]);
+    if (items)
+        rcs_retire(items, rci_mem_free);
+}
+
+/* Item by item, each fetched under its list's lock and compared without
+ * it (equality may run arbitrary code). A list changing meanwhile gives an
+ * answer true of some moment, and never a crash. */
+static int list_equal(rc_object *self, rc_object *other) {
+    if (!rc_list_check(other))
+        return 0;
+    if (rc_list_size(self) != rc_list_size(other))
+        return 0;
+    for (int64_t i = 0;; i++) {
+        rc_object *a = list_item_ref(as_list(self), i);
+        rc_object *b = list_item_ref(as_list(other), i);
+        if (!a || !b) {
+            rc_xdecref(a);
+            rc_xdecref(b);
+            return !a && !b;
+        }
+        int r = rc_object_equal(a, b);
+        rc_decref(a);
+        rc_decref(b);
+        if (r != 1)
+            return r;
+    }
+}
+
+/* ---- repr ------------------------------------------------------------------
+ * A list's text is a snapshot tuple's text with square brackets: the
+ * snapshot is taken under the lock, and the items' reprs (arbitrary code)
+ * run after it is released. A list that contains itself would recurse
+ * forever, so each thread keeps the lists whose repr is in progress on a
+ * stack of frames (on the C stack) and writes "[...]" for a repeat, as
+ * CPython's Py_ReprEnter does. Every cycle of built-in objects passes
+ * through a list or a dict, so tuples need no such guard. */
+
+typedef struct repr_frame {
+    const rc_object *list;
+    struct repr_frame *up;
+} repr_frame;
+
+static _Thread_local repr_frame *repr_active;
+
+static bool repr_in_progress(const rc_object *l) {
+    for (repr_frame *f = repr_active; f; f = f->up)
+        if (f->list == l)
+            return true;
+    return false;
+}
+
+/* Returns: a new tuple holding new references to the items, or NULL. */
+static rc_object *list_snapshot(rci_list *self) {
+    rcs_lock(&self->base.rc);
+    rc_object *t = rc_tuple_new(self->size);
+    if (t) {
+        rci_tuple *tt = (rci_tuple *)t;
+        for (int64_t i = 0; i < self->size; i++)
+            tt->items[i] = rc_newref(self->items[i]);
+    }
+    rcs_unlock(&self->base.rc);
+    return t;
+}
+
+/* "(a, b)" -> "[a, b]", "(a,)" -> "[a]", "()" -> "[]". */
+static rc_object *list_rebracket(rc_object *tuple_text, int64_t n) {
+    const char *s = rc_str_data(tuple_text);
+    size_t inner = (size_t)rc_str_byte_length(tuple_text) - 2 - (n == 1);
+    char *buf = rci_mem_alloc(inner + 2);
+    if (!buf)
+        return NULL;
+    buf[0] = '[';
+    memcpy(buf + 1, s + 1, inner);
+    buf[inner + 1] = ']';
+    rc_object *r = rc_str_from_utf8(buf, inner + 2);
+    rci_mem_free(buf);
+    return r;
+}
+
+static rc_object *list_repr(rc_object *self) {
+    if (repr_in_progress(self))
+        return rc_str_from_cstr("[...]");
+    rc_object *snap = list_snapshot(as_list(self));
+    if (!snap)
+        return NULL;
+    repr_frame frame = {self, repr_active};
+    repr_active = &frame;
+    rc_object *text = rc_object_repr(snap);
+    repr_active = frame.up;
+    rc_object *r = text ? list_rebracket(text, rc_tuple_size(snap)) : NULL;
+    rc_xdecref(text);
+    rc_decref(snap);
+    return r;
+}
+
+rc_type rc_list_type = {
+    .name = "list",
+    .basicsize = sizeof(rci_list),
+    .flags = RC_TYPE_GC,
+    .dealloc = list_dealloc,
+    .traverse = list_traverse,
+    .clear = list_clear,
+    .equal = list_equal,
+    .repr = list_repr,
+    .id = RCI_TYPE_ID_LIST,
+};
+
+/* ---- creation and size --------------------------------------------------- */
+
+rc_object *rc_list_new(void) {
+    rci_list *l = (rci_list *)rci_object_alloc(&rc_list_type, sizeof *l);
+    if (!l)
+        return NULL;
+    l->items = NULL; /* no array until the first item */
+    l->size = l->capacity = 0;
+    return &l->base;
+}
+
+int64_t rc_list_size(rc_object *l) {
+    if (!rc_list_check(l)) {
+        list_type_error("rc_list_size", l);
+        return -1;
+    }
+    rcs_lock(&l->rc);
+    int64_t n = as_list(l)->size;
+    rcs_unlock(&l->rc);
+    return n;
+}
+
+/* ---- adding items -------------------------------------------------------- */
+
+/* The append fast path: the lock, one compare, one store. Takes over the
+ * caller's reference to item, also on failure. */
+static inline rc_status list_push_steal(rci_list *self, rc_object *item) {
+    rc_status st = RC_OK;
+    rcs_lock(&self->base.rc);
+    if (RC_UNLIKELY(self->size == self->capacity))
+        st = list_grow(self, self->size + 1);
+    if (st == RC_OK)
+        self->items[self->size++] = item;
+    rcs_unlock(&self->base.rc);
+    if (RC_UNLIKELY(st != RC_OK))
+        rc_decref(item); /* after the unlock: it may run a dealloc */
+    return st;
+}
+
+rc_status rc_list_append(rc_object *l, rc_object *item) {
+    if (RC_UNLIKELY(!rc_list_check(l) || !item))
+        return list_args_error("rc_list_append", l);
+    /* The reference the list will own; on failure list_push_steal drops it,
+     * which cannot free item: the caller still holds its own. */
+    rc_incref(item);
+    return list_push_steal(as_list(l), item);
+}
+
+rc_status rc_list_append_steal(rc_object *l, rc_object *item) {
+    if (RC_UNLIKELY(!rc_list_check(l) || !item)) {
+        rc_status st = list_args_error("rc_list_append_steal", l);
+        rc_xdecref(item);
+        return st;
+    }
+    return list_push_steal(as_list(l), item);
+}
+
+rc_status rc_list_insert(rc_object *l, int64_t i, rc_object *item) {
+    if (!rc_list_check(l) || !item)
+        return list_args_error("rc_list_insert", l);
+    rci_list *self = as_list(l);
+    rcs_lock(&l->rc);
+    rc_status st = list_reserve(self, self->size + 1);
+    if (st == RC_OK) {
+        int64_t at = list_clamp(i, self->size);
+        memmove(self->items + at + 1, self->items + at,
+                (size_t)(self->size - at) * sizeof *self->items);
+        self->items[at] = rc_newref(item);
+        self->size++;
+    }
+    rcs_unlock(&l->rc);
+    return st;
+}
+
+/* ---- extend -------------------------------------------------------------- */
+
+/* From another list, or from l itself. Both locks are held while the
+ * items are copied, so the result is a snapshot of src at one moment. */
+static rc_status list_extend_list(rci_list *self, rci_list *src) {
+    rc_status st;
+    rcs_lock2(&self->base.rc, &src->base.rc);
+    int64_t n = src->size; /* read before growing: src may be self */
+    st = list_reserve(self, self->size + n);
+    if (st == RC_OK)
+        list_copy_in(self, src->items, n); /* src->items: the array after growth */
+    rcs_unlock2(&self->base.rc, &src->base.rc);
+    return st;
+}
+
+/* From a tuple: immutable once shared, so only self's lock is needed. */
+static rc_status list_extend_tuple(rci_list *self, rci_tuple *src) {
+    for (int64_t i = 0; i < src->size; i++)
+        if (!src->items[i])
+            return rci_error(RC_EVALUE, "rc_list_extend: tuple slot %lld is empty",
+                             (long long)i);
+    rcs_lock(&self->base.rc);
+    rc_status st = list_reserve(self, self->size + src->size);
+    if (st == RC_OK)
+        list_copy_in(self, src->items, src->size);
+    rcs_unlock(&self->base.rc);
+    return st;
+}
+
+/* From a dict's keys. They are first gathered into a temporary list,
+ * without self's lock: the dict's iteration takes the dict's own lock, and
+ * holding two locks in an order nobody else agrees on could deadlock. */
+static rc_status list_extend_dict(rci_list *self, rc_object *d) {
+    rc_object *keys = rc_list_new();
+    if (!keys)
+        return RC_ENOMEM;
+    uint64_t version = rci_dict_version(d);
+    int64_t position = 0;
+    rc_object *key;
+    int r;
+    while ((r = rci_dict_iter_next(d, &position, version, &key, NULL)) == 1)
+        if ((r = rc_list_append_steal(keys, key)) != RC_OK)
+            break;
+    rc_status st = r < 0 ? (rc_status)r : list_extend_list(self, as_list(keys));
+    rc_decref(keys);
+    return st;
+}
+
+rc_status rc_list_extend(rc_object *l, rc_object *src) {
+    if (!rc_list_check(l))
+        return list_type_error("rc_list_extend", l);
+    if (!src)
+        return rci_error(RC_EVALUE, "rc_list_extend: NULL source");
+    if (rc_list_check(src))
+        return list_extend_list(as_list(l), as_list(src));
+    if (rc_tuple_check(src))
+        return list_extend_tuple(as_list(l), (rci_tuple *)src);
+    if (rc_dict_check(src))
+        return list_extend_dict(as_list(l), src);
+    return rci_error(RC_ETYPE,
+                     "rc_list_extend: expected a list, a tuple or a dict, got %s",
+                     rc_object_type_name(src));
+}
+
+/* ---- reading and replacing ----------------------------------------------- */
+
+rc_object *rc_list_get(rc_object *l, int64_t i) {
+    if (!rc_list_check(l)) {
+        list_type_error("rc_list_get", l);
+        return NULL;
+    }
+    rci_list *self = as_list(l);
+    rc_object *item = NULL;
+    int64_t index = i, size;
+    rcs_lock(&l->rc);
+    size = self->size;
+    if (list_index(size, &index))
+        item = rc_newref(self->items[index]);
+    rcs_unlock(&l->rc);
+    if (!item)
+        list_index_error("rc_list_get", i, size);
+    return item;
+}
+
+rc_status rc_list_set(rc_object *l, int64_t i, rc_object *item) {
+    if (!rc_list_check(l) || !item)
+        return list_args_error("rc_list_set", l);
+    rci_list *self = as_list(l);
+    rc_object *old = NULL;
+    int64_t index = i, size;
+    rcs_lock(&l->rc);
+    size = self->size;
+    if (list_index(size, &index)) {
+        old = self->items[index];
+        self->items[index] = rc_newref(item);
+    }
+    rcs_unlock(&l->rc);
+    if (!old)
+        return list_index_error("rc_list_set", i, size);
+    rc_decref(old); /* after the unlock: it may run a dealloc */
+    return RC_OK;
+}
+
+rc_object *rc_list_pop(rc_object *l, int64_t i) {
+    if (!rc_list_check(l)) {
+        list_type_error("rc_list_pop", l);
+        return NULL;
+    }
+    rci_list *self = as_list(l);
+    rc_object *item = NULL;
+    int64_t index = i, size;
+    rcs_lock(&l->rc);
+    size = self->size;
+    if (list_index(size, &index)) {
+        item = self->items[index]; /* the list's reference, handed over */
+        memmove(self->items + index, self->items + index + 1,
+                (size_t)(size - index - 1) * sizeof *self->items);
+        self->size--;
+    }
+    rcs_unlock(&l->rc);
+    if (!item)
+        list_index_error("rc_list_pop", i, size);
+    return item;
+}
+
+rc_object *rc_list_slice(rc_object *l, int64_t start, int64_t stop) {
+    if (!rc_list_check(l)) {
+        list_type_error("rc_list_slice", l);
+        return NULL;
+    }
+    rc_object *result = rc_list_new();
+    if (!result)
+        return NULL;
+    rci_list *self = as_list(l), *r = as_list(result);
+    rcs_lock(&l->rc);
+    int64_t from = list_clamp(start, self->size), to = list_clamp(stop, self->size);
+    int64_t n = to > from ? to - from : 0;
+    /* result is not shared yet: it needs no lock of its own. */
+    rc_status st = list_reserve(r, n);
+    if (st == RC_OK)
+        list_copy_in(r, self->items + from, n);
+    rcs_unlock(&l->rc);
+    if (st != RC_OK) {
+        rc_decref(result);
+        return NULL;
+    }
+    return result;
+}

@@ -1,0 +1,297 @@
+/*
+ * objects/tuple.c -- fixed-size immutable sequences.
+ *
+ * Layout (rci_tuple, object_internal.h): the header, the size, then the
+ * slots inline, so a tuple is one allocation. A new tuple's slots are NULL;
+ * its builder fills each one with rc_tuple_set_steal while it still holds
+ * the only reference. Once a tuple is shared it never changes, so readers
+ * need no lock and rc_tuple_get may lend items out (borrowed).
+ *
+ * The only mutation after construction is the collector's clear slot, which
+ * empties the slots to break a cycle; every other function therefore
+ * tolerates an empty (NULL) slot instead of assuming a full tuple.
+ *
+ * The hash mixes the items' hashes as CPython's tuple hash does (xxHash's
+ * round function, per item), so tuples differing only in item order hash
+ * apart.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "objects/object_internal.h"
+#include "objects/str.h"
+#include "objects/tuple.h"
+
+static inline rci_tuple *as_tuple(rc_object *o) {
+    return (rci_tuple *)o;
+}
+
+bool rc_tuple_check(const rc_object *o) {
+    return o && o->type == &rc_tuple_type;
+}
+
+/* Sets the error for a tuple argument that is NULL or not a tuple. */
+static rc_status tuple_type_error(const char *fn, const rc_object *o) {
+    if (!o)
+        return rci_error(RC_EVALUE, "%s: NULL tuple", fn);
+    return rci_error(RC_ETYPE, "%s: expected a tuple, got %s", fn, o->type->name);
+}
+
+/* Turns a possibly negative index into a slot number; false if out of range. */
+static bool tuple_index(const rci_tuple *t, int64_t *i) {
+    if (*i < 0)
+        *i += t->size;
+    return *i >= 0 && *i < t->size;
+}
+
+/* ---- slots --------------------------------------------------------------- */
+
+static void tuple_dealloc(rc_object *self) {
+    rci_tuple *t = as_tuple(self);
+    /* Items that die here are only queued by rci_dealloc's work list, so a
+     * chain of nested tuples is freed without recursion. */
+    for (int64_t i = 0; i < t->size; i++)
+        rc_xdecref(t->items[i]);
+}
+
+static int tuple_traverse(rc_object *self, rc_visit_fn visit, void *arg) {
+    rci_tuple *t = as_tuple(self);
+    for (int64_t i = 0; i < t->size; i++)
+        RC_VISIT(t->items[i]);
+    return 0;
+}
+
+static void tuple_clear(rc_object *self) {
+    rci_tuple *t = as_tuple(self);
+    for (int64_t i = 0; i < t->size; i++)
+        rc_clear_ref(&t->items[i]);
+}
+
+/* xxHash64's primes and round, as CPython's tuplehash uses them. */
+#define XXPRIME_1 11400714785074694791ull
+#define XXPRIME_2 14029467366897019727ull
+#define XXPRIME_5 2870177450012600261ull
+#define XXROTATE(x) (((x) << 31) | ((x) >> 33))
+
+static rc_status tuple_hash(rc_object *self, uint64_t *out) {
+    rci_tuple *t = as_tuple(self);
+    uint64_t acc = XXPRIME_5;
+    for (int64_t i = 0; i < t->size; i++) {
+        uint64_t lane;
+        if (!t->items[i])
+            return rci_error(RC_ETYPE, "unhashable tuple: slot %lld is empty",
+                             (long long)i);
+        rc_status st = rc_object_hash(t->items[i], &lane);
+        if (st != RC_OK)
+            return st;
+        acc += lane * XXPRIME_2;
+        acc = XXROTATE(acc);
+        acc *= XXPRIME_1;
+    }
+    /* The length goes in last, so () and (x,) differ even when x hashes to 0. */
+    acc += (uint64_t)t->size ^ (XXPRIME_5 ^ 3527539ull);
+    *out = acc;
+    return RC_OK;
+}
+
+/* 1 if both slots are empty or hold equal items, 0, or a negative status. */
+static int tuple_slot_equal(rc_object *a, rc_object *b) {
+    if (!a || !b)
+        return a == b;
+    return rc_object_equal(a, b);
+}
+
+static int tuple_equal(rc_object *self, rc_object *other) {
+    if (!rc_tuple_check(other))
+        return 0;
+    rci_tuple *a = as_tuple(self), *b = as_tuple(other);
+    if (a->size != b->size)
+        return 0;
+    for (int64_t i = 0; i < a->size; i++) {
+        int r = tuple_slot_equal(a->items[i], b->items[i]);
+        if (r != 1)
+            return r;
+    }
+    return 1;
+}
+
+/* ---- repr: "(1, 'a')", "(1,)", "()" -------------------------------------- */
+
+/* Fills parts[i] with a new str for each item; an empty slot reads "<NULL>".
+ * On failure (error set), decrefs the parts made so far. */
+static bool tuple_item_reprs(rci_tuple *t, rc_object **parts) {
+    for (int64_t i = 0; i < t->size; i++) {
+        rc_object *p =
+            t->items[i] ? rc_object_repr(t->items[i]) : rc_str_from_cstr("<NULL>");
+        if (p && !rc_str_check(p)) { /* a client repr slot broke its contract */
+            rci_error(RC_ETYPE, "repr of a %s returned a %s, not a str",
+                      rc_object_type_name(t->items[i]), rc_object_type_name(p));
+            rc_decref(p);
+            p = NULL;
+        }
+        if (!p) {
+            while (i > 0)
+                rc_decref(parts[--i]);
+            return false;
+        }
+        parts[i] = p;
+    }
+    return true;
+}
+
+/* Joins n strs as "(a, b)", with the one-item form "(a,)". One allocation
+ * for the text, so a long tuple costs linear time, not quadratic. */
+static rc_object *tuple_join(rc_object **parts, int64_t n) {
+    size_t len = 2 + (n == 1);
+    for (int64_t i = 0; i < n; i++)
+        len += (size_t)rc_str_byte_length(parts[i]) + (i ? 2 : 0);
+    char *buf = rci_mem_alloc(len);
+    if (!buf)
+        return NULL;
+    size_t at = 0;
+    buf[at++] = '(';
+    for (int64_t i = 0; i < n; i++) {
+        if (i) {
+            memcpy(buf + at, ", ", 2);
+            at += 2;
+        }
+        size_t k = (size_t)rc_str_byte_length(parts[i]);
+        memcpy(buf + at, rc_str_data(parts[i]), k);
+        at += k;
+    }
+    if (n == 1)
+        buf[at++] = ',';
+    buf[at++] = ')';
+    rc_object *s = rc_str_from_utf8(buf, at);
+    rci_mem_free(buf);
+    return s;
+}
+
+static rc_object *tuple_repr(rc_object *self) {
+    rci_tuple *t = as_tuple(self);
+    if (t->size == 0)
+        return rc_str_from_cstr("()");
+    rc_object **parts = rci_mem_alloc((size_t)t->size * sizeof *parts);
+    if (!parts)
+        return NULL;
+    rc_object *s = NULL;
+    if (tuple_item_reprs(t, parts)) {
+        s = tuple_join(parts, t->size);
+        for (int64_t i = 0; i < t->size; i++)
+            rc_decref(parts[i]);
+    }
+    rci_mem_free(parts);
+    return s;
+}
+
+rc_type rc_tuple_type = {
+    .name = "tuple",
+    .basicsize = sizeof(rci_tuple),
+    .flags = RC_TYPE_GC,
+    .dealloc = tuple_dealloc,
+    .traverse = tuple_traverse,
+    .clear = tuple_clear,
+    .hash = tuple_hash,
+    .equal = tuple_equal,
+    .repr = tuple_repr,
+    .id = RCI_TYPE_ID_TUPLE,
+};
+
+/* ---- construction -------------------------------------------------------- */
+
+/* The most slots whose byte size still fits in a size_t beside the header. */
+#define TUPLE_MAX_SIZE                                                                   \
+    ((int64_t)((PTRDIFF_MAX - sizeof(rci_tuple)) / sizeof(rc_object *)))
+
+rc_object *rc_tuple_new(int64_t size) {
+    if (size < 0)
+        return rci_error_null(RC_EVALUE, "rc_tuple_new: negative size %lld",
+                              (long long)size);
+    if (size > TUPLE_MAX_SIZE)
+        return rci_error_null(RC_ENOMEM, "rc_tuple_new: %lld slots is too many",
+                              (long long)size);
+    size_t slots = (size_t)size * sizeof(rc_object *);
+    rci_tuple *t =
+        (rci_tuple *)rci_object_alloc(&rc_tuple_type, sizeof(rci_tuple) + slots);
+    if (!t)
+        return NULL;
+    t->size = size;
+    if (slots)
+        memset(t->items, 0, slots);
+    return &t->base;
+}
+
+/* pre: ap holds n objects. NULL if any of them is NULL. */
+static bool tuple_args_present(int64_t n, va_list ap) {
+    for (int64_t i = 0; i < n; i++)
+        if (!va_arg(ap, rc_object *))
+            return false;
+    return true;
+}
+
+rc_object *rc_tuple_pack(int64_t n, ...) {
+    va_list ap;
+    va_start(ap, n);
+    /* Check every item before allocating, so a bad call leaves nothing. */
+    bool ok = tuple_args_present(n, ap);
+    va_end(ap);
+    if (!ok)
+        return rci_error_null(RC_EVALUE, "rc_tuple_pack: NULL item");
+    rc_object *t = rc_tuple_new(n);
+    if (!t)
+        return NULL;
+    va_start(ap, n);
+    for (int64_t i = 0; i < n; i++)
+        as_tuple(t)->items[i] = rc_newref(va_arg(ap, rc_object *));
+    va_end(ap);
+    return t;
+}
+
+rc_status rc_tuple_set_steal(rc_object *t, int64_t i, rc_object *item) {
+    rc_status st = RC_OK;
+    int64_t index = i;
+    if (!rc_tuple_check(t))
+        st = tuple_type_error("rc_tuple_set_steal", t);
+    else if (!item)
+        st = rci_error(RC_EVALUE, "rc_tuple_set_steal: NULL item");
+    else if (!tuple_index(as_tuple(t), &index))
+        st = rci_error(RC_EINDEX,
+                       "rc_tuple_set_steal: index %lld out of range for size %lld",
+                       (long long)i, (long long)as_tuple(t)->size);
+    else if (as_tuple(t)->items[index])
+        st = rci_error(RC_EVALUE, "rc_tuple_set_steal: slot %lld is already filled",
+                       (long long)i);
+    if (st != RC_OK) {
+        rc_xdecref(item); /* stolen, also on failure */
+        return st;
+    }
+    as_tuple(t)->items[index] = item;
+    return RC_OK;
+}
+
+/* ---- access -------------------------------------------------------------- */
+
+int64_t rc_tuple_size(rc_object *t) {
+    if (!rc_tuple_check(t)) {
+        tuple_type_error("rc_tuple_size", t);
+        return -1;
+    }
+    return as_tuple(t)->size;
+}
+
+rc_object *rc_tuple_get(rc_object *t, int64_t i) {
+    if (!rc_tuple_check(t)) {
+        tuple_type_error("rc_tuple_get", t);
+        return NULL;
+    }
+    int64_t index = i;
+    if (!tuple_index(as_tuple(t), &index))
+        return rci_error_null(RC_EINDEX,
+                              "rc_tuple_get: index %lld out of range for size %lld",
+                              (long long)i, (long long)as_tuple(t)->size);
+    rc_object *item = as_tuple(t)->items[index];
+    if (!item)
+        return rci_error_null(RC_EVALUE, "rc_tuple_get: slot %lld is empty",
+                              (long long)i);
+    return item;
+}

@@ -36,7 +36,7 @@
 #define GIL_DEFAULT_INTERVAL_NS 5000000ull /* 5 ms, as CPython */
 
 _Thread_local rcs_gil_thread rcs_gil_self;
-int rcs_gil_drop_request;
+atomic_int rcs_gil_drop_request;
 
 static struct gil_state {
     atomic_bool started; /* read by attach without the mutex */
@@ -95,8 +95,8 @@ static void gil_take(void) {
         /* Waited a whole interval and nobody else got the GIL meanwhile:
          * ask the holder to drop it at its next checkpoint. */
         if (rc == ETIMEDOUT && gil.locked && gil.switch_number == seen &&
-            !ck_pr_load_int(&rcs_gil_drop_request)) {
-            ck_pr_store_int(&rcs_gil_drop_request, 1);
+            !atomic_load_explicit(&rcs_gil_drop_request, memory_order_relaxed)) {
+            atomic_store_explicit(&rcs_gil_drop_request, 1, memory_order_relaxed);
             gil.stats.drop_requests++;
         }
     }
@@ -115,7 +115,7 @@ static void gil_take(void) {
     pthread_mutex_unlock(&gil.switch_mutex);
 
     /* Any pending request was aimed at the previous holder. */
-    ck_pr_store_int(&rcs_gil_drop_request, 0);
+    atomic_store_explicit(&rcs_gil_drop_request, 0, memory_order_relaxed);
     rcs_gil_self.holds_gil = true;
     pthread_mutex_unlock(&gil.mutex);
 }
@@ -153,7 +153,7 @@ int rcs_runtime_start(const rcs_hooks *hooks) {
     gil.switch_number = 0;
     atomic_store_explicit(&gil.last_holder, NULL, memory_order_relaxed);
     gil.stats = (rcs_stats){0};
-    ck_pr_store_int(&rcs_gil_drop_request, 0);
+    atomic_store_explicit(&rcs_gil_drop_request, 0, memory_order_relaxed);
     atomic_store(&gil.started, true);
     return rcs_thread_attach();
 }

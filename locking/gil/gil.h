@@ -16,7 +16,7 @@
 #error "include locking/strategy.h, not a strategy header"
 #endif
 
-#include <ck_pr.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -109,9 +109,12 @@ typedef struct rcs_gil_thread {
 extern _Thread_local rcs_gil_thread rcs_gil_self;
 
 /* Set (under the GIL's mutex) by a waiter that has waited a whole switch
- * interval; read here without the mutex, hence ck_pr: a stale 0 only delays
- * the hand-off to the next checkpoint. */
-extern int rcs_gil_drop_request;
+ * interval; read by the checkpoint without the mutex. Relaxed is enough: a
+ * stale 0 only delays the hand-off to the next checkpoint, and the hand-off
+ * itself synchronises through the mutex. (C11 atomics rather than ck_pr
+ * here: ck 0.7.1's loads and stores are plain volatile accesses, which
+ * ThreadSanitizer cannot tell from a race.) */
+extern atomic_int rcs_gil_drop_request;
 
 int rcs_runtime_start(const rcs_hooks *hooks);
 void rcs_runtime_stop(void);
@@ -125,7 +128,7 @@ uint64_t rcs_switch_interval_ns(void);
 void rcs_get_stats(rcs_stats *out);
 
 static inline void rcs_checkpoint(void) {
-    if (__builtin_expect(ck_pr_load_int(&rcs_gil_drop_request), 0))
+    if (__builtin_expect(atomic_load_explicit(&rcs_gil_drop_request, memory_order_relaxed), 0))
         rcs_checkpoint_slow();
 }
 

@@ -30,7 +30,7 @@ bool rc_int_check(const rc_object *o);
 rc_status rc_int_as_i64(rc_object *o, int64_t *out);
 
 /* Returns: a new reference to the result, or NULL. Errors: RC_ETYPE unless
- * both are ints; RC_EOVERFLOW; RC_ZERODIV for div and mod by zero; RC_ENOMEM.
+ * both are ints; RC_EOVERFLOW; RC_EZERODIV for div and mod by zero; RC_ENOMEM.
  * div rounds toward negative infinity and mod takes the divisor's sign
  * (Python's // and %), so a == (a div b) * b + (a mod b). */
 rc_object *rc_int_add(rc_object *a, rc_object *b);

@@ -43,7 +43,8 @@ int rc_iter_next(rc_iter *it, rc_object **item);
  * Returns as rc_iter_next; RC_ETYPE if the container is not a dict. */
 int rc_iter_next_item(rc_iter *it, rc_object **key, rc_object **value);
 
-/* Drops the iterator's reference. Safe to call twice. */
+/* Drops the iterator's reference. Safe to call twice. After it (or after
+ * rc_iter_begin failed), rc_iter_next and rc_iter_next_item return 0. */
 void rc_iter_end(rc_iter *it);
 
 #endif /* RC_OBJECTS_ITER_H */

@@ -48,7 +48,9 @@ rc_object *rc_list_pop(rc_object *l, int64_t i);
 
 /* Appends every item of src: a list, a tuple, or a dict (its keys). src may
  * be l itself (its items are then appended once). Errors: RC_ETYPE,
- * RC_ENOMEM (then l is unchanged). */
+ * RC_EVALUE (NULL, or a tuple with an empty slot), RC_ECHANGED (another
+ * thread changed the dict's keys while they were read), RC_ENOMEM; on any
+ * error l is unchanged. */
 rc_status rc_list_extend(rc_object *l, rc_object *src);
 
 /* Returns: a new reference to a new list holding items start..stop-1, with

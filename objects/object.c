@@ -59,7 +59,7 @@ rc_object *rci_object_alloc(const rc_type *type, size_t size) {
     rci_tstate *t = rci_tstate_checked();
     if (!t)
         return NULL;
-    rc_object *o = rci_mem_alloc(size);
+    rc_object *o = rci_mem_alloc_block(size);
     if (!o)
         return NULL;
     rcs_header_init(&o->rc);
@@ -68,11 +68,40 @@ rc_object *rci_object_alloc(const rc_type *type, size_t size) {
     return o;
 }
 
+/* The bytes an object was allocated with, where the runtime knows them
+ * (built-in types); 0 for client types, whose instances may have been
+ * allocated with extra bytes (rc_object_new_var). */
+static size_t object_allocated_size(const rc_object *o) {
+    switch (o->type->id) {
+    case RCI_TYPE_ID_INT:
+    case RCI_TYPE_ID_FLOAT:
+    case RCI_TYPE_ID_LIST:
+    case RCI_TYPE_ID_DICT:
+        return o->type->basicsize;
+    case RCI_TYPE_ID_STR:
+        return rci_str_allocated_size(o);
+    case RCI_TYPE_ID_TUPLE:
+        return sizeof(rci_tuple) + (size_t)((const rci_tuple *)o)->size * sizeof(rc_object *);
+    default:
+        return 0;
+    }
+}
+
+/* Gives an object's memory back, once the strategy says no reader can be
+ * looking at it (rcs_retire). Its type and size fields are still intact. */
+static void object_release_memory(void *p) {
+    size_t size = object_allocated_size(p);
+    if (size)
+        rci_mem_free_block(p, size);
+    else
+        rci_mem_free(p);
+}
+
 void rci_object_free(rci_tstate *t, rc_object *o) {
     rci_live_add(t, o->type->id, -1);
     if (RC_DEBUG && rci_debug_quarantine(t, o))
         return;
-    rcs_retire(o, rci_mem_free);
+    rcs_retire(o, object_release_memory);
 }
 
 rc_object *rc_object_new_var(rc_type *type, size_t extra_bytes) {

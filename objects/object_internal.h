@@ -74,6 +74,9 @@ int rci_dict_iter_next(rc_object *d, int64_t *position, uint64_t version,
  * removed. */
 uint64_t rci_dict_version(rc_object *d);
 
+/* The bytes a str was allocated with (objects/str.c). */
+size_t rci_str_allocated_size(const rc_object *s);
+
 /* Interned strings: runtime start and stop (objects/str.c). */
 rc_status rci_intern_init(void);
 void rci_intern_fini(void);

@@ -95,6 +95,10 @@ static str_object *str_alloc(size_t byte_length, int64_t length) {
     return s;
 }
 
+size_t rci_str_allocated_size(const rc_object *o) {
+    return sizeof(str_object) + (size_t)((const str_object *)o)->byte_length + 1;
+}
+
 rc_object *rc_str_from_utf8(const char *utf8, size_t len) {
     if (!utf8 && len > 0)
         return rci_error_null(RC_EVALUE, "rc_str_from_utf8: NULL bytes");
@@ -149,7 +153,10 @@ rc_object *rc_str_from_format(const char *fmt, ...) {
 static bool str_expect(rc_object *o, const char *what) {
     if (rc_str_check(o))
         return true;
-    rci_error(RC_ETYPE, "%s: expected a str, got %s", what, o ? o->type->name : "NULL");
+    if (!o)
+        rci_error(RC_EVALUE, "%s: NULL argument", what);
+    else
+        rci_error(RC_ETYPE, "%s: expected a str, got %s", what, o->type->name);
     return false;
 }
 

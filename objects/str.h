@@ -36,7 +36,8 @@ rc_object *rc_str_from_vformat(const char *fmt, va_list ap);
 bool rc_str_check(const rc_object *o);
 
 /* Borrowed: the NUL-terminated bytes, valid while the caller holds the str.
- * NULL (RC_ETYPE) if o is not a str. */
+ * NULL if o is not a str (RC_ETYPE) or is NULL (RC_EVALUE). The functions
+ * below report a wrong or NULL argument the same way. */
 const char *rc_str_data(rc_object *o);
 
 /* Length in bytes / in code points; -1 (RC_ETYPE) if o is not a str. */

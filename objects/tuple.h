@@ -26,7 +26,8 @@ rc_object *rc_tuple_new(int64_t size);
  * RC_ENOMEM). */
 rc_object *rc_tuple_pack(int64_t n, ...);
 
-/* Fills slot i, stealing item (also on failure). pre: the caller holds the
+/* Fills slot i (negative i counts from the end), stealing item (also on
+ * failure). pre: the caller holds the
  * only reference to t (it is being built). Errors: RC_ETYPE, RC_EINDEX,
  * RC_EVALUE for a NULL item or a slot already filled. */
 rc_status rc_tuple_set_steal(rc_object *t, int64_t i, rc_object *item);

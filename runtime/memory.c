@@ -10,6 +10,18 @@
  * Failure injection: rc_testing_fail_alloc_after(n) makes the n-th
  * allocation on this thread fail. The countdown is thread-local, so tests
  * on other threads are unaffected, and costs one predictable branch.
+ *
+ * Block cache: object memory of up to CACHE_CLASSES * CACHE_GRAIN bytes is
+ * allocated in whole size classes, and freed blocks whose size the caller
+ * knows go to a small per-thread cache (a free list per class, at most
+ * CACHE_DEPTH blocks each, so the memory it holds is bounded) instead of
+ * back to the allocator. Creating and freeing small objects is the
+ * runtime's most frequent operation, and a thread-local pop or push costs a
+ * few instructions against the allocator's full path (CPython keeps free
+ * lists for the same reason). A cached block is still an ordinary allocator
+ * block: giving it to rci_mem_free is always correct. With
+ * RC_USE_SYSTEM_MALLOC there is no cache, so AddressSanitizer sees every
+ * free.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -72,4 +84,66 @@ void *rci_mem_realloc(void *old, size_t size) {
 
 void rci_mem_free(void *p) {
     mem_free(p);
+}
+
+/* ---- the block cache ---------------------------------------------------------- */
+
+#define CACHE_GRAIN 16   /* class k holds blocks of (k + 1) * CACHE_GRAIN bytes */
+#define CACHE_CLASSES 8  /* so blocks of up to 128 bytes are cached */
+#define CACHE_DEPTH 1024 /* blocks kept per class and thread */
+#define CACHE_ENABLED (!RC_USE_SYSTEM_MALLOC)
+
+typedef struct cached_block {
+    struct cached_block *next;
+} cached_block;
+
+static _Thread_local struct {
+    cached_block *head;
+    uint32_t count;
+} block_cache[CACHE_CLASSES];
+
+static inline bool cache_covers(size_t size) {
+    return CACHE_ENABLED && size > 0 && size <= CACHE_GRAIN * CACHE_CLASSES;
+}
+
+void *rci_mem_alloc_block(size_t size) {
+    if (mem_injected_failure())
+        return mem_out_of_memory(size);
+    if (cache_covers(size)) {
+        size_t k = (size - 1) / CACHE_GRAIN;
+        cached_block *b = block_cache[k].head;
+        if (b) {
+            block_cache[k].head = b->next;
+            block_cache[k].count--;
+            return b;
+        }
+        size = (k + 1) * CACHE_GRAIN; /* the whole class, so the block fits any size in it */
+    }
+    void *p = mem_malloc(size);
+    return p ? p : mem_out_of_memory(size);
+}
+
+void rci_mem_free_block(void *p, size_t size) {
+    if (cache_covers(size)) {
+        size_t k = (size - 1) / CACHE_GRAIN;
+        if (block_cache[k].count < CACHE_DEPTH) {
+            cached_block *b = p;
+            b->next = block_cache[k].head;
+            block_cache[k].head = b;
+            block_cache[k].count++;
+            return;
+        }
+    }
+    mem_free(p);
+}
+
+void rci_mem_cache_flush(void) {
+    for (size_t k = 0; k < CACHE_CLASSES; k++) {
+        while (block_cache[k].head) {
+            cached_block *b = block_cache[k].head;
+            block_cache[k].head = b->next;
+            mem_free(b);
+        }
+        block_cache[k].count = 0;
+    }
 }

@@ -73,6 +73,7 @@ static void tstate_destroy(void) {
     pthread_mutex_unlock(&registry_lock);
     rci_current = NULL;
     free(t);
+    rci_mem_cache_flush();
 }
 
 /* ---- live counts ----------------------------------------------------------- */
@@ -227,13 +228,5 @@ double rc_switch_interval(void) {
 }
 
 void rc_runtime_get_stats(rc_runtime_stats *out) {
-    rcs_stats s;
-    rcs_get_stats(&s);
-    *out = (rc_runtime_stats){
-        .switches = s.switches,
-        .forced_drops = s.forced_drops,
-        .drop_requests = s.drop_requests,
-        .wait_ns = s.wait_ns,
-        .lock_waits = s.lock_waits,
-    };
+    rcs_get_stats(out);
 }

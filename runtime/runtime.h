@@ -80,14 +80,10 @@ void rc_allow_threads_end(void);
 void rc_set_switch_interval(double seconds);
 double rc_switch_interval(void);
 
-/* Counters since rc_runtime_start. Fields the strategy has no use for are 0. */
-typedef struct rc_runtime_stats {
-    uint64_t switches;      /* the global lock changed hands */
-    uint64_t forced_drops;  /* the holder dropped it because a waiter asked */
-    uint64_t drop_requests; /* a waiter asked the holder to drop it */
-    uint64_t wait_ns;       /* total time threads waited for the global lock */
-    uint64_t lock_waits;    /* object-lock acquisitions that had to wait */
-} rc_runtime_stats;
+/* Counters since rc_runtime_start: switches, forced_drops, drop_requests,
+ * wait_ns and lock_waits, documented on rcs_stats in locking/strategy.h.
+ * Fields the strategy has no use for are 0. Any attached thread may call it. */
+typedef rcs_stats rc_runtime_stats;
 
 void rc_runtime_get_stats(rc_runtime_stats *out);
 

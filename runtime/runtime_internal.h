@@ -62,6 +62,14 @@ void *rci_mem_calloc(size_t size);
 void *rci_mem_realloc(void *p, size_t size);
 void rci_mem_free(void *p);
 
+/* Object memory, through the per-thread block cache (see memory.c).
+ * rci_mem_free_block must be given the size the block was allocated with;
+ * where that size is unknown, rci_mem_free is always correct. */
+void *rci_mem_alloc_block(size_t size);
+void rci_mem_free_block(void *p, size_t size);
+/* Gives the calling thread's cached blocks back (at detach and stop). */
+void rci_mem_cache_flush(void);
+
 /* ---- errors ---------------------------------------------------------------- */
 /* Records a failure in this thread's error slot; returns code, so that
  * `return rci_error(RC_EINDEX, "...")` reads naturally. */

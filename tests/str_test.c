@@ -58,7 +58,7 @@ static void test_wrong_type(void **state) {
     assert_int_equal(rc_error_code(), RC_ETYPE);
     rc_error_clear();
     assert_int_equal(rc_str_byte_length(NULL), -1);
-    assert_int_equal(rc_error_code(), RC_ETYPE);
+    assert_int_equal(rc_error_code(), RC_EVALUE);
     assert_null_error(rc_str_concat(i, i), RC_ETYPE);
     assert_null_error(rc_str_intern(i), RC_ETYPE);
     rc_decref(i);

@@ -3,7 +3,7 @@
 # are already present are left alone, and apt is only asked when one is missing.
 set -euo pipefail
 
-packages=(bazel-bootstrap libmimalloc-dev libck-dev libcmocka-dev gcc g++ python3)
+packages=(bazel-bootstrap libmimalloc-dev libck-dev libcmocka-dev gcc)
 
 missing=()
 for p in "${packages[@]}"; do

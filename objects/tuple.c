@@ -247,9 +247,12 @@ rc_object *rc_tuple_pack(int64_t n, ...) {
     return t;
 }
 
-rc_status rc_tuple_set_steal(rc_object *t, int64_t i, rc_object *item) {
-    rc_status st = RC_OK;
+/* The error paths of rc_tuple_set_steal, kept out of line so that filling a
+ * fresh tuple (the common case, once per item) stays a few instructions. */
+static RC_NOINLINE rc_status tuple_set_steal_failed(rc_object *t, int64_t i,
+                                                    rc_object *item) {
     int64_t index = i;
+    rc_status st;
     if (!rc_tuple_check(t))
         st = tuple_type_error("rc_tuple_set_steal", t);
     else if (!item)
@@ -258,13 +261,18 @@ rc_status rc_tuple_set_steal(rc_object *t, int64_t i, rc_object *item) {
         st = rci_error(RC_EINDEX,
                        "rc_tuple_set_steal: index %lld out of range for size %lld",
                        (long long)i, (long long)as_tuple(t)->size);
-    else if (as_tuple(t)->items[index])
+    else
         st = rci_error(RC_EVALUE, "rc_tuple_set_steal: slot %lld is already filled",
                        (long long)i);
-    if (st != RC_OK) {
-        rc_xdecref(item); /* stolen, also on failure */
-        return st;
-    }
+    rc_xdecref(item); /* stolen, also on failure */
+    return st;
+}
+
+rc_status rc_tuple_set_steal(rc_object *t, int64_t i, rc_object *item) {
+    int64_t index = i;
+    if (RC_UNLIKELY(!rc_tuple_check(t) || !item || !tuple_index(as_tuple(t), &index) ||
+                    as_tuple(t)->items[index]))
+        return tuple_set_steal_failed(t, i, item);
     as_tuple(t)->items[index] = item;
     return RC_OK;
 }

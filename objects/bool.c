@@ -74,7 +74,7 @@ bool rc_bool_check(const rc_object *o) {
 
 int rc_bool_value(rc_object *o) {
     if (!rc_bool_check(o))
-        return rci_error(RC_ETYPE, "expected a bool, got %s",
+        return rc_error_set(RC_ETYPE, "expected a bool, got %s",
                          o ? o->type->name : "NULL");
     return o == &true_object;
 }

@@ -302,9 +302,9 @@ restart:;
 
 static rc_status dict_expect(rc_object *d, const char *fn) {
     if (!d)
-        return rci_error(RC_EVALUE, "%s: NULL dict", fn);
+        return rc_error_set(RC_EVALUE, "%s: NULL dict", fn);
     if (!rc_dict_check(d))
-        return rci_error(RC_ETYPE, "%s: expected a dict, got %s", fn, d->type->name);
+        return rc_error_set(RC_ETYPE, "%s: expected a dict, got %s", fn, d->type->name);
     return RC_OK;
 }
 
@@ -314,7 +314,7 @@ static inline rc_status dict_key_args(rc_object *d, rc_object *key, const char *
     if (RC_UNLIKELY(!rc_dict_check(d)))
         return dict_expect(d, fn);
     if (RC_UNLIKELY(!key))
-        return rci_error(RC_EVALUE, "%s: NULL key", fn);
+        return rc_error_set(RC_EVALUE, "%s: NULL key", fn);
     return key_hash(key, hash);
 }
 
@@ -323,7 +323,7 @@ static inline rc_status dict_key_args(rc_object *d, rc_object *key, const char *
 RC_NOINLINE static rc_status key_error(const char *fn, rc_object *key) {
     int64_t i;
     if (rc_int_check(key) && rc_int_as_i64(key, &i) == RC_OK)
-        return rci_error(RC_EKEY, "%s: key not found: %" PRId64, fn, i);
+        return rc_error_set(RC_EKEY, "%s: key not found: %" PRId64, fn, i);
     if (rc_str_check(key)) {
         const char *s = rc_str_data(key);
         int64_t n = rc_str_byte_length(key), shown = n;
@@ -332,10 +332,10 @@ RC_NOINLINE static rc_status key_error(const char *fn, rc_object *key) {
             while (shown > 0 && ((unsigned char)s[shown] & 0xc0) == 0x80)
                 shown--;
         }
-        return rci_error(RC_EKEY, "%s: key not found: '%.*s'%s", fn, (int)shown, s,
+        return rc_error_set(RC_EKEY, "%s: key not found: '%.*s'%s", fn, (int)shown, s,
                          shown < n ? "..." : "");
     }
-    return rci_error(RC_EKEY, "%s: key not found (a %s key)", fn, key->type->name);
+    return rc_error_set(RC_EKEY, "%s: key not found (a %s key)", fn, key->type->name);
 }
 
 /* ---- creation and size ---------------------------------------------------------- */
@@ -392,7 +392,7 @@ rc_status rc_dict_set(rc_object *o, rc_object *key, rc_object *value) {
     if (st != RC_OK)
         return st;
     if (RC_UNLIKELY(!value))
-        return rci_error(RC_EVALUE, "rc_dict_set: NULL value");
+        return rc_error_set(RC_EVALUE, "rc_dict_set: NULL value");
     dict_object *d = as_dict(o);
     dict_pos pos;
     rc_object *old = NULL;
@@ -530,7 +530,7 @@ int rci_dict_iter_next(rc_object *o, int64_t *position, uint64_t version, rc_obj
     }
     dict_unlock(d);
     if (result == RC_ECHANGED)
-        return rci_error(RC_ECHANGED, "dict changed size during iteration");
+        return rc_error_set(RC_ECHANGED, "dict changed size during iteration");
     return result;
 }
 

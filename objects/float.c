@@ -88,7 +88,7 @@ rc_object *rc_float_from_double(double value) {
 
 rc_status rc_float_as_double(rc_object *o, double *out) {
     if (!o || !out)
-        return rci_error(RC_EVALUE, "rc_float_as_double: NULL argument");
+        return rc_error_set(RC_EVALUE, "rc_float_as_double: NULL argument");
     if (rc_float_check(o)) {
         *out = float_value(o);
         return RC_OK;
@@ -99,5 +99,5 @@ rc_status rc_float_as_double(rc_object *o, double *out) {
         *out = (double)i;
         return RC_OK;
     }
-    return rci_error(RC_ETYPE, "expected a float, got %s", o->type->name);
+    return rc_error_set(RC_ETYPE, "expected a float, got %s", o->type->name);
 }

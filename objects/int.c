@@ -92,9 +92,9 @@ rc_object *rc_int_from_i64(int64_t value) {
 
 rc_status rc_int_as_i64(rc_object *o, int64_t *out) {
     if (!o || !out)
-        return rci_error(RC_EVALUE, "rc_int_as_i64: NULL argument");
+        return rc_error_set(RC_EVALUE, "rc_int_as_i64: NULL argument");
     if (!rc_int_check(o))
-        return rci_error(RC_ETYPE, "expected an int, got %s", o->type->name);
+        return rc_error_set(RC_ETYPE, "expected an int, got %s", o->type->name);
     *out = int_value(o);
     return RC_OK;
 }
@@ -105,7 +105,7 @@ rc_status rc_int_as_i64(rc_object *o, int64_t *out) {
 static rc_status int_operands(const char *op, rc_object *a, rc_object *b, int64_t *x,
                               int64_t *y) {
     if (!rc_int_check(a) || !rc_int_check(b))
-        return rci_error(RC_ETYPE, "unsupported operand types for %s: '%s' and '%s'", op,
+        return rc_error_set(RC_ETYPE, "unsupported operand types for %s: '%s' and '%s'", op,
                          a ? a->type->name : "NULL", b ? b->type->name : "NULL");
     *x = int_value(a);
     *y = int_value(b);
@@ -155,7 +155,7 @@ static rc_status int_divmod(const char *op, rc_object *a, rc_object *b, int64_t 
     if (st != RC_OK)
         return st;
     if (y == 0)
-        return rci_error(RC_EZERODIV, "integer division or modulo by zero");
+        return rc_error_set(RC_EZERODIV, "integer division or modulo by zero");
     if (y == -1) {
         if (x == INT64_MIN && op[0] == '/') {
             int_overflow(op, x, y);

@@ -23,18 +23,18 @@
 
 rc_status rc_iter_begin(rc_iter *it, rc_object *container) {
     if (!it)
-        return rci_error(RC_EVALUE, "rc_iter_begin: NULL iterator");
+        return rc_error_set(RC_EVALUE, "rc_iter_begin: NULL iterator");
     /* Ended first, so a failed begin leaves an iterator that is safe to
      * pass to rc_iter_next (which reports the end) and rc_iter_end. */
     it->container = NULL;
     it->position = 0;
     it->version = 0;
     if (!container)
-        return rci_error(RC_EVALUE, "rc_iter_begin: NULL container");
+        return rc_error_set(RC_EVALUE, "rc_iter_begin: NULL container");
     if (rc_dict_check(container))
         it->version = rci_dict_version(container);
     else if (!rc_list_check(container) && !rc_tuple_check(container))
-        return rci_error(RC_ETYPE,
+        return rc_error_set(RC_ETYPE,
                          "rc_iter_begin: expected a list, a tuple or a dict, got %s",
                          rc_object_type_name(container));
     it->container = rc_newref(container);
@@ -66,7 +66,7 @@ static rc_object *iter_tuple_next(rc_iter *it) {
 
 int rc_iter_next(rc_iter *it, rc_object **item) {
     if (!it || !item)
-        return rci_error(RC_EVALUE, "rc_iter_next: NULL argument");
+        return rc_error_set(RC_EVALUE, "rc_iter_next: NULL argument");
     *item = NULL;
     rc_object *c = it->container;
     if (!c)
@@ -79,13 +79,13 @@ int rc_iter_next(rc_iter *it, rc_object **item) {
 
 int rc_iter_next_item(rc_iter *it, rc_object **key, rc_object **value) {
     if (!it || !key || !value)
-        return rci_error(RC_EVALUE, "rc_iter_next_item: NULL argument");
+        return rc_error_set(RC_EVALUE, "rc_iter_next_item: NULL argument");
     *key = *value = NULL;
     rc_object *c = it->container;
     if (!c)
         return 0; /* ended */
     if (!rc_dict_check(c))
-        return rci_error(RC_ETYPE,
+        return rc_error_set(RC_ETYPE,
                          "rc_iter_next_item: expected an iterator over a dict, "
                          "got one over a %s",
                          rc_object_type_name(c));

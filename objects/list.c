@@ -45,19 +45,19 @@ bool rc_list_check(const rc_object *o) {
 /* Sets the error for a list argument that is NULL or not a list. */
 static rc_status list_type_error(const char *fn, const rc_object *o) {
     if (!o)
-        return rci_error(RC_EVALUE, "%s: NULL list", fn);
-    return rci_error(RC_ETYPE, "%s: expected a list, got %s", fn, o->type->name);
+        return rc_error_set(RC_EVALUE, "%s: NULL list", fn);
+    return rc_error_set(RC_ETYPE, "%s: expected a list, got %s", fn, o->type->name);
 }
 
 /* The error for a bad (list, item) pair: l is not a list, or item is NULL. */
 static rc_status list_args_error(const char *fn, const rc_object *l) {
     if (!rc_list_check(l))
         return list_type_error(fn, l);
-    return rci_error(RC_EVALUE, "%s: NULL item", fn);
+    return rc_error_set(RC_EVALUE, "%s: NULL item", fn);
 }
 
 static rc_status list_index_error(const char *fn, int64_t i, int64_t size) {
-    return rci_error(RC_EINDEX, "%s: index %lld out of range for a list of size %lld", fn,
+    return rc_error_set(RC_EINDEX, "%s: index %lld out of range for a list of size %lld", fn,
                      (long long)i, (long long)size);
 }
 
@@ -84,7 +84,7 @@ static int64_t list_clamp(int64_t i, int64_t size) {
  * failure (RC_ENOMEM, error set) the list is unchanged. */
 static RC_NOINLINE rc_status list_grow(rci_list *self, int64_t need) {
     if (need > LIST_MAX_SIZE)
-        return rci_error(RC_ENOMEM, "list too large (%lld items)", (long long)need);
+        return rc_error_set(RC_ENOMEM, "list too large (%lld items)", (long long)need);
     int64_t cap = self->capacity + self->capacity / 2 + 4;
     if (cap < need || cap > LIST_MAX_SIZE)
         cap = need;
@@ -359,7 +359,7 @@ static rc_status list_extend_list(rci_list *self, rci_list *src) {
 static rc_status list_extend_tuple(rci_list *self, rci_tuple *src) {
     for (int64_t i = 0; i < src->size; i++)
         if (!src->items[i])
-            return rci_error(RC_EVALUE, "rc_list_extend: tuple slot %lld is empty",
+            return rc_error_set(RC_EVALUE, "rc_list_extend: tuple slot %lld is empty",
                              (long long)i);
     rcs_lock(&self->base.rc);
     rc_status st = list_reserve(self, self->size + src->size);
@@ -392,14 +392,14 @@ rc_status rc_list_extend(rc_object *l, rc_object *src) {
     if (!rc_list_check(l))
         return list_type_error("rc_list_extend", l);
     if (!src)
-        return rci_error(RC_EVALUE, "rc_list_extend: NULL source");
+        return rc_error_set(RC_EVALUE, "rc_list_extend: NULL source");
     if (rc_list_check(src))
         return list_extend_list(as_list(l), as_list(src));
     if (rc_tuple_check(src))
         return list_extend_tuple(as_list(l), (rci_tuple *)src);
     if (rc_dict_check(src))
         return list_extend_dict(as_list(l), src);
-    return rci_error(RC_ETYPE,
+    return rc_error_set(RC_ETYPE,
                      "rc_list_extend: expected a list, a tuple or a dict, got %s",
                      rc_object_type_name(src));
 }

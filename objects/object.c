@@ -19,14 +19,14 @@ static atomic_uint next_client_type_id = RCI_FIRST_CLIENT_TYPE_ID;
 
 static rc_status type_check_definition(const rc_type *type) {
     if (!type->name)
-        return rci_error(RC_EVALUE, "rc_type_ready: the type has no name");
+        return rc_error_set(RC_EVALUE, "rc_type_ready: the type has no name");
     if (type->basicsize < sizeof(rc_object))
-        return rci_error(RC_EVALUE,
+        return rc_error_set(RC_EVALUE,
                          "rc_type_ready: type '%s' has basicsize %zu, less than "
                          "the header (%zu)",
                          type->name, type->basicsize, sizeof(rc_object));
     if ((type->flags & RC_TYPE_GC) && (!type->traverse || !type->clear))
-        return rci_error(RC_EVALUE,
+        return rc_error_set(RC_EVALUE,
                          "rc_type_ready: type '%s' has RC_TYPE_GC but no "
                          "traverse or clear slot",
                          type->name);
@@ -35,7 +35,7 @@ static rc_status type_check_definition(const rc_type *type) {
 
 rc_status rc_type_ready(rc_type *type) {
     if (!type)
-        return rci_error(RC_EVALUE, "rc_type_ready: NULL type");
+        return rc_error_set(RC_EVALUE, "rc_type_ready: NULL type");
     if (__atomic_load_n(&type->id, __ATOMIC_ACQUIRE) != 0)
         return RC_OK;
     rc_status st = type_check_definition(type);
@@ -43,7 +43,7 @@ rc_status rc_type_ready(rc_type *type) {
         return st;
     unsigned id = atomic_fetch_add(&next_client_type_id, 1);
     if (id >= RC_MAX_TYPES)
-        return rci_error(RC_ELIMIT, "rc_type_ready: more than %d types", RC_MAX_TYPES);
+        return rc_error_set(RC_ELIMIT, "rc_type_ready: more than %d types", RC_MAX_TYPES);
     rci_type_names[id] = type->name;
     /* Another thread may have readied the type meanwhile: its id wins and
      * ours stays unused. Release: pairs with the acquire above. */
@@ -129,15 +129,15 @@ void rci_make_immortal(rc_object *o) {
 
 rc_status rc_object_hash(rc_object *o, uint64_t *out) {
     if (!o || !out)
-        return rci_error(RC_EVALUE, "rc_object_hash: NULL argument");
+        return rc_error_set(RC_EVALUE, "rc_object_hash: NULL argument");
     if (!o->type->hash)
-        return rci_error(RC_ETYPE, "unhashable type: '%s'", o->type->name);
+        return rc_error_set(RC_ETYPE, "unhashable type: '%s'", o->type->name);
     return o->type->hash(o, out);
 }
 
 int rc_object_equal(rc_object *a, rc_object *b) {
     if (!a || !b)
-        return rci_error(RC_EVALUE, "rc_object_equal: NULL argument");
+        return rc_error_set(RC_EVALUE, "rc_object_equal: NULL argument");
     if (a == b)
         return 1;
     if (a->type->equal)

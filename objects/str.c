@@ -154,9 +154,9 @@ static bool str_expect(rc_object *o, const char *what) {
     if (rc_str_check(o))
         return true;
     if (!o)
-        rci_error(RC_EVALUE, "%s: NULL argument", what);
+        rc_error_set(RC_EVALUE, "%s: NULL argument", what);
     else
-        rci_error(RC_ETYPE, "%s: expected a str, got %s", what, o->type->name);
+        rc_error_set(RC_ETYPE, "%s: expected a str, got %s", what, o->type->name);
     return false;
 }
 
@@ -310,7 +310,7 @@ rc_object *rc_str_intern(rc_object *o) {
     rc_object *result = NULL;
     pthread_mutex_lock(&intern_lock);
     if ((intern_count + 1) * 2 > intern_capacity && !intern_grow()) {
-        rci_error(RC_ENOMEM, "out of memory (intern table)");
+        rc_error_set(RC_ENOMEM, "out of memory (intern table)");
         goto done;
     }
     str_object **slot = intern_find(intern_slots, intern_capacity, s);

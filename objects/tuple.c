@@ -33,8 +33,8 @@ bool rc_tuple_check(const rc_object *o) {
 /* Sets the error for a tuple argument that is NULL or not a tuple. */
 static rc_status tuple_type_error(const char *fn, const rc_object *o) {
     if (!o)
-        return rci_error(RC_EVALUE, "%s: NULL tuple", fn);
-    return rci_error(RC_ETYPE, "%s: expected a tuple, got %s", fn, o->type->name);
+        return rc_error_set(RC_EVALUE, "%s: NULL tuple", fn);
+    return rc_error_set(RC_ETYPE, "%s: expected a tuple, got %s", fn, o->type->name);
 }
 
 /* Turns a possibly negative index into a slot number; false if out of range. */
@@ -79,7 +79,7 @@ static rc_status tuple_hash(rc_object *self, uint64_t *out) {
     for (int64_t i = 0; i < t->size; i++) {
         uint64_t lane;
         if (!t->items[i])
-            return rci_error(RC_ETYPE, "unhashable tuple: slot %lld is empty",
+            return rc_error_set(RC_ETYPE, "unhashable tuple: slot %lld is empty",
                              (long long)i);
         rc_status st = rc_object_hash(t->items[i], &lane);
         if (st != RC_OK)
@@ -124,7 +124,7 @@ static bool tuple_item_reprs(rci_tuple *t, rc_object **parts) {
         rc_object *p =
             t->items[i] ? rc_object_repr(t->items[i]) : rc_str_from_cstr("<NULL>");
         if (p && !rc_str_check(p)) { /* a client repr slot broke its contract */
-            rci_error(RC_ETYPE, "repr of a %s returned a %s, not a str",
+            rc_error_set(RC_ETYPE, "repr of a %s returned a %s, not a str",
                       rc_object_type_name(t->items[i]), rc_object_type_name(p));
             rc_decref(p);
             p = NULL;
@@ -256,13 +256,13 @@ static RC_NOINLINE rc_status tuple_set_steal_failed(rc_object *t, int64_t i,
     if (!rc_tuple_check(t))
         st = tuple_type_error("rc_tuple_set_steal", t);
     else if (!item)
-        st = rci_error(RC_EVALUE, "rc_tuple_set_steal: NULL item");
+        st = rc_error_set(RC_EVALUE, "rc_tuple_set_steal: NULL item");
     else if (!tuple_index(as_tuple(t), &index))
-        st = rci_error(RC_EINDEX,
+        st = rc_error_set(RC_EINDEX,
                        "rc_tuple_set_steal: index %lld out of range for size %lld",
                        (long long)i, (long long)as_tuple(t)->size);
     else
-        st = rci_error(RC_EVALUE, "rc_tuple_set_steal: slot %lld is already filled",
+        st = rc_error_set(RC_EVALUE, "rc_tuple_set_steal: slot %lld is already filled",
                        (long long)i);
     rc_xdecref(item); /* stolen, also on failure */
     return st;

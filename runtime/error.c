@@ -35,7 +35,7 @@ static void error_vset(rc_status code, const char *fmt, va_list ap) {
     vsnprintf(error_slot.message, sizeof error_slot.message, fmt, ap);
 }
 
-rc_status rci_error(rc_status code, const char *fmt, ...) {
+rc_status rc_error_set(rc_status code, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     error_vset(code, fmt, ap);

@@ -16,6 +16,8 @@
 #ifndef RC_RUNTIME_ERROR_H
 #define RC_RUNTIME_ERROR_H
 
+#include "runtime/compiler.h"
+
 typedef enum rc_status {
     RC_OK = 0,
     RC_ENOMEM = -1,    /* an allocation failed */
@@ -41,6 +43,12 @@ const char *rc_error_message(void);
 
 /* Resets this thread's slot to RC_OK and "". */
 void rc_error_clear(void);
+
+/* Records a failure in this thread's slot: code, and a printf-style message
+ * (truncated to 255 bytes). Returns code, so that a client type's slot can
+ * `return rc_error_set(RC_EVALUE, "bad point: %d", x);`. Any thread may
+ * call it; it never allocates. */
+rc_status rc_error_set(rc_status code, const char *fmt, ...) RC_PRINTF(2, 3);
 
 /* A short constant name for a status ("RC_ENOMEM", ...). */
 const char *rc_status_name(rc_status status);

@@ -36,7 +36,7 @@ bool rci_runtime_started(void) {
 rci_tstate *rci_tstate_checked(void) {
     rci_tstate *t = rci_current;
     if (RC_UNLIKELY(!t))
-        rci_error(RC_ESTATE, "this thread is not attached to the runtime "
+        rc_error_set(RC_ESTATE, "this thread is not attached to the runtime "
                              "(call rc_thread_attach first)");
     return t;
 }
@@ -48,7 +48,7 @@ static rc_status tstate_create(void) {
      * not be subject to the failure injection meant for object operations. */
     rci_tstate *t = calloc(1, sizeof *t);
     if (!t)
-        return rci_error(RC_ENOMEM, "out of memory (thread state)");
+        return rc_error_set(RC_ENOMEM, "out of memory (thread state)");
     pthread_mutex_lock(&registry_lock);
     t->next = registry;
     registry = t;
@@ -132,9 +132,9 @@ static const rcs_hooks runtime_hooks = {.dealloc = runtime_dealloc_hook};
 
 rc_status rc_runtime_start(void) {
     if (atomic_load(&started))
-        return rci_error(RC_ESTATE, "the runtime is already started");
+        return rc_error_set(RC_ESTATE, "the runtime is already started");
     if (rcs_runtime_start(&runtime_hooks) != 0)
-        return rci_error(RC_ESTATE, "the %s strategy could not start", RCS_NAME);
+        return rc_error_set(RC_ESTATE, "the %s strategy could not start", RCS_NAME);
     rc_status st = tstate_create();
     if (st == RC_OK) {
         rci_builtin_types_init();
@@ -153,14 +153,14 @@ rc_status rc_runtime_start(void) {
 
 rc_status rc_runtime_stop(void) {
     if (!atomic_load(&started))
-        return rci_error(RC_ESTATE, "the runtime is not started");
+        return rc_error_set(RC_ESTATE, "the runtime is not started");
     if (!rci_current)
-        return rci_error(RC_ESTATE, "rc_runtime_stop: this thread is not attached");
+        return rc_error_set(RC_ESTATE, "rc_runtime_stop: this thread is not attached");
     pthread_mutex_lock(&registry_lock);
     bool alone = registry == rci_current && rci_current->next == NULL;
     pthread_mutex_unlock(&registry_lock);
     if (!alone)
-        return rci_error(RC_ESTATE,
+        return rc_error_set(RC_ESTATE,
                          "rc_runtime_stop: other threads are still attached");
 
     rci_intern_fini();
@@ -169,7 +169,7 @@ rc_status rc_runtime_stop(void) {
     atomic_store(&started, false);
     rcs_runtime_stop();
     if (leaked)
-        return rci_error(RC_ELEAK, "%lld object(s) were still alive at shutdown",
+        return rc_error_set(RC_ELEAK, "%lld object(s) were still alive at shutdown",
                          (long long)leaked);
     return RC_OK;
 }
@@ -178,22 +178,22 @@ rc_status rc_runtime_stop(void) {
 
 rc_status rc_thread_attach(void) {
     if (!atomic_load(&started))
-        return rci_error(RC_ESTATE, "rc_thread_attach: the runtime is not started");
+        return rc_error_set(RC_ESTATE, "rc_thread_attach: the runtime is not started");
     if (rci_current)
-        return rci_error(RC_ESTATE, "rc_thread_attach: this thread is already attached");
+        return rc_error_set(RC_ESTATE, "rc_thread_attach: this thread is already attached");
     rc_status st = tstate_create();
     if (st != RC_OK)
         return st;
     if (rcs_thread_attach() != 0) {
         tstate_destroy();
-        return rci_error(RC_ESTATE, "rc_thread_attach: the strategy refused");
+        return rc_error_set(RC_ESTATE, "rc_thread_attach: the strategy refused");
     }
     return RC_OK;
 }
 
 rc_status rc_thread_detach(void) {
     if (!rci_current)
-        return rci_error(RC_ESTATE, "rc_thread_detach: this thread is not attached");
+        return rc_error_set(RC_ESTATE, "rc_thread_detach: this thread is not attached");
     /* Free what this thread still has queued while it may run object code. */
     tstate_destroy();
     rcs_thread_detach();

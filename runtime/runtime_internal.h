@@ -71,11 +71,8 @@ void rci_mem_free_block(void *p, size_t size);
 void rci_mem_cache_flush(void);
 
 /* ---- errors ---------------------------------------------------------------- */
-/* Records a failure in this thread's error slot; returns code, so that
- * `return rci_error(RC_EINDEX, "...")` reads naturally. */
-rc_status rci_error(rc_status code, const char *fmt, ...) RC_PRINTF(2, 3);
-
-/* As rci_error, returning NULL, for functions that return objects. */
+/* As rc_error_set (runtime/error.h), returning NULL, for functions that
+ * return objects. */
 void *rci_error_null(rc_status code, const char *fmt, ...) RC_PRINTF(2, 3);
 
 /* ---- runtime-wide ---------------------------------------------------------- */

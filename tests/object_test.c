@@ -113,6 +113,27 @@ static void test_client_type_default_repr_and_equality(void **state) {
     rc_decref(b);
 }
 
+/* A client slot reports its own failure with rc_error_set. */
+static rc_status refusing_hash(rc_object *self, uint64_t *out) {
+    (void)out;
+    return rc_error_set(RC_EVALUE, "%s refuses to be hashed", rc_object_type_name(self));
+}
+
+static void test_client_slot_reports_an_error(void **state) {
+    (void)state;
+    static rc_type refusing_type = {
+        .name = "refusing", .basicsize = sizeof(rc_object), .hash = refusing_hash};
+    rc_object *o = rc_object_new(&refusing_type);
+    uint64_t h;
+    assert_status(rc_object_hash(o, &h), RC_EVALUE);
+    assert_string_equal(rc_error_message(), "refusing refuses to be hashed");
+    rc_object *d = rc_dict_new();
+    assert_status(rc_dict_set(d, o, o), RC_EVALUE);
+    assert_int_equal(rc_dict_size(d), 0);
+    rc_decref(d);
+    rc_decref(o);
+}
+
 static void test_bad_type_definitions(void **state) {
     (void)state;
     rc_type no_name = {.basicsize = sizeof(rc_object)};
@@ -387,6 +408,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_client_type),
         cmocka_unit_test(test_client_type_default_repr_and_equality),
+        cmocka_unit_test(test_client_slot_reports_an_error),
         cmocka_unit_test(test_bad_type_definitions),
         cmocka_unit_test(test_object_new_var),
         cmocka_unit_test(test_unhashable_and_null),

@@ -9,6 +9,7 @@
 #ifndef REFCORE_H
 #define REFCORE_H
 
+#include "gc/gc.h"
 #include "objects/bool.h"
 #include "objects/dict.h"
 #include "objects/float.h"
@@ -18,6 +19,7 @@
 #include "objects/object.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
+#include "objects/weakref.h"
 #include "refcount/refcount.h"
 #include "runtime/error.h"
 #include "runtime/runtime.h"

@@ -12,8 +12,8 @@ VARIANTS = {
 }
 
 # The object layer's sources and public headers.
-CORE_SRCS = ["//objects:srcs", "//refcount:srcs", "//runtime:srcs"]
-CORE_HDRS = ["//:refcore.h", "//objects:hdrs", "//refcount:hdrs", "//runtime:hdrs"]
+CORE_SRCS = ["//objects:srcs", "//refcount:srcs", "//runtime:srcs", "//gc:srcs"]
+CORE_HDRS = ["//:refcore.h", "//objects:hdrs", "//refcount:hdrs", "//runtime:hdrs", "//gc:hdrs"]
 
 def refcore_variant(name, strategy, debug = False):
     """The runtime library of one variant. debug = True forces the runtime's

@@ -9,6 +9,11 @@
  * how noisy the run was. A control loop that touches no runtime object runs
  * in every repetition too: if its spread is large, so was the machine's.
  *
+ * The last two rows time the cycle collector: a full collection of 100,000
+ * two-object cycles (per unreachable object), and a full collection over a
+ * heap of 1,000,000 live tracked objects (per object). Automatic collection
+ * is off for the whole run, so that no other row pays for one.
+ *
  *   single_thread_gil [--reps N] [--scale F]
  *
  * --scale multiplies every operation count (0.01 for a smoke test).
@@ -171,6 +176,42 @@ static uint64_t bench_tuple3(int64_t ops) {
     return now_ns() - t0;
 }
 
+/* Collecting garbage: ops / 2 two-object cycles (lists holding each other),
+ * built before the clock starts; the time is per unreachable object. */
+static uint64_t bench_collect_cycles(int64_t ops) {
+    for (int64_t i = 0; i < ops / 2; i++) {
+        rc_object *a = rc_list_new(), *b = rc_list_new();
+        if (!a || !b || rc_list_append(a, b) != RC_OK || rc_list_append(b, a) != RC_OK)
+            die("building cycles");
+        rc_decref(a);
+        rc_decref(b);
+    }
+    uint64_t t0 = now_ns();
+    int64_t found = rc_gc_collect();
+    uint64_t t = now_ns() - t0;
+    if (found != ops / 2 * 2)
+        die("collecting cycles");
+    return t;
+}
+
+/* A full collection over ops live tracked objects (tuples of one int, held
+ * by one list) and no garbage; the time is per live object. */
+static uint64_t bench_collect_live_heap(int64_t ops) {
+    rc_object *heap = rc_list_new();
+    if (!heap)
+        die("rc_list_new");
+    for (int64_t i = 1; i < ops; i++)
+        if (rc_list_append_steal(heap, rc_tuple_pack(1, rc_none())) != RC_OK)
+            die("building the heap");
+    uint64_t t0 = now_ns();
+    int64_t found = rc_gc_collect();
+    uint64_t t = now_ns() - t0;
+    if (found != 0)
+        die("collecting a heap without garbage");
+    rc_decref(heap);
+    return t;
+}
+
 /* ---- the harness ------------------------------------------------------------ */
 
 static int compare_u64(const void *a, const void *b) {
@@ -223,6 +264,8 @@ int main(int argc, char **argv) {
         {"dict set, 100,000 int keys", "19.1", bench_dict_set, 1000000},
         {"dict get, 100,000 int keys", "7.9", bench_dict_get, 2000000},
         {"tuple of 3 create+fill+free", "12.2", bench_tuple3, 5000000},
+        {"collect 100,000 2-cycles, per object", "80-130", bench_collect_cycles, 200000},
+        {"collect 1,000,000 live, per object", "-", bench_collect_live_heap, 1000000},
     };
     enum { N = sizeof benches / sizeof benches[0] };
     for (int b = 0; b < N; b++) {
@@ -233,6 +276,9 @@ int main(int argc, char **argv) {
 
     if (rc_runtime_start() != RC_OK)
         die("rc_runtime_start");
+    /* Only the collector rows collect: an automatic collection inside
+     * another row would be timed as part of it. */
+    rc_gc_disable();
     setup_dict_keys();
 
     uint64_t *ns = calloc((size_t)N * (size_t)(reps + 1), sizeof *ns);

@@ -49,6 +49,8 @@
  *       Cost: plain add / atomic add / plain add by the owner, atomic add by
  *       others / plain add. Ordering: relaxed (a new reference is only ever
  *       made from an existing one, which orders it).
+ *       Also allowed on a count that just reached 0, by the thread that is
+ *       deallocating the object, to resurrect it while a finalizer runs.
  *   bool rcs_decref(rcs_header *h)
  *       post: count - 1. Returns true when the caller dropped the last
  *       reference: the object is then exclusively the caller's, to deallocate.

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "gc/gc_internal.h"
 #include "objects/object_internal.h"
 #include "objects/str.h"
 
@@ -30,6 +31,17 @@ static rc_status type_check_definition(const rc_type *type) {
                          "rc_type_ready: type '%s' has RC_TYPE_GC but no "
                          "traverse or clear slot",
                          type->name);
+    if (type->finalize && !(type->flags & RC_TYPE_GC))
+        return rc_error_set(RC_EVALUE,
+                            "rc_type_ready: type '%s' has a finalizer but not RC_TYPE_GC",
+                            type->name);
+    size_t off = type->weaklist_offset;
+    if (off && (off < sizeof(rc_object) || off + sizeof(rc_object *) > type->basicsize ||
+                off % sizeof(rc_object *) != 0))
+        return rc_error_set(RC_EVALUE,
+                            "rc_type_ready: type '%s' has weaklist_offset %zu outside "
+                            "its fields",
+                            type->name, off);
     return RC_OK;
 }
 
@@ -55,11 +67,26 @@ rc_status rc_type_ready(rc_type *type) {
 
 /* ---- allocation ------------------------------------------------------------ */
 
+/* A GC object: collect first if a threshold has passed (the new object must
+ * not exist yet when the collector looks), then allocate the collector's
+ * head in front of the object, with the object's fields zeroed so that a
+ * collection before the caller fills them traverses nothing. */
+static rc_object *object_alloc_gc(size_t size) {
+    rci_gc_before_alloc();
+    rci_gc_head *h = rci_mem_alloc_block(sizeof(rci_gc_head) + size);
+    if (!h)
+        return NULL;
+    rc_object *o = rci_gc_object_of(h);
+    memset((char *)o + sizeof(rc_object), 0, size - sizeof(rc_object));
+    rci_gc_track_new(h);
+    return o;
+}
+
 rc_object *rci_object_alloc(const rc_type *type, size_t size) {
     rci_tstate *t = rci_tstate_checked();
     if (!t)
         return NULL;
-    rc_object *o = rci_mem_alloc_block(size);
+    rc_object *o = rci_gc_is_gc_type(type) ? object_alloc_gc(size) : rci_mem_alloc_block(size);
     if (!o)
         return NULL;
     rcs_header_init(&o->rc);
@@ -77,6 +104,7 @@ static size_t object_allocated_size(const rc_object *o) {
     case RCI_TYPE_ID_FLOAT:
     case RCI_TYPE_ID_LIST:
     case RCI_TYPE_ID_DICT:
+    case RCI_TYPE_ID_WEAKREF:
         return o->type->basicsize;
     case RCI_TYPE_ID_STR:
         return rci_str_allocated_size(o);
@@ -88,13 +116,20 @@ static size_t object_allocated_size(const rc_object *o) {
 }
 
 /* Gives an object's memory back, once the strategy says no reader can be
- * looking at it (rcs_retire). Its type and size fields are still intact. */
+ * looking at it (rcs_retire). Its type and size fields are still intact.
+ * A GC object's block starts at its collector head. */
 static void object_release_memory(void *p) {
-    size_t size = object_allocated_size(p);
+    rc_object *o = p;
+    size_t size = object_allocated_size(o);
+    void *block = o;
+    if (rci_gc_is_gc_type(o->type)) {
+        block = rci_gc_head_of(o);
+        size += size ? sizeof(rci_gc_head) : 0;
+    }
     if (size)
-        rci_mem_free_block(p, size);
+        rci_mem_free_block(block, size);
     else
-        rci_mem_free(p);
+        rci_mem_free(block);
 }
 
 void rci_object_free(rci_tstate *t, rc_object *o) {
@@ -111,7 +146,7 @@ rc_object *rc_object_new_var(rc_type *type, size_t extra_bytes) {
     if (size < extra_bytes)
         return rci_error_null(RC_EOVERFLOW, "rc_object_new_var: size overflows");
     rc_object *o = rci_object_alloc(type, size);
-    if (o)
+    if (o && !rci_gc_is_gc_type(type)) /* GC objects come zeroed */
         memset((char *)o + sizeof(rc_object), 0, size - sizeof(rc_object));
     return o;
 }
@@ -169,11 +204,13 @@ int rc_object_traverse(rc_object *o, rc_visit_fn visit, void *arg) {
 #include "objects/int.h"
 #include "objects/list.h"
 #include "objects/tuple.h"
+#include "objects/weakref.h"
 
 void rci_builtin_types_init(void) {
     rc_type *builtins[] = {&rc_none_type, &rc_bool_type,  &rc_int_type,
                            &rc_float_type, &rc_str_type,  &rc_tuple_type,
-                           &rc_list_type,  &rc_dict_type, &rci_freed_type};
+                           &rc_list_type,  &rc_dict_type, &rci_freed_type,
+                           &rc_weakref_type};
     for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
         rci_type_names[builtins[i]->id] = builtins[i]->name;
 }

@@ -111,6 +111,20 @@ struct rc_type {
      * NULL slot: "<name object at 0x...>". */
     rc_object *(*repr)(rc_object *self);
 
+    /* The finalizer: runs once per object, before the object is freed by
+     * its count reaching zero or before its cycle is cleared by the
+     * collector, with every object still intact. It may create new
+     * references to self (the object then survives: "resurrection"); it runs
+     * at most once however often that happens. Requires RC_TYPE_GC. NULL:
+     * none. See gc/gc.h. */
+    void (*finalize)(rc_object *self);
+
+    /* Weak references: the offset of an `rc_object *` field of the instance
+     * (zeroed by rc_object_new) where the runtime keeps the list of weak
+     * references to it. 0: instances cannot be weakly referenced. See
+     * objects/weakref.h. */
+    size_t weaklist_offset;
+
     /* Set by the runtime (rc_type_ready); leave it 0. */
     uint32_t id;
 };

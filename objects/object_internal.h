@@ -33,6 +33,7 @@ enum {
     RCI_TYPE_ID_LIST,
     RCI_TYPE_ID_DICT,
     RCI_TYPE_ID_FREED, /* debug builds: the type of a quarantined object */
+    RCI_TYPE_ID_WEAKREF,
     RCI_FIRST_CLIENT_TYPE_ID = 16,
 };
 
@@ -73,6 +74,25 @@ int rci_dict_iter_next(rc_object *d, int64_t *position, uint64_t version,
 /* The dict's key-set version, which changes whenever a key is added or
  * removed. */
 uint64_t rci_dict_version(rc_object *d);
+
+/* ---- weak references (objects/weakref.c) -------------------------------- */
+
+/* Weak references whose callbacks are waiting to run, each held by a
+ * reference of the list's. */
+typedef struct rci_weakref_pending {
+    rc_object *first;
+} rci_weakref_pending;
+
+/* The referent is dying by its count: clears every weak reference to it,
+ * then runs their callbacks. */
+void rci_weakref_clear_all(rc_object *referent);
+
+/* The referent is cyclic garbage: clears every weak reference to it, and
+ * queues the callbacks of those that are not garbage themselves. */
+void rci_weakref_clear_for_gc(rc_object *referent, rci_weakref_pending *pending);
+
+/* Runs and empties the queue; true if any callback ran. */
+bool rci_weakref_run_callbacks(rci_weakref_pending *pending);
 
 /* The bytes a str was allocated with (objects/str.c). */
 size_t rci_str_allocated_size(const rc_object *s);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "gc/gc_internal.h"
 #include "objects/object_internal.h"
 
 #define QUARANTINE_SIZE 4096
@@ -56,9 +57,9 @@ void rci_debug_check_ref(rc_object *o, bool is_decref, const char *file, int lin
         rc_fatal(o, file, line, "decref would take the count below zero");
 }
 
-/* Frees the memory of a quarantined object. */
-static void quarantine_release(rc_object *o) {
-    rcs_retire(o, rci_mem_free);
+/* Frees the memory block of a quarantined object. */
+static void quarantine_release(void *block) {
+    rcs_retire(block, rci_mem_free);
 }
 
 /* Debug builds: keep o (already uncounted) in the quarantine; the entry it
@@ -70,11 +71,14 @@ bool rci_debug_quarantine(rci_tstate *t, rc_object *o) {
         if (!t->quarantine)
             return false;
     }
+    /* The block may start before the object (a GC object's head): keep the
+     * block, since the type that says so is about to be overwritten. */
+    void *block = rci_gc_is_gc_type(o->type) ? (void *)rci_gc_head_of(o) : (void *)o;
     o->type = &rci_freed_type;
-    rc_object **slot = &t->quarantine[t->quarantine_next];
+    void **slot = &t->quarantine[t->quarantine_next];
     if (*slot)
         quarantine_release(*slot);
-    *slot = o;
+    *slot = block;
     t->quarantine_next = (t->quarantine_next + 1) % QUARANTINE_SIZE;
     return true;
 }

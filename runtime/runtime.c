@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "gc/gc_internal.h"
 #include "objects/object_internal.h"
 #include "runtime/runtime.h"
 
@@ -139,6 +140,7 @@ rc_status rc_runtime_start(void) {
     if (st == RC_OK) {
         rci_builtin_types_init();
         rci_small_ints_init();
+        rci_gc_init();
         st = rci_intern_init();
         if (st != RC_OK)
             tstate_destroy();
@@ -164,6 +166,7 @@ rc_status rc_runtime_stop(void) {
                          "rc_runtime_stop: other threads are still attached");
 
     rci_intern_fini();
+    rci_gc_fini();
     tstate_destroy();
     int64_t leaked = report_leaks();
     atomic_store(&started, false);

@@ -32,8 +32,9 @@ typedef struct rci_tstate {
     size_t dealloc_len, dealloc_cap;
     bool deallocating;
 
-    /* Debug builds: freed objects kept back (refcount/debug.c). */
-    rc_object **quarantine;
+    /* Debug builds: memory blocks of freed objects kept back
+     * (refcount/debug.c). */
+    void **quarantine;
     size_t quarantine_next;
 
     struct rci_tstate *next; /* the registry of attached threads */

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Runs every test of every variant: plain, with the runtime's debug checks,
-# under AddressSanitizer+UndefinedBehaviorSanitizer, and (the threaded tests)
-# under ThreadSanitizer. Ends with one line: "N passed, N failed".
+# under AddressSanitizer+UndefinedBehaviorSanitizer, (the threaded tests)
+# under ThreadSanitizer, and with the collector running at almost every
+# allocation of a container. Ends with one line: "N passed, N failed".
+# The benchmark suite's own test (tag "bench") runs in the plain pass only:
+# it proves the suite works, and sanitizers would only make it slow.
 #
-#   bash scripts/test.sh            all four passes
-#   bash scripts/test.sh plain      one pass (plain, debug, asan or tsan)
+#   bash scripts/test.sh            all five passes
+#   bash scripts/test.sh plain      some of them (plain, debug, asan, tsan, gcstress)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 passes=("$@")
-[ "${#passes[@]}" -gt 0 ] || passes=(plain debug asan tsan)
+[ "${#passes[@]}" -gt 0 ] || passes=(plain debug asan tsan gcstress)
 
 passed=0
 failed=0
@@ -40,10 +43,11 @@ run_pass() {
 for pass in "${passes[@]}"; do
     case "$pass" in
         plain) run_pass plain ;;
-        debug) run_pass debug --config=debug ;;
-        asan) run_pass asan --config=asan ;;
-        tsan) run_pass tsan --config=tsan --test_tag_filters=threaded ;;
-        *) echo "unknown pass: $pass (plain, debug, asan, tsan)"; failed=$((failed + 1)) ;;
+        debug) run_pass debug --config=debug --test_tag_filters=-bench ;;
+        asan) run_pass asan --config=asan --test_tag_filters=-bench ;;
+        tsan) run_pass tsan --config=tsan --test_tag_filters=threaded,-bench ;;
+        gcstress) run_pass gcstress --config=gcstress --test_tag_filters=-bench ;;
+        *) echo "unknown pass: $pass (plain, debug, asan, tsan, gcstress)"; failed=$((failed + 1)) ;;
     esac
 done
 

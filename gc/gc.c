@@ -1,0 +1,529 @@
+/*
+ * gc/gc.c -- the cycle collector: generational trial deletion.
+ *
+ * Mechanism (after CPython's Modules/gcmodule.c, later Python/gc.c). Every
+ * GC object sits on a doubly linked list (gc_internal.h). To collect
+ * generation g, the lists of generations 0..g are joined into one `young`
+ * set, and then:
+ *
+ *   1. update_refs     each object's scratch count := its reference count;
+ *   2. subtract_refs   for every reference from one young object to another,
+ *                      the target's scratch count is decremented. What is
+ *                      left is the number of references from outside the set:
+ *                      from older generations, from atoms, from C variables;
+ *   3. move_unreachable objects with outside references are reachable, and so
+ *                      is everything they reach; the rest moves to a list of
+ *                      unreachable objects. One pass over a list that grows
+ *                      at its tail: no recursion, so a chain of a million
+ *                      objects costs no C stack;
+ *   4. the survivors move to generation g + 1;
+ *   5. the garbage: the collector holds a reference to each unreachable
+ *      object so that none is freed while it works, then
+ *        a. clears weak references to them, and runs the callbacks of those
+ *           weak references that are themselves reachable (a callback of a
+ *           garbage weak reference could see garbage);
+ *        b. runs finalizers that have not run yet, with everything intact;
+ *        c. if a finalizer or callback ran, checks for resurrection: steps
+ *           1-3 again on the garbage alone, minus the collector's own
+ *           references; what is reachable now survives;
+ *        d. clears (type's clear slot) every remaining object, which breaks
+ *           the cycles, and drops its own references: reference counting then
+ *           frees them, through the deallocation work list.
+ *      In debug mode (rc_gc_set_debug_keep_garbage) step d keeps them instead.
+ *
+ * Scheduling: count[0] is tracked allocations minus deallocations since the
+ * last collection of generation 0; count[g] for g > 0 is the number of
+ * collections of generation g - 1 since the last collection of g. Full
+ * collections also wait until the objects that survived into the oldest
+ * generation since the last full one are a quarter of the long-lived ones.
+ *
+ * Threads: the collector's state is runtime-wide and touched only by
+ * attached threads. A collection stops the world (rcs_stop_world) for its
+ * whole length, finalizers and callbacks included. Under the GIL holding the
+ * GIL is that stop; the lists themselves are protected by the GIL too.
+ */
+#include <time.h>
+
+#include "gc/gc.h"
+#include "gc/gc_internal.h"
+#include "objects/list.h"
+#include "objects/object_internal.h"
+#include "objects/weakref.h"
+
+#ifndef RC_GC_STRESS
+#define RC_GC_STRESS 0 /* > 0: collect generation 0 every RC_GC_STRESS allocations */
+#endif
+
+#define DEFAULT_THRESHOLD0 700
+#define DEFAULT_THRESHOLD1 10
+#define DEFAULT_THRESHOLD2 10
+
+static struct gc_state {
+    rci_gc_head generations[RC_GC_GENERATIONS]; /* list sentinels */
+    rci_gc_head frozen, kept;
+    int64_t count[RC_GC_GENERATIONS];
+    int64_t threshold[RC_GC_GENERATIONS];
+    int64_t long_lived_total;   /* objects in the oldest generation after the
+                                   last full collection */
+    int64_t long_lived_pending; /* objects moved there since */
+    bool enabled;
+    bool collecting;
+    bool keep_garbage;
+    rc_gc_stats stats[RC_GC_GENERATIONS];
+} gc;
+
+/* ---- lists ------------------------------------------------------------------ */
+
+static void list_init(rci_gc_head *l) {
+    l->next = l->prev = l;
+}
+
+static bool list_is_empty(const rci_gc_head *l) {
+    return l->next == l;
+}
+
+static void list_unlink(rci_gc_head *h) {
+    h->prev->next = h->next;
+    h->next->prev = h->prev;
+}
+
+static void list_append(rci_gc_head *l, rci_gc_head *h) {
+    h->prev = l->prev;
+    h->next = l;
+    l->prev->next = h;
+    l->prev = h;
+}
+
+static void list_move(rci_gc_head *h, rci_gc_head *to) {
+    list_unlink(h);
+    list_append(to, h);
+}
+
+/* Moves every element of from to the end of to, in constant time. */
+static void list_merge(rci_gc_head *from, rci_gc_head *to) {
+    if (list_is_empty(from))
+        return;
+    from->next->prev = to->prev;
+    to->prev->next = from->next;
+    from->prev->next = to;
+    to->prev = from->prev;
+    list_init(from);
+}
+
+static int64_t list_length(const rci_gc_head *l) {
+    int64_t n = 0;
+    for (const rci_gc_head *h = l->next; h != l; h = h->next)
+        n++;
+    return n;
+}
+
+/* ---- tracking ------------------------------------------------------------------ */
+
+void rci_gc_init(void) {
+    for (int g = 0; g < RC_GC_GENERATIONS; g++) {
+        list_init(&gc.generations[g]);
+        gc.count[g] = 0;
+        gc.stats[g] = (rc_gc_stats){0};
+    }
+    list_init(&gc.frozen);
+    list_init(&gc.kept);
+    gc.threshold[0] = RC_GC_STRESS > 0 ? RC_GC_STRESS : DEFAULT_THRESHOLD0;
+    gc.threshold[1] = DEFAULT_THRESHOLD1;
+    gc.threshold[2] = DEFAULT_THRESHOLD2;
+    gc.long_lived_total = gc.long_lived_pending = 0;
+    gc.enabled = true;
+    gc.collecting = false;
+    gc.keep_garbage = false;
+}
+
+void rci_gc_fini(void) {
+    /* Objects still tracked are leaks, reported by the live counts; the
+     * lists are simply forgotten with the runtime. */
+    rci_gc_init();
+}
+
+void rci_gc_track_new(rci_gc_head *h) {
+    h->refs = 0;
+    h->flags = 0;
+    list_append(&gc.generations[0], h);
+    gc.count[0]++;
+}
+
+void rci_gc_untrack(rci_gc_head *h) {
+    list_unlink(h);
+    if (gc.count[0] > 0)
+        gc.count[0]--;
+}
+
+bool rc_gc_is_tracked(const rc_object *o) {
+    return o && rci_gc_is_gc_type(o->type);
+}
+
+/* ---- the passes ----------------------------------------------------------------- */
+
+/* The head of a child that belongs to the set being collected, or NULL. */
+static rci_gc_head *collecting_head(rc_object *child) {
+    if (!rci_gc_is_gc_type(child->type))
+        return NULL;
+    rci_gc_head *h = rci_gc_head_of(child);
+    return (h->flags & RCI_GC_COLLECTING) ? h : NULL;
+}
+
+/* Step 1: scratch count := reference count, minus `bias` (the collector's
+ * own references, when it checks for resurrection). Returns the set's size. */
+static int64_t update_refs(rci_gc_head *set, int64_t bias) {
+    int64_t n = 0;
+    for (rci_gc_head *h = set->next; h != set; h = h->next, n++) {
+        h->refs = rcs_refcount(&rci_gc_object_of(h)->rc) - bias;
+        h->flags |= RCI_GC_COLLECTING;
+    }
+    return n;
+}
+
+static int visit_subtract(rc_object *child, void *arg) {
+    (void)arg;
+    rci_gc_head *h = collecting_head(child);
+    if (h)
+        h->refs--;
+    return 0;
+}
+
+/* Step 2: remove the references that objects of the set hold to each other. */
+static void subtract_refs(rci_gc_head *set) {
+    for (rci_gc_head *h = set->next; h != set; h = h->next)
+        rc_object_traverse(rci_gc_object_of(h), visit_subtract, NULL);
+}
+
+/* The state of move_unreachable's scan. */
+typedef struct scan {
+    rci_gc_head *set;         /* the set being scanned; reachable objects stay */
+    rci_gc_head *unreachable; /* where the others go */
+    int64_t unreachable_count;
+} scan;
+
+/* For a reachable object's child: the child is reachable too. If it was
+ * already moved to the unreachable list, it goes back to the end of the set
+ * (to be scanned, and its own children marked, in turn). A child already
+ * scanned and found reachable has left the collecting state: ignored. */
+static int visit_reachable(rc_object *child, void *arg) {
+    scan *s = arg;
+    rci_gc_head *h = collecting_head(child);
+    if (!h)
+        return 0;
+    if (h->flags & RCI_GC_UNREACHABLE) {
+        h->flags &= ~RCI_GC_UNREACHABLE;
+        list_move(h, s->set);
+        s->unreachable_count--;
+        h->refs = 1;
+    } else if (h->refs <= 0) {
+        h->refs = 1; /* not scanned yet: it will be found reachable */
+    }
+    return 0;
+}
+
+/* Step 3: splits the set into reachable (stays) and unreachable (moved), in
+ * one scan of a list that may grow at its tail. A reachable object leaves
+ * the collecting state as it is scanned, so no later pass is needed to
+ * reset it. Returns the number of unreachable objects. */
+static int64_t move_unreachable(rci_gc_head *set, rci_gc_head *unreachable) {
+    scan s = {set, unreachable, 0};
+    rci_gc_head *h = set->next;
+    while (h != set) {
+        if (h->refs > 0) {
+            h->flags &= ~RCI_GC_COLLECTING;
+            rc_object_traverse(rci_gc_object_of(h), visit_reachable, &s);
+            h = h->next; /* read after the traversal, which may append */
+        } else {
+            rci_gc_head *next = h->next;
+            h->flags |= RCI_GC_UNREACHABLE;
+            list_move(h, unreachable);
+            s.unreachable_count++;
+            h = next;
+        }
+    }
+    return s.unreachable_count;
+}
+
+/* Steps 1-3 on a set: on return, set holds what is reachable from outside
+ * it (in no collecting state), unreachable the rest (flagged UNREACHABLE and
+ * COLLECTING). Returns the number of unreachable objects; *scanned is the
+ * size of the set before. */
+static int64_t find_unreachable(rci_gc_head *set, rci_gc_head *unreachable, int64_t bias,
+                                int64_t *scanned) {
+    *scanned = update_refs(set, bias);
+    subtract_refs(set);
+    return move_unreachable(set, unreachable);
+}
+
+/* ---- the garbage ------------------------------------------------------------------ */
+
+/* Step 5a, first half, in one pass: hold a reference to every unreachable
+ * object (nothing may be freed while the collector walks them), clear the
+ * weak references to them, and queue the callbacks of those that are not
+ * garbage. Returns true if some object's finalizer has yet to run. */
+static bool hold_and_clear_weakrefs(rci_gc_head *garbage, rci_weakref_pending *callbacks) {
+    bool finalizers = false;
+    for (rci_gc_head *h = garbage->next; h != garbage; h = h->next) {
+        rc_object *o = rci_gc_object_of(h);
+        rcs_incref(&o->rc);
+        if (o->type->weaklist_offset)
+            rci_weakref_clear_for_gc(o, callbacks);
+        finalizers |= o->type->finalize && !(h->flags & RCI_GC_FINALIZED);
+    }
+    return finalizers;
+}
+
+/* Step 5b. Returns true if a finalizer ran. */
+static bool finalize_garbage(rci_gc_head *garbage) {
+    bool ran = false;
+    for (rci_gc_head *h = garbage->next; h != garbage; h = h->next) {
+        rc_object *o = rci_gc_object_of(h);
+        if (o->type->finalize && !(h->flags & RCI_GC_FINALIZED)) {
+            h->flags |= RCI_GC_FINALIZED;
+            o->type->finalize(o);
+            ran = true;
+        }
+    }
+    return ran;
+}
+
+/* Step 5c: what a finalizer or callback made reachable again moves to
+ * `survivors`; garbage keeps the rest. Returns how many are left. */
+static int64_t move_resurrected(rci_gc_head *garbage, rci_gc_head *survivors) {
+    for (rci_gc_head *h = garbage->next; h != garbage; h = h->next)
+        h->flags &= ~RCI_GC_UNREACHABLE; /* start the search afresh */
+    rci_gc_head still_garbage;
+    list_init(&still_garbage);
+    int64_t scanned;
+    int64_t left = find_unreachable(garbage, &still_garbage, 1 /* our hold */, &scanned);
+    while (!list_is_empty(garbage)) {
+        rci_gc_head *h = garbage->next;
+        list_move(h, survivors);
+        rcs_decref(&rci_gc_object_of(h)->rc); /* cannot reach 0: it is referenced */
+    }
+    list_merge(&still_garbage, garbage);
+    return left;
+}
+
+/* Step 5d, in one pass: each object leaves the garbage list for the
+ * survivors' list, is cleared, and loses the collector's hold. Clearing one
+ * object frees the others it held only once they too have lost the hold,
+ * that is once they are on the survivors' list, which their deallocation
+ * leaves again; what is still referenced at the end (a clear slot that kept
+ * a reference) simply survives there. */
+static void clear_garbage(rci_gc_head *garbage, rci_gc_head *survivors) {
+    while (!list_is_empty(garbage)) {
+        rci_gc_head *h = garbage->next;
+        rc_object *o = rci_gc_object_of(h);
+        h->flags &= ~(RCI_GC_COLLECTING | RCI_GC_UNREACHABLE);
+        list_move(h, survivors);
+        o->type->clear(o);
+        rc_decref(o); /* the hold: frees o unless garbage not yet cleared holds it */
+    }
+}
+
+/* Debug mode: the garbage is kept on the kept list, alive. */
+static void keep_garbage(rci_gc_head *garbage) {
+    while (!list_is_empty(garbage)) {
+        rci_gc_head *h = garbage->next;
+        h->flags &= ~(RCI_GC_COLLECTING | RCI_GC_UNREACHABLE);
+        list_move(h, &gc.kept);
+        rcs_decref(&rci_gc_object_of(h)->rc); /* kept alive by its cycle */
+    }
+}
+
+/* Step 5: returns how many objects were garbage in the end. */
+static int64_t handle_garbage(rci_gc_head *garbage, int64_t found, rci_gc_head *survivors) {
+    rci_weakref_pending callbacks = {NULL};
+    bool finalizers = hold_and_clear_weakrefs(garbage, &callbacks);
+    bool ran = rci_weakref_run_callbacks(&callbacks);
+    if (finalizers)
+        ran |= finalize_garbage(garbage);
+    if (ran)
+        found = move_resurrected(garbage, survivors);
+    if (gc.keep_garbage)
+        keep_garbage(garbage);
+    else
+        clear_garbage(garbage, survivors);
+    return found;
+}
+
+/* ---- one collection ------------------------------------------------------------------ */
+
+static uint64_t gc_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Joins generations 0..gen into gen; returns its list. Updates the
+ * scheduling counts. */
+static rci_gc_head *gather_young(int gen) {
+    rci_gc_head *young = &gc.generations[gen];
+    for (int g = 0; g < gen; g++)
+        list_merge(&gc.generations[g], young);
+    if (gen + 1 < RC_GC_GENERATIONS)
+        gc.count[gen + 1]++;
+    for (int g = 0; g <= gen; g++)
+        gc.count[g] = 0;
+    return young;
+}
+
+/* Moves the survivors on, and keeps the count of long-lived objects that
+ * paces full collections. */
+static void promote_survivors(rci_gc_head *young, int gen, int64_t survivors) {
+    if (gen + 1 < RC_GC_GENERATIONS) {
+        list_merge(young, &gc.generations[gen + 1]);
+        if (gen + 1 == RC_GC_GENERATIONS - 1)
+            gc.long_lived_pending += survivors;
+    } else {
+        gc.long_lived_total = survivors;
+        gc.long_lived_pending = 0;
+    }
+}
+
+static void record_stats(int gen, int64_t found, uint64_t pause_ns) {
+    rc_gc_stats *s = &gc.stats[gen];
+    s->collections++;
+    if (gc.keep_garbage)
+        s->uncollectable += (uint64_t)found;
+    else
+        s->collected += (uint64_t)found;
+    s->last_pause_ns = pause_ns;
+    if (pause_ns > s->longest_pause_ns)
+        s->longest_pause_ns = pause_ns;
+}
+
+static int64_t collect(int gen) {
+    uint64_t start = gc_now_ns();
+    gc.collecting = true;
+    rcs_stop_world();
+
+    rci_gc_head *young = gather_young(gen);
+    rci_gc_head garbage;
+    list_init(&garbage);
+    int64_t scanned;
+    int64_t found = find_unreachable(young, &garbage, 0, &scanned);
+    promote_survivors(young, gen, scanned - found);
+    if (found > 0) {
+        int older = gen + 1 < RC_GC_GENERATIONS ? gen + 1 : gen;
+        found = handle_garbage(&garbage, found, &gc.generations[older]);
+    }
+
+    rcs_start_world();
+    gc.collecting = false;
+    record_stats(gen, found, gc_now_ns() - start);
+    return found;
+}
+
+/* ---- scheduling ------------------------------------------------------------------------ */
+
+void rci_gc_before_alloc(void) {
+    if (RC_LIKELY(gc.count[0] <= gc.threshold[0]) || !gc.enabled || gc.collecting)
+        return;
+    for (int g = RC_GC_GENERATIONS - 1; g >= 0; g--) {
+        if (gc.count[g] <= gc.threshold[g])
+            continue;
+        /* A full collection waits until enough has survived since the last
+         * one: collecting a growing heap stays linear overall. */
+        if (g == RC_GC_GENERATIONS - 1 && gc.long_lived_pending < gc.long_lived_total / 4)
+            continue;
+        collect(g);
+        return;
+    }
+}
+
+/* ---- the public API ----------------------------------------------------------------------- */
+
+static bool gc_valid_generation(int gen) {
+    return gen >= 0 && gen < RC_GC_GENERATIONS;
+}
+
+int64_t rc_gc_collect_generation(int gen) {
+    if (!gc_valid_generation(gen))
+        return rc_error_set(RC_EVALUE, "rc_gc_collect_generation: no generation %d", gen);
+    if (!rci_tstate_checked())
+        return RC_ESTATE;
+    if (gc.collecting)
+        return rc_error_set(RC_ESTATE, "rc_gc_collect: a collection is already running");
+    return collect(gen);
+}
+
+int64_t rc_gc_collect(void) {
+    return rc_gc_collect_generation(RC_GC_GENERATIONS - 1);
+}
+
+void rc_gc_enable(void) {
+    gc.enabled = true;
+}
+
+void rc_gc_disable(void) {
+    gc.enabled = false;
+}
+
+bool rc_gc_is_enabled(void) {
+    return gc.enabled;
+}
+
+rc_status rc_gc_set_threshold(int gen, int64_t threshold) {
+    if (!gc_valid_generation(gen) || threshold < 1)
+        return rc_error_set(RC_EVALUE, "rc_gc_set_threshold: bad generation %d or "
+                                       "threshold %lld",
+                            gen, (long long)threshold);
+    gc.threshold[gen] = threshold;
+    return RC_OK;
+}
+
+int64_t rc_gc_threshold(int gen) {
+    return gc_valid_generation(gen) ? gc.threshold[gen] : -1;
+}
+
+void rc_gc_freeze(void) {
+    for (int g = 0; g < RC_GC_GENERATIONS; g++) {
+        list_merge(&gc.generations[g], &gc.frozen);
+        gc.count[g] = 0;
+    }
+    gc.long_lived_total = gc.long_lived_pending = 0;
+}
+
+void rc_gc_unfreeze(void) {
+    list_merge(&gc.frozen, &gc.generations[RC_GC_GENERATIONS - 1]);
+}
+
+int64_t rc_gc_frozen_count(void) {
+    return list_length(&gc.frozen);
+}
+
+int64_t rc_gc_tracked_count(int gen) {
+    if (gen == RC_GC_GENERATIONS)
+        return list_length(&gc.frozen);
+    return gc_valid_generation(gen) ? list_length(&gc.generations[gen]) : -1;
+}
+
+rc_status rc_gc_get_stats(int gen, rc_gc_stats *out) {
+    if (!gc_valid_generation(gen) || !out)
+        return rc_error_set(RC_EVALUE, "rc_gc_get_stats: bad generation %d or NULL", gen);
+    *out = gc.stats[gen];
+    return RC_OK;
+}
+
+void rc_gc_set_debug_keep_garbage(bool on) {
+    gc.keep_garbage = on;
+}
+
+rc_object *rc_gc_garbage(void) {
+    rc_object *list = rc_list_new();
+    if (!list)
+        return NULL;
+    for (rci_gc_head *h = gc.kept.next; h != &gc.kept; h = h->next) {
+        if (rc_list_append(list, rci_gc_object_of(h)) != RC_OK) {
+            rc_decref(list);
+            return NULL;
+        }
+    }
+    return list;
+}
+
+void rc_gc_release_garbage(void) {
+    list_merge(&gc.kept, &gc.generations[RC_GC_GENERATIONS - 1]);
+}

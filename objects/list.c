@@ -21,6 +21,7 @@
  * plus 4, so appends are amortised O(1). Allocating first and publishing
  * only on success is also what keeps a list unchanged on RC_ENOMEM.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "objects/dict.h"
@@ -78,7 +79,33 @@ static int64_t list_clamp(int64_t i, int64_t size) {
     return i > size ? size : i;
 }
 
-/* ---- the items array ----------------------------------------------------- */
+/* ---- the items array -----------------------------------------------------
+ * An array carries its capacity in the word before its first slot, so that
+ * whoever frees it, possibly later through rcs_retire, knows its size and
+ * can give small ones to the per-thread block cache; a lock-free reader can
+ * also bounds-check against the array it actually loaded. */
+
+typedef struct list_array {
+    int64_t capacity;
+    rc_object *items[];
+} list_array;
+
+/* Returns the first slot of a new array of cap slots, or NULL (RC_ENOMEM). */
+static rc_object **list_array_new(int64_t cap) {
+    list_array *a = rci_mem_alloc_block(sizeof *a + (size_t)cap * sizeof(rc_object *));
+    if (!a)
+        return NULL;
+    a->capacity = cap;
+    return a->items;
+}
+
+/* Frees an array given its first slot (NULL: nothing). */
+static void list_array_free(void *items) {
+    if (!items)
+        return;
+    list_array *a = (list_array *)((char *)items - offsetof(list_array, items));
+    rci_mem_free_block(a, sizeof *a + (size_t)a->capacity * sizeof(rc_object *));
+}
 
 /* Replaces the array by one of at least `need` slots. pre: locked. On
  * failure (RC_ENOMEM, error set) the list is unchanged. */
@@ -88,7 +115,7 @@ static RC_NOINLINE rc_status list_grow(rci_list *self, int64_t need) {
     int64_t cap = self->capacity + self->capacity / 2 + 4;
     if (cap < need || cap > LIST_MAX_SIZE)
         cap = need;
-    rc_object **items = rci_mem_alloc((size_t)cap * sizeof *items);
+    rc_object **items = list_array_new(cap);
     if (!items)
         return RC_ENOMEM;
     rc_object **old = self->items;
@@ -97,7 +124,7 @@ static RC_NOINLINE rc_status list_grow(rci_list *self, int64_t need) {
     rcs_store_shared_ptr((void **)&self->items, items);
     self->capacity = cap;
     if (old)
-        rcs_retire(old, rci_mem_free); /* a lock-free reader may still hold it */
+        rcs_retire(old, list_array_free); /* a lock-free reader may still hold it */
     return RC_OK;
 }
 
@@ -137,7 +164,7 @@ static void list_dealloc(rc_object *self) {
     for (int64_t i = 0; i < l->size; i++)
         rc_decref(l->items[i]);
     /* No reader can reach a list whose last reference is gone: free now. */
-    rci_mem_free(l->items);
+    list_array_free(l->items);
 }
 
 /* Called with the world stopped (by the collector), so without the lock:
@@ -160,7 +187,7 @@ static void list_clear(rc_object *self) {
     for (int64_t i = 0; i < n; i++)
         rc_decref(items[i]);
     if (items)
-        rcs_retire(items, rci_mem_free);
+        rcs_retire(items, list_array_free);
 }
 
 /* Item by item, each fetched under its list's lock and compared without

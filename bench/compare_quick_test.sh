@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs the comparative suite in its quickest mode and checks that it works:
+# it finished, results.json parses and holds every variant, every row of
+# every thread-safe variant is correct, and report.md, results.csv and the
+# charts exist. It never looks at a timing: CI machines are too noisy, and
+# the suite's own report is where timings are judged.
+set -u
+out="${TEST_TMPDIR:-$(mktemp -d)}/bench-results"
+bash bench/compare.sh "$@" --quick --out "$out" || { echo "FAIL: compare exited $?"; exit 1; }
+python3 - "$out" "$@" <<'PY'
+import json, os, sys
+out, args = sys.argv[1], sys.argv[2:]
+variants = args[args.index("--variants") + 1].split(",")
+data = json.load(open(os.path.join(out, "results.json")))
+rows = data["results"]
+fail = []
+needed = ("variant", "workload", "threads", "processes", "ops_per_sec", "median_s",
+          "min_s", "max_s", "reps", "correct", "detail")
+for r in rows:
+    missing = [k for k in needed if k not in r]
+    if missing:
+        fail.append("row without %s: %s" % (missing, r.get("workload")))
+    if r["thread_safe"] and not r["correct"]:
+        fail.append("%s %s threads=%d processes=%d: %s" % (
+            r["variant"], r["workload"], r["threads"], r["processes"], r["detail"]))
+seen = {r["variant"] for r in rows}
+fail += ["no rows for variant %s" % v for v in variants if v not in seen]
+workloads = {r["workload"] for r in rows}
+if len(workloads) < 12:
+    fail.append("only %d workloads ran: %s" % (len(workloads), sorted(workloads)))
+for f in ("report.md", "results.csv", "cost_1thread.svg", "scaling_control.svg"):
+    p = os.path.join(out, f)
+    if not os.path.isfile(p) or os.path.getsize(p) == 0:
+        fail.append("missing or empty: " + f)
+report = open(os.path.join(out, "report.md")).read()
+for c in data["claims"]:
+    if c["claim"] not in report:
+        fail.append("report.md lacks the claim: " + c["claim"])
+for f in fail:
+    print("FAIL:", f)
+print("ok: %d rows, %d workloads, variants %s" % (len(rows), len(workloads), sorted(seen)) if not fail else "")
+sys.exit(1 if fail else 0)
+PY

@@ -1,0 +1,141 @@
+/*
+ * bench/harness.h -- what every workload of the comparative suite shares.
+ *
+ * A workload (bench/workload_<name>.c) is a function that each of N worker
+ * threads runs, plus optional setup and finish steps on the main thread.
+ * The harness starts the runtime, creates the threads, lines them up behind
+ * a barrier so they start together, times the section between
+ * bench_start() and bench_stop() on the monotonic clock, checks the result,
+ * and prints one machine-readable line per measurement:
+ *
+ *   RESULT {"variant":"gil","workload":"alloc","threads":2,"processes":1,
+ *           "rep":0,"ops":...,"seconds":...,"correct":true,"detail":"...",
+ *           "metrics":{...},"stats":{...}}
+ *
+ * bench/compare.py reads those lines; bench/workloads.c is the command line.
+ *
+ * The worker's contract: it attaches nothing itself (the harness attaches it
+ * before calling the workload and detaches it after), it does its untimed
+ * preparation, calls bench_start() exactly once, does the measured work,
+ * calls bench_stop() exactly once, then checks and cleans up. Every thread
+ * must reach both calls even when its preparation failed (call
+ * bench_fail() and go on), or the others wait at the barrier forever.
+ *
+ * With --processes P > 1 the same run happens in P forked processes, each
+ * with its own runtime started after the fork (one runtime per process, as
+ * Python's multiprocessing has one interpreter per process); the barrier
+ * and the clock then span the processes.
+ */
+#ifndef RC_BENCH_HARNESS_H
+#define RC_BENCH_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "refcore.h"
+
+/* Keeps the compiler from merging or deleting the operations measured. */
+#define BENCH_OPAQUE(p) __asm__ volatile("" : "+r"(p) : : "memory")
+
+#define BENCH_DETAIL_LEN 240
+#define BENCH_MAX_METRICS 8
+
+typedef struct bench_run bench_run;
+
+/* One worker thread. */
+typedef struct bench_thread {
+    bench_run *run;
+    int index;           /* 0 .. threads-1 */
+    int64_t ops;         /* operations this thread is asked to do */
+    uint64_t checksum;   /* free for the workload (for example a result to check) */
+} bench_thread;
+
+/* A metric a workload reports beside the time (a latency, a pause). */
+typedef struct bench_metric {
+    const char *name;
+    double value;
+} bench_metric;
+
+/* One measurement: every thread of one repetition. */
+struct bench_run {
+    const struct bench_workload *workload;
+    int threads;
+    int64_t ops;       /* per thread, from --ops */
+    int64_t total_ops; /* counted for the throughput: ops * threads unless set */
+    int rep;
+    bool warmup;       /* an untimed warm-up round (results are still checked) */
+    void *shared;      /* the workload's shared state, made by setup */
+    double param;      /* the workload's own parameter (see its registration) */
+
+    /* Written by the harness. */
+    uint64_t start_ns, stop_ns;
+
+    /* Failure report: the first bench_fail wins, later ones are counted. */
+    bool failed;
+    int failures;
+    char detail[BENCH_DETAIL_LEN];
+    bench_metric metrics[BENCH_MAX_METRICS];
+    int nmetrics;
+    void *sync; /* the harness's barriers (opaque) */
+};
+
+/* A workload's registration (see bench/workloads.c). */
+typedef struct bench_workload {
+    const char *name;
+    const char *summary; /* one line, for --list and the report */
+    int64_t default_ops; /* per thread, for about 0.3 s on one thread */
+    double param;        /* copied into bench_run.param */
+    /* Main thread, attached, before the threads start (untimed). May fail. */
+    void (*setup)(bench_run *run);
+    /* Each worker thread, attached. */
+    void (*thread)(bench_thread *t);
+    /* Main thread, attached, after every thread has finished: check the
+     * shared result, release the shared state. */
+    void (*finish)(bench_run *run);
+} bench_workload;
+
+/* ---- called by workloads --------------------------------------------------- */
+
+/* Waits (outside the runtime, in a release region) until every thread (and
+ * every process) is ready, then returns with the clock running. */
+void bench_start(bench_thread *t);
+
+/* Marks the end of this thread's measured work; waits for the others. */
+void bench_stop(bench_thread *t);
+
+/* Records that the result is wrong, with a printf-style reason. Safe from
+ * any thread. The first reason is kept; later ones are only counted. */
+void bench_fail(bench_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Records a metric for this run (main thread, or under the workload's own
+ * care); a second call with the same name replaces the value. */
+void bench_metric_set(bench_run *run, const char *name, double value);
+
+/* The monotonic clock in ns. */
+uint64_t bench_now_ns(void);
+
+/* Sleeps for ns nanoseconds (the calling thread must not be touching
+ * objects: call it inside a release region). */
+void bench_sleep_ns(uint64_t ns);
+
+/* Aborts the process with a message naming the failed runtime call (for
+ * failures that leave nothing sensible to measure, such as out of memory). */
+__attribute__((noreturn)) void bench_die(const char *what);
+
+/* ---- called by bench/workloads.c ------------------------------------------- */
+
+typedef struct bench_options {
+    const bench_workload *workload;
+    int threads;
+    int processes;
+    int64_t ops;
+    int reps;
+    int warmup; /* 0 or 1: one untimed round at a tenth of ops first */
+} bench_options;
+
+/* Runs the measurement(s) and prints their RESULT lines; returns the exit
+ * status for main (0 when it ran, whatever the results were). */
+int bench_main(const bench_options *opt);
+
+#endif /* RC_BENCH_HARNESS_H */

@@ -1,0 +1,70 @@
+/*
+ * locking/nolock/nolock.c -- the unprotected strategy's thread bookkeeping.
+ *
+ * There is no lock to take, so attaching, detaching and the release region
+ * only flip per-thread flags (for rcs_thread_is_attached and the debug
+ * checks). The runtime-wide state is a started flag and the switch interval,
+ * which is kept so that rc_switch_interval reads back what was set, and
+ * otherwise ignored. These few globals are C11 atomics: the strategy leaves
+ * objects unprotected on purpose, but its own bookkeeping should not add
+ * races of its own to what the benchmarks measure.
+ *
+ * UNSAFE WITH MORE THAN ONE THREAD; see nolock.h.
+ */
+#include "locking/strategy.h"
+
+#include <stdatomic.h>
+
+#define NOLOCK_DEFAULT_INTERVAL_NS 5000000ull /* the GIL's default, for symmetry */
+
+_Thread_local rcs_nolock_thread rcs_nolock_self;
+
+static atomic_bool nolock_started;
+static _Atomic uint64_t nolock_interval_ns = NOLOCK_DEFAULT_INTERVAL_NS;
+
+int rcs_runtime_start(const rcs_hooks *hooks) {
+    (void)hooks; /* never defers a deallocation */
+    bool expected = false;
+    if (!atomic_compare_exchange_strong(&nolock_started, &expected, true))
+        return -1;
+    return rcs_thread_attach();
+}
+
+void rcs_runtime_stop(void) {
+    rcs_thread_detach();
+    atomic_store(&nolock_started, false);
+}
+
+int rcs_thread_attach(void) {
+    if (!atomic_load(&nolock_started) || rcs_nolock_self.attached)
+        return -1;
+    rcs_nolock_self.attached = true;
+    rcs_nolock_self.released = false;
+    return 0;
+}
+
+void rcs_thread_detach(void) {
+    rcs_nolock_self.attached = false;
+    rcs_nolock_self.released = false;
+}
+
+void rcs_allow_threads_begin(void) {
+    rcs_nolock_self.released = true;
+}
+
+void rcs_allow_threads_end(void) {
+    rcs_nolock_self.released = false;
+}
+
+void rcs_set_switch_interval_ns(uint64_t ns) {
+    atomic_store_explicit(&nolock_interval_ns, ns ? ns : 1, memory_order_relaxed);
+}
+
+uint64_t rcs_switch_interval_ns(void) {
+    return atomic_load_explicit(&nolock_interval_ns, memory_order_relaxed);
+}
+
+/* No lock, so nothing to count. */
+void rcs_get_stats(rcs_stats *out) {
+    *out = (rcs_stats){0};
+}

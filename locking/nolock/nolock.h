@@ -1,0 +1,152 @@
+/*
+ * locking/nolock/nolock.h -- the unprotected strategy: fast paths.
+ *
+ * UNSAFE WITH MORE THAN ONE THREAD. This strategy protects nothing: no
+ * global lock, plain (non-atomic) reference counts, empty object locks, no
+ * stop-the-world. Two attached threads that touch the same object race on
+ * its count and its contents, and memory gets corrupted. It exists only to
+ * be measured: the benchmarks (bench/) run it beside the real strategies to
+ * show what their protection costs, and its threaded rows show what goes
+ * wrong without it. Never link //:nolock into a program that attaches a
+ * second thread for real work.
+ *
+ * With one thread it is correct: it is the GIL strategy minus the lock, and
+ * every single-threaded test passes under it. Thread attach, detach and the
+ * release region are per-thread bookkeeping only, so that
+ * rcs_thread_is_attached (and the debug checks built on it) still say
+ * whether the caller may touch objects.
+ *
+ * Included only through locking/strategy.h, which documents every name.
+ */
+#ifndef RC_LOCKING_NOLOCK_H
+#define RC_LOCKING_NOLOCK_H
+
+#ifndef RC_LOCKING_STRATEGY_H
+#error "include locking/strategy.h, not a strategy header"
+#endif
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define RCS_NAME "nolock"
+#define RCS_THREAD_SAFE 0 /* the whole point: see the top of this file */
+#define RCS_PARALLEL 1    /* threads do run at once, and race */
+#define RCS_LOCKFREE_READS 0
+
+/* ---- header and counts ---------------------------------------------------
+ * The GIL strategy's scheme without the GIL: refcnt >= 0 is the number of
+ * references, refcnt < 0 means immortal. Immortal headers are never written,
+ * so immortal objects (None, small ints, interned strings) are the one thing
+ * threads can share safely even here. Everything else is a plain
+ * read-modify-write that another thread can interleave with and lose. */
+typedef struct rcs_header {
+    int64_t refcnt;
+} rcs_header;
+
+#define RCS_NOLOCK_IMMORTAL INT64_MIN
+#define RCS_HEADER_IMMORTAL_INIT {RCS_NOLOCK_IMMORTAL}
+
+static inline void rcs_header_init(rcs_header *h) {
+    h->refcnt = 1;
+}
+
+static inline void rcs_incref(rcs_header *h) {
+    if (h->refcnt >= 0)
+        h->refcnt++;
+}
+
+static inline bool rcs_decref(rcs_header *h) {
+    int64_t c = h->refcnt;
+    if (c < 0)
+        return false;
+    h->refcnt = c - 1;
+    return c == 1;
+}
+
+static inline bool rcs_try_incref(rcs_header *h) {
+    if (h->refcnt == 0)
+        return false;
+    rcs_incref(h);
+    return true;
+}
+
+static inline int64_t rcs_refcount(const rcs_header *h) {
+    return h->refcnt < 0 ? RCS_IMMORTAL_COUNT : h->refcnt;
+}
+
+static inline void rcs_make_immortal(rcs_header *h) {
+    h->refcnt = RCS_NOLOCK_IMMORTAL;
+}
+
+static inline bool rcs_is_immortal(const rcs_header *h) {
+    return h->refcnt < 0;
+}
+
+/* ---- object locks: none; that is what is being measured ----------------- */
+static inline void rcs_lock(rcs_header *h) {
+    (void)h;
+}
+static inline void rcs_unlock(rcs_header *h) {
+    (void)h;
+}
+static inline void rcs_lock2(rcs_header *a, rcs_header *b) {
+    (void)a;
+    (void)b;
+}
+static inline void rcs_unlock2(rcs_header *a, rcs_header *b) {
+    (void)a;
+    (void)b;
+}
+
+/* Plain loads and stores: no ordering is promised to anybody. */
+static inline void *rcs_load_shared_ptr(void *const *pp) {
+    return *pp;
+}
+static inline void rcs_store_shared_ptr(void **pp, void *v) {
+    *pp = v;
+}
+
+/* ---- threads: bookkeeping only -------------------------------------------- */
+
+/* Per-thread state, in thread-local storage (see nolock.c). */
+typedef struct rcs_nolock_thread {
+    bool attached; /* between rcs_thread_attach and rcs_thread_detach */
+    bool released; /* inside the release region */
+} rcs_nolock_thread;
+
+extern _Thread_local rcs_nolock_thread rcs_nolock_self;
+
+int rcs_runtime_start(const rcs_hooks *hooks);
+void rcs_runtime_stop(void);
+int rcs_thread_attach(void);
+void rcs_thread_detach(void);
+void rcs_allow_threads_begin(void);
+void rcs_allow_threads_end(void);
+void rcs_set_switch_interval_ns(uint64_t ns);
+uint64_t rcs_switch_interval_ns(void);
+void rcs_get_stats(rcs_stats *out);
+
+/* Nothing is ever pending: no lock to hand over, no counts to merge. */
+static inline void rcs_checkpoint(void) {}
+
+static inline bool rcs_thread_is_attached(void) {
+    return rcs_nolock_self.attached && !rcs_nolock_self.released;
+}
+
+/* ---- stop the world: nothing. Correct only when there is one thread, which
+ * is the only case this strategy is correct in anyway; with more, the
+ * collector runs beside mutators and corrupts memory. -------------------- */
+static inline void rcs_stop_world(void) {}
+static inline void rcs_start_world(void) {}
+
+/* ---- runtime-wide structures: no protection ---------------------- */
+static inline void rcs_runtime_lock(void) {}
+static inline void rcs_runtime_unlock(void) {}
+
+/* ---- safe reclamation: readers take no references safely either, so there
+ * is nothing to wait for: free now. ---------------------------------------- */
+static inline void rcs_retire(void *p, void (*free_fn)(void *)) {
+    free_fn(p);
+}
+
+#endif /* RC_LOCKING_NOLOCK_H */

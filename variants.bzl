@@ -9,6 +9,8 @@ Adding a strategy is one line in VARIANTS."""
 # checks at compile time that the two agree).
 VARIANTS = {
     "gil": struct(strategy = "//locking/gil", thread_safe = True),
+    "finegrained": struct(strategy = "//locking/finegrained", thread_safe = True),
+    "nolock": struct(strategy = "//locking/nolock", thread_safe = False),
 }
 
 # The object layer's sources and public headers.

@@ -37,10 +37,12 @@
  * collections also wait until the objects that survived into the oldest
  * generation since the last full one are a quarter of the long-lived ones.
  *
- * Threads: the collector's state is runtime-wide and touched only by
- * attached threads. A collection stops the world (rcs_stop_world) for its
- * whole length, finalizers and callbacks included. Under the GIL holding the
- * GIL is that stop; the lists themselves are protected by the GIL too.
+ * Threads: the collector's state is runtime-wide. Tracking and untracking
+ * (at every allocation and deallocation of a GC object, on any thread) and
+ * the settings take the runtime lock (rcs_runtime_lock: free under the GIL).
+ * A collection stops the world (rcs_stop_world) for its whole length,
+ * finalizers and callbacks included; the thread that stopped it takes no
+ * lock, since every other thread is paused.
  */
 #include <time.h>
 
@@ -67,7 +69,6 @@ static struct gc_state {
                                    last full collection */
     int64_t long_lived_pending; /* objects moved there since */
     bool enabled;
-    bool collecting;
     bool keep_garbage;
     rc_gc_stats stats[RC_GC_GENERATIONS];
 } gc;
@@ -132,7 +133,6 @@ void rci_gc_init(void) {
     gc.threshold[2] = DEFAULT_THRESHOLD2;
     gc.long_lived_total = gc.long_lived_pending = 0;
     gc.enabled = true;
-    gc.collecting = false;
     gc.keep_garbage = false;
 }
 
@@ -145,14 +145,18 @@ void rci_gc_fini(void) {
 void rci_gc_track_new(rci_gc_head *h) {
     h->refs = 0;
     h->flags = 0;
+    rcs_runtime_lock();
     list_append(&gc.generations[0], h);
     gc.count[0]++;
+    rcs_runtime_unlock();
 }
 
 void rci_gc_untrack(rci_gc_head *h) {
+    rcs_runtime_lock();
     list_unlink(h);
     if (gc.count[0] > 0)
         gc.count[0]--;
+    rcs_runtime_unlock();
 }
 
 bool rc_gc_is_tracked(const rc_object *o) {
@@ -394,11 +398,14 @@ static void record_stats(int gen, int64_t found, uint64_t pause_ns) {
         s->longest_pause_ns = pause_ns;
 }
 
-static int64_t collect(int gen) {
-    uint64_t start = gc_now_ns();
-    gc.collecting = true;
-    rcs_stop_world();
+/* True on the thread that is collecting, while it does: a finalizer that
+ * allocates must not start a collection inside this one. */
+static _Thread_local bool collecting_here;
 
+/* One collection. pre: the world is stopped by this thread. */
+static int64_t collect_stopped(int gen) {
+    uint64_t start = gc_now_ns();
+    collecting_here = true;
     rci_gc_head *young = gather_young(gen);
     rci_gc_head garbage;
     list_init(&garbage);
@@ -409,18 +416,17 @@ static int64_t collect(int gen) {
         int older = gen + 1 < RC_GC_GENERATIONS ? gen + 1 : gen;
         found = handle_garbage(&garbage, found, &gc.generations[older]);
     }
-
-    rcs_start_world();
-    gc.collecting = false;
+    collecting_here = false;
     record_stats(gen, found, gc_now_ns() - start);
     return found;
 }
 
 /* ---- scheduling ------------------------------------------------------------------------ */
 
-void rci_gc_before_alloc(void) {
-    if (RC_LIKELY(gc.count[0] <= gc.threshold[0]) || !gc.enabled || gc.collecting)
-        return;
+/* The generation an automatic collection should collect now, or -1. */
+static int due_generation(void) {
+    if (!gc.enabled || gc.count[0] <= gc.threshold[0])
+        return -1;
     for (int g = RC_GC_GENERATIONS - 1; g >= 0; g--) {
         if (gc.count[g] <= gc.threshold[g])
             continue;
@@ -428,9 +434,26 @@ void rci_gc_before_alloc(void) {
          * one: collecting a growing heap stays linear overall. */
         if (g == RC_GC_GENERATIONS - 1 && gc.long_lived_pending < gc.long_lived_total / 4)
             continue;
-        collect(g);
-        return;
+        return g;
     }
+    return -1;
+}
+
+void rci_gc_before_alloc(void) {
+    if (collecting_here)
+        return;
+    rcs_runtime_lock();
+    bool due = due_generation() >= 0;
+    rcs_runtime_unlock();
+    if (RC_LIKELY(!due))
+        return;
+    /* Decide again with the world stopped: another thread may have
+     * collected in between. */
+    rcs_stop_world();
+    int g = due_generation();
+    if (g >= 0)
+        collect_stopped(g);
+    rcs_start_world();
 }
 
 /* ---- the public API ----------------------------------------------------------------------- */
@@ -444,25 +467,38 @@ int64_t rc_gc_collect_generation(int gen) {
         return rc_error_set(RC_EVALUE, "rc_gc_collect_generation: no generation %d", gen);
     if (!rci_tstate_checked())
         return RC_ESTATE;
-    if (gc.collecting)
+    if (collecting_here)
         return rc_error_set(RC_ESTATE, "rc_gc_collect: a collection is already running");
-    return collect(gen);
+    rcs_stop_world();
+    int64_t found = collect_stopped(gen);
+    rcs_start_world();
+    return found;
 }
 
 int64_t rc_gc_collect(void) {
     return rc_gc_collect_generation(RC_GC_GENERATIONS - 1);
 }
 
+/* The settings, lists and counters below are shared by all threads: each
+ * access takes the runtime lock (free under the GIL). */
+
 void rc_gc_enable(void) {
+    rcs_runtime_lock();
     gc.enabled = true;
+    rcs_runtime_unlock();
 }
 
 void rc_gc_disable(void) {
+    rcs_runtime_lock();
     gc.enabled = false;
+    rcs_runtime_unlock();
 }
 
 bool rc_gc_is_enabled(void) {
-    return gc.enabled;
+    rcs_runtime_lock();
+    bool on = gc.enabled;
+    rcs_runtime_unlock();
+    return on;
 }
 
 rc_status rc_gc_set_threshold(int gen, int64_t threshold) {
@@ -470,60 +506,87 @@ rc_status rc_gc_set_threshold(int gen, int64_t threshold) {
         return rc_error_set(RC_EVALUE, "rc_gc_set_threshold: bad generation %d or "
                                        "threshold %lld",
                             gen, (long long)threshold);
+    rcs_runtime_lock();
     gc.threshold[gen] = threshold;
+    rcs_runtime_unlock();
     return RC_OK;
 }
 
 int64_t rc_gc_threshold(int gen) {
-    return gc_valid_generation(gen) ? gc.threshold[gen] : -1;
+    if (!gc_valid_generation(gen))
+        return -1;
+    rcs_runtime_lock();
+    int64_t t = gc.threshold[gen];
+    rcs_runtime_unlock();
+    return t;
 }
 
 void rc_gc_freeze(void) {
+    rcs_runtime_lock();
     for (int g = 0; g < RC_GC_GENERATIONS; g++) {
         list_merge(&gc.generations[g], &gc.frozen);
         gc.count[g] = 0;
     }
     gc.long_lived_total = gc.long_lived_pending = 0;
+    rcs_runtime_unlock();
 }
 
 void rc_gc_unfreeze(void) {
+    rcs_runtime_lock();
     list_merge(&gc.frozen, &gc.generations[RC_GC_GENERATIONS - 1]);
+    rcs_runtime_unlock();
+}
+
+static int64_t locked_length(const rci_gc_head *l) {
+    rcs_runtime_lock();
+    int64_t n = list_length(l);
+    rcs_runtime_unlock();
+    return n;
 }
 
 int64_t rc_gc_frozen_count(void) {
-    return list_length(&gc.frozen);
+    return locked_length(&gc.frozen);
 }
 
 int64_t rc_gc_tracked_count(int gen) {
     if (gen == RC_GC_GENERATIONS)
-        return list_length(&gc.frozen);
-    return gc_valid_generation(gen) ? list_length(&gc.generations[gen]) : -1;
+        return locked_length(&gc.frozen);
+    return gc_valid_generation(gen) ? locked_length(&gc.generations[gen]) : -1;
 }
 
 rc_status rc_gc_get_stats(int gen, rc_gc_stats *out) {
     if (!gc_valid_generation(gen) || !out)
         return rc_error_set(RC_EVALUE, "rc_gc_get_stats: bad generation %d or NULL", gen);
+    rcs_runtime_lock();
     *out = gc.stats[gen];
+    rcs_runtime_unlock();
     return RC_OK;
 }
 
 void rc_gc_set_debug_keep_garbage(bool on) {
+    rcs_runtime_lock();
     gc.keep_garbage = on;
+    rcs_runtime_unlock();
 }
 
+/* Builds the list with the world stopped: appending may allocate, and the
+ * kept list must not change meanwhile. */
 rc_object *rc_gc_garbage(void) {
     rc_object *list = rc_list_new();
     if (!list)
         return NULL;
-    for (rci_gc_head *h = gc.kept.next; h != &gc.kept; h = h->next) {
-        if (rc_list_append(list, rci_gc_object_of(h)) != RC_OK) {
-            rc_decref(list);
-            return NULL;
-        }
-    }
+    rcs_stop_world();
+    rc_status st = RC_OK;
+    for (rci_gc_head *h = gc.kept.next; h != &gc.kept && st == RC_OK; h = h->next)
+        st = rc_list_append(list, rci_gc_object_of(h));
+    rcs_start_world();
+    if (st != RC_OK)
+        rc_clear_ref(&list);
     return list;
 }
 
 void rc_gc_release_garbage(void) {
+    rcs_runtime_lock();
     list_merge(&gc.kept, &gc.generations[RC_GC_GENERATIONS - 1]);
+    rcs_runtime_unlock();
 }

@@ -123,6 +123,14 @@
  *       pre: attached. post of stop: no other attached thread runs object
  *       code until start. Under the GIL holding the GIL already gives this.
  *
+ * Runtime-wide structures (the collector's lists, the weak-reference lists):
+ *   void rcs_runtime_lock(void) / void rcs_runtime_unlock(void)
+ *       One lock for the object layer's own shared structures. Held briefly,
+ *       never across a blocking call or object code. A no-op for the thread
+ *       that has stopped the world, so the collector can free objects while
+ *       a paused thread is about to take it. Empty under gil (the GIL
+ *       already excludes everyone) and nolock.
+ *
  * Safe reclamation:
  *   void rcs_retire(void *p, void (*free_fn)(void *))
  *       Frees p with free_fn once no lock-free reader can still be looking

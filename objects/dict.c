@@ -435,7 +435,7 @@ rc_object *rc_dict_get(rc_object *o, rc_object *key) {
     uint64_t hash;
     if (dict_key_args(o, key, "rc_dict_get", &hash) != RC_OK)
         return NULL;
-    rc_object *value;
+    rc_object *value = NULL;
     int found = dict_get_ref(as_dict(o), key, hash, &value);
     if (RC_UNLIKELY(found != 1)) {
         if (found == 0)

@@ -5,6 +5,15 @@
  * tuples of hashable items, and client types with a hash slot. Iteration,
  * rc_dict_keys, _values and _items follow insertion order; setting an
  * existing key keeps its place. Reads hand out new references.
+ *
+ * Threads: every function here may be called by several threads on the
+ * same dict at once. Each takes the dict's object lock (free under //:gil)
+ * and is atomic with respect to every other, except that a key's own hash
+ * and equality slots run without the lock when they are a client's (they
+ * may do anything; the lookup starts again if the dict changed meanwhile).
+ * keys, values and items return a snapshot. Iteration (objects/iter.h)
+ * fails with RC_ECHANGED if another thread adds or removes a key.
+ * tests/stress_test.c backs these claims for every thread-safe strategy.
  */
 #ifndef RC_OBJECTS_DICT_H
 #define RC_OBJECTS_DICT_H
@@ -21,28 +30,29 @@ rc_object *rc_dict_new(void);
 
 bool rc_dict_check(const rc_object *o);
 
-/* The number of keys; -1 (RC_ETYPE) if d is not a dict. */
+/* The number of keys; -1 (RC_ETYPE) if d is not a dict. Threads: atomic. */
 int64_t rc_dict_size(rc_object *d);
 
 /* Maps key to value (both borrowed: the dict takes its own references; an
  * existing key keeps its original key object). Errors: RC_ETYPE (not a
  * dict, or an unhashable key), RC_EVALUE for NULL, RC_ENOMEM (the dict is
- * unchanged), and any error of the key's hash or equality. */
+ * unchanged), and any error of the key's hash or equality. Threads: atomic. */
 rc_status rc_dict_set(rc_object *d, rc_object *key, rc_object *value);
 
 /* Returns: a new reference to the value of key, or NULL: RC_EKEY if key is
- * absent, RC_ETYPE (not a dict, unhashable key), RC_EVALUE. */
+ * absent, RC_ETYPE (not a dict, unhashable key), RC_EVALUE. Threads: atomic. */
 rc_object *rc_dict_get(rc_object *d, rc_object *key);
 
-/* 1 if key is present, 0 if not, negative rc_status on error. */
+/* 1 if key is present, 0 if not, negative rc_status on error. Threads: atomic. */
 int rc_dict_contains(rc_object *d, rc_object *key);
 
 /* Removes key and drops the dict's references to it and its value.
- * Errors: RC_EKEY if absent, RC_ETYPE, RC_EVALUE. */
+ * Errors: RC_EKEY if absent, RC_ETYPE, RC_EVALUE. Threads: atomic. */
 rc_status rc_dict_delete(rc_object *d, rc_object *key);
 
 /* Returns: a new reference to a new list of the keys / the values / the
- * (key, value) tuples, in insertion order, or NULL (RC_ETYPE, RC_ENOMEM). */
+ * (key, value) tuples, in insertion order, or NULL (RC_ETYPE, RC_ENOMEM). Threads: each a
+ * snapshot. */
 rc_object *rc_dict_keys(rc_object *d);
 rc_object *rc_dict_values(rc_object *d);
 rc_object *rc_dict_items(rc_object *d);

@@ -4,6 +4,8 @@
  * A float with an integral value hashes like the int of that value and
  * compares equal to it, so 1.0 and 1 are the same dict key. NaN is not equal
  * to itself.
+ *
+ * Threads: floats never change: any thread may use any float at any time.
  */
 #ifndef RC_OBJECTS_FLOAT_H
 #define RC_OBJECTS_FLOAT_H

@@ -5,6 +5,8 @@
  * allocated. The arithmetic helpers never wrap: a result that does not fit
  * in 64 bits fails with RC_EOVERFLOW. Integers hash to their value, and
  * compare equal to floats of the same value.
+ *
+ * Threads: ints never change: any thread may use any int at any time.
  */
 #ifndef RC_OBJECTS_INT_H
 #define RC_OBJECTS_INT_H

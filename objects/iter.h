@@ -17,6 +17,12 @@
  * meanwhile are seen, and removing items never makes the walk fail. A dict
  * whose set of keys changes (a key added or deleted) during iteration makes
  * the next call fail with RC_ECHANGED; replacing a value is allowed.
+ *
+ * Threads: other threads may change the container meanwhile. Each step is
+ * atomic (it takes the container's lock for that step only); the walk as a
+ * whole is not a snapshot: a list gives items as they are when each step
+ * runs, a dict gives RC_ECHANGED once its keys change. Never a crash. An
+ * rc_iter itself belongs to one thread: do not share it.
  */
 #ifndef RC_OBJECTS_ITER_H
 #define RC_OBJECTS_ITER_H

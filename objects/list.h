@@ -3,8 +3,16 @@
  *
  * Indexes are int64_t; a negative index counts from the end (-1 is the last
  * item), as in Python. Reads hand out new references (see refcount.h for
- * why). Every operation takes the list's object lock (free under //:gil), so
- * each one is atomic with respect to the others.
+ * why).
+ *
+ * Threads: every function here may be called by several threads on the
+ * same list at once. Each takes the list's object lock (free under
+ * //:gil), so each is atomic with respect to every other: it sees the list
+ * entirely before or entirely after another thread's call. "Atomic" below
+ * means that; "snapshot" means a result equal to the list at one instant.
+ * A sequence of calls is not atomic (a size read may be stale by the next
+ * call); use an index error as the signal that the list changed.
+ * tests/stress_test.c backs these claims for every thread-safe strategy.
  */
 #ifndef RC_OBJECTS_LIST_H
 #define RC_OBJECTS_LIST_H
@@ -21,42 +29,45 @@ rc_object *rc_list_new(void);
 
 bool rc_list_check(const rc_object *o);
 
-/* The number of items; -1 (RC_ETYPE) if l is not a list. */
+/* The number of items; -1 (RC_ETYPE) if l is not a list. Threads: atomic. */
 int64_t rc_list_size(rc_object *l);
 
 /* Appends item (borrowed: the list takes its own reference).
- * Errors: RC_ETYPE, RC_EVALUE for NULL, RC_ENOMEM (the list is unchanged). */
+ * Errors: RC_ETYPE, RC_EVALUE for NULL, RC_ENOMEM (the list is unchanged). Threads:
+ * atomic. */
 rc_status rc_list_append(rc_object *l, rc_object *item);
 
-/* As rc_list_append, but steals item, also on failure. */
+/* As rc_list_append, but steals item, also on failure. Threads: atomic. */
 rc_status rc_list_append_steal(rc_object *l, rc_object *item);
 
 /* Inserts item (borrowed) before index i. As in Python, i is clamped: past
- * the end appends, before the start prepends. Errors as rc_list_append. */
+ * the end appends, before the start prepends. Errors as rc_list_append. Threads: atomic.
+ */
 rc_status rc_list_insert(rc_object *l, int64_t i, rc_object *item);
 
-/* Returns: a new reference to item i, or NULL (RC_ETYPE, RC_EINDEX). */
+/* Returns: a new reference to item i, or NULL (RC_ETYPE, RC_EINDEX). Threads: atomic. */
 rc_object *rc_list_get(rc_object *l, int64_t i);
 
 /* Replaces item i with item (borrowed); the old item's reference is dropped.
- * Errors: RC_ETYPE, RC_EINDEX, RC_EVALUE for NULL. */
+ * Errors: RC_ETYPE, RC_EINDEX, RC_EVALUE for NULL. Threads: atomic. */
 rc_status rc_list_set(rc_object *l, int64_t i, rc_object *item);
 
 /* Removes item i and returns it: a new reference (the list's own, handed
- * over), or NULL (RC_ETYPE, RC_EINDEX, also for an empty list). */
+ * over), or NULL (RC_ETYPE, RC_EINDEX, also for an empty list). Threads: atomic. */
 rc_object *rc_list_pop(rc_object *l, int64_t i);
 
 /* Appends every item of src: a list, a tuple, or a dict (its keys). src may
  * be l itself (its items are then appended once). Errors: RC_ETYPE,
  * RC_EVALUE (NULL, or a tuple with an empty slot), RC_ECHANGED (another
  * thread changed the dict's keys while they were read), RC_ENOMEM; on any
- * error l is unchanged. */
+ * error l is unchanged. Threads: atomic for l; src is read as a snapshot (a dict's keys:
+ * a snapshot, or RC_ECHANGED). */
 rc_status rc_list_extend(rc_object *l, rc_object *src);
 
 /* Returns: a new reference to a new list holding items start..stop-1, with
  * Python's slice rules (negative values count from the end, out-of-range
  * values are clamped, an empty range gives an empty list), or NULL
- * (RC_ETYPE, RC_ENOMEM). */
+ * (RC_ETYPE, RC_ENOMEM). Threads: a snapshot. */
 rc_object *rc_list_slice(rc_object *l, int64_t start, int64_t stop);
 
 #endif /* RC_OBJECTS_LIST_H */

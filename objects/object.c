@@ -69,14 +69,18 @@ rc_status rc_type_ready(rc_type *type) {
 
 /* A GC object: collect first if a threshold has passed (the new object must
  * not exist yet when the collector looks), then allocate the collector's
- * head in front of the object, with the object's fields zeroed so that a
- * collection before the caller fills them traverses nothing. */
-static rc_object *object_alloc_gc(size_t size) {
+ * head in front of the object. The object is complete (header, type, fields
+ * zeroed) before it is linked where the collector, perhaps on another
+ * thread, can see it; the caller's filling in later is safe because zeroed
+ * fields traverse as nothing. */
+static rc_object *object_alloc_gc(const rc_type *type, size_t size) {
     rci_gc_before_alloc();
     rci_gc_head *h = rci_mem_alloc_block(sizeof(rci_gc_head) + size);
     if (!h)
         return NULL;
     rc_object *o = rci_gc_object_of(h);
+    rcs_header_init(&o->rc);
+    o->type = type;
     memset((char *)o + sizeof(rc_object), 0, size - sizeof(rc_object));
     rci_gc_track_new(h);
     return o;
@@ -86,11 +90,18 @@ rc_object *rci_object_alloc(const rc_type *type, size_t size) {
     rci_tstate *t = rci_tstate_checked();
     if (!t)
         return NULL;
-    rc_object *o = rci_gc_is_gc_type(type) ? object_alloc_gc(size) : rci_mem_alloc_block(size);
+    rc_object *o;
+    if (rci_gc_is_gc_type(type)) {
+        o = object_alloc_gc(type, size);
+    } else {
+        o = rci_mem_alloc_block(size);
+        if (o) {
+            rcs_header_init(&o->rc);
+            o->type = type;
+        }
+    }
     if (!o)
         return NULL;
-    rcs_header_init(&o->rc);
-    o->type = type;
     rci_live_add(t, type->id, 1);
     return o;
 }

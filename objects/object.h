@@ -173,4 +173,27 @@ rc_object *rc_object_repr(rc_object *o);
 /* Calls the type's traverse slot; 0 for types without one. */
 int rc_object_traverse(rc_object *o, rc_visit_fn visit, void *arg);
 
+/* ---- critical sections: a client type locking its own instances ------------
+ *
+ *     RC_CRITICAL_BEGIN(self)
+ *         ... read and change self's fields ...
+ *     RC_CRITICAL_END(self)
+ *
+ * Every object has a lock (a byte of its header, under the strategies that
+ * lock objects one by one; nothing at all under //:gil, where the global lock
+ * already excludes every other thread). Use it around any change to an
+ * instance that other threads may use at the same time, as the built-in
+ * containers do. Rules, as for the containers:
+ *   - never call rc_decref, or anything that may run other objects' code,
+ *     inside: collect what to drop, end the section, then drop it;
+ *   - never hold one object's section while beginning another's; for two
+ *     objects use RC_CRITICAL_BEGIN2, which locks both in an order every
+ *     thread agrees on (and the same object once);
+ *   - never block (I/O, a release region) inside.
+ * The braces make an unbalanced pair a compile error. pre: attached. */
+#define RC_CRITICAL_BEGIN(o)                                                                 {                                                                                            rcs_lock(&(o)->rc);
+#define RC_CRITICAL_END(o)                                                                   rcs_unlock(&(o)->rc);                                                                    }
+#define RC_CRITICAL_BEGIN2(a, b)                                                             {                                                                                            rcs_lock2(&(a)->rc, &(b)->rc);
+#define RC_CRITICAL_END2(a, b)                                                               rcs_unlock2(&(a)->rc, &(b)->rc);                                                         }
+
 #endif /* RC_OBJECTS_OBJECT_H */

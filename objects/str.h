@@ -6,6 +6,10 @@
  * the string holds no NUL of its own). The hash is computed on first use and
  * cached. Interned strings are immortal and unique per content, so equal
  * interned strings are the same object.
+ *
+ * Threads: a str never changes (its cached hash is computed the same by
+ * whichever thread gets there first), so any thread may use any str at any
+ * time; interning is atomic.
  */
 #ifndef RC_OBJECTS_STR_H
 #define RC_OBJECTS_STR_H

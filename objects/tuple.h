@@ -6,6 +6,10 @@
  * the only reference. After that it never changes, so rc_tuple_get may
  * lend its items (borrowed) safely under every strategy: no thread can
  * remove an item from a tuple that the caller holds.
+ *
+ * Threads: a built tuple never changes, so any number of threads may read it
+ * at once with no lock at all. rc_tuple_set_steal is for the one thread
+ * building the tuple, before anyone else can see it: not safe otherwise.
  */
 #ifndef RC_OBJECTS_TUPLE_H
 #define RC_OBJECTS_TUPLE_H

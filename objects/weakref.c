@@ -9,6 +9,11 @@
  * clearing by the collector) empties the list first. A weak reference that
  * dies before its referent takes itself off the list.
  *
+ * The lists are shared by every thread that creates, reads or drops weak
+ * references, so every list operation and every read of a referent takes
+ * the runtime lock (rcs_runtime_lock: free under the GIL); callbacks run
+ * after it is released.
+ *
  * Callbacks run after all the weak references to the dying object are
  * cleared, so a callback never sees a weak reference to an object that is
  * half gone. Each pending callback holds a reference to its weak reference,
@@ -92,6 +97,7 @@ bool rci_weakref_run_callbacks(rci_weakref_pending *pending) {
 /* Clears every weak reference to referent and queues their callbacks
  * (for the collector: only those of weak references that are not garbage). */
 static void clear_list(rc_object *referent, rci_weakref_pending *pending, bool for_gc) {
+    rcs_runtime_lock();
     weakref_object **head = weaklist_of(referent);
     while (*head) {
         weakref_object *wr = *head;
@@ -102,6 +108,7 @@ static void clear_list(rc_object *referent, rci_weakref_pending *pending, bool f
         if (wr->callback && !garbage)
             pending_push(pending, wr);
     }
+    rcs_runtime_unlock();
 }
 
 void rci_weakref_clear_all(rc_object *referent) {
@@ -118,7 +125,9 @@ void rci_weakref_clear_for_gc(rc_object *referent, rci_weakref_pending *pending)
 
 static void weakref_dealloc(rc_object *self) {
     weakref_object *wr = as_weakref(self);
+    rcs_runtime_lock();
     weakref_unlink(wr);
+    rcs_runtime_unlock();
     rc_xdecref(wr->arg);
 }
 
@@ -161,7 +170,9 @@ rc_object *rc_weakref_new(rc_object *referent, rc_weakref_callback callback,
     wr->arg = arg;
     rc_xincref(arg);
     wr->pending_next = NULL;
+    rcs_runtime_lock();
     weakref_link(wr, referent);
+    rcs_runtime_unlock();
     return &wr->base;
 }
 
@@ -176,13 +187,22 @@ static rc_status weakref_expect(rc_object *o, const char *fn) {
 rc_object *rc_weakref_get(rc_object *o) {
     if (weakref_expect(o, "rc_weakref_get") != RC_OK)
         return NULL;
+    /* The referent may be dying on another thread (count 0, its weak
+     * references not yet cleared): take a reference only if it is not. */
+    rcs_runtime_lock();
     rc_object *referent = as_weakref(o)->referent;
-    return rc_newref(referent ? referent : rc_none());
+    if (referent && !rcs_try_incref(&referent->rc))
+        referent = NULL;
+    rcs_runtime_unlock();
+    return referent ? referent : rc_none();
 }
 
 int rc_weakref_is_alive(rc_object *o) {
     rc_status st = weakref_expect(o, "rc_weakref_is_alive");
     if (st != RC_OK)
         return st;
-    return as_weakref(o)->referent != NULL;
+    rcs_runtime_lock();
+    bool alive = as_weakref(o)->referent != NULL;
+    rcs_runtime_unlock();
+    return alive;
 }

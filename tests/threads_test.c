@@ -14,6 +14,7 @@
 #include "tests/support.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <time.h>
 
@@ -221,6 +222,141 @@ static void test_release_region_does_not_block_others(void **state) {
     assert_int_equal(rc_live_objects(), 0);
 }
 
+/* ---- client critical sections ------------------------------------------------------ */
+
+typedef struct account {
+    rc_object base;
+    int64_t balance; /* changed only inside the account's critical section */
+} account;
+
+static rc_type account_type = {.name = "account", .basicsize = sizeof(account)};
+
+typedef struct transfer_job {
+    account *a, *b;
+    int direction;
+} transfer_job;
+
+#define TRANSFERS 50000
+
+/* Moves one unit at a time between two accounts, locking both (in the
+ * order the caller names them: RC_CRITICAL_BEGIN2 makes any order safe),
+ * and bumps a's balance alone now and then. */
+static void *transfer_worker(void *arg) {
+    transfer_job *job = arg;
+    if (rc_thread_attach() != RC_OK)
+        return NULL;
+    account *from = job->direction ? job->a : job->b;
+    account *to = job->direction ? job->b : job->a;
+    for (int i = 0; i < TRANSFERS; i++) {
+        RC_CRITICAL_BEGIN2(&from->base, &to->base)
+        from->balance--;
+        to->balance++;
+        RC_CRITICAL_END2(&from->base, &to->base)
+        RC_CRITICAL_BEGIN(&job->a->base)
+        job->a->balance += 2;
+        RC_CRITICAL_END(&job->a->base)
+        rc_checkpoint();
+    }
+    rc_thread_detach();
+    return NULL;
+}
+
+static void test_client_critical_sections(void **state) {
+    (void)state;
+    account *a = (account *)rc_object_new(&account_type);
+    account *b = (account *)rc_object_new(&account_type);
+    transfer_job jobs[4];
+    pthread_t threads[4];
+    RC_BEGIN_ALLOW_THREADS
+    for (int t = 0; t < 4; t++) {
+        jobs[t] = (transfer_job){a, b, t % 2};
+        pthread_create(&threads[t], NULL, transfer_worker, &jobs[t]);
+    }
+    for (int t = 0; t < 4; t++)
+        pthread_join(threads[t], NULL);
+    RC_END_ALLOW_THREADS
+    /* Transfers in both directions cancel out; only the bumps remain, and
+     * none was lost. */
+    assert_int_equal(a->balance + b->balance, 4 * TRANSFERS * 2);
+    assert_int_equal(b->balance, 0);
+    rc_decref(&a->base);
+    rc_decref(&b->base);
+}
+
+/* ---- stop the world ---------------------------------------------------------------- */
+
+static atomic_long ticks;        /* incremented by attached spinning threads */
+static atomic_int spinners_stop;
+static long ticks_during_stop = -1; /* what the finalizer saw change */
+
+static void *spinner(void *arg) {
+    (void)arg;
+    if (rc_thread_attach() != RC_OK)
+        return NULL;
+    while (!atomic_load(&spinners_stop)) {
+        atomic_fetch_add(&ticks, 1);
+        rc_checkpoint(); /* where a stop pauses this thread */
+    }
+    rc_thread_detach();
+    return NULL;
+}
+
+/* Runs inside a collection, that is with the world stopped: for 30 ms,
+ * no attached thread may tick. */
+static void watch_ticks(rc_object *self) {
+    (void)self;
+    long before = atomic_load(&ticks);
+    uint64_t until = now_ns() + 30000000ull;
+    while (now_ns() < until)
+        ;
+    ticks_during_stop = atomic_load(&ticks) - before;
+}
+
+/* A watcher holds one reference, right after its header. */
+static int watcher_traverse(rc_object *self, rc_visit_fn visit, void *arg) {
+    RC_VISIT(*(rc_object **)(self + 1));
+    return 0;
+}
+
+static void watcher_clear(rc_object *self) {
+    rc_clear_ref((rc_object **)(self + 1));
+}
+
+static rc_type watcher_type = {.name = "watcher",
+                               .basicsize = sizeof(rc_object) + sizeof(rc_object *),
+                               .flags = RC_TYPE_GC,
+                               .traverse = watcher_traverse,
+                               .clear = watcher_clear,
+                               .finalize = watch_ticks};
+
+static void test_stop_the_world_pauses_others(void **state) {
+    (void)state;
+    atomic_store(&spinners_stop, 0);
+    pthread_t threads[2];
+    RC_BEGIN_ALLOW_THREADS
+    for (int t = 0; t < 2; t++)
+        pthread_create(&threads[t], NULL, spinner, NULL);
+    RC_END_ALLOW_THREADS
+    /* Let the spinners run first. */
+    long start = atomic_load(&ticks);
+    while (atomic_load(&ticks) - start < 1000) {
+        RC_BEGIN_ALLOW_THREADS
+        sched_yield();
+        RC_END_ALLOW_THREADS
+    }
+    rc_object *w = rc_object_new(&watcher_type);
+    *(rc_object **)(w + 1) = rc_newref(w); /* a self-cycle */
+    rc_decref(w);
+    assert_int_equal(rc_gc_collect(), 1); /* runs watch_ticks, world stopped */
+    atomic_store(&spinners_stop, 1);
+    RC_BEGIN_ALLOW_THREADS
+    for (int t = 0; t < 2; t++)
+        pthread_join(threads[t], NULL);
+    RC_END_ALLOW_THREADS
+    assert_int_equal(ticks_during_stop, 0);
+    assert_int_equal(rc_live_objects(), 0);
+}
+
 /* ---- stop refuses while other threads are attached ------------------------------- */
 
 static void *attach_and_wait(void *arg) {
@@ -268,6 +404,8 @@ int main(void) {
         cmocka_unit_test(test_cpu_bound_threads_take_turns),
         cmocka_unit_test(test_release_region_does_not_block_others),
         cmocka_unit_test(test_stop_refused_while_threads_attached),
+        cmocka_unit_test(test_client_critical_sections),
+        cmocka_unit_test(test_stop_the_world_pauses_others),
     };
     return RCT_RUN_GROUP(tests);
 }

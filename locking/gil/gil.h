@@ -140,6 +140,10 @@ static inline bool rcs_thread_is_attached(void) {
 static inline void rcs_stop_world(void) {}
 static inline void rcs_start_world(void) {}
 
+/* ---- runtime-wide structures: the GIL protects them ---------------------- */
+static inline void rcs_runtime_lock(void) {}
+static inline void rcs_runtime_unlock(void) {}
+
 /* ---- safe reclamation: no reader runs without the GIL, so free now ------- */
 static inline void rcs_retire(void *p, void (*free_fn)(void *)) {
     free_fn(p);

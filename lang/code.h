@@ -1,0 +1,81 @@
+/*
+ * lang/code.h -- bytecode: the instruction set and the code object.
+ *
+ * An instruction is one 32-bit word: the opcode in the low 8 bits, an
+ * unsigned argument in the high 24. Jumps name an absolute instruction
+ * index. Every instruction has a source line (lines[i]), for runtime errors.
+ *
+ * The value stack of a frame holds strong references. The comment on each
+ * opcode gives its stack effect (before -- after).
+ */
+#ifndef LANG_CODE_H
+#define LANG_CODE_H
+
+#include <stdint.h>
+
+#include "refcore.h"
+
+typedef enum lang_op {
+    OP_LOAD_CONST,     /* -- consts[arg] */
+    OP_LOAD_FAST,      /* -- local arg (error if unassigned) */
+    OP_STORE_FAST,     /* v -- */
+    OP_LOAD_DEREF,     /* -- local (arg & 0xffff) of the enclosing frame arg >> 16 levels up */
+    OP_STORE_DEREF,    /* v -- */
+    OP_LOAD_GLOBAL,    /* -- globals[consts[arg]], else builtins[...] */
+    OP_STORE_GLOBAL,   /* v -- */
+    OP_POP_TOP,        /* v -- */
+    OP_DUP_TOP2,       /* a b -- a b a b */
+    OP_BINARY,         /* a b -- a OP b; arg is a lang_binop */
+    OP_NEGATE,         /* v -- -v */
+    OP_NOT,            /* v -- not v */
+    OP_JUMP,           /* -- ; to arg (a backward jump is a checkpoint) */
+    OP_POP_JUMP_IF_FALSE, /* v -- ; to arg if v is false */
+    OP_JUMP_IF_FALSE_OR_POP, /* v -- v (jumps) | -- (falls through) */
+    OP_JUMP_IF_TRUE_OR_POP,
+    OP_BUILD_LIST,     /* v1..vn -- list */
+    OP_BUILD_TUPLE,    /* v1..vn -- tuple */
+    OP_BUILD_DICT,     /* k1 v1 .. kn vn -- dict */
+    OP_SUBSCR,         /* c i -- c[i] */
+    OP_STORE_SUBSCR,   /* c i v -- ; c[i] = v */
+    OP_CALL,           /* f a1..an -- result; arg = n (a checkpoint) */
+    OP_CALL_METHOD,    /* o a1..an -- result; arg = name const << 8 | n */
+    OP_RETURN,         /* v -- */
+    OP_GET_ITER,       /* c -- iterator */
+    OP_FOR_ITER,       /* it -- it item | (exhausted) -- ; jumps to arg */
+    OP_MAKE_FUNCTION,  /* -- function of code consts[arg], closing over this frame */
+} lang_op;
+
+/* OP_BINARY's argument. The comparison operators are binary ops too. */
+typedef enum lang_binop {
+    BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_FLOORDIV, BIN_MOD,
+    BIN_EQ, BIN_NE, BIN_LT, BIN_LE, BIN_GT, BIN_GE, BIN_IN, BIN_NOT_IN,
+} lang_binop;
+
+#define LANG_ARG_MAX ((1u << 24) - 1)
+#define LANG_INS(op, arg) ((uint32_t)(op) | ((uint32_t)(arg) << 8))
+#define LANG_OP(ins) ((lang_op)((ins) & 0xff))
+#define LANG_ARG(ins) ((ins) >> 8)
+
+/*
+ * A code object: the compiled body of a module or a function. Immutable once
+ * built. Its constants are atoms (int, float, str, None, bools) and nested
+ * code objects, so code objects form a tree and never a cycle: the type
+ * needs no traverse/clear and is not tracked by the collector.
+ */
+typedef struct lang_code {
+    rc_object base;
+    uint32_t *ins;
+    int32_t *lines;
+    int32_t n_ins;
+    rc_object **consts;  /* strong references */
+    int32_t n_consts;
+    int32_t nparams;     /* the first nparams locals are the parameters */
+    int32_t nlocals;
+    int32_t stacksize;   /* the most values the body ever has on the stack */
+    rc_object *name;     /* str: the function's name, or "<module>" */
+    rc_object **localnames; /* nlocals strs, for messages */
+} lang_code;
+
+extern rc_type lang_code_type;
+
+#endif /* LANG_CODE_H */

@@ -1,0 +1,938 @@
+/*
+ * lang/compiler.c -- a one-pass compiler: recursive descent over the tokens,
+ * emitting bytecode as it goes, as Lua's parser does (no syntax tree).
+ *
+ * Scopes. Module-level names are globals. In a function, a name is local if
+ * the body assigns it (=, +=, for, def) or it is a parameter, unless the
+ * body declares it `global`; that is Python's rule, and it needs the whole
+ * body, so compile_def first scans the body's tokens for assignments
+ * (scan_locals). Any other name resolves to the innermost enclosing
+ * function that has it as a local (a closure variable, OP_LOAD_DEREF), else
+ * to a global. Every call gets a heap env holding its locals; a function
+ * closes over the env of the call that created it.
+ *
+ * Assignment targets are parsed as expressions and then turned around: the
+ * last instruction (a load of the name, or OP_SUBSCR) is taken back and a
+ * store is emitted instead, once '=' shows that it was a target.
+ *
+ * Errors. A syntax error longjmps back to lang_compile, which frees every
+ * function state still open. Everything allocated (constants included) is
+ * owned by an open function state from the moment it exists, so the jump
+ * leaks nothing. Nesting depth is bounded, so hostile input cannot exhaust
+ * the C stack.
+ */
+#include "lang/compiler.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lang/code.h"
+
+#define MAX_NEST 200        /* nested expressions and blocks together */
+#define MAX_ARGS 255        /* OP_CALL_METHOD keeps the count in 8 bits */
+#define MAX_LOCALS 65535    /* OP_LOAD_DEREF keeps the index in 16 bits */
+#define MAX_DEPTH 255       /* ... and the number of levels up in 8 */
+#define MAX_LITERAL 10000   /* items in one list/tuple/dict literal (stack) */
+#define NO_JUMP LANG_ARG_MAX
+
+/* A name: a span of the source. */
+typedef struct name {
+    const char *s;
+    size_t len;
+} name;
+
+typedef struct name_list {
+    name *items;
+    int n, cap;
+} name_list;
+
+typedef struct loop_ctx {
+    struct loop_ctx *up;
+    int start;       /* where `continue` jumps */
+    uint32_t breaks; /* a chain of break jumps through their arguments */
+    bool is_for;     /* break must pop the iterator */
+} loop_ctx;
+
+/* The state of one function (or the module) being compiled. Heap-allocated
+ * and chained through parent, so that a syntax error can free them all. */
+typedef struct fstate {
+    struct fstate *parent;
+    bool is_module;
+    uint32_t *ins;
+    int32_t *lines;
+    int n, cap;
+    rc_object **consts;
+    int nconsts, constcap;
+    name_list locals; /* parameters first */
+    name_list globals;
+    int nparams;
+    int depth, maxdepth;
+    loop_ctx *loop;
+    name fname;
+} fstate;
+
+typedef enum expr_kind { EK_OTHER, EK_NAME, EK_SUBSCR } expr_kind;
+
+typedef struct compiler {
+    lang_tokens toks;
+    int pos;
+    int nest;
+    int last_name; /* token index of the name an EK_NAME expression loaded */
+    fstate *fs;    /* innermost open function state */
+    lang_syntax_error *err;
+    jmp_buf fail;
+} compiler;
+
+static expr_kind expression(compiler *c);
+static void statement(compiler *c);
+
+/* ---- errors and tokens ------------------------------------------------------ */
+
+static RC_NORETURN void fail_at(compiler *c, const lang_token *t, const char *fmt, ...)
+    RC_PRINTF(3, 4);
+
+static RC_NORETURN void fail_at(compiler *c, const lang_token *t, const char *fmt, ...) {
+    c->err->line = t->line;
+    c->err->col = t->col;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err->message, sizeof c->err->message, fmt, ap);
+    va_end(ap);
+    longjmp(c->fail, 1);
+}
+
+static lang_token *peek(compiler *c) {
+    return &c->toks.items[c->pos];
+}
+
+static lang_token *next(compiler *c) {
+    lang_token *t = peek(c);
+    if (t->kind != TK_EOF) /* EOF is sticky: the parser can never run off the end */
+        c->pos++;
+    return t;
+}
+
+static bool check(compiler *c, lang_tok kind) {
+    return peek(c)->kind == kind;
+}
+
+static bool accept(compiler *c, lang_tok kind) {
+    if (!check(c, kind))
+        return false;
+    next(c);
+    return true;
+}
+
+static RC_NORETURN void fail_expected(compiler *c, const char *what) {
+    lang_token *t = peek(c);
+    if (t->len > 0 && t->len <= 20 && t->kind != TK_NEWLINE)
+        fail_at(c, t, "expected %s, found '%.*s'", what, (int)t->len, t->start);
+    fail_at(c, t, "expected %s, found %s", what, lang_tok_name(t->kind));
+}
+
+static lang_token *expect(compiler *c, lang_tok kind, const char *what) {
+    if (!check(c, kind))
+        fail_expected(c, what);
+    return next(c);
+}
+
+static void enter(compiler *c) {
+    if (++c->nest > MAX_NEST)
+        fail_at(c, peek(c), "too deeply nested");
+}
+
+static void leave(compiler *c) {
+    c->nest--;
+}
+
+static RC_NORETURN void fail_nomem(compiler *c) {
+    fail_at(c, peek(c), "out of memory");
+}
+
+/* ---- function states, names, constants ------------------------------------ */
+
+static void *grow(compiler *c, void *p, int *cap, size_t item) {
+    int ncap = *cap ? *cap * 2 : 16;
+    void *q = realloc(p, (size_t)ncap * item);
+    if (!q)
+        fail_nomem(c);
+    *cap = ncap;
+    return q;
+}
+
+static bool name_eq(name a, name b) {
+    return a.len == b.len && memcmp(a.s, b.s, a.len) == 0;
+}
+
+static int name_find(const name_list *l, name nm) {
+    for (int i = 0; i < l->n; i++)
+        if (name_eq(l->items[i], nm))
+            return i;
+    return -1;
+}
+
+/* Adds nm unless present; returns its index. */
+static int name_add(compiler *c, name_list *l, name nm) {
+    int i = name_find(l, nm);
+    if (i >= 0)
+        return i;
+    if (l->n == l->cap)
+        l->items = grow(c, l->items, &l->cap, sizeof *l->items);
+    l->items[l->n] = nm;
+    return l->n++;
+}
+
+static name tok_name(const lang_token *t) {
+    return (name){t->start, t->len};
+}
+
+static void fstate_free(fstate *fs) {
+    for (int i = 0; i < fs->nconsts; i++)
+        rc_xdecref(fs->consts[i]);
+    free(fs->consts);
+    free(fs->ins);
+    free(fs->lines);
+    free(fs->locals.items);
+    free(fs->globals.items);
+    free(fs);
+}
+
+static fstate *fstate_open(compiler *c, name fname, bool is_module) {
+    fstate *fs = calloc(1, sizeof *fs);
+    if (!fs)
+        fail_nomem(c);
+    fs->parent = c->fs;
+    fs->is_module = is_module;
+    fs->fname = fname;
+    c->fs = fs; /* owned by the chain from here on */
+    return fs;
+}
+
+/* Adds o (a new reference, stolen; NULL means an allocation failed) to the
+ * constants, reusing an equal constant of the same type. Returns its index. */
+static uint32_t add_const(compiler *c, rc_object *o) {
+    fstate *fs = c->fs;
+    if (!o)
+        fail_at(c, peek(c), "%s", rc_error_message());
+    for (int i = 0; i < fs->nconsts; i++) {
+        rc_object *k = fs->consts[i];
+        if (rc_object_type(k) == rc_object_type(o) && rc_object_type(o) != &lang_code_type &&
+            rc_object_equal(k, o) == 1) {
+            rc_decref(o);
+            return (uint32_t)i;
+        }
+    }
+    if (fs->nconsts == fs->constcap) {
+        void *p = realloc(fs->consts, (size_t)(fs->constcap ? fs->constcap * 2 : 16) *
+                                          sizeof *fs->consts);
+        if (!p) {
+            rc_decref(o);
+            fail_nomem(c);
+        }
+        fs->consts = p;
+        fs->constcap = fs->constcap ? fs->constcap * 2 : 16;
+    }
+    if (fs->nconsts >= 65535) {
+        rc_decref(o);
+        fail_at(c, peek(c), "too many constants in one function");
+    }
+    fs->consts[fs->nconsts] = o;
+    return (uint32_t)fs->nconsts++;
+}
+
+/* An interned str constant for a name: interned strs are immortal and have
+ * their hash cached, so global lookups by name cost one probe. */
+static uint32_t name_const(compiler *c, name nm) {
+    rc_object *tmp = rc_str_from_utf8(nm.s, nm.len);
+    rc_object *s = tmp ? rc_str_intern(tmp) : NULL;
+    rc_xdecref(tmp);
+    return add_const(c, s);
+}
+
+/* ---- emitting ------------------------------------------------------------------ */
+
+/* Emits one instruction whose stack effect is delta; returns its index. */
+static int emit(compiler *c, lang_op op, uint32_t arg, int delta) {
+    fstate *fs = c->fs;
+    if (arg > LANG_ARG_MAX)
+        fail_at(c, peek(c), "function too large");
+    if (fs->n == fs->cap) {
+        int cap = fs->cap;
+        fs->ins = grow(c, fs->ins, &cap, sizeof *fs->ins);
+        int cap2 = fs->cap;
+        fs->lines = grow(c, fs->lines, &cap2, sizeof *fs->lines);
+        fs->cap = cap;
+    }
+    const lang_token *last = &c->toks.items[c->pos > 0 ? c->pos - 1 : 0];
+    fs->ins[fs->n] = LANG_INS(op, arg);
+    fs->lines[fs->n] = last->line;
+    fs->depth += delta;
+    if (fs->depth > fs->maxdepth)
+        fs->maxdepth = fs->depth;
+    return fs->n++;
+}
+
+/* Takes back the last instruction, which had stack effect delta. */
+static void unemit(compiler *c, int delta) {
+    c->fs->n--;
+    c->fs->depth -= delta;
+}
+
+static void patch(compiler *c, int at, int target) {
+    c->fs->ins[at] = LANG_INS(LANG_OP(c->fs->ins[at]), (uint32_t)target);
+}
+
+static int here(compiler *c) {
+    return c->fs->n;
+}
+
+/* ---- names: resolve, load, store ----------------------------------------------- */
+
+typedef struct resolved {
+    lang_op load, store;
+    uint32_t arg;
+} resolved;
+
+static resolved resolve(compiler *c, const lang_token *t) {
+    name nm = tok_name(t);
+    fstate *fs = c->fs;
+    if (!fs->is_module && name_find(&fs->globals, nm) < 0) {
+        int i = name_find(&fs->locals, nm);
+        if (i >= 0)
+            return (resolved){OP_LOAD_FAST, OP_STORE_FAST, (uint32_t)i};
+        uint32_t depth = 1;
+        for (fstate *p = fs->parent; p && !p->is_module; p = p->parent, depth++) {
+            if (name_find(&p->globals, nm) >= 0)
+                break;
+            i = name_find(&p->locals, nm);
+            if (i >= 0) {
+                if (depth > MAX_DEPTH || i > MAX_LOCALS)
+                    fail_at(c, t, "closure too deeply nested");
+                return (resolved){OP_LOAD_DEREF, OP_STORE_DEREF, depth << 16 | (uint32_t)i};
+            }
+        }
+    }
+    return (resolved){OP_LOAD_GLOBAL, OP_STORE_GLOBAL, name_const(c, nm)};
+}
+
+static void load_name(compiler *c, const lang_token *t) {
+    resolved r = resolve(c, t);
+    emit(c, r.load, r.arg, +1);
+}
+
+static void store_name(compiler *c, const lang_token *t) {
+    resolved r = resolve(c, t);
+    emit(c, r.store, r.arg, -1);
+}
+
+/* ---- expressions ------------------------------------------------------------------ */
+
+/* Comma-separated expressions up to `close`; returns how many. */
+static int expr_list(compiler *c, lang_tok close, int max, const char *what) {
+    int n = 0;
+    while (!check(c, close)) {
+        if (n == max)
+            fail_at(c, peek(c), "too many %s", what);
+        expression(c);
+        n++;
+        if (!accept(c, TK_COMMA))
+            break;
+    }
+    return n;
+}
+
+static void paren_or_tuple(compiler *c) {
+    if (accept(c, TK_RPAREN)) {
+        emit(c, OP_BUILD_TUPLE, 0, +1);
+        return;
+    }
+    expression(c);
+    if (accept(c, TK_COMMA)) {
+        int n = 1 + expr_list(c, TK_RPAREN, MAX_LITERAL - 1, "items in a tuple");
+        emit(c, OP_BUILD_TUPLE, (uint32_t)n, 1 - n);
+    }
+    expect(c, TK_RPAREN, "')'");
+}
+
+static void dict_literal(compiler *c) {
+    int n = 0;
+    while (!check(c, TK_RBRACE)) {
+        if (n == MAX_LITERAL)
+            fail_at(c, peek(c), "too many items in a dict literal");
+        expression(c);
+        expect(c, TK_COLON, "':'");
+        expression(c);
+        n++;
+        if (!accept(c, TK_COMMA))
+            break;
+    }
+    expect(c, TK_RBRACE, "'}'");
+    emit(c, OP_BUILD_DICT, (uint32_t)n, 1 - 2 * n);
+}
+
+static expr_kind atom(compiler *c) {
+    lang_token *t = next(c);
+    switch (t->kind) {
+    case TK_NAME:
+        load_name(c, t);
+        c->last_name = (int)(t - c->toks.items);
+        return EK_NAME;
+    case TK_INT:
+        emit(c, OP_LOAD_CONST, add_const(c, rc_int_from_i64(t->ival)), +1);
+        break;
+    case TK_FLOAT:
+        emit(c, OP_LOAD_CONST, add_const(c, rc_float_from_double(t->fval)), +1);
+        break;
+    case TK_STRING: {
+        rc_object *s = rc_str_from_utf8(t->sval, t->slen);
+        if (!s)
+            fail_at(c, t, "invalid UTF-8 in string literal");
+        emit(c, OP_LOAD_CONST, add_const(c, s), +1);
+        break;
+    }
+    case TK_TRUE:
+    case TK_FALSE:
+    case TK_NONE: {
+        rc_object *k = t->kind == TK_NONE ? rc_none() : rc_bool_from(t->kind == TK_TRUE);
+        emit(c, OP_LOAD_CONST, add_const(c, k), +1);
+        break;
+    }
+    case TK_LPAREN:
+        paren_or_tuple(c);
+        break;
+    case TK_LBRACKET: {
+        int n = expr_list(c, TK_RBRACKET, MAX_LITERAL, "items in a list literal");
+        expect(c, TK_RBRACKET, "']'");
+        emit(c, OP_BUILD_LIST, (uint32_t)n, 1 - n);
+        break;
+    }
+    case TK_LBRACE:
+        dict_literal(c);
+        break;
+    default:
+        if (t->kind != TK_EOF)
+            c->pos--; /* report the token itself */
+        fail_expected(c, "an expression");
+    }
+    return EK_OTHER;
+}
+
+static void method_call(compiler *c) {
+    lang_token *nm = expect(c, TK_NAME, "a method name");
+    if (!check(c, TK_LPAREN))
+        fail_at(c, peek(c), "attribute access is only supported in method calls");
+    next(c);
+    uint32_t k = name_const(c, tok_name(nm));
+    int n = expr_list(c, TK_RPAREN, MAX_ARGS, "arguments");
+    expect(c, TK_RPAREN, "')'");
+    emit(c, OP_CALL_METHOD, k << 8 | (uint32_t)n, -n);
+}
+
+static expr_kind postfix(compiler *c) {
+    expr_kind kind = atom(c);
+    for (;;) {
+        if (accept(c, TK_LPAREN)) {
+            int n = expr_list(c, TK_RPAREN, MAX_ARGS, "arguments");
+            expect(c, TK_RPAREN, "')'");
+            emit(c, OP_CALL, (uint32_t)n, -n);
+            kind = EK_OTHER;
+        } else if (accept(c, TK_LBRACKET)) {
+            expression(c);
+            expect(c, TK_RBRACKET, "']'");
+            emit(c, OP_SUBSCR, 0, -1);
+            kind = EK_SUBSCR;
+        } else if (accept(c, TK_DOT)) {
+            method_call(c);
+            kind = EK_OTHER;
+        } else {
+            return kind;
+        }
+    }
+}
+
+static expr_kind unary(compiler *c) {
+    if (accept(c, TK_MINUS) || accept(c, TK_PLUS)) {
+        bool neg = c->toks.items[c->pos - 1].kind == TK_MINUS;
+        enter(c);
+        unary(c);
+        leave(c);
+        if (neg)
+            emit(c, OP_NEGATE, 0, 0);
+        return EK_OTHER;
+    }
+    return postfix(c);
+}
+
+/* Binary operator levels, loosest last. */
+static bool binop_of(lang_tok t, int level, lang_binop *op) {
+    static const struct {
+        lang_tok tok;
+        int level;
+        lang_binop op;
+    } table[] = {
+        {TK_STAR, 0, BIN_MUL}, {TK_SLASH, 0, BIN_DIV}, {TK_DSLASH, 0, BIN_FLOORDIV},
+        {TK_PERCENT, 0, BIN_MOD}, {TK_PLUS, 1, BIN_ADD}, {TK_MINUS, 1, BIN_SUB},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (table[i].tok == t && table[i].level == level) {
+            *op = table[i].op;
+            return true;
+        }
+    return false;
+}
+
+static expr_kind arith(compiler *c, int level) {
+    expr_kind kind = level == 0 ? unary(c) : arith(c, level - 1);
+    lang_binop op;
+    while (binop_of(peek(c)->kind, level, &op)) {
+        next(c);
+        if (level == 0)
+            unary(c);
+        else
+            arith(c, level - 1);
+        emit(c, OP_BINARY, op, -1);
+        kind = EK_OTHER;
+    }
+    return kind;
+}
+
+/* A comparison operator at the current token, consumed; false if none. */
+static bool compare_op(compiler *c, lang_binop *op) {
+    static const struct {
+        lang_tok tok;
+        lang_binop op;
+    } table[] = {
+        {TK_EQ, BIN_EQ}, {TK_NE, BIN_NE}, {TK_LT, BIN_LT}, {TK_LE, BIN_LE},
+        {TK_GT, BIN_GT}, {TK_GE, BIN_GE}, {TK_IN, BIN_IN},
+    };
+    lang_tok t = peek(c)->kind;
+    if (t == TK_NOT && c->toks.items[c->pos + 1].kind == TK_IN) {
+        c->pos += 2;
+        *op = BIN_NOT_IN;
+        return true;
+    }
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (table[i].tok == t) {
+            next(c);
+            *op = table[i].op;
+            return true;
+        }
+    return false;
+}
+
+static expr_kind comparison(compiler *c) {
+    expr_kind kind = arith(c, 1);
+    lang_binop op;
+    if (!compare_op(c, &op))
+        return kind;
+    arith(c, 1);
+    emit(c, OP_BINARY, op, -1);
+    if (compare_op(c, &op))
+        fail_at(c, &c->toks.items[c->pos - 1], "chained comparisons are not supported");
+    return EK_OTHER;
+}
+
+static expr_kind not_expr(compiler *c) {
+    if (!accept(c, TK_NOT))
+        return comparison(c);
+    enter(c);
+    not_expr(c);
+    leave(c);
+    emit(c, OP_NOT, 0, 0);
+    return EK_OTHER;
+}
+
+/* `a and b` / `a or b`: the left value stays as the result if it decides. */
+static expr_kind bool_op(compiler *c, lang_tok tok, lang_op jump) {
+    expr_kind kind = tok == TK_AND ? not_expr(c) : bool_op(c, TK_AND, OP_JUMP_IF_FALSE_OR_POP);
+    while (accept(c, tok)) {
+        int j = emit(c, jump, NO_JUMP, -1);
+        if (tok == TK_AND)
+            not_expr(c);
+        else
+            bool_op(c, TK_AND, OP_JUMP_IF_FALSE_OR_POP);
+        patch(c, j, here(c));
+        kind = EK_OTHER;
+    }
+    return kind;
+}
+
+static expr_kind expression(compiler *c) {
+    enter(c);
+    expr_kind kind = bool_op(c, TK_OR, OP_JUMP_IF_TRUE_OR_POP);
+    leave(c);
+    return kind;
+}
+
+/* ---- simple statements ------------------------------------------------------------ */
+
+static lang_binop aug_op(lang_tok t) {
+    return t == TK_PLUSEQ ? BIN_ADD : t == TK_MINUSEQ ? BIN_SUB : BIN_MUL;
+}
+
+static void assignment(compiler *c, expr_kind kind, const lang_token *op_tok) {
+    const lang_token *target = &c->toks.items[c->last_name];
+    bool aug = op_tok->kind != TK_ASSIGN;
+    if (kind == EK_NAME) {
+        if (!aug)
+            unemit(c, +1); /* the load becomes a store */
+        expression(c);
+        if (aug)
+            emit(c, OP_BINARY, aug_op(op_tok->kind), -1);
+        store_name(c, target);
+        return;
+    }
+    if (kind != EK_SUBSCR)
+        fail_at(c, op_tok, "cannot assign to this expression");
+    unemit(c, -1); /* container and index stay on the stack */
+    if (aug) {
+        emit(c, OP_DUP_TOP2, 0, +2);
+        emit(c, OP_SUBSCR, 0, -1);
+    }
+    expression(c);
+    if (aug)
+        emit(c, OP_BINARY, aug_op(op_tok->kind), -1);
+    emit(c, OP_STORE_SUBSCR, 0, -3);
+}
+
+static void expr_statement(compiler *c) {
+    expr_kind kind = expression(c);
+    lang_tok t = peek(c)->kind;
+    if (t == TK_ASSIGN || t == TK_PLUSEQ || t == TK_MINUSEQ || t == TK_STAREQ) {
+        assignment(c, kind, next(c));
+        return;
+    }
+    emit(c, OP_POP_TOP, 0, -1);
+}
+
+static void jump_statement(compiler *c, const lang_token *t) {
+    loop_ctx *loop = c->fs->loop;
+    if (!loop)
+        fail_at(c, t, "'%s' outside loop", t->kind == TK_BREAK ? "break" : "continue");
+    if (t->kind == TK_CONTINUE) {
+        emit(c, OP_JUMP, (uint32_t)loop->start, 0);
+        return;
+    }
+    if (loop->is_for)
+        emit(c, OP_POP_TOP, 0, 0); /* the iterator; the code after this is unreachable */
+    loop->breaks = (uint32_t)emit(c, OP_JUMP, loop->breaks, 0);
+}
+
+static void simple_statement(compiler *c) {
+    lang_token *t = peek(c);
+    switch (t->kind) {
+    case TK_PASS:
+        next(c);
+        break;
+    case TK_BREAK:
+    case TK_CONTINUE:
+        jump_statement(c, next(c));
+        break;
+    case TK_RETURN:
+        next(c);
+        if (c->fs->is_module)
+            fail_at(c, t, "'return' outside function");
+        if (check(c, TK_NEWLINE))
+            emit(c, OP_LOAD_CONST, add_const(c, rc_none()), +1);
+        else
+            expression(c);
+        emit(c, OP_RETURN, 0, -1);
+        break;
+    case TK_GLOBAL: /* already applied by scan_locals */
+        next(c);
+        do
+            expect(c, TK_NAME, "a name");
+        while (accept(c, TK_COMMA));
+        break;
+    default:
+        expr_statement(c);
+    }
+}
+
+/* ---- blocks ------------------------------------------------------------------------- */
+
+static void suite(compiler *c) {
+    expect(c, TK_COLON, "':'");
+    enter(c);
+    if (accept(c, TK_NEWLINE)) {
+        expect(c, TK_INDENT, "an indented block");
+        do
+            statement(c);
+        while (!check(c, TK_DEDENT) && !check(c, TK_EOF));
+        expect(c, TK_DEDENT, "the end of the block");
+    } else {
+        simple_statement(c);
+        expect(c, TK_NEWLINE, "the end of the line");
+    }
+    leave(c);
+}
+
+/* `if` and `elif` alike: the elif chain compiles as a nested if. */
+static void if_statement(compiler *c) {
+    next(c);
+    expression(c);
+    int jf = emit(c, OP_POP_JUMP_IF_FALSE, NO_JUMP, -1);
+    suite(c);
+    if (!check(c, TK_ELIF) && !check(c, TK_ELSE)) {
+        patch(c, jf, here(c));
+        return;
+    }
+    int jend = emit(c, OP_JUMP, NO_JUMP, 0);
+    patch(c, jf, here(c));
+    enter(c);
+    if (check(c, TK_ELIF))
+        if_statement(c);
+    else if (accept(c, TK_ELSE))
+        suite(c);
+    leave(c);
+    patch(c, jend, here(c));
+}
+
+static void loop_body(compiler *c, loop_ctx *loop) {
+    loop->up = c->fs->loop;
+    loop->breaks = NO_JUMP;
+    c->fs->loop = loop;
+    suite(c);
+    emit(c, OP_JUMP, (uint32_t)loop->start, 0); /* backward: a checkpoint */
+    c->fs->loop = loop->up;
+}
+
+static void patch_breaks(compiler *c, loop_ctx *loop) {
+    for (uint32_t j = loop->breaks; j != NO_JUMP;) {
+        uint32_t prev = LANG_ARG(c->fs->ins[j]);
+        patch(c, (int)j, here(c));
+        j = prev;
+    }
+}
+
+static void while_statement(compiler *c) {
+    next(c);
+    loop_ctx loop = {.start = here(c)};
+    expression(c);
+    int jf = emit(c, OP_POP_JUMP_IF_FALSE, NO_JUMP, -1);
+    loop_body(c, &loop);
+    patch(c, jf, here(c));
+    patch_breaks(c, &loop);
+}
+
+static void for_statement(compiler *c) {
+    next(c);
+    lang_token *var = expect(c, TK_NAME, "a loop variable");
+    expect(c, TK_IN, "'in'");
+    expression(c);
+    emit(c, OP_GET_ITER, 0, 0);
+    loop_ctx loop = {.start = here(c), .is_for = true};
+    int jf = emit(c, OP_FOR_ITER, NO_JUMP, +1);
+    store_name(c, var);
+    loop_body(c, &loop);
+    patch(c, jf, here(c));
+    c->fs->depth--; /* the exhausted FOR_ITER popped the iterator */
+    patch_breaks(c, &loop);
+}
+
+/* ---- functions ----------------------------------------------------------------------- */
+
+/* The index just past the suite whose ':' is at index i (at most the EOF's). */
+static int suite_end(compiler *c, int i) {
+    lang_token *t = c->toks.items;
+    int last = c->toks.count - 1; /* the EOF token */
+    if (i >= last)
+        return last;
+    i++;
+    if (t[i].kind == TK_NEWLINE && i < last && t[i + 1].kind == TK_INDENT) {
+        int level = 0;
+        for (i++; i < last; i++) {
+            level += t[i].kind == TK_INDENT ? 1 : t[i].kind == TK_DEDENT ? -1 : 0;
+            if (level == 0)
+                return i + 1;
+        }
+        return last;
+    }
+    while (i < last && t[i].kind != TK_NEWLINE)
+        i++;
+    return i;
+}
+
+/* The ':' that ends the header of the def at index i (or the EOF). */
+static int def_colon(compiler *c, int i) {
+    lang_token *t = c->toks.items;
+    int paren = 0;
+    for (; t[i].kind != TK_EOF && t[i].kind != TK_NEWLINE; i++) {
+        paren += t[i].kind == TK_LPAREN ? 1 : t[i].kind == TK_RPAREN ? -1 : 0;
+        if (paren == 0 && t[i].kind == TK_COLON)
+            return i;
+    }
+    return i;
+}
+
+static bool starts_statement(lang_tok prev) {
+    return prev == TK_NEWLINE || prev == TK_INDENT || prev == TK_DEDENT || prev == TK_COLON;
+}
+
+/* Python's rule for locals (see the top of the file), applied to the body
+ * of the function being compiled, which starts at the ':' at c->pos.
+ * Nested defs are skipped: their assignments are theirs. */
+static void scan_locals(compiler *c, fstate *fs) {
+    lang_token *t = c->toks.items;
+    int end = suite_end(c, c->pos);
+    int paren = 0;
+    for (int i = c->pos + 1; i < end && t[i].kind != TK_EOF; i++) {
+        lang_tok k = t[i].kind;
+        paren += (k == TK_LPAREN || k == TK_LBRACKET || k == TK_LBRACE)   ? 1
+                 : (k == TK_RPAREN || k == TK_RBRACKET || k == TK_RBRACE) ? -1
+                                                                          : 0;
+        if (k == TK_GLOBAL) {
+            for (i++; i < end && t[i].kind == TK_NAME; i += 2) {
+                name_add(c, &fs->globals, tok_name(&t[i]));
+                if (t[i + 1].kind != TK_COMMA)
+                    break;
+            }
+        } else if ((k == TK_DEF || k == TK_FOR) && t[i + 1].kind == TK_NAME) {
+            name_add(c, &fs->locals, tok_name(&t[i + 1]));
+            if (k == TK_DEF)
+                i = suite_end(c, def_colon(c, i)) - 1;
+        } else if (k == TK_NAME && paren == 0 && starts_statement(t[i - 1].kind)) {
+            lang_tok n = t[i + 1].kind;
+            if (n == TK_ASSIGN || n == TK_PLUSEQ || n == TK_MINUSEQ || n == TK_STAREQ)
+                name_add(c, &fs->locals, tok_name(&t[i]));
+        }
+    }
+    /* A declared global is never local; parameters stay local. */
+    for (int i = fs->nparams; i < fs->locals.n; i++)
+        if (name_find(&fs->globals, fs->locals.items[i]) >= 0) {
+            fs->locals.items[i--] = fs->locals.items[--fs->locals.n];
+        }
+    if (fs->locals.n > MAX_LOCALS)
+        fail_at(c, peek(c), "too many local variables");
+}
+
+static void parameters(compiler *c, fstate *fs) {
+    expect(c, TK_LPAREN, "'('");
+    while (!check(c, TK_RPAREN)) {
+        lang_token *p = expect(c, TK_NAME, "a parameter name");
+        if (name_find(&fs->locals, tok_name(p)) >= 0)
+            fail_at(c, p, "duplicate parameter '%.*s'", (int)p->len, p->start);
+        if (fs->locals.n == MAX_ARGS)
+            fail_at(c, p, "too many parameters");
+        name_add(c, &fs->locals, tok_name(p));
+        if (!accept(c, TK_COMMA))
+            break;
+    }
+    expect(c, TK_RPAREN, "')'");
+    fs->nparams = fs->locals.n;
+}
+
+/* Moves a finished function state into a new code object and closes it.
+ * Returns: a new reference; fails (longjmp) only for lack of memory. */
+static rc_object *fstate_finish(compiler *c) {
+    fstate *fs = c->fs;
+    lang_code *co = (lang_code *)rc_object_new(&lang_code_type);
+    if (!co)
+        fail_nomem(c);
+    /* From here the code object owns the arrays; a failure below frees them
+     * through its dealloc (the function state no longer points at them). */
+    co->ins = fs->ins, co->lines = fs->lines, co->n_ins = fs->n;
+    co->consts = fs->consts, co->n_consts = fs->nconsts;
+    fs->ins = NULL, fs->lines = NULL, fs->consts = NULL, fs->nconsts = 0;
+    co->nparams = fs->nparams;
+    co->stacksize = fs->maxdepth;
+    co->name = fs->is_module ? rc_str_from_cstr("<module>")
+                             : rc_str_from_utf8(fs->fname.s, fs->fname.len);
+    co->localnames = calloc((size_t)fs->locals.n + 1, sizeof *co->localnames);
+    bool ok = co->name && co->localnames;
+    for (int i = 0; ok && i < fs->locals.n; i++)
+        ok = (co->localnames[i] = rc_str_from_utf8(fs->locals.items[i].s,
+                                                   fs->locals.items[i].len)) != NULL;
+    co->nlocals = fs->locals.n;
+    if (!ok) {
+        rc_decref(&co->base);
+        fail_nomem(c);
+    }
+    c->fs = fs->parent;
+    fstate_free(fs);
+    return &co->base;
+}
+
+static void def_statement(compiler *c) {
+    next(c);
+    lang_token *fname = expect(c, TK_NAME, "a function name");
+    fstate *fs = fstate_open(c, tok_name(fname), false);
+    parameters(c, fs);
+    if (!check(c, TK_COLON))
+        fail_expected(c, "':'");
+    scan_locals(c, fs);
+    suite(c);
+    emit(c, OP_LOAD_CONST, add_const(c, rc_none()), +1);
+    emit(c, OP_RETURN, 0, -1);
+    rc_object *code = fstate_finish(c);
+    emit(c, OP_MAKE_FUNCTION, add_const(c, code), +1);
+    store_name(c, fname);
+}
+
+static void statement(compiler *c) {
+    switch (peek(c)->kind) {
+    case TK_IF:
+        if_statement(c);
+        break;
+    case TK_WHILE:
+        while_statement(c);
+        break;
+    case TK_FOR:
+        for_statement(c);
+        break;
+    case TK_DEF:
+        def_statement(c);
+        break;
+    case TK_INDENT:
+        fail_at(c, peek(c), "unexpected indent");
+    default:
+        simple_statement(c);
+        expect(c, TK_NEWLINE, "the end of the statement");
+    }
+}
+
+/* ---- the driver ------------------------------------------------------------------------- */
+
+static rc_object *compile_module(compiler *c) {
+    fstate_open(c, (name){NULL, 0}, true);
+    while (!check(c, TK_EOF))
+        statement(c);
+    emit(c, OP_LOAD_CONST, add_const(c, rc_none()), +1);
+    emit(c, OP_RETURN, 0, -1);
+    return fstate_finish(c);
+}
+
+/* The setjmp point, in a function of its own: nothing in this frame
+ * changes between setjmp and a longjmp back to it. */
+static rc_object *compile_guarded(compiler *c) {
+    if (setjmp(c->fail) == 0)
+        return compile_module(c);
+    while (c->fs) {
+        fstate *up = c->fs->parent;
+        fstate_free(c->fs);
+        c->fs = up;
+    }
+    return NULL;
+}
+
+rc_object *lang_compile(const char *src, size_t len, lang_syntax_error *err) {
+    memset(err, 0, sizeof *err);
+    /* On the heap: its fields change between setjmp and longjmp, which
+     * would leave a non-volatile local of the setjmp frame indeterminate. */
+    compiler *c = calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(err->message, sizeof err->message, "out of memory");
+        return NULL;
+    }
+    c->err = err;
+    rc_object *code = NULL;
+    if (lang_tokenize(src, len, &c->toks, err) == 0)
+        code = compile_guarded(c);
+    lang_tokens_free(&c->toks);
+    free(c);
+    return code;
+}

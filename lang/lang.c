@@ -1,0 +1,117 @@
+/*
+ * lang/lang.c -- an interpreter's life: globals and builtins, running the
+ * main program, waiting for its threads, and freeing it all.
+ */
+#include "lang/lang.h"
+
+#include <stdlib.h>
+
+#include "lang/builtins.h"
+#include "lang/compiler.h"
+
+static rc_status set_argv(lang_interp *in, int argc, char **argv) {
+    rc_object *list = rc_list_new();
+    for (int i = 0; list && i < argc; i++) {
+        rc_object *arg = rc_str_from_cstr(argv[i]);
+        if (!arg || rc_list_append_steal(list, arg) != RC_OK)
+            rc_clear_ref(&list);
+    }
+    rc_object *key = list ? rc_str_intern_cstr("argv") : NULL;
+    rc_status st = key ? rc_dict_set(in->globals, key, list) : rc_error_code();
+    rc_xdecref(key);
+    rc_xdecref(list);
+    return st;
+}
+
+lang_interp *lang_interp_new(FILE *out, int argc, char **argv) {
+    lang_interp *in = calloc(1, sizeof *in);
+    if (!in) {
+        rc_error_set(RC_ENOMEM, "out of memory");
+        return NULL;
+    }
+    in->out = out;
+    pthread_mutex_init(&in->mutex, NULL);
+    pthread_cond_init(&in->threads_done, NULL);
+    in->globals = rc_dict_new();
+    in->builtins = rc_dict_new();
+    if (!in->globals || !in->builtins || lang_builtins_install(in->builtins) != RC_OK ||
+        set_argv(in, argc, argv) != RC_OK) {
+        lang_interp_free(in);
+        return NULL;
+    }
+    return in;
+}
+
+void lang_interp_thread_started(lang_interp *in) {
+    pthread_mutex_lock(&in->mutex);
+    in->running_threads++;
+    pthread_mutex_unlock(&in->mutex);
+}
+
+void lang_interp_thread_finished(lang_interp *in, bool failed) {
+    pthread_mutex_lock(&in->mutex);
+    in->running_threads--;
+    in->thread_errors += failed;
+    pthread_cond_broadcast(&in->threads_done);
+    pthread_mutex_unlock(&in->mutex);
+}
+
+int lang_interp_free(lang_interp *in) {
+    RC_BEGIN_ALLOW_THREADS /* the threads need the runtime to finish */
+    pthread_mutex_lock(&in->mutex);
+    while (in->running_threads > 0)
+        pthread_cond_wait(&in->threads_done, &in->mutex);
+    pthread_mutex_unlock(&in->mutex);
+    RC_END_ALLOW_THREADS
+    int errors = in->thread_errors;
+    rc_xdecref(in->globals);
+    rc_xdecref(in->builtins);
+    rc_gc_collect(); /* functions in globals close over envs that hold them */
+    pthread_cond_destroy(&in->threads_done);
+    pthread_mutex_destroy(&in->mutex);
+    free(in);
+    return errors;
+}
+
+static void syntax_message(const lang_syntax_error *e, char *err, size_t size) {
+    if (e->line > 0)
+        snprintf(err, size, "line %d, column %d: syntax error: %s", e->line, e->col, e->message);
+    else
+        snprintf(err, size, "syntax error: %s", e->message);
+}
+
+int lang_check_syntax(const char *src, size_t len, char *err, size_t err_size) {
+    lang_syntax_error e;
+    rc_object *code = lang_compile(src, len, &e);
+    if (!code) {
+        syntax_message(&e, err, err_size);
+        return LANG_SYNTAX_ERROR;
+    }
+    rc_decref(code);
+    return LANG_OK;
+}
+
+int lang_run_source(lang_interp *in, const char *src, size_t len, char *err, size_t err_size) {
+    lang_syntax_error e;
+    rc_object *code = lang_compile(src, len, &e);
+    if (!code) {
+        syntax_message(&e, err, err_size);
+        return LANG_SYNTAX_ERROR;
+    }
+    lang_thread ts;
+    int status = LANG_RUNTIME_ERROR;
+    if (lang_thread_init(&ts, in) != 0) {
+        snprintf(err, err_size, "%s", rc_error_message());
+    } else {
+        rc_object *r = lang_run_module(&ts, code);
+        if (r) {
+            rc_decref(r);
+            status = LANG_OK;
+        } else {
+            lang_format_error(&ts, err, err_size);
+        }
+        lang_thread_fini(&ts);
+    }
+    rc_decref(code);
+    return status;
+}

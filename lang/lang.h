@@ -1,0 +1,42 @@
+/*
+ * lang/lang.h -- the interpreter's entry points, for the command-line
+ * program and the tests.
+ *
+ * A small Python-like language whose values are refcore objects (see
+ * lang/README.md for what it covers). Everything here requires a started
+ * runtime and an attached calling thread.
+ */
+#ifndef LANG_LANG_H
+#define LANG_LANG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "lang/vm.h"
+
+/* Returns a new interpreter whose print writes to out and whose global
+ * `argv` is the list of the argc strings, or NULL with refcore's error set. */
+lang_interp *lang_interp_new(FILE *out, int argc, char **argv);
+
+/* Waits for the threads the program started, frees the interpreter and its
+ * globals, and runs a full collection so that cycles through functions and
+ * globals go too. Returns the number of threads that ended with an error. */
+int lang_interp_free(lang_interp *in);
+
+enum { LANG_OK = 0, LANG_SYNTAX_ERROR = 1, LANG_RUNTIME_ERROR = 2 };
+
+/* Compiles and runs len bytes of src as the main program. Returns LANG_OK,
+ * or an error kind with the message in err ("line 3, column 7: syntax
+ * error: ..." or "line 9: ..."). */
+int lang_run_source(lang_interp *in, const char *src, size_t len, char *err, size_t err_size);
+
+/* Only for compile-only checks (the fuzz test): compiles and drops the code.
+ * Returns LANG_OK or LANG_SYNTAX_ERROR, with the message in err. */
+int lang_check_syntax(const char *src, size_t len, char *err, size_t err_size);
+
+/* Bookkeeping for threads.c. */
+void lang_interp_thread_started(lang_interp *in);
+void lang_interp_thread_finished(lang_interp *in, bool failed);
+
+#endif /* LANG_LANG_H */

@@ -1,0 +1,273 @@
+/*
+ * lang/lang_test.c -- the language, construct by construct: each program's
+ * exact output, or its error with the line (and column, for syntax errors).
+ * Every run ends with no object alive (lt_run checks), including runs that
+ * fail halfway, and the allocation-failure sweep makes every allocation of
+ * a whole program fail in turn.
+ */
+#include <string.h>
+
+#include "lang/lang.h"
+#include "lang/objects.h"
+#include "lang/test_support.h"
+#include "tests/support.h"
+
+/* ---- values and operators ------------------------------------------------------- */
+
+static void test_arithmetic(void **state) {
+    (void)state;
+    lt_expect_output("print(1 + 2 * 3, (1 + 2) * 3, 2 - 3 - 4, -2 * -3)\n", "7 9 -5 6\n");
+    lt_expect_output("print(7 // 2, -7 // 2, 7 % 3, -7 % 3, 7 / 2)\n", "3 -4 1 2 3.5\n");
+    lt_expect_output("print(1.5 + 1, 2 * 0.25, 7.5 // 2, -7.5 % 2)\n", "2.5 0.5 3.0 0.5\n");
+    lt_expect_output("print(1 < 2, 2 <= 1, 1 == 1.0, 1 != 2, 'a' < 'b', 'b' >= 'b')\n",
+                     "True False True True True True\n");
+    lt_expect_output("print(not 0, not [1], 1 and 2, 0 and 2, 0 or 'x', None or 0)\n",
+                     "True False 2 0 x 0\n");
+    lt_expect_output("print(3 in [1, 2, 3], 'k' in {'k': 1}, 'ell' in 'hello', 4 not in (4,))\n",
+                     "True True True False\n");
+    lt_expect_output("x = 10\nx += 5\nx -= 3\nx *= 2\nprint(x)\n", "24\n");
+}
+
+static void test_strings(void **state) {
+    (void)state;
+    lt_expect_output("print('a' + \"b\" + str(1) + str(2.5) + str(None) + str([1, 'x']))\n",
+                     "ab12.5None[1, 'x']\n");
+    lt_expect_output("print(len('h\\u00e9llo'), 'abc'[1], 'abc'[-1], '-' * 3)\n",
+                     "9 b c ---\n");
+    lt_expect_output("print(int('42') + 1, int(' 7 '), int(3.9), float('2.5'), int(True))\n",
+                     "43 7 3 2.5 1\n");
+    lt_expect_output("print(', '.join(['a', 'b', 'c']), 'a b  c'.split(), 'x,,y'.split(','))\n",
+                     "a, b, c ['a', 'b', 'c'] ['x', '', 'y']\n");
+    lt_expect_output("print('tab\\tquote\\'s\\n', 'q')\n", "tab\tquote's\n q\n");
+}
+
+static void test_lists_dicts_tuples(void **state) {
+    (void)state;
+    lt_expect_output("l = [1, 2, 3]\nl.append(4)\nl[0] = 10\nl[-1] += 1\n"
+                     "print(l, len(l), l.pop(), l.pop(0), l)\n"
+                     "l.insert(0, 'a')\nl.extend([7, 8])\nprint(l, l + [9])\n",
+                     "[2, 3] 4 5 10 [2, 3]\n['a', 2, 3, 7, 8] ['a', 2, 3, 7, 8, 9]\n");
+    lt_expect_output("d = {'a': 1, 'b': 2}\nd['c'] = 3\nd['a'] += 10\n"
+                     "print(d, d.get('z'), d.get('z', 0), d['b'], len(d))\n"
+                     "print(d.keys(), d.values(), d.items(), d.pop('b'), d)\n",
+                     "{'a': 11, 'b': 2, 'c': 3} None 0 2 3\n"
+                     "['a', 'b', 'c'] [11, 2, 3] [('a', 11), ('b', 2), ('c', 3)] 2 "
+                     "{'a': 11, 'c': 3}\n");
+    lt_expect_output("t = (1, 'two', 3.0)\nprint(t, t[1], len(t), (), (5,), [[1], {}])\n",
+                     "(1, 'two', 3.0) two 3 () (5,) [[1], {}]\n");
+    lt_expect_output("d = {}\nd[(1, 2)] = 'p'\nprint(d[(1, 2)])\n", "p\n");
+}
+
+/* ---- control flow ------------------------------------------------------------------ */
+
+static void test_if_while(void **state) {
+    (void)state;
+    lt_expect_output("for x in [1, 2, 3, 4]:\n"
+                     "    if x == 1:\n        print('one')\n"
+                     "    elif x == 2:\n        print('two')\n"
+                     "    elif x == 3: print('three')\n"
+                     "    else:\n        print('many')\n",
+                     "one\ntwo\nthree\nmany\n");
+    lt_expect_output("i = 0\ns = 0\nwhile True:\n    i += 1\n    if i % 2 == 0:\n"
+                     "        continue\n    if i > 9:\n        break\n    s += i\nprint(s, i)\n",
+                     "25 11\n");
+}
+
+static void test_for(void **state) {
+    (void)state;
+    lt_expect_output("for i in range(3):\n    print(i)\nfor i in range(5, 0, -2):\n    print(i)\n"
+                     "for i in range(2, 4):\n    print(i)\n",
+                     "0\n1\n2\n5\n3\n1\n2\n3\n");
+    lt_expect_output("d = {'x': 1, 'y': 2}\nfor k in d:\n    print(k, d[k])\n"
+                     "for kv in d.items():\n    print(kv[0], kv[1])\n"
+                     "for c in ('a', 'b'):\n    print(c)\n",
+                     "x 1\ny 2\nx 1\ny 2\na\nb\n");
+    /* break and return from inside nested for loops drop their iterators */
+    lt_expect_output("def find(rows, v):\n    for r in rows:\n        for x in r:\n"
+                     "            if x == v:\n                return r\n    return None\n"
+                     "print(find([[1, 2], [3, 4]], 3), find([], 1))\n"
+                     "for i in range(10):\n    for j in range(10):\n        if j == 1:\n"
+                     "            break\n    if i == 2:\n        break\nprint(i, j)\n",
+                     "[3, 4] None\n2 1\n");
+}
+
+/* ---- functions ---------------------------------------------------------------------- */
+
+static void test_functions(void **state) {
+    (void)state;
+    lt_expect_output("def fib(n):\n    if n < 2:\n        return n\n"
+                     "    return fib(n - 1) + fib(n - 2)\nprint(fib(20))\n",
+                     "6765\n");
+    lt_expect_output("def f():\n    pass\nprint(f(), f)\n", "None <function f>\n");
+    lt_expect_output("n = 0\ndef bump(k):\n    global n\n    n += k\n    return n\n"
+                     "bump(2)\nbump(3)\nprint(n)\n",
+                     "5\n");
+    lt_expect_output("x = 'global'\ndef f():\n    x = 'local'\n    return x\nprint(f(), x)\n",
+                     "local global\n");
+}
+
+static void test_closures(void **state) {
+    (void)state;
+    lt_expect_output("def counter():\n    box = [0]\n    def inc():\n        box[0] += 1\n"
+                     "        return box[0]\n    return inc\n"
+                     "c = counter()\nc()\nc()\nd = counter()\nprint(c(), d())\n",
+                     "3 1\n");
+    lt_expect_output("def adder(a):\n    def mid(b):\n        def inner(c):\n"
+                     "            return a + b + c\n        return inner\n    return mid\n"
+                     "print(adder(1)(10)(100))\n",
+                     "111\n");
+    /* the closure sees the variable, not the value at definition time */
+    lt_expect_output("def f():\n    v = 1\n    def g():\n        return v\n    v = 2\n"
+                     "    return g()\nprint(f())\n",
+                     "2\n");
+}
+
+/* A function stored in a list that its own closure references: env ->
+ * list -> function -> env. Refcounting alone leaves it; the collector
+ * frees it. */
+static void test_closure_cycle_collected(void **state) {
+    (void)state;
+    const char *src = "def make():\n    keep = []\n    def f():\n        return keep\n"
+                      "    keep.append(f)\n    return len(keep)\nprint(make())\n";
+    FILE *out = fopen("/dev/null", "w");
+    char *argv[] = {"test"}, err[256];
+    lang_interp *in = lang_interp_new(out, 1, argv);
+    assert_non_null(in);
+    assert_int_equal(lang_run_source(in, src, strlen(src), err, sizeof err), LANG_OK);
+    /* make lives in globals; f is alive only through its cycle */
+    assert_int_equal(rc_live_objects_of(&lang_function_type), 2);
+    assert_int_equal(rc_live_objects_of(&lang_env_type), 1);
+    assert_int_equal(rc_gc_collect(), 3); /* make's env, keep, f */
+    assert_int_equal(rc_live_objects_of(&lang_function_type), 1);
+    assert_int_equal(rc_live_objects_of(&lang_env_type), 0);
+    assert_int_equal(lang_interp_free(in), 0);
+    fclose(out);
+    assert_int_equal(rc_live_objects(), 0);
+}
+
+static void test_gc_collect_builtin(void **state) {
+    (void)state;
+    lt_expect_output("def make():\n    keep = []\n    def f():\n        return keep\n"
+                     "    keep.append(f)\n    return f\n"
+                     "g = make()\ng = None\nprint(gc_collect())\nl = []\nl.append(l)\n"
+                     "l = None\nprint(gc_collect())\n",
+                     "3\n1\n");
+}
+
+/* ---- errors ------------------------------------------------------------------------ */
+
+static void test_runtime_errors(void **state) {
+    (void)state;
+    int E = LANG_RUNTIME_ERROR;
+    lt_expect_error("x = 1\ny = x // 0\n", E, "line 2: ");
+    lt_expect_error("print(nope)\n", E, "line 1: name 'nope' is not defined");
+    lt_expect_error("l = [1]\nl[5]\n", E, "line 2: ");
+    lt_expect_error("\n1 + 'a'\n", E, "line 2: unsupported operand types for +: 'int' and 'str'");
+    lt_expect_error("x = 5\nx()\n", E, "line 2: 'int' object is not callable");
+    lt_expect_error("def f(a):\n    return a\nf()\n", E, "line 3: f() takes 1 argument (0 given)");
+    lt_expect_error("def f():\n    return f()\nf()\n", E, "line 2: maximum recursion depth");
+    lt_expect_error("def f():\n    y = x\n    x = 1\nf()\n", E,
+                    "line 2: local variable 'x' referenced before assignment");
+    lt_expect_error("d = {}\nd['k']\n", E, "line 2: ");
+    lt_expect_error("x = 9223372036854775807\nx = x + 1\n", E, "line 2: integer overflow");
+    lt_expect_error("[].nope()\n", E, "line 1: 'list' object has no method 'nope'");
+    lt_expect_error("d = {}\nd[[1]] = 2\n", E, "line 2: ");
+    lt_expect_error("for x in 5:\n    pass\n", E, "line 1: 'int' object is not iterable");
+    lt_expect_error("int('zz')\n", E, "invalid literal for int(): 'zz'");
+    lt_expect_error("range(1, 2, 0)\n", E, "step must not be zero");
+    lt_expect_error("Lock().release()\n", E, "release of an unlocked lock");
+}
+
+/* The innermost line, unwinding through calls, loops and half-built values
+ * without leaking (lt_run counts the objects). */
+static void test_error_unwinding(void **state) {
+    (void)state;
+    lt_expect_error("def inner(l):\n    for x in l:\n        y = [x, x + 'a']\n"
+                    "def outer():\n    d = {'k': [1, 2]}\n    return [d, inner(d['k'])]\n"
+                    "outer()\n",
+                    LANG_RUNTIME_ERROR, "line 3: unsupported operand types");
+    lt_expect_error("l = []\nl.append(l)\nx = {'a': [l, (1, 2)], 'b': 1 // 0}\n",
+                    LANG_RUNTIME_ERROR, "line 3: ");
+}
+
+static void test_syntax_errors(void **state) {
+    (void)state;
+    int S = LANG_SYNTAX_ERROR;
+    lt_expect_error("x = 1\nif x\n    print(x)\n", S, "line 2, column 5: syntax error: expected ':'");
+    lt_expect_error("x = (1 +\n  2\nprint(x)\n", S, "line 3, column 1: syntax error: expected ')'");
+    lt_expect_error("s = 'abc\n", S, "line 1, column 5: syntax error: unterminated string");
+    lt_expect_error("if 1:\n    x = 1\n  y = 2\n", S, "line 3, column 3: syntax error: unindent");
+    lt_expect_error("x = 1 $ 2\n", S, "line 1, column 7: syntax error: unexpected character '$'");
+    lt_expect_error("return 1\n", S, "line 1, column 1: syntax error: 'return' outside function");
+    lt_expect_error("while 1:\n    pass\nbreak\n", S, "line 3, column 1: syntax error: 'break' outside loop");
+    lt_expect_error("f() = 1\n", S, "line 1, column 5: syntax error: cannot assign");
+    lt_expect_error("x = [1, 2\n", S, "line 2, column 1: syntax error: expected ']'");
+    lt_expect_error("def f(a, a):\n    pass\n", S, "line 1, column 10: syntax error: duplicate parameter");
+    lt_expect_error("x = 1 < 2 < 3\n", S, "line 1, column 11: syntax error: chained comparisons");
+    lt_expect_error("x = 99999999999999999999\n", S, "line 1, column 5: syntax error: integer literal");
+    lt_expect_error("  x = 1\n", S, "line 1, column 3: syntax error: unexpected indent");
+    lt_expect_error("x.y\n", S, "line 1, column 4: syntax error: attribute access");
+}
+
+static void test_deep_nesting_is_an_error(void **state) {
+    (void)state;
+    char src[4096];
+    memset(src, '(', 3000);
+    strcpy(src + 3000, "1\n");
+    lt_expect_error(src, LANG_SYNTAX_ERROR, "too deeply nested");
+    memset(src, '-', 3000);
+    lt_expect_error(src, LANG_SYNTAX_ERROR, "too deeply nested");
+}
+
+/* ---- allocation failures --------------------------------------------------------- */
+
+static const char *sweep_src =
+    "def make(n):\n    acc = {}\n    for i in range(n):\n        acc[str(i)] = [i, (i, 'x')]\n"
+    "    def get(k):\n        return acc.get(k)\n    return get\n"
+    "g = make(3)\nprint(g('1'), len('a' + str(2.5)))\nl = []\nl.append(l)\n";
+
+static rc_status run_sweep_program(void *arg) {
+    (void)arg;
+    FILE *out = fopen("/dev/null", "w");
+    char *argv[] = {"test"}, err[256];
+    lang_interp *in = lang_interp_new(out, 1, argv);
+    rc_status st = RC_OK;
+    if (!in) {
+        st = rc_error_code();
+    } else {
+        if (lang_run_source(in, sweep_src, strlen(sweep_src), err, sizeof err) != LANG_OK)
+            st = rc_error_code();
+        rc_status keep = rc_error_code();
+        lang_interp_free(in);
+        if (st != RC_OK) /* the collection at the end may have set the slot */
+            rc_error_set(keep, "%s", err);
+    }
+    fclose(out);
+    return st;
+}
+
+static void test_allocation_failures(void **state) {
+    (void)state;
+    assert_int_equal(run_sweep_program(NULL), RC_OK);
+    assert_true(rct_sweep_alloc_failures(run_sweep_program, NULL) > 20);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_arithmetic),
+        cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_lists_dicts_tuples),
+        cmocka_unit_test(test_if_while),
+        cmocka_unit_test(test_for),
+        cmocka_unit_test(test_functions),
+        cmocka_unit_test(test_closures),
+        cmocka_unit_test(test_closure_cycle_collected),
+        cmocka_unit_test(test_gc_collect_builtin),
+        cmocka_unit_test(test_runtime_errors),
+        cmocka_unit_test(test_error_unwinding),
+        cmocka_unit_test(test_syntax_errors),
+        cmocka_unit_test(test_deep_nesting_is_an_error),
+        cmocka_unit_test(test_allocation_failures),
+    };
+    return RCT_RUN_GROUP(tests);
+}

@@ -1,0 +1,344 @@
+/*
+ * lang/lexer.c -- the tokenizer (see lexer.h).
+ *
+ * One pass over the bytes. A stack of indentation widths turns the leading
+ * whitespace of each logical line into INDENT/DEDENT tokens, as Python's
+ * tokenizer does; blank and comment-only lines do not count, and neither do
+ * line breaks inside brackets. Every error carries the line and column of
+ * the offending byte.
+ */
+#include "lang/lexer.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_INDENT 100
+
+typedef struct lexer {
+    const char *p, *end;
+    const char *line_start;
+    int line;
+    int indents[MAX_INDENT];
+    int nindent;
+    int paren; /* bracket depth: line breaks inside brackets are ignored */
+    lang_tokens *out;
+    lang_syntax_error *err;
+} lexer;
+
+static const struct {
+    const char *word;
+    lang_tok kind;
+} keywords[] = {
+    {"and", TK_AND}, {"break", TK_BREAK}, {"continue", TK_CONTINUE}, {"def", TK_DEF},
+    {"elif", TK_ELIF}, {"else", TK_ELSE}, {"False", TK_FALSE}, {"for", TK_FOR},
+    {"global", TK_GLOBAL}, {"if", TK_IF}, {"in", TK_IN}, {"None", TK_NONE},
+    {"not", TK_NOT}, {"or", TK_OR}, {"pass", TK_PASS}, {"return", TK_RETURN},
+    {"True", TK_TRUE}, {"while", TK_WHILE},
+};
+
+static int lex_error(lexer *lx, const char *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int lex_error(lexer *lx, const char *at, const char *fmt, ...) {
+    lx->err->line = lx->line;
+    lx->err->col = (int)(at - lx->line_start) + 1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(lx->err->message, sizeof lx->err->message, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Appends a token starting at `at`, len bytes long. Returns it, or NULL
+ * with the error set when memory runs out. */
+static lang_token *push(lexer *lx, lang_tok kind, const char *at, size_t len) {
+    lang_tokens *t = lx->out;
+    if (t->count == t->cap) {
+        int cap = t->cap ? t->cap * 2 : 256;
+        lang_token *items = realloc(t->items, (size_t)cap * sizeof *items);
+        if (!items) {
+            lex_error(lx, at, "out of memory");
+            return NULL;
+        }
+        t->items = items;
+        t->cap = cap;
+    }
+    lang_token *tok = &t->items[t->count++];
+    memset(tok, 0, sizeof *tok);
+    tok->kind = kind;
+    tok->line = lx->line;
+    tok->col = (int)(at - lx->line_start) + 1;
+    tok->start = at;
+    tok->len = len;
+    return tok;
+}
+
+static lang_tok last_kind(lexer *lx) {
+    return lx->out->count ? lx->out->items[lx->out->count - 1].kind : TK_NEWLINE;
+}
+
+/* ---- indentation ---------------------------------------------------------- */
+
+/* At the start of a line outside brackets: measures the indentation and
+ * emits INDENT/DEDENTs. Blank and comment-only lines are skipped whole.
+ * Returns 0, or -1 on error. */
+static int lex_indent(lexer *lx) {
+    for (;;) {
+        int width = 0;
+        const char *p = lx->p;
+        while (p < lx->end && (*p == ' ' || *p == '\t' || *p == '\r'))
+            width = *p++ == '\t' ? (width / 8 + 1) * 8 : width + 1;
+        if (p < lx->end && *p == '#')
+            while (p < lx->end && *p != '\n')
+                p++;
+        if (p < lx->end && *p == '\n') { /* blank line: does not count */
+            lx->p = p + 1;
+            lx->line++;
+            lx->line_start = lx->p;
+            continue;
+        }
+        lx->p = p;
+        if (p == lx->end)
+            return 0;
+        int top = lx->indents[lx->nindent - 1];
+        if (width > top) {
+            if (lx->nindent == MAX_INDENT)
+                return lex_error(lx, p, "too many levels of indentation");
+            lx->indents[lx->nindent++] = width;
+            return push(lx, TK_INDENT, p, 0) ? 0 : -1;
+        }
+        while (width < lx->indents[lx->nindent - 1]) {
+            lx->nindent--;
+            if (!push(lx, TK_DEDENT, p, 0))
+                return -1;
+        }
+        if (width != lx->indents[lx->nindent - 1])
+            return lex_error(lx, p, "unindent does not match any outer indentation level");
+        return 0;
+    }
+}
+
+/* ---- names, numbers, strings ------------------------------------------------ */
+
+static int lex_name(lexer *lx) {
+    const char *s = lx->p;
+    while (lx->p < lx->end && (isalnum((unsigned char)*lx->p) || *lx->p == '_'))
+        lx->p++;
+    size_t len = (size_t)(lx->p - s);
+    lang_tok kind = TK_NAME;
+    for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
+        if (strlen(keywords[i].word) == len && memcmp(keywords[i].word, s, len) == 0)
+            kind = keywords[i].kind;
+    return push(lx, kind, s, len) ? 0 : -1;
+}
+
+static int lex_number(lexer *lx) {
+    const char *s = lx->p;
+    bool is_float = false;
+    while (lx->p < lx->end && isdigit((unsigned char)*lx->p))
+        lx->p++;
+    if (lx->p < lx->end && *lx->p == '.') {
+        is_float = true;
+        lx->p++;
+        while (lx->p < lx->end && isdigit((unsigned char)*lx->p))
+            lx->p++;
+    }
+    if (lx->p < lx->end && (*lx->p == 'e' || *lx->p == 'E')) {
+        const char *q = lx->p + 1;
+        if (q < lx->end && (*q == '+' || *q == '-'))
+            q++;
+        if (q < lx->end && isdigit((unsigned char)*q)) {
+            is_float = true;
+            lx->p = q;
+            while (lx->p < lx->end && isdigit((unsigned char)*lx->p))
+                lx->p++;
+        }
+    }
+    size_t len = (size_t)(lx->p - s);
+    char buf[64];
+    if (len >= sizeof buf)
+        return lex_error(lx, s, "number literal too long");
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    lang_token *tok = push(lx, is_float ? TK_FLOAT : TK_INT, s, len);
+    if (!tok)
+        return -1;
+    errno = 0;
+    if (is_float)
+        tok->fval = strtod(buf, NULL);
+    else
+        tok->ival = strtoll(buf, NULL, 10);
+    if (errno == ERANGE && !is_float)
+        return lex_error(lx, s, "integer literal too large for 64 bits");
+    return 0;
+}
+
+static char unescape(char c) {
+    switch (c) {
+    case 'n': return '\n';
+    case 't': return '\t';
+    case 'r': return '\r';
+    case '0': return '\0';
+    default: return c; /* \\ \' \" and anything else: the character itself */
+    }
+}
+
+static int lex_string(lexer *lx) {
+    const char *s = lx->p;
+    char quote = *lx->p++;
+    /* The unescaped text is never longer than the source text. */
+    const char *q = lx->p;
+    while (q < lx->end && *q != quote && *q != '\n')
+        q += (*q == '\\' && q + 1 < lx->end && q[1] != '\n') ? 2 : 1;
+    if (q >= lx->end || *q != quote)
+        return lex_error(lx, s, "unterminated string");
+    char *buf = malloc((size_t)(q - lx->p) + 1);
+    if (!buf)
+        return lex_error(lx, s, "out of memory");
+    size_t n = 0;
+    for (const char *r = lx->p; r < q; r++)
+        buf[n++] = *r == '\\' ? unescape(*++r) : *r;
+    buf[n] = '\0';
+    lx->p = q + 1;
+    lang_token *tok = push(lx, TK_STRING, s, (size_t)(lx->p - s));
+    if (!tok) {
+        free(buf);
+        return -1;
+    }
+    tok->sval = buf;
+    tok->slen = n;
+    return 0;
+}
+
+/* ---- punctuation -------------------------------------------------------------- */
+
+static const struct {
+    const char *text;
+    lang_tok kind;
+} puncts[] = {
+    /* two-character operators first, so that "//" wins over "/" */
+    {"//", TK_DSLASH}, {"==", TK_EQ}, {"!=", TK_NE}, {"<=", TK_LE}, {">=", TK_GE},
+    {"+=", TK_PLUSEQ}, {"-=", TK_MINUSEQ}, {"*=", TK_STAREQ},
+    {"(", TK_LPAREN}, {")", TK_RPAREN}, {"[", TK_LBRACKET}, {"]", TK_RBRACKET},
+    {"{", TK_LBRACE}, {"}", TK_RBRACE}, {",", TK_COMMA}, {":", TK_COLON},
+    {".", TK_DOT}, {"+", TK_PLUS}, {"-", TK_MINUS}, {"*", TK_STAR},
+    {"/", TK_SLASH}, {"%", TK_PERCENT}, {"=", TK_ASSIGN}, {"<", TK_LT},
+    {">", TK_GT},
+};
+
+static int lex_punct(lexer *lx) {
+    size_t avail = (size_t)(lx->end - lx->p);
+    for (size_t i = 0; i < sizeof puncts / sizeof puncts[0]; i++) {
+        size_t len = strlen(puncts[i].text);
+        if (len <= avail && memcmp(lx->p, puncts[i].text, len) == 0) {
+            lang_tok k = puncts[i].kind;
+            if (k == TK_LPAREN || k == TK_LBRACKET || k == TK_LBRACE)
+                lx->paren++;
+            else if ((k == TK_RPAREN || k == TK_RBRACKET || k == TK_RBRACE) && lx->paren > 0)
+                lx->paren--;
+            const char *s = lx->p;
+            lx->p += len;
+            return push(lx, k, s, len) ? 0 : -1;
+        }
+    }
+    unsigned char c = (unsigned char)*lx->p;
+    if (c >= 0x20 && c < 0x7f)
+        return lex_error(lx, lx->p, "unexpected character '%c'", c);
+    return lex_error(lx, lx->p, "unexpected byte 0x%02x", c);
+}
+
+/* ---- the driver ------------------------------------------------------------------ */
+
+static int lex_token(lexer *lx) {
+    char c = *lx->p;
+    if (c == ' ' || c == '\t' || c == '\r') {
+        lx->p++;
+        return 0;
+    }
+    if (c == '#') {
+        while (lx->p < lx->end && *lx->p != '\n')
+            lx->p++;
+        return 0;
+    }
+    if (isalpha((unsigned char)c) || c == '_')
+        return lex_name(lx);
+    if (isdigit((unsigned char)c) ||
+        (c == '.' && lx->p + 1 < lx->end && isdigit((unsigned char)lx->p[1])))
+        return lex_number(lx);
+    if (c == '"' || c == '\'')
+        return lex_string(lx);
+    return lex_punct(lx);
+}
+
+static int lex_all(lexer *lx) {
+    bool line_start = true;
+    while (true) {
+        if (line_start && lx->paren == 0 && lex_indent(lx) < 0)
+            return -1;
+        line_start = false;
+        if (lx->p >= lx->end)
+            break;
+        if (*lx->p == '\n') {
+            if (lx->paren == 0 && last_kind(lx) != TK_NEWLINE && !push(lx, TK_NEWLINE, lx->p, 0))
+                return -1;
+            lx->p++;
+            lx->line++;
+            lx->line_start = lx->p;
+            line_start = true;
+            continue;
+        }
+        if (lex_token(lx) < 0)
+            return -1;
+    }
+    if (last_kind(lx) != TK_NEWLINE && !push(lx, TK_NEWLINE, lx->p, 0))
+        return -1;
+    for (; lx->nindent > 1; lx->nindent--)
+        if (!push(lx, TK_DEDENT, lx->p, 0))
+            return -1;
+    return push(lx, TK_EOF, lx->p, 0) ? 0 : -1;
+}
+
+int lang_tokenize(const char *src, size_t len, lang_tokens *out, lang_syntax_error *err) {
+    lexer lx = {.p = src, .end = src + len, .line_start = src, .line = 1, .nindent = 1,
+                .out = out, .err = err};
+    lx.indents[0] = 0;
+    memset(out, 0, sizeof *out);
+    if (lex_all(&lx) < 0) {
+        lang_tokens_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+void lang_tokens_free(lang_tokens *toks) {
+    for (int i = 0; i < toks->count; i++)
+        free(toks->items[i].sval);
+    free(toks->items);
+    memset(toks, 0, sizeof *toks);
+}
+
+const char *lang_tok_name(lang_tok kind) {
+    switch (kind) {
+    case TK_EOF: return "end of file";
+    case TK_NEWLINE: return "end of line";
+    case TK_INDENT: return "indent";
+    case TK_DEDENT: return "dedent";
+    case TK_NAME: return "name";
+    case TK_INT: return "integer";
+    case TK_FLOAT: return "float";
+    case TK_STRING: return "string";
+    default: break;
+    }
+    for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
+        if (keywords[i].kind == kind)
+            return keywords[i].word;
+    for (size_t i = 0; i < sizeof puncts / sizeof puncts[0]; i++)
+        if (puncts[i].kind == kind)
+            return puncts[i].text;
+    return "token";
+}

@@ -1,0 +1,228 @@
+/*
+ * lang/objects.c -- the interpreter's object types (see objects.h), and the
+ * code object's type (code.h).
+ *
+ * Every type here goes through rc_object_new / rc_object_new_var and the
+ * public slots only. The GC types give the collector each strong reference
+ * (traverse) and a way to drop them all (clear); dealloc drops what clear
+ * would, because a type's dealloc also runs for objects the collector never
+ * cleared.
+ */
+#include "lang/objects.h"
+
+#include <stdlib.h>
+
+/* ---- code ---------------------------------------------------------------- */
+
+static void code_dealloc(rc_object *self) {
+    lang_code *co = (lang_code *)self;
+    for (int32_t i = 0; i < co->n_consts; i++)
+        rc_xdecref(co->consts[i]);
+    for (int32_t i = 0; co->localnames && i < co->nlocals; i++)
+        rc_xdecref(co->localnames[i]);
+    rc_xdecref(co->name);
+    free(co->consts);
+    free(co->localnames);
+    free(co->ins);
+    free(co->lines);
+}
+
+/* Not RC_TYPE_GC: code objects form a tree (see code.h). */
+rc_type lang_code_type = {
+    .name = "code",
+    .basicsize = sizeof(lang_code),
+    .dealloc = code_dealloc,
+};
+
+/* ---- env ----------------------------------------------------------------- */
+
+static int env_traverse(rc_object *self, rc_visit_fn visit, void *arg) {
+    lang_env *e = (lang_env *)self;
+    RC_VISIT(e->parent);
+    for (int64_t i = 0; i < e->n; i++)
+        RC_VISIT(e->slots[i]);
+    return 0;
+}
+
+static void env_clear(rc_object *self) {
+    lang_env *e = (lang_env *)self;
+    rc_clear_ref(&e->parent);
+    for (int64_t i = 0; i < e->n; i++)
+        rc_clear_ref(&e->slots[i]);
+}
+
+rc_type lang_env_type = {
+    .name = "env",
+    .basicsize = sizeof(lang_env),
+    .flags = RC_TYPE_GC,
+    .dealloc = env_clear,
+    .traverse = env_traverse,
+    .clear = env_clear,
+};
+
+rc_object *lang_env_new(rc_object *parent, int64_t n) {
+    lang_env *e = (lang_env *)rc_object_new_var(&lang_env_type, (size_t)n * sizeof(rc_object *));
+    if (!e)
+        return NULL;
+    e->n = n;
+    e->parent = parent ? rc_newref(parent) : NULL;
+    return &e->base;
+}
+
+/* ---- function ------------------------------------------------------------------ */
+
+/* The code is not visited: it is immutable and untracked, so no cycle can
+ * pass through it. */
+static int function_traverse(rc_object *self, rc_visit_fn visit, void *arg) {
+    RC_VISIT(((lang_function *)self)->env);
+    return 0;
+}
+
+static void function_clear(rc_object *self) {
+    rc_clear_ref(&((lang_function *)self)->env);
+}
+
+static void function_dealloc(rc_object *self) {
+    lang_function *f = (lang_function *)self;
+    rc_clear_ref(&f->env);
+    rc_clear_ref(&f->code);
+}
+
+static rc_object *function_repr(rc_object *self) {
+    lang_code *co = (lang_code *)((lang_function *)self)->code;
+    return rc_str_from_format("<function %s>", rc_str_data(co->name));
+}
+
+rc_type lang_function_type = {
+    .name = "function",
+    .basicsize = sizeof(lang_function),
+    .flags = RC_TYPE_GC,
+    .dealloc = function_dealloc,
+    .traverse = function_traverse,
+    .clear = function_clear,
+    .repr = function_repr,
+};
+
+rc_object *lang_function_new(rc_object *code, rc_object *env) {
+    lang_function *f = (lang_function *)rc_object_new(&lang_function_type);
+    if (!f)
+        return NULL;
+    f->code = rc_newref(code);
+    f->env = env ? rc_newref(env) : NULL;
+    return &f->base;
+}
+
+/* ---- builtin ------------------------------------------------------------------- */
+
+static rc_object *builtin_repr(rc_object *self) {
+    return rc_str_from_format("<built-in function %s>", ((lang_builtin *)self)->name);
+}
+
+rc_type lang_builtin_type = {
+    .name = "builtin_function",
+    .basicsize = sizeof(lang_builtin),
+    .repr = builtin_repr,
+};
+
+rc_object *lang_builtin_new(const char *name, lang_cfunc fn) {
+    lang_builtin *b = (lang_builtin *)rc_object_new(&lang_builtin_type);
+    if (!b)
+        return NULL;
+    b->name = name;
+    b->fn = fn;
+    return &b->base;
+}
+
+/* ---- range ------------------------------------------------------------------------ */
+
+static rc_object *range_repr(rc_object *self) {
+    lang_range *r = (lang_range *)self;
+    return rc_str_from_format("range(%lld, %lld, %lld)", (long long)r->start,
+                              (long long)r->stop, (long long)r->step);
+}
+
+rc_type lang_range_type = {
+    .name = "range",
+    .basicsize = sizeof(lang_range),
+    .repr = range_repr,
+};
+
+rc_object *lang_range_new(int64_t start, int64_t stop, int64_t step) {
+    lang_range *r = (lang_range *)rc_object_new(&lang_range_type);
+    if (!r)
+        return NULL;
+    r->start = start;
+    r->stop = stop;
+    r->step = step;
+    return &r->base;
+}
+
+/* ---- iterator ------------------------------------------------------------------------ */
+
+typedef struct lang_iterator {
+    rc_object base;
+    rc_iter it;            /* over a container; it.container is NULL for a range */
+    bool is_range;
+    int64_t next, stop, step;
+} lang_iterator;
+
+static int iterator_traverse(rc_object *self, rc_visit_fn visit, void *arg) {
+    RC_VISIT(((lang_iterator *)self)->it.container);
+    return 0;
+}
+
+static void iterator_clear(rc_object *self) {
+    rc_iter_end(&((lang_iterator *)self)->it);
+}
+
+rc_type lang_iterator_type = {
+    .name = "iterator",
+    .basicsize = sizeof(lang_iterator),
+    .flags = RC_TYPE_GC,
+    .dealloc = iterator_clear,
+    .traverse = iterator_traverse,
+    .clear = iterator_clear,
+};
+
+rc_object *lang_iterator_new(rc_object *o) {
+    bool is_range = rc_object_type(o) == &lang_range_type;
+    if (!is_range && !rc_list_check(o) && !rc_tuple_check(o) && !rc_dict_check(o)) {
+        rc_error_set(RC_ETYPE, "'%s' object is not iterable", rc_object_type_name(o));
+        return NULL;
+    }
+    lang_iterator *it = (lang_iterator *)rc_object_new(&lang_iterator_type);
+    if (!it)
+        return NULL;
+    if (is_range) {
+        lang_range *r = (lang_range *)o;
+        it->is_range = true;
+        it->next = r->start;
+        it->stop = r->stop;
+        it->step = r->step;
+    } else if (rc_iter_begin(&it->it, o) != RC_OK) {
+        rc_decref(&it->base);
+        return NULL;
+    }
+    return &it->base;
+}
+
+static int range_next(lang_iterator *it, rc_object **item) {
+    bool more = it->step > 0 ? it->next < it->stop : it->next > it->stop;
+    if (!more)
+        return 0;
+    *item = rc_int_from_i64(it->next);
+    if (!*item)
+        return -1;
+    /* A step past INT64_MAX ends the range instead of wrapping. */
+    if (__builtin_add_overflow(it->next, it->step, &it->next))
+        it->stop = it->next = it->step > 0 ? INT64_MAX : INT64_MIN;
+    return 1;
+}
+
+int lang_iterator_next(rc_object *o, rc_object **item) {
+    lang_iterator *it = (lang_iterator *)o;
+    *item = NULL;
+    if (it->is_range)
+        return range_next(it, item);
+    return rc_iter_next(&it->it, item);
+}

@@ -1,0 +1,72 @@
+/*
+ * lang/objects.h -- the interpreter's own object types, defined through
+ * refcore's public client-type API (objects/object.h) like any embedder's.
+ *
+ *   function   code + the environment it closes over. RC_TYPE_GC: a closure
+ *              can reach itself (a function stored in a variable of the
+ *              frame it closes over), and the collector must see that.
+ *   env        one call's local variables, plus the enclosing call's env.
+ *              RC_TYPE_GC for the same reason.
+ *   builtin    a C function with a name. Holds no references.
+ *   range      start, stop, step. Holds no references.
+ *   iterator   what `for` walks: a refcore rc_iter over a list, tuple or
+ *              dict, or a position in a range. RC_TYPE_GC: it holds its
+ *              container.
+ */
+#ifndef LANG_OBJECTS_H
+#define LANG_OBJECTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lang/code.h"
+#include "refcore.h"
+
+struct lang_thread;
+
+/* A builtin: args are borrowed; returns a new reference, or NULL with the
+ * refcore error slot set. */
+typedef rc_object *(*lang_cfunc)(struct lang_thread *ts, rc_object **args, int nargs);
+
+typedef struct lang_env {
+    rc_object base;
+    rc_object *parent;   /* the enclosing call's env, or NULL */
+    int64_t n;
+    rc_object *slots[];  /* strong references, or NULL while unassigned */
+} lang_env;
+
+typedef struct lang_function {
+    rc_object base;
+    rc_object *code;     /* a lang_code */
+    rc_object *env;      /* the env it was defined in; NULL at module level */
+} lang_function;
+
+typedef struct lang_builtin {
+    rc_object base;
+    const char *name;
+    lang_cfunc fn;
+} lang_builtin;
+
+typedef struct lang_range {
+    rc_object base;
+    int64_t start, stop, step;
+} lang_range;
+
+extern rc_type lang_env_type, lang_function_type, lang_builtin_type, lang_range_type,
+    lang_iterator_type;
+
+/* Returns: a new reference, or NULL with the error set. parent borrowed. */
+rc_object *lang_env_new(rc_object *parent, int64_t n);
+/* code and env borrowed (env may be NULL). */
+rc_object *lang_function_new(rc_object *code, rc_object *env);
+rc_object *lang_builtin_new(const char *name, lang_cfunc fn);
+rc_object *lang_range_new(int64_t start, int64_t stop, int64_t step);
+
+/* Returns: a new reference to an iterator over o (a list, tuple, dict or
+ * range), or NULL (RC_ETYPE for anything else). */
+rc_object *lang_iterator_new(rc_object *o);
+
+/* 1: *item is the next item (new reference); 0: exhausted; <0: error. */
+int lang_iterator_next(rc_object *it, rc_object **item);
+
+#endif /* LANG_OBJECTS_H */

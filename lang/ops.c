@@ -1,0 +1,281 @@
+/*
+ * lang/ops.c -- arithmetic, comparison, membership, truth and indexing.
+ *
+ * Ints stay exact: int op int goes through refcore's overflow-checked
+ * arithmetic, so a result past 64 bits is an error rather than a wrong
+ * number. Any float operand makes the operation a float one, as in Python.
+ */
+#include "lang/ops.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lang/objects.h"
+
+static bool is_num(const rc_object *o) {
+    return rc_int_check(o) || rc_float_check(o);
+}
+
+static double num(rc_object *o) {
+    double d = 0;
+    rc_float_as_double(o, &d); /* pre: is_num(o), so it cannot fail */
+    return d;
+}
+
+static rc_object *type_error(const char *op, rc_object *a, rc_object *b) {
+    rc_error_set(RC_ETYPE, "unsupported operand types for %s: '%s' and '%s'", op,
+                 rc_object_type_name(a), rc_object_type_name(b));
+    return NULL;
+}
+
+int lang_truthy(rc_object *o) {
+    if (rc_bool_check(o))
+        return rc_bool_value(o);
+    if (rc_is_none(o))
+        return 0;
+    if (rc_int_check(o) || rc_float_check(o))
+        return num(o) != 0.0;
+    if (rc_str_check(o))
+        return rc_str_byte_length(o) > 0;
+    if (rc_list_check(o))
+        return rc_list_size(o) > 0;
+    if (rc_dict_check(o))
+        return rc_dict_size(o) > 0;
+    if (rc_tuple_check(o))
+        return rc_tuple_size(o) > 0;
+    return 1;
+}
+
+/* ---- arithmetic ---------------------------------------------------------- */
+
+static rc_object *float_op(lang_binop op, double x, double y) {
+    switch (op) {
+    case BIN_ADD: return rc_float_from_double(x + y);
+    case BIN_SUB: return rc_float_from_double(x - y);
+    case BIN_MUL: return rc_float_from_double(x * y);
+    default: break;
+    }
+    if (y == 0.0) {
+        rc_error_set(RC_EZERODIV, "float division by zero");
+        return NULL;
+    }
+    if (op == BIN_DIV)
+        return rc_float_from_double(x / y);
+    if (op == BIN_FLOORDIV)
+        return rc_float_from_double(floor(x / y));
+    double m = fmod(x, y); /* Python's %: the result takes the divisor's sign */
+    if (m != 0.0 && (m < 0) != (y < 0))
+        m += y;
+    return rc_float_from_double(m);
+}
+
+static rc_object *int_op(lang_binop op, rc_object *a, rc_object *b) {
+    switch (op) {
+    case BIN_ADD: return rc_int_add(a, b);
+    case BIN_SUB: return rc_int_sub(a, b);
+    case BIN_MUL: return rc_int_mul(a, b);
+    case BIN_FLOORDIV: return rc_int_div(a, b);
+    case BIN_MOD: return rc_int_mod(a, b);
+    default: return float_op(op, num(a), num(b)); /* '/' gives a float */
+    }
+}
+
+static rc_object *str_repeat(rc_object *s, rc_object *n) {
+    int64_t times = 0, len = rc_str_byte_length(s);
+    rc_int_as_i64(n, &times);
+    if (times <= 0 || len <= 0)
+        return rc_str_from_cstr("");
+    if (times > (INT64_C(1) << 30) / len) {
+        rc_error_set(RC_EOVERFLOW, "repeated string is too long");
+        return NULL;
+    }
+    size_t piece = (size_t)len, total = piece * (size_t)times;
+    char *buf = malloc(total);
+    if (!buf) {
+        rc_error_set(RC_ENOMEM, "out of memory");
+        return NULL;
+    }
+    for (size_t at = 0; at < total; at += piece)
+        memcpy(buf + at, rc_str_data(s), piece);
+    rc_object *r = rc_str_from_utf8(buf, total);
+    free(buf);
+    return r;
+}
+
+static rc_object *list_concat(rc_object *a, rc_object *b) {
+    rc_object *l = rc_list_new();
+    if (l && (rc_list_extend(l, a) != RC_OK || rc_list_extend(l, b) != RC_OK))
+        rc_clear_ref(&l);
+    return l;
+}
+
+static const char *op_text(lang_binop op) {
+    static const char *text[] = {"+", "-", "*", "/", "//", "%", "==", "!=",
+                                 "<", "<=", ">", ">=", "in", "not in"};
+    return text[op];
+}
+
+static rc_object *arith(lang_binop op, rc_object *a, rc_object *b) {
+    if (rc_int_check(a) && rc_int_check(b))
+        return int_op(op, a, b);
+    if (is_num(a) && is_num(b))
+        return float_op(op, num(a), num(b));
+    if (op == BIN_ADD && rc_str_check(a) && rc_str_check(b))
+        return rc_str_concat(a, b);
+    if (op == BIN_ADD && rc_list_check(a) && rc_list_check(b))
+        return list_concat(a, b);
+    if (op == BIN_MUL && rc_str_check(a) && rc_int_check(b))
+        return str_repeat(a, b);
+    return type_error(op_text(op), a, b);
+}
+
+/* ---- comparison and membership -------------------------------------------- */
+
+/* <0, 0, >0 in *out; RC_ETYPE for values that have no order. */
+static rc_status order(rc_object *a, rc_object *b, lang_binop op, int *out) {
+    if (rc_int_check(a) && rc_int_check(b)) {
+        int64_t x = 0, y = 0;
+        rc_int_as_i64(a, &x);
+        rc_int_as_i64(b, &y);
+        *out = (x > y) - (x < y);
+    } else if (is_num(a) && is_num(b)) {
+        double x = num(a), y = num(b);
+        *out = (x > y) - (x < y);
+    } else if (rc_str_check(a) && rc_str_check(b)) {
+        /* Byte order of UTF-8 is code point order. */
+        int64_t la = rc_str_byte_length(a), lb = rc_str_byte_length(b);
+        int c = memcmp(rc_str_data(a), rc_str_data(b), (size_t)(la < lb ? la : lb));
+        *out = c ? c : (la > lb) - (la < lb);
+    } else {
+        return rc_error_set(RC_ETYPE, "'%s' not supported between '%s' and '%s'", op_text(op),
+                            rc_object_type_name(a), rc_object_type_name(b));
+    }
+    return RC_OK;
+}
+
+/* 1 if item is in c, 0 if not, or a negative status. */
+static int contains(rc_object *c, rc_object *item) {
+    if (rc_dict_check(c))
+        return rc_dict_contains(c, item);
+    if (rc_str_check(c)) {
+        if (!rc_str_check(item))
+            return rc_error_set(RC_ETYPE, "'in <string>' requires a str on the left");
+        return memmem(rc_str_data(c), (size_t)rc_str_byte_length(c), rc_str_data(item),
+                      (size_t)rc_str_byte_length(item)) != NULL;
+    }
+    if (!rc_list_check(c) && !rc_tuple_check(c))
+        return rc_error_set(RC_ETYPE, "argument of type '%s' is not a container",
+                            rc_object_type_name(c));
+    rc_iter it;
+    rc_object *x;
+    int r = 0, found = 0;
+    if (rc_iter_begin(&it, c) != RC_OK)
+        return rc_error_code();
+    while (!found && (r = rc_iter_next(&it, &x)) == 1) {
+        found = rc_object_equal(x, item);
+        rc_decref(x);
+    }
+    rc_iter_end(&it);
+    return found ? found : r;
+}
+
+static rc_object *compare(lang_binop op, rc_object *a, rc_object *b) {
+    int r = 0;
+    if (op == BIN_EQ || op == BIN_NE) {
+        r = rc_object_equal(a, b);
+        if (r < 0)
+            return NULL;
+        return rc_bool_from((r == 1) == (op == BIN_EQ));
+    }
+    if (op == BIN_IN || op == BIN_NOT_IN) {
+        r = contains(b, a);
+        if (r < 0)
+            return NULL;
+        return rc_bool_from((r == 1) == (op == BIN_IN));
+    }
+    if (order(a, b, op, &r) != RC_OK)
+        return NULL;
+    switch (op) {
+    case BIN_LT: return rc_bool_from(r < 0);
+    case BIN_LE: return rc_bool_from(r <= 0);
+    case BIN_GT: return rc_bool_from(r > 0);
+    default: return rc_bool_from(r >= 0);
+    }
+}
+
+rc_object *lang_binary(lang_binop op, rc_object *a, rc_object *b) {
+    return op >= BIN_EQ ? compare(op, a, b) : arith(op, a, b);
+}
+
+rc_object *lang_negate(rc_object *o) {
+    if (rc_int_check(o))
+        return rc_int_neg(o);
+    if (rc_float_check(o))
+        return rc_float_from_double(-num(o));
+    rc_error_set(RC_ETYPE, "bad operand type for unary -: '%s'", rc_object_type_name(o));
+    return NULL;
+}
+
+/* ---- indexing ------------------------------------------------------------------ */
+
+static rc_status index_of(rc_object *c, rc_object *i, int64_t *out) {
+    if (!rc_int_check(i))
+        return rc_error_set(RC_ETYPE, "%s indices must be integers, not '%s'",
+                            rc_object_type_name(c), rc_object_type_name(i));
+    return rc_int_as_i64(i, out);
+}
+
+/* The i-th code point of a str, as a str. */
+static rc_object *str_item(rc_object *s, int64_t i) {
+    int64_t n = rc_str_length(s);
+    if (i < 0)
+        i += n;
+    if (i < 0 || i >= n) {
+        rc_error_set(RC_EINDEX, "string index out of range");
+        return NULL;
+    }
+    const unsigned char *p = (const unsigned char *)rc_str_data(s);
+    for (int64_t k = 0; k < i; k++) /* skip i code points (lead bytes) */
+        do
+            p++;
+        while ((*p & 0xc0) == 0x80);
+    const unsigned char *q = p + 1;
+    while ((*q & 0xc0) == 0x80)
+        q++;
+    return rc_str_from_utf8((const char *)p, (size_t)(q - p));
+}
+
+rc_object *lang_subscr(rc_object *c, rc_object *i) {
+    int64_t k = 0;
+    if (rc_dict_check(c))
+        return rc_dict_get(c, i);
+    if (!rc_list_check(c) && !rc_tuple_check(c) && !rc_str_check(c)) {
+        rc_error_set(RC_ETYPE, "'%s' object is not subscriptable", rc_object_type_name(c));
+        return NULL;
+    }
+    if (index_of(c, i, &k) != RC_OK)
+        return NULL;
+    if (rc_list_check(c))
+        return rc_list_get(c, k);
+    if (rc_str_check(c))
+        return str_item(c, k);
+    rc_object *item = rc_tuple_get(c, k); /* borrowed */
+    return item ? rc_newref(item) : NULL;
+}
+
+rc_status lang_store_subscr(rc_object *c, rc_object *i, rc_object *v) {
+    int64_t k = 0;
+    if (rc_dict_check(c))
+        return rc_dict_set(c, i, v);
+    if (!rc_list_check(c))
+        return rc_error_set(RC_ETYPE, "'%s' object does not support item assignment",
+                            rc_object_type_name(c));
+    if (index_of(c, i, &k) != RC_OK)
+        return rc_error_code();
+    return rc_list_set(c, k, v);
+}
+
+rc_object *lang_str(rc_object *o) {
+    return rc_str_check(o) ? rc_newref(o) : rc_object_repr(o);
+}

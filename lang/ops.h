@@ -1,0 +1,27 @@
+/*
+ * lang/ops.h -- the language's operators on refcore values.
+ *
+ * All return a new reference (or a status), or NULL / a negative status
+ * with refcore's error slot set. Arguments are borrowed.
+ */
+#ifndef LANG_OPS_H
+#define LANG_OPS_H
+
+#include "lang/code.h"
+#include "refcore.h"
+
+/* 1 if o is true, 0 if false, as Python decides (None, False, 0, 0.0 and
+ * empty containers are false). Never fails for the types the language has. */
+int lang_truthy(rc_object *o);
+
+rc_object *lang_binary(lang_binop op, rc_object *a, rc_object *b);
+rc_object *lang_negate(rc_object *o);
+
+/* c[i], and c[i] = v, for lists, tuples, dicts and strs (read only). */
+rc_object *lang_subscr(rc_object *c, rc_object *i);
+rc_status lang_store_subscr(rc_object *c, rc_object *i, rc_object *v);
+
+/* str(o): a str itself, else its repr. */
+rc_object *lang_str(rc_object *o);
+
+#endif /* LANG_OPS_H */

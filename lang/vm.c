@@ -1,0 +1,330 @@
+/*
+ * lang/vm.c -- the bytecode loop.
+ *
+ * One C call of run_frame per language call (the C stack is bounded by
+ * LANG_MAX_DEPTH). The value stack is one array per thread, each frame
+ * taking the slice its code object says it needs. Locals live in a heap env
+ * (objects.h), so closures can keep them.
+ *
+ * The loop calls rc_checkpoint() on every backward jump and every call:
+ * that is where, under //:gil, the global lock changes hands when another
+ * thread has been waiting, and where other strategies do their pending work.
+ *
+ * Errors unwind by returning NULL: the frame drops every reference on its
+ * slice of the stack and records the line (the innermost one, once) in the
+ * thread's state.
+ */
+#include "lang/vm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lang/builtins.h"
+#include "lang/objects.h"
+#include "lang/ops.h"
+
+int lang_thread_init(lang_thread *ts, lang_interp *interp) {
+    memset(ts, 0, sizeof *ts);
+    ts->interp = interp;
+    ts->stack = malloc(LANG_STACK_SLOTS * sizeof *ts->stack);
+    if (!ts->stack)
+        return rc_error_set(RC_ENOMEM, "out of memory for the value stack");
+    return 0;
+}
+
+void lang_thread_fini(lang_thread *ts) {
+    free(ts->stack);
+    ts->stack = NULL;
+}
+
+void lang_format_error(lang_thread *ts, char *buf, size_t size) {
+    if (ts->err_line > 0)
+        snprintf(buf, size, "line %d: %s", ts->err_line, rc_error_message());
+    else
+        snprintf(buf, size, "%s", rc_error_message());
+    ts->err_line = 0; /* refcore's slot keeps the code, for callers that ask */
+}
+
+/* ---- names ---------------------------------------------------------------- */
+
+/* Globals first, then builtins. contains() before get(): a miss in get()
+ * formats an error message, too slow for every call of a builtin. */
+static rc_object *load_global(lang_thread *ts, rc_object *name) {
+    lang_interp *in = ts->interp;
+    int r = rc_dict_contains(in->globals, name);
+    if (r == 1)
+        return rc_dict_get(in->globals, name);
+    if (r == 0 && rc_dict_contains(in->builtins, name) == 1)
+        return rc_dict_get(in->builtins, name);
+    if (r == 0)
+        rc_error_set(RC_EKEY, "name '%s' is not defined", rc_str_data(name));
+    return NULL;
+}
+
+static lang_env *env_up(lang_env *e, uint32_t levels) {
+    while (levels--)
+        e = (lang_env *)e->parent;
+    return e;
+}
+
+static void unbound_local(lang_code *co, uint32_t i) {
+    rc_error_set(RC_EVALUE, "local variable '%s' referenced before assignment",
+                 rc_str_data(co->localnames[i]));
+}
+
+/* Replaces slot's reference with v (stolen). */
+static void set_slot(rc_object **slot, rc_object *v) {
+    rc_object *old = *slot;
+    *slot = v;
+    rc_xdecref(old); /* last: its dealloc may run arbitrary code */
+}
+
+/* ---- building containers ------------------------------------------------------ */
+
+/* Each takes the n values at v (stolen, always). */
+static rc_object *build_list(rc_object **v, int64_t n) {
+    rc_object *l = rc_list_new();
+    int64_t i = 0;
+    while (l && i < n)
+        if (rc_list_append_steal(l, v[i++]) != RC_OK) /* stolen even on failure */
+            rc_clear_ref(&l);
+    for (; i < n; i++)
+        rc_decref(v[i]);
+    return l;
+}
+
+static rc_object *build_tuple(rc_object **v, int64_t n) {
+    rc_object *t = rc_tuple_new(n);
+    for (int64_t i = 0; i < n; i++)
+        if (t)
+            rc_tuple_set_steal(t, i, v[i]); /* cannot fail: fresh, in range */
+        else
+            rc_decref(v[i]);
+    return t;
+}
+
+static rc_object *build_dict(rc_object **v, int64_t pairs) {
+    rc_object *d = rc_dict_new();
+    for (int64_t i = 0; i < pairs; i++)
+        if (d && rc_dict_set(d, v[2 * i], v[2 * i + 1]) != RC_OK)
+            rc_clear_ref(&d);
+    for (int64_t i = 0; i < 2 * pairs; i++)
+        rc_decref(v[i]);
+    return d;
+}
+
+/* ---- the loop -------------------------------------------------------------------- */
+
+/* Pops n values (dropping them) off the stack top. */
+#define POPN(n)                                                                          \
+    do {                                                                                 \
+        for (int64_t k_ = (n); k_ > 0; k_--) /* n evaluated once: it may use sp */     \
+            rc_decref(*--sp);                                                            \
+    } while (0)
+
+/* Replaces the top n values with r (a new reference or NULL). */
+#define REPLACE(n, r)                                                                    \
+    do {                                                                                 \
+        rc_object *r_ = (r);                                                             \
+        POPN(n);                                                                         \
+        if (!r_)                                                                         \
+            goto error;                                                                  \
+        *sp++ = r_;                                                                      \
+    } while (0)
+
+static rc_object *run_frame(lang_thread *ts, lang_code *co, lang_env *env) {
+    if (ts->sp + co->stacksize > LANG_STACK_SLOTS) {
+        rc_error_set(RC_ELIMIT, "value stack overflow");
+        return NULL;
+    }
+    rc_object **const base = ts->stack + ts->sp;
+    rc_object **sp = base;
+    ts->sp += co->stacksize;
+    rc_object *const *consts = co->consts;
+    const uint32_t *ins = co->ins;
+    rc_object *result = NULL, *v;
+    uint32_t pc = 0;
+    int t;
+    for (;;) {
+        uint32_t in = ins[pc++], arg = LANG_ARG(in);
+        switch (LANG_OP(in)) {
+        case OP_LOAD_CONST:
+            *sp++ = rc_newref(consts[arg]);
+            break;
+        case OP_LOAD_FAST:
+            if (!(v = env->slots[arg])) {
+                unbound_local(co, arg);
+                goto error;
+            }
+            *sp++ = rc_newref(v);
+            break;
+        case OP_STORE_FAST:
+            set_slot(&env->slots[arg], *--sp);
+            break;
+        case OP_LOAD_DEREF: {
+            lang_env *e = env_up(env, arg >> 16);
+            if (!(v = e->slots[arg & 0xffff])) {
+                rc_error_set(RC_EVALUE, "free variable referenced before assignment");
+                goto error;
+            }
+            *sp++ = rc_newref(v);
+            break;
+        }
+        case OP_STORE_DEREF:
+            set_slot(&env_up(env, arg >> 16)->slots[arg & 0xffff], *--sp);
+            break;
+        case OP_LOAD_GLOBAL:
+            if (!(v = load_global(ts, consts[arg])))
+                goto error;
+            *sp++ = v;
+            break;
+        case OP_STORE_GLOBAL:
+            t = rc_dict_set(ts->interp->globals, consts[arg], sp[-1]);
+            POPN(1);
+            if (t != RC_OK)
+                goto error;
+            break;
+        case OP_POP_TOP:
+            POPN(1);
+            break;
+        case OP_DUP_TOP2:
+            sp[0] = rc_newref(sp[-2]);
+            sp[1] = rc_newref(sp[-1]);
+            sp += 2;
+            break;
+        case OP_BINARY:
+            REPLACE(2, lang_binary((lang_binop)arg, sp[-2], sp[-1]));
+            break;
+        case OP_NEGATE:
+            REPLACE(1, lang_negate(sp[-1]));
+            break;
+        case OP_NOT:
+            REPLACE(1, rc_bool_from(!lang_truthy(sp[-1])));
+            break;
+        case OP_JUMP:
+            if (arg < pc)
+                rc_checkpoint(); /* a loop: let other threads, and pending work, in */
+            pc = arg;
+            break;
+        case OP_POP_JUMP_IF_FALSE:
+            t = lang_truthy(sp[-1]);
+            POPN(1);
+            if (!t)
+                pc = arg;
+            break;
+        case OP_JUMP_IF_FALSE_OR_POP:
+        case OP_JUMP_IF_TRUE_OR_POP:
+            if (lang_truthy(sp[-1]) == (LANG_OP(in) == OP_JUMP_IF_TRUE_OR_POP))
+                pc = arg;
+            else
+                POPN(1);
+            break;
+        case OP_BUILD_LIST:
+            sp -= arg;
+            if (!(v = build_list(sp, arg)))
+                goto error;
+            *sp++ = v;
+            break;
+        case OP_BUILD_TUPLE:
+            sp -= arg;
+            if (!(v = build_tuple(sp, arg)))
+                goto error;
+            *sp++ = v;
+            break;
+        case OP_BUILD_DICT:
+            sp -= 2 * arg;
+            if (!(v = build_dict(sp, arg)))
+                goto error;
+            *sp++ = v;
+            break;
+        case OP_SUBSCR:
+            REPLACE(2, lang_subscr(sp[-2], sp[-1]));
+            break;
+        case OP_STORE_SUBSCR:
+            t = lang_store_subscr(sp[-3], sp[-2], sp[-1]);
+            POPN(3);
+            if (t != RC_OK)
+                goto error;
+            break;
+        case OP_CALL:
+            REPLACE(arg + 1, lang_call(ts, sp[-(int64_t)arg - 1], sp - arg, (int)arg));
+            break;
+        case OP_CALL_METHOD: {
+            uint32_t n = arg & 0xff;
+            REPLACE(n + 1, lang_call_method(ts, sp[-(int64_t)n - 1], consts[arg >> 8],
+                                            sp - n, (int)n));
+            break;
+        }
+        case OP_RETURN:
+            result = *--sp;
+            goto done;
+        case OP_GET_ITER:
+            REPLACE(1, lang_iterator_new(sp[-1]));
+            break;
+        case OP_FOR_ITER:
+            t = lang_iterator_next(sp[-1], &v);
+            if (t < 0)
+                goto error;
+            if (t == 0) {
+                POPN(1);
+                pc = arg;
+            } else {
+                *sp++ = v;
+            }
+            break;
+        case OP_MAKE_FUNCTION:
+            if (!(v = lang_function_new(consts[arg], (rc_object *)env)))
+                goto error;
+            *sp++ = v;
+            break;
+        }
+    }
+error:
+    if (ts->err_line == 0)
+        ts->err_line = co->lines[pc - 1];
+done:
+    POPN(sp - base); /* a return from inside a for loop leaves its iterator */
+    ts->sp -= co->stacksize;
+    return result;
+}
+
+/* ---- calls --------------------------------------------------------------------------- */
+
+static rc_object *call_function(lang_thread *ts, lang_function *f, rc_object **args, int nargs) {
+    lang_code *co = (lang_code *)f->code;
+    if (nargs != co->nparams) {
+        rc_error_set(RC_ETYPE, "%s() takes %d argument%s (%d given)", rc_str_data(co->name),
+                     co->nparams, co->nparams == 1 ? "" : "s", nargs);
+        return NULL;
+    }
+    if (ts->depth >= LANG_MAX_DEPTH) {
+        rc_error_set(RC_ELIMIT, "maximum recursion depth exceeded");
+        return NULL;
+    }
+    lang_env *env = (lang_env *)lang_env_new(f->env, co->nlocals);
+    if (!env)
+        return NULL;
+    for (int i = 0; i < nargs; i++)
+        env->slots[i] = rc_newref(args[i]);
+    ts->depth++;
+    rc_object *r = run_frame(ts, co, env);
+    ts->depth--;
+    rc_decref(&env->base);
+    return r;
+}
+
+rc_object *lang_call(lang_thread *ts, rc_object *callee, rc_object **args, int nargs) {
+    rc_checkpoint(); /* calls are checkpoints too: recursion has no backward jump */
+    const rc_type *type = rc_object_type(callee);
+    if (type == &lang_function_type)
+        return call_function(ts, (lang_function *)callee, args, nargs);
+    if (type == &lang_builtin_type)
+        return ((lang_builtin *)callee)->fn(ts, args, nargs);
+    rc_error_set(RC_ETYPE, "'%s' object is not callable", type->name);
+    return NULL;
+}
+
+rc_object *lang_run_module(lang_thread *ts, rc_object *code) {
+    ts->err_line = 0;
+    return run_frame(ts, (lang_code *)code, NULL);
+}

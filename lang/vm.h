@@ -1,0 +1,60 @@
+/*
+ * lang/vm.h -- the interpreter: its shared state, a thread's state, and the
+ * bytecode loop.
+ *
+ * One lang_interp is one program: its globals, its builtins, where print
+ * writes, and the threads it started. Each OS thread running the program's
+ * code has a lang_thread: its value stack, its call depth, and the line of
+ * the error being unwound. Errors travel as refcore's do: NULL, with the
+ * code and message in refcore's per-thread error slot.
+ */
+#ifndef LANG_VM_H
+#define LANG_VM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "lang/code.h"
+#include "refcore.h"
+
+#define LANG_MAX_DEPTH 1000        /* calls deep, per thread */
+#define LANG_STACK_SLOTS (1 << 16) /* value stack slots, per thread */
+
+typedef struct lang_interp {
+    rc_object *globals;  /* dict; shared by every thread */
+    rc_object *builtins; /* dict; read-only once built */
+    FILE *out;           /* where print writes */
+    /* Threads started by thread() that have not finished: the program ends
+     * only when they have (as Python waits for its non-daemon threads). */
+    pthread_mutex_t mutex;
+    pthread_cond_t threads_done;
+    int running_threads;
+    int thread_errors; /* threads that ended with an uncaught error */
+} lang_interp;
+
+typedef struct lang_thread {
+    lang_interp *interp;
+    rc_object **stack; /* LANG_STACK_SLOTS; frames take consecutive slices */
+    int64_t sp;        /* first free slot */
+    int depth;
+    int err_line;      /* line of the error being unwound; 0 if none yet */
+} lang_thread;
+
+/* Returns 0, or -1 (RC_ENOMEM) with the error set. pre: attached. */
+int lang_thread_init(lang_thread *ts, lang_interp *interp);
+void lang_thread_fini(lang_thread *ts);
+
+/* Calls callee (a function or builtin) with nargs borrowed args.
+ * Returns: a new reference, or NULL with the error set and ts->err_line
+ * naming the line where it arose. A checkpoint. */
+rc_object *lang_call(lang_thread *ts, rc_object *callee, rc_object **args, int nargs);
+
+/* Runs a module's code with the interp's globals. Returns as lang_call. */
+rc_object *lang_run_module(lang_thread *ts, rc_object *code);
+
+/* Formats the error being unwound on this thread ("line N: message") into
+ * buf, and forgets its line; rc_error_code() still gives its status. */
+void lang_format_error(lang_thread *ts, char *buf, size_t size);
+
+#endif /* LANG_VM_H */

@@ -26,6 +26,8 @@ extern const bench_workload wl_latency_5ms;
 extern const bench_workload wl_native;
 extern const bench_workload wl_gc_100k;
 extern const bench_workload wl_gc_1m;
+extern const bench_workload wl_interp_count;
+extern const bench_workload wl_interp_containers;
 extern const bench_workload wl_control;
 
 /* The seeds' CPU-bound loop: counts with boxed ints (each step a new int

@@ -25,78 +25,9 @@
 #define RCS_PARALLEL 0
 #define RCS_LOCKFREE_READS 0
 
-/* ---- header and counts ---------------------------------------------------
- * refcnt >= 0: the number of references. refcnt < 0: immortal. The sign
- * test costs the same as a saturation test and keeps immortal headers
- * unwritten, so static objects can live in read-only-in-spirit memory and
- * never cause a cache line to bounce. Every access happens with the GIL
- * held, so plain loads and stores suffice: the GIL's mutex orders them. */
-typedef struct rcs_header {
-    int64_t refcnt;
-} rcs_header;
-
-#define RCS_GIL_IMMORTAL INT64_MIN
-#define RCS_HEADER_IMMORTAL_INIT {RCS_GIL_IMMORTAL}
-
-static inline void rcs_header_init(rcs_header *h) {
-    h->refcnt = 1;
-}
-
-static inline void rcs_incref(rcs_header *h) {
-    if (h->refcnt >= 0)
-        h->refcnt++;
-}
-
-static inline bool rcs_decref(rcs_header *h) {
-    int64_t c = h->refcnt;
-    if (c < 0)
-        return false;
-    h->refcnt = c - 1;
-    return c == 1;
-}
-
-static inline bool rcs_try_incref(rcs_header *h) {
-    if (h->refcnt == 0)
-        return false;
-    rcs_incref(h);
-    return true;
-}
-
-static inline int64_t rcs_refcount(const rcs_header *h) {
-    return h->refcnt < 0 ? RCS_IMMORTAL_COUNT : h->refcnt;
-}
-
-static inline void rcs_make_immortal(rcs_header *h) {
-    h->refcnt = RCS_GIL_IMMORTAL;
-}
-
-static inline bool rcs_is_immortal(const rcs_header *h) {
-    return h->refcnt < 0;
-}
-
-/* ---- object locks: the GIL already excludes every other thread ---------- */
-static inline void rcs_lock(rcs_header *h) {
-    (void)h;
-}
-static inline void rcs_unlock(rcs_header *h) {
-    (void)h;
-}
-static inline void rcs_lock2(rcs_header *a, rcs_header *b) {
-    (void)a;
-    (void)b;
-}
-static inline void rcs_unlock2(rcs_header *a, rcs_header *b) {
-    (void)a;
-    (void)b;
-}
-
-/* Readers hold the GIL too: plain loads and stores. */
-static inline void *rcs_load_shared_ptr(void *const *pp) {
-    return *pp;
-}
-static inline void rcs_store_shared_ptr(void **pp, void *v) {
-    *pp = v;
-}
+/* Plain counts and empty object locks: the GIL already excludes every other
+ * thread from object code. */
+#include "locking/plain/plain.h"
 
 /* ---- threads -------------------------------------------------------------- */
 
@@ -140,9 +71,6 @@ static inline bool rcs_thread_is_attached(void) {
 static inline void rcs_stop_world(void) {}
 static inline void rcs_start_world(void) {}
 
-/* ---- runtime-wide structures: the GIL protects them ---------------------- */
-static inline void rcs_runtime_lock(void) {}
-static inline void rcs_runtime_unlock(void) {}
 
 /* ---- safe reclamation: no reader runs without the GIL, so free now ------- */
 static inline void rcs_retire(void *p, void (*free_fn)(void *)) {

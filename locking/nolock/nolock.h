@@ -33,78 +33,11 @@
 #define RCS_PARALLEL 1    /* threads do run at once, and race */
 #define RCS_LOCKFREE_READS 0
 
-/* ---- header and counts ---------------------------------------------------
- * The GIL strategy's scheme without the GIL: refcnt >= 0 is the number of
- * references, refcnt < 0 means immortal. Immortal headers are never written,
- * so immortal objects (None, small ints, interned strings) are the one thing
- * threads can share safely even here. Everything else is a plain
- * read-modify-write that another thread can interleave with and lose. */
-typedef struct rcs_header {
-    int64_t refcnt;
-} rcs_header;
-
-#define RCS_NOLOCK_IMMORTAL INT64_MIN
-#define RCS_HEADER_IMMORTAL_INIT {RCS_NOLOCK_IMMORTAL}
-
-static inline void rcs_header_init(rcs_header *h) {
-    h->refcnt = 1;
-}
-
-static inline void rcs_incref(rcs_header *h) {
-    if (h->refcnt >= 0)
-        h->refcnt++;
-}
-
-static inline bool rcs_decref(rcs_header *h) {
-    int64_t c = h->refcnt;
-    if (c < 0)
-        return false;
-    h->refcnt = c - 1;
-    return c == 1;
-}
-
-static inline bool rcs_try_incref(rcs_header *h) {
-    if (h->refcnt == 0)
-        return false;
-    rcs_incref(h);
-    return true;
-}
-
-static inline int64_t rcs_refcount(const rcs_header *h) {
-    return h->refcnt < 0 ? RCS_IMMORTAL_COUNT : h->refcnt;
-}
-
-static inline void rcs_make_immortal(rcs_header *h) {
-    h->refcnt = RCS_NOLOCK_IMMORTAL;
-}
-
-static inline bool rcs_is_immortal(const rcs_header *h) {
-    return h->refcnt < 0;
-}
-
-/* ---- object locks: none; that is what is being measured ----------------- */
-static inline void rcs_lock(rcs_header *h) {
-    (void)h;
-}
-static inline void rcs_unlock(rcs_header *h) {
-    (void)h;
-}
-static inline void rcs_lock2(rcs_header *a, rcs_header *b) {
-    (void)a;
-    (void)b;
-}
-static inline void rcs_unlock2(rcs_header *a, rcs_header *b) {
-    (void)a;
-    (void)b;
-}
-
-/* Plain loads and stores: no ordering is promised to anybody. */
-static inline void *rcs_load_shared_ptr(void *const *pp) {
-    return *pp;
-}
-static inline void rcs_store_shared_ptr(void **pp, void *v) {
-    *pp = v;
-}
+/* The GIL strategy's plain counts and empty object locks, without the GIL:
+ * immortal headers are never written, so immortal objects (None, small ints,
+ * interned strings) are the one thing threads can share safely even here;
+ * everything else is a plain read-modify-write another thread can lose. */
+#include "locking/plain/plain.h"
 
 /* ---- threads: bookkeeping only -------------------------------------------- */
 
@@ -139,9 +72,6 @@ static inline bool rcs_thread_is_attached(void) {
 static inline void rcs_stop_world(void) {}
 static inline void rcs_start_world(void) {}
 
-/* ---- runtime-wide structures: no protection ---------------------- */
-static inline void rcs_runtime_lock(void) {}
-static inline void rcs_runtime_unlock(void) {}
 
 /* ---- safe reclamation: readers take no references safely either, so there
  * is nothing to wait for: free now. ---------------------------------------- */

@@ -1,0 +1,293 @@
+/*
+ * locking/biased/biased.h -- biased reference counting (target //:nogil):
+ * fast paths.
+ *
+ * After CPython's free-threaded build (PEP 703; notes: cpython-reference.md
+ * sections 1.2, 2 and 4). Every object is biased to the thread that made it:
+ * that thread (the owner) counts in `local` with plain loads and stores;
+ * every other thread counts atomically in `shared`. The true count is
+ * local + (shared >> 2); `shared` alone may go negative, the sum never does.
+ *
+ * The header (24 bytes; 32 with the type pointer, like CPython's):
+ *   tid     the owner: the address of its registry entry (rcs_bi_thread),
+ *           which is never freed while the process runs, so a live thread
+ *           never inherits a dead one's objects. 0: unowned (immortal, or
+ *           merged by its owner).
+ *   local   the owner's count. Only the owner writes it (relaxed atomic
+ *           load/store: plain moves, and ThreadSanitizer sees no race when
+ *           others read it), except a stop-the-world merge, which writes it
+ *           for a paused owner. UINT32_MAX: immortal; nobody writes it again.
+ *   lock    the per-object mutex (locking/lock/mutex.h, shared with
+ *           //:finegrained).
+ *   shared  others' count << 2 | state. The state only ever moves up:
+ *             DEFAULT  0  the owner may free at local 0 with no atomic RMW
+ *                         when the whole word is 0;
+ *             MAYBE_WEAKREF 1  some other thread has counted the object (so
+ *                         a lock-free reader may be about to try-incref it):
+ *                         the owner must merge with a CAS before freeing;
+ *             QUEUED   2  a non-owner's decref would have taken `shared`
+ *                         below zero; instead of subtracting, it handed its
+ *                         reference to the owner's merge queue;
+ *             MERGED   3  the counts were merged into `shared`: `local` no
+ *                         longer counts, and whoever takes `shared` to
+ *                         exactly MERGED (count 0) frees the object.
+ *
+ * The collector keeps its own flag bits in rci_gc_head, so the header needs
+ * no gc byte (there is room for one beside the lock).
+ *
+ * Included only through locking/strategy.h, which documents every name.
+ */
+#ifndef RC_LOCKING_BIASED_H
+#define RC_LOCKING_BIASED_H
+
+#ifndef RC_LOCKING_STRATEGY_H
+#error "include locking/strategy.h, not a strategy header"
+#endif
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "locking/lock/mutex.h"
+
+#define RCS_NAME "nogil"
+#define RCS_THREAD_SAFE 1
+#define RCS_PARALLEL 1
+#define RCS_LOCKFREE_READS 1
+
+/* ---- header --------------------------------------------------------------- */
+
+typedef struct rcs_header {
+    _Atomic uintptr_t tid;
+    _Atomic uint32_t local;
+    rcs_mutex lock;
+    uint8_t spare[3];
+    _Atomic int64_t shared;
+} rcs_header;
+
+_Static_assert(sizeof(rcs_header) == 24, "the biased header must stay 24 bytes (32 with the type)");
+
+#define RCS_BI_IMMORTAL UINT32_MAX
+#define RCS_BI_SHIFT 2
+#define RCS_BI_STATE_MASK 3
+#define RCS_BI_DEFAULT 0
+#define RCS_BI_MAYBE_WEAKREF 1
+#define RCS_BI_QUEUED 2
+#define RCS_BI_MERGED 3
+#define RCS_BI_ONE ((int64_t)1 << RCS_BI_SHIFT)
+
+#define RCS_HEADER_IMMORTAL_INIT {0, RCS_BI_IMMORTAL, RCS_MUTEX_INIT, {0, 0, 0}, 0}
+
+/* ---- threads ---------------------------------------------------------------- */
+
+/* A sampled object and how often it was counted from a non-owner thread. */
+typedef struct rcs_bi_hot {
+    _Atomic(const void *) obj;
+    _Atomic uint64_t hits;
+} rcs_bi_hot;
+
+#define RCS_BI_HOT_SLOTS 16
+
+struct rcs_bi_node;
+struct rcs_bi_chunk;
+
+/* A thread's registry entry. Allocated at attach, never freed (see `tid`
+ * above); reached through rcs_bi_self, which points at a static dummy
+ * entry (owner of nothing) while the thread is not attached. */
+typedef struct rcs_bi_thread {
+    /* What the checkpoint's fast path reads: one load of one word. Bits
+     * RCS_BI_BREAK_*; set by other threads, cleared by the owner. */
+    _Atomic uint32_t breaker;
+    _Atomic int state;                     /* RCS_BI_* thread states */
+    bool attached, stopped_world, flushed;
+    _Atomic(struct rcs_bi_node *) queue;   /* objects to merge; DEAD once exited */
+    _Atomic uint64_t qsbr_seq;             /* QSBR: last quiescent wr_seq; 0 offline */
+    struct rcs_bi_chunk *retired_head;     /* deferred frees, oldest first */
+    struct rcs_bi_chunk *retired_tail;
+    struct rcs_bi_chunk *spare_chunk;
+    uint64_t retired_count;                /* items on the retired list */
+    /* Counters, written by the owner only (relaxed), summed on read. */
+    _Atomic uint64_t shared_ops, merges, queued;
+    rcs_bi_hot hot[RCS_BI_HOT_SLOTS];
+    struct rcs_bi_thread *next;            /* attached threads, under the registry mutex */
+    struct rcs_bi_thread *all_next;        /* every entry ever made */
+} rcs_bi_thread;
+
+enum { RCS_BI_DETACHED, RCS_BI_RUNNING, RCS_BI_BLOCKED, RCS_BI_PAUSED };
+#define RCS_BI_BREAK_STOP 1u  /* a stop-the-world is requested */
+#define RCS_BI_BREAK_MERGE 2u /* the merge queue is not empty */
+#define RCS_BI_BREAK_QSBR 4u  /* someone waits for this thread to be quiescent */
+
+extern _Thread_local rcs_bi_thread *rcs_bi_self;
+
+static inline uintptr_t rcs_bi_tid(void) {
+    return (uintptr_t)rcs_bi_self;
+}
+
+/* ---- counts ------------------------------------------------------------------- */
+
+static inline void rcs_header_init(rcs_header *h) {
+    /* Not yet published: relaxed stores. */
+    atomic_store_explicit(&h->tid, rcs_bi_tid(), memory_order_relaxed);
+    atomic_store_explicit(&h->local, 1, memory_order_relaxed);
+    atomic_store_explicit(&h->lock.bits, 0, memory_order_relaxed);
+    atomic_store_explicit(&h->shared, 0, memory_order_relaxed);
+}
+
+void rcs_bi_incref_shared(rcs_header *h);
+bool rcs_decref_slow(rcs_header *h);
+bool rcs_bi_merge_zero_local(rcs_header *h);
+bool rcs_bi_try_incref_shared(rcs_header *h);
+
+static inline bool rcs_bi_is_owner(const rcs_header *h) {
+    return atomic_load_explicit(&((rcs_header *)h)->tid, memory_order_relaxed) == rcs_bi_tid();
+}
+
+static inline void rcs_incref(rcs_header *h) {
+    uint32_t l = atomic_load_explicit(&h->local, memory_order_relaxed);
+    if (l == RCS_BI_IMMORTAL)
+        return;
+    if (__builtin_expect(rcs_bi_is_owner(h), 1))
+        /* Plain: only the owner writes local. A count that climbs to
+         * UINT32_MAX simply makes the object immortal (as in CPython). */
+        atomic_store_explicit(&h->local, l + 1, memory_order_relaxed);
+    else
+        rcs_bi_incref_shared(h);
+}
+
+static inline bool rcs_decref(rcs_header *h) {
+    uint32_t l = atomic_load_explicit(&h->local, memory_order_relaxed);
+    if (l == RCS_BI_IMMORTAL)
+        return false;
+    if (__builtin_expect(rcs_bi_is_owner(h), 1)) {
+        atomic_store_explicit(&h->local, l - 1, memory_order_relaxed);
+        if (l != 1)
+            return false;
+        /* Acquire: pairs with the release of other threads' shared decrefs,
+         * so we see their writes. A whole word of 0 (no other thread ever
+         * counted it, nothing queued) means nobody else can reach the object,
+         * and a try-incref refuses exactly that value: free with no RMW. */
+        if (atomic_load_explicit(&h->shared, memory_order_acquire) == 0)
+            return true;
+        return rcs_bi_merge_zero_local(h);
+    }
+    return rcs_decref_slow(h);
+}
+
+static inline bool rcs_try_incref(rcs_header *h) {
+    uint32_t l = atomic_load_explicit(&h->local, memory_order_relaxed);
+    if (l == RCS_BI_IMMORTAL)
+        return true;
+    if (rcs_bi_is_owner(h) && l != 0) {
+        atomic_store_explicit(&h->local, l + 1, memory_order_relaxed);
+        return true;
+    }
+    return rcs_bi_try_incref_shared(h);
+}
+
+static inline int64_t rcs_refcount(const rcs_header *h) {
+    rcs_header *m = (rcs_header *)h;
+    uint32_t l = atomic_load_explicit(&m->local, memory_order_relaxed);
+    if (l == RCS_BI_IMMORTAL)
+        return RCS_IMMORTAL_COUNT;
+    int64_t s = atomic_load_explicit(&m->shared, memory_order_relaxed);
+    /* Once merged, local no longer counts (a dead owner's merger leaves it). */
+    int64_t n = s >> RCS_BI_SHIFT; /* arithmetic: shared may be negative */
+    return (s & RCS_BI_STATE_MASK) == RCS_BI_MERGED ? n : n + (int64_t)l;
+}
+
+static inline void rcs_make_immortal(rcs_header *h) {
+    atomic_store_explicit(&h->local, RCS_BI_IMMORTAL, memory_order_relaxed);
+    atomic_store_explicit(&h->tid, 0, memory_order_relaxed);
+    atomic_store_explicit(&h->shared, 0, memory_order_relaxed);
+}
+
+static inline bool rcs_is_immortal(const rcs_header *h) {
+    return atomic_load_explicit(&((rcs_header *)h)->local, memory_order_relaxed) ==
+           RCS_BI_IMMORTAL;
+}
+
+/* ---- threads ------------------------------------------------------------------ */
+
+int rcs_runtime_start(const rcs_hooks *hooks);
+void rcs_runtime_stop(void);
+int rcs_thread_attach(void);
+void rcs_thread_detach(void);
+void rcs_thread_flush(void);
+void rcs_allow_threads_begin(void);
+void rcs_allow_threads_end(void);
+void rcs_checkpoint_slow(void);
+void rcs_set_switch_interval_ns(uint64_t ns);
+uint64_t rcs_switch_interval_ns(void);
+void rcs_get_stats(rcs_stats *out);
+void rcs_stop_world(void);
+void rcs_start_world(void);
+
+/* One load of the thread's own breaker word and a branch. */
+static inline void rcs_checkpoint(void) {
+    if (__builtin_expect(atomic_load_explicit(&rcs_bi_self->breaker, memory_order_relaxed), 0))
+        rcs_checkpoint_slow();
+}
+
+static inline bool rcs_thread_is_attached(void) {
+    return atomic_load_explicit(&rcs_bi_self->state, memory_order_relaxed) == RCS_BI_RUNNING;
+}
+
+/* ---- object locks: as //:finegrained ------------------------------------------
+ * The thread that has stopped the world takes no object lock: every other
+ * thread is paused where it holds none, or waits for one before changing
+ * anything; and the collector may itself have started under some lock. */
+static inline void rcs_lock(rcs_header *h) {
+    if (!rcs_bi_self->stopped_world)
+        rcs_mutex_lock(&h->lock);
+}
+
+static inline void rcs_unlock(rcs_header *h) {
+    if (!rcs_bi_self->stopped_world)
+        rcs_mutex_unlock(&h->lock);
+}
+
+static inline void rcs_lock2(rcs_header *a, rcs_header *b) {
+    if (a == b) {
+        rcs_lock(a);
+    } else if (a < b) {
+        rcs_lock(a);
+        rcs_lock(b);
+    } else {
+        rcs_lock(b);
+        rcs_lock(a);
+    }
+}
+
+static inline void rcs_unlock2(rcs_header *a, rcs_header *b) {
+    rcs_unlock(a);
+    if (a != b)
+        rcs_unlock(b);
+}
+
+/* Acquire: pairs with the release in rcs_store_shared_ptr, so a reader that
+ * sees a new array (or item) also sees it initialised. */
+static inline void *rcs_load_shared_ptr(void *const *pp) {
+    return atomic_load_explicit((void *_Atomic const *)pp, memory_order_acquire);
+}
+static inline void rcs_store_shared_ptr(void **pp, void *v) {
+    atomic_store_explicit((void *_Atomic *)pp, v, memory_order_release);
+}
+
+/* ---- runtime-wide structures ------------------------------------------------------ */
+extern rcs_mutex rcs_bi_runtime_mutex;
+
+static inline void rcs_runtime_lock(void) {
+    if (!rcs_bi_self->stopped_world)
+        rcs_mutex_lock(&rcs_bi_runtime_mutex);
+}
+
+static inline void rcs_runtime_unlock(void) {
+    if (!rcs_bi_self->stopped_world)
+        rcs_mutex_unlock(&rcs_bi_runtime_mutex);
+}
+
+/* ---- safe reclamation: QSBR (reclaim.c) ------------------------------------------ */
+void rcs_retire(void *p, void (*free_fn)(void *));
+
+#endif /* RC_LOCKING_BIASED_H */

@@ -1,0 +1,38 @@
+/*
+ * locking/biased/biased_internal.h -- what biased.c and reclaim.c share.
+ */
+#ifndef RC_LOCKING_BIASED_INTERNAL_H
+#define RC_LOCKING_BIASED_INTERNAL_H
+
+#include "locking/strategy.h"
+
+#include <pthread.h>
+
+/* The thread registry (biased.c). `mutex` guards the lists and every
+ * thread-state change other than a thread's own RUNNING <-> BLOCKED. */
+typedef struct rcs_bi_registry {
+    pthread_mutex_t mutex;
+    pthread_cond_t changed;
+    rcs_bi_thread *threads; /* attached */
+    rcs_bi_thread *all;     /* every entry ever made (never freed) */
+    bool started;
+    bool stopped;
+    uint64_t switch_interval_ns;
+} rcs_bi_registry;
+
+extern rcs_bi_registry rcs_bi_reg;
+
+/* ---- QSBR (reclaim.c) ---- */
+/* pre: attached. The caller holds no pointer read lock-free: report it. */
+void rcs_bi_qsbr_quiescent(void);
+/* The thread goes offline (release region, lock wait, exit) / back online. */
+void rcs_bi_qsbr_offline(void);
+void rcs_bi_qsbr_online(void);
+/* Frees what every other thread has passed (the caller counts as quiescent). */
+void rcs_bi_reclaim(rcs_bi_thread *t);
+/* Exit: hand what is left to the abandoned list (or free it when alone). */
+void rcs_bi_reclaim_exit(rcs_bi_thread *t);
+/* Runtime stop: the caller is alone; free everything, drop the spares. */
+void rcs_bi_reclaim_all(void);
+
+#endif /* RC_LOCKING_BIASED_INTERNAL_H */

@@ -4,7 +4,7 @@
  *
  * Workloads: 4 threads x 200,000 increments of a plain counter under one
  * mutex (exact total, and ThreadSanitizer sees no race); a holder that
- * keeps re-taking the mutex while another thread waits (the waiter gets it
+ * keeps re-taking the mutex while another thread takes it 20 times (each
  * within a bounded time, thanks to the hand-off); the blocking hooks run
  * around every sleep; misuse aborts. Only waits are timed, never speed.
  */
@@ -83,13 +83,15 @@ static void hook_end(void) {
     atomic_fetch_add(&hooks_ended, 1);
 }
 
-/* Holds the mutex almost all the time for about 400 ms, dropping it only for
- * an instant between long critical sections. */
+static _Atomic int hog_stop;
+
+/* Holds the mutex almost all the time, dropping it only for an instant
+ * between long critical sections, until told to stop (or 10 s pass). */
 static void *hog(void *arg) {
     (void)arg;
-    uint64_t end = now_ns() + 400000000ull;
+    uint64_t end = now_ns() + 10000000000ull;
     atomic_store(&hog_running, 1);
-    while (now_ns() < end) {
+    while (!atomic_load(&hog_stop) && now_ns() < end) {
         rcs_mutex_lock(&busy_lock);
         uint64_t busy_until = now_ns() + 200000; /* 0.2 ms inside */
         while (now_ns() < busy_until)
@@ -111,23 +113,24 @@ static void test_waiters_are_not_starved(void **state) {
         sched_yield();
     uint64_t longest = 0;
     int acquired = 0;
-    while (atomic_load(&hog_running)) {
+    for (; acquired < 20 && atomic_load(&hog_running); acquired++) {
         uint64_t t0 = now_ns();
         rcs_mutex_lock(&busy_lock);
         uint64_t waited = now_ns() - t0;
         rcs_mutex_unlock(&busy_lock);
-        acquired++;
         if (waited > longest)
             longest = waited;
         usleep(1000);
     }
+    atomic_store(&hog_stop, 1);
     pthread_join(thread, NULL);
     rcs_mutex_set_block_hooks(NULL);
-    assert_true(acquired > 5);
+    assert_int_equal(acquired, 20); /* all while the hog was still at it */
     /* With hand-off after 1 ms of sleep, a waiter gets the mutex at the
-     * hog's next unlock after that: a few ms. 100 ms leaves room for a slow,
-     * shared machine; without hand-off it could wait the hog's whole run. */
-    if (longest > 100000000ull)
+     * hog's next unlock after that: a few ms. 2 s leaves room for a slow,
+     * shared machine; without hand-off a waiter could lose every race for
+     * the hog's whole run (10 s). */
+    if (longest > 2000000000ull)
         fail_msg("a waiter waited %.1f ms", (double)longest / 1e6);
     assert_true(rcs_mutex_waits() > waits_before); /* it really slept */
     assert_int_equal(atomic_load(&hooks_begun), atomic_load(&hooks_ended));

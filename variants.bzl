@@ -10,6 +10,7 @@ Adding a strategy is one line in VARIANTS."""
 VARIANTS = {
     "gil": struct(strategy = "//locking/gil", thread_safe = True),
     "finegrained": struct(strategy = "//locking/finegrained", thread_safe = True),
+    "nogil": struct(strategy = "//locking/biased", thread_safe = True),
     "nolock": struct(strategy = "//locking/nolock", thread_safe = False),
 }
 

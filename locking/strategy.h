@@ -88,6 +88,11 @@
  *       reader that sees a new item array also sees it filled.
  *   void rcs_store_shared_ptr(void **pp, void *v)
  *       release. Plain loads and stores where readers take the lock too.
+ *   The lock-free read window (from loading a container's storage to
+ *   re-checking the slot after rcs_try_incref) never calls rcs_lock,
+ *   rcs_decref, rcs_retire or rcs_checkpoint. So each of those calls is a
+ *   quiescent point for its thread, which the biased strategy's reclamation
+ *   relies on (a lock wait and a retire count as quiescent).
  *
  * Threads. A thread must be attached to touch objects.
  *   int rcs_runtime_start(const rcs_hooks *hooks)
@@ -97,6 +102,13 @@
  *   void rcs_runtime_stop(void)
  *       pre: the caller is the only attached thread. post: not started;
  *       the caller is detached.
+ *   void rcs_thread_flush(void)
+ *       pre: attached; called once by the object layer as the thread
+ *       detaches, while it can still deallocate (rci_current is set).
+ *       Finishes the thread's deferred work: under biased, merges its merge
+ *       queue (freeing what reaches 0 through rcs_hooks.dealloc), seals the
+ *       queue so other threads merge its objects themselves from then on,
+ *       and hands its deferred frees to the others. Nothing elsewhere.
  *   int rcs_thread_attach(void) / void rcs_thread_detach(void)
  *       Attach blocks until the thread may run object code (under the GIL:
  *       until it holds the GIL). Detach gives that up.
@@ -159,6 +171,10 @@ typedef struct rcs_stats {
     uint64_t drop_requests; /* a waiter asked the holder to drop it */
     uint64_t wait_ns;       /* total time threads waited for the global lock */
     uint64_t lock_waits;    /* object-lock acquisitions that had to wait */
+    /* Biased counting (//:nogil) only: */
+    uint64_t shared_ops;    /* count changes by a non-owner thread (atomic) */
+    uint64_t merges;        /* local + shared counts merged (owner gave up an object) */
+    uint64_t queued;        /* objects handed to their owner's merge queue */
 } rcs_stats;
 
 /* The count that rcs_refcount reports for an immortal object. */

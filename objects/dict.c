@@ -684,7 +684,7 @@ static int dict_equal(rc_object *self, rc_object *other) {
         return RC_ENOMEM;
     int result = 1;
     for (int64_t i = 0; result == 1 && i < s.n; i++) {
-        rc_object *theirs;
+        rc_object *theirs = NULL; /* set when found; NULL keeps -O1 -Wmaybe-uninitialized quiet */
         result =
             dict_get_ref(as_dict(other), s.entries[i].key, s.entries[i].hash, &theirs);
         if (result == 1) {

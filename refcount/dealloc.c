@@ -82,8 +82,12 @@ void rci_dealloc(rc_object *o) {
 }
 
 /* Called when the thread detaches: the work list is empty by then (the
- * loop above always drains it), only its memory remains. */
+ * loop above always drains it), only its memory remains, once the
+ * strategy's flush has run its last deallocations through it. */
 void rci_dealloc_fini(rci_tstate *t) {
+    /* The strategy's per-thread deferred work may still free objects: do it
+     * while this thread can (biased counting merges its queue here). */
+    rcs_thread_flush();
     free(t->dealloc_stack);
     t->dealloc_stack = NULL;
     t->dealloc_len = t->dealloc_cap = 0;

@@ -53,7 +53,7 @@
 #define RCS_NAME "nogil"
 #define RCS_THREAD_SAFE 1
 #define RCS_PARALLEL 1
-#define RCS_LOCKFREE_READS 1
+#define RCS_LOCKFREE_READS 0 /* container reads still lock: see docs (open item) */
 
 /* ---- header --------------------------------------------------------------- */
 
@@ -80,16 +80,9 @@ _Static_assert(sizeof(rcs_header) == 24, "the biased header must stay 24 bytes (
 
 /* ---- threads ---------------------------------------------------------------- */
 
-/* A sampled object and how often it was counted from a non-owner thread. */
-typedef struct rcs_bi_hot {
-    _Atomic(const void *) obj;
-    _Atomic uint64_t hits;
-} rcs_bi_hot;
-
-#define RCS_BI_HOT_SLOTS 16
-
 struct rcs_bi_node;
 struct rcs_bi_chunk;
+struct rcs_bi_qslot;
 
 /* A thread's registry entry. Allocated at attach, never freed (see `tid`
  * above); reached through rcs_bi_self, which points at a static dummy
@@ -101,14 +94,13 @@ typedef struct rcs_bi_thread {
     _Atomic int state;                     /* RCS_BI_* thread states */
     bool attached, stopped_world, flushed;
     _Atomic(struct rcs_bi_node *) queue;   /* objects to merge; DEAD once exited */
-    _Atomic uint64_t qsbr_seq;             /* QSBR: last quiescent wr_seq; 0 offline */
+    struct rcs_bi_qslot *qslot;            /* QSBR slot (reclaim.c); reused after exit */
     struct rcs_bi_chunk *retired_head;     /* deferred frees, oldest first */
     struct rcs_bi_chunk *retired_tail;
     struct rcs_bi_chunk *spare_chunk;
     uint64_t retired_count;                /* items on the retired list */
     /* Counters, written by the owner only (relaxed), summed on read. */
     _Atomic uint64_t shared_ops, merges, queued;
-    rcs_bi_hot hot[RCS_BI_HOT_SLOTS];
     struct rcs_bi_thread *next;            /* attached threads, under the registry mutex */
     struct rcs_bi_thread *all_next;        /* every entry ever made */
 } rcs_bi_thread;

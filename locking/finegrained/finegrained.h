@@ -185,6 +185,9 @@ static inline void rcs_runtime_unlock(void) {
         rcs_mutex_unlock(&rcs_fg_runtime_mutex);
 }
 
+/* ---- thread exit: nothing is deferred per thread, nothing to flush ------- */
+static inline void rcs_thread_flush(void) {}
+
 /* ---- safe reclamation: readers take locks, so memory can go at once ---------- */
 static inline void rcs_retire(void *p, void (*free_fn)(void *)) {
     free_fn(p);

@@ -72,6 +72,9 @@ static inline void rcs_stop_world(void) {}
 static inline void rcs_start_world(void) {}
 
 
+/* ---- thread exit: nothing is deferred per thread, nothing to flush ------- */
+static inline void rcs_thread_flush(void) {}
+
 /* ---- safe reclamation: no reader runs without the GIL, so free now ------- */
 static inline void rcs_retire(void *p, void (*free_fn)(void *)) {
     free_fn(p);

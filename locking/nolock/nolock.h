@@ -73,6 +73,9 @@ static inline void rcs_stop_world(void) {}
 static inline void rcs_start_world(void) {}
 
 
+/* ---- thread exit: nothing is deferred per thread, nothing to flush ------- */
+static inline void rcs_thread_flush(void) {}
+
 /* ---- safe reclamation: readers take no references safely either, so there
  * is nothing to wait for: free now. ---------------------------------------- */
 static inline void rcs_retire(void *p, void (*free_fn)(void *)) {

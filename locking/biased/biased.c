@@ -1,0 +1,514 @@
+/*
+ * locking/biased/biased.c -- biased counting's slow paths, the merge queues,
+ * threads and stop-the-world.
+ *
+ * Counting (header fields: biased.h). The owner's paths are inline; here are
+ * the others, after CPython's Objects/object.c and Python/brc.c:
+ *   - a non-owner incref adds to `shared`; the first one also raises the
+ *     state DEFAULT -> MAYBE_WEAKREF, so that lock-free readers' try-increfs
+ *     (which refuse a whole word of 0, the owner's atomic-free free) succeed
+ *     from then on;
+ *   - a non-owner decref subtracts from `shared`, unless the count part is 0
+ *     and the state DEFAULT or MAYBE_WEAKREF: then it sets QUEUED without
+ *     subtracting (its reference now belongs to the queue) and pushes the
+ *     object onto the owner's merge queue;
+ *   - the owner whose local count reaches 0 frees at once if `shared` is 0;
+ *     otherwise it gives up ownership (tid 0, then MERGED by CAS) and frees
+ *     only if the merged count is 0.
+ *
+ * Merge queues. One per thread: a lock-free stack of malloc'd nodes (the
+ * rare path). Producers push with a CAS; the owner takes the whole stack
+ * with one exchange, so there is no ABA (nodes are never popped one by one
+ * from a shared head). It then merges each object -- local + shared - 1 (the
+ * queue's reference) into `shared`, state MERGED, tid 0 -- and frees those
+ * that reach 0 through rcs_hooks.dealloc. The owner merges at its
+ * checkpoint (a MERGE bit in its breaker word, which the checkpoint's fast
+ * path reads), at the end of a release region, and when it exits.
+ *
+ * Exit. rcs_thread_flush (called by the object layer while the thread can
+ * still deallocate) exchanges the queue head for QUEUE_DEAD and merges what
+ * it took. After that no push succeeds: a thread that would queue an object
+ * of a dead owner merges it itself, reading the dead owner's frozen local
+ * count, with the same CAS to MERGED (only one merger can win that CAS; a
+ * loser sees MERGED and just decrements). The dead thread's entry stays
+ * allocated, so its address (the objects' tid) is never a live thread's.
+ *
+ * Stop the world: as //:finegrained (registry mutex, states RUNNING /
+ * BLOCKED / PAUSED, one stop at a time, waiting on a mutex is a blocking
+ * point), with the request delivered through each thread's breaker word.
+ * Once everyone is paused, the stopper merges every thread's queue so the
+ * collector reads true counts (local + shared). An object that reaches 0
+ * there is not freed with the world stopped: it keeps one reference, which
+ * the stopper drops after the world restarts (CPython does the same).
+ */
+#include "locking/biased/biased_internal.h"
+
+#include <stdlib.h>
+
+/* The entry of threads that are not attached: owns nothing, never written
+ * (no attached flag, so no counter is bumped in it). */
+static rcs_bi_thread detached_entry;
+_Thread_local rcs_bi_thread *rcs_bi_self = &detached_entry;
+rcs_mutex rcs_bi_runtime_mutex = RCS_MUTEX_INIT;
+
+rcs_bi_registry rcs_bi_reg = {
+    .mutex = PTHREAD_MUTEX_INITIALIZER,
+    .changed = PTHREAD_COND_INITIALIZER,
+    .switch_interval_ns = 5000000,
+};
+
+static const rcs_hooks *hooks;
+
+typedef struct rcs_bi_node {
+    struct rcs_bi_node *next;
+    rcs_header *h;
+} rcs_bi_node;
+
+#define QUEUE_DEAD ((rcs_bi_node *)1)
+
+/* Objects the stopper merged to 0: released after the world restarts. Only
+ * the stopper touches it (one stop at a time). */
+static rcs_bi_node *after_stop;
+
+/* Counter baseline at rcs_runtime_start (entries outlive runs). */
+static rcs_stats stats_base;
+
+static inline uint64_t bump(_Atomic uint64_t *c) {
+    /* Owner-only counter: relaxed load + store, no RMW. */
+    uint64_t n = atomic_load_explicit(c, memory_order_relaxed) + 1;
+    atomic_store_explicit(c, n, memory_order_relaxed);
+    return n;
+}
+
+static inline void count(_Atomic uint64_t *c) {
+    if (rcs_bi_self->attached)
+        bump(c);
+}
+
+/* ---- merging ------------------------------------------------------------------- */
+
+/* Moves local into shared (+ extra), state MERGED, tid 0. pre: the caller is
+ * the owner, or the world is stopped and the owner is paused. Returns the
+ * merged count. A state already MERGED means local no longer counts. */
+static int64_t explicit_merge(rcs_header *h, int64_t extra) {
+    int64_t l = atomic_load_explicit(&h->local, memory_order_relaxed);
+    /* tid first (CPython gh-121794): whoever sees tid 0 may assume a merge. */
+    atomic_store_explicit(&h->tid, 0, memory_order_relaxed);
+    atomic_store_explicit(&h->local, 0, memory_order_relaxed);
+    int64_t s = atomic_load_explicit(&h->shared, memory_order_relaxed), ns;
+    do {
+        int64_t add = (s & RCS_BI_STATE_MASK) == RCS_BI_MERGED ? 0 : l;
+        ns = ((s >> RCS_BI_SHIFT) + add + extra) * RCS_BI_ONE + RCS_BI_MERGED;
+        /* acq_rel: release our writes before a free elsewhere; acquire
+         * everybody's before a free here. */
+    } while (!atomic_compare_exchange_weak_explicit(&h->shared, &s, ns, memory_order_acq_rel,
+                                                    memory_order_relaxed));
+    count(&rcs_bi_self->merges);
+    return ns >> RCS_BI_SHIFT;
+}
+
+/* The queue's reference of an object whose owner has exited: merge here.
+ * The dead owner's local count is frozen; we do not write it (another
+ * merger may be reading it), and MERGED tells everyone it no longer counts.
+ * Returns true if the object is now dead (the caller frees it). */
+static bool merge_dead_owner(rcs_header *h) {
+    int64_t l = atomic_load_explicit(&h->local, memory_order_relaxed);
+    int64_t s = atomic_load_explicit(&h->shared, memory_order_relaxed), ns;
+    do {
+        if ((s & RCS_BI_STATE_MASK) == RCS_BI_MERGED)
+            ns = s - RCS_BI_ONE;
+        else
+            ns = ((s >> RCS_BI_SHIFT) + l - 1) * RCS_BI_ONE + RCS_BI_MERGED;
+    } while (!atomic_compare_exchange_weak_explicit(&h->shared, &s, ns, memory_order_acq_rel,
+                                                    memory_order_relaxed));
+    count(&rcs_bi_self->merges);
+    return ns == RCS_BI_MERGED;
+}
+
+bool rcs_bi_merge_zero_local(rcs_header *h) {
+    /* The owner's local count just reached 0 and others have counted (or
+     * queued) it: give up ownership and merge. tid 0 first. */
+    atomic_store_explicit(&h->tid, 0, memory_order_relaxed);
+    int64_t s = atomic_load_explicit(&h->shared, memory_order_relaxed), ns;
+    do {
+        ns = (s & ~(int64_t)RCS_BI_STATE_MASK) | RCS_BI_MERGED;
+    } while (!atomic_compare_exchange_weak_explicit(&h->shared, &s, ns, memory_order_acq_rel,
+                                                    memory_order_relaxed));
+    count(&rcs_bi_self->merges);
+    return ns == RCS_BI_MERGED;
+}
+
+/* Out of memory for a queue node: stop the world and merge the object here
+ * (its owner is paused), keeping the queue's reference, then drop it. */
+static bool merge_stopped(rcs_header *h) {
+    bool stopper = rcs_bi_self->stopped_world;
+    if (!stopper)
+        rcs_stop_world();
+    explicit_merge(h, 0);
+    if (!stopper)
+        rcs_start_world();
+    return rcs_decref_slow(h);
+}
+
+/* The queue now holds the caller's reference to h. Returns true if the
+ * caller must free h (its owner was gone and the merge reached 0). */
+static bool queue_object(rcs_header *h) {
+    rcs_bi_thread *owner = (rcs_bi_thread *)atomic_load_explicit(&h->tid, memory_order_relaxed);
+    if (!owner) /* already merged: an ordinary shared decref */
+        return rcs_decref_slow(h);
+    rcs_bi_node *n = malloc(sizeof *n);
+    if (!n)
+        return merge_stopped(h);
+    n->h = h;
+    rcs_bi_node *head = atomic_load_explicit(&owner->queue, memory_order_relaxed);
+    do {
+        if (head == QUEUE_DEAD) {
+            free(n);
+            return merge_dead_owner(h);
+        }
+        n->next = head;
+        /* Release: the owner's exchange (acquire) sees the node filled. */
+    } while (!atomic_compare_exchange_weak_explicit(&owner->queue, &head, n,
+                                                    memory_order_release,
+                                                    memory_order_relaxed));
+    atomic_fetch_or_explicit(&owner->breaker, RCS_BI_BREAK_MERGE, memory_order_relaxed);
+    count(&rcs_bi_self->queued);
+    return false;
+}
+
+/* Merges a list taken from a queue, dropping the queue's reference of
+ * each; frees those that reach 0 (pre: the caller may deallocate). */
+static void merge_list(rcs_bi_node *n) {
+    while (n) {
+        rcs_bi_node *next = n->next;
+        rcs_header *h = n->h;
+        free(n);
+        if (explicit_merge(h, -1) == 0)
+            hooks->dealloc(h);
+        n = next;
+    }
+}
+
+static void merge_own_queue(void) {
+    rcs_bi_thread *t = rcs_bi_self;
+    /* Clear the bit before taking the stack: a push after the exchange sets
+     * it again, so nothing is left behind unnoticed. */
+    atomic_fetch_and_explicit(&t->breaker, ~RCS_BI_BREAK_MERGE, memory_order_relaxed);
+    rcs_bi_node *n = atomic_exchange_explicit(&t->queue, NULL, memory_order_acquire);
+    merge_list(n);
+}
+
+/* ---- non-owner counting ----------------------------------------------------------- */
+
+void rcs_bi_incref_shared(rcs_header *h) {
+    int64_t old = atomic_fetch_add_explicit(&h->shared, RCS_BI_ONE, memory_order_relaxed);
+    if ((old & RCS_BI_STATE_MASK) == RCS_BI_DEFAULT) {
+        /* DEFAULT -> MAYBE_WEAKREF by CAS: a fetch_or could turn a
+         * concurrent QUEUED into MERGED. Once per object. */
+        int64_t s = old + RCS_BI_ONE;
+        while ((s & RCS_BI_STATE_MASK) == RCS_BI_DEFAULT &&
+               !atomic_compare_exchange_weak_explicit(&h->shared, &s, s | RCS_BI_MAYBE_WEAKREF,
+                                                      memory_order_relaxed,
+                                                      memory_order_relaxed))
+            ;
+    }
+    count(&rcs_bi_self->shared_ops);
+}
+
+bool rcs_decref_slow(rcs_header *h) {
+    count(&rcs_bi_self->shared_ops);
+    int64_t s = atomic_load_explicit(&h->shared, memory_order_relaxed), ns;
+    bool queue;
+    do {
+        /* Count part 0 and not queued or merged: going below zero would need
+         * the owner's local count; hand the reference to the owner instead. */
+        queue = s == RCS_BI_DEFAULT || s == RCS_BI_MAYBE_WEAKREF;
+        ns = queue ? RCS_BI_QUEUED : s - RCS_BI_ONE;
+        /* Release: our writes happen before the free; acquire: the freeing
+         * thread sees everybody's. */
+    } while (!atomic_compare_exchange_weak_explicit(&h->shared, &s, ns, memory_order_acq_rel,
+                                                    memory_order_relaxed));
+    if (queue)
+        return queue_object(h);
+    return ns == RCS_BI_MERGED;
+}
+
+bool rcs_bi_try_incref_shared(rcs_header *h) {
+    int64_t s = atomic_load_explicit(&h->shared, memory_order_relaxed);
+    for (;;) {
+        /* 0: the owner may be freeing it with no atomic operation;
+         * MERGED with count 0: dead. Refuse both (CPython's _Py_TryIncRefShared). */
+        if (s == 0 || s == RCS_BI_MERGED)
+            return false;
+        if (atomic_compare_exchange_weak_explicit(&h->shared, &s, s + RCS_BI_ONE,
+                                                  memory_order_relaxed, memory_order_relaxed))
+            break;
+    }
+    count(&rcs_bi_self->shared_ops);
+    return true;
+}
+
+/* ---- thread states ------------------------------------------------------------------ */
+
+static void set_state(int state) {
+    atomic_store_explicit(&rcs_bi_self->state, state, memory_order_release);
+}
+
+/* pre: registry mutex held. Waits out a stop in `state`, then RUNNING. */
+static void wait_out_stop_locked(int state) {
+    while (rcs_bi_reg.stopped && !rcs_bi_self->stopped_world) {
+        set_state(state);
+        pthread_cond_broadcast(&rcs_bi_reg.changed);
+        pthread_cond_wait(&rcs_bi_reg.changed, &rcs_bi_reg.mutex);
+    }
+    set_state(RCS_BI_RUNNING);
+}
+
+static void block_begin(void) {
+    pthread_mutex_lock(&rcs_bi_reg.mutex);
+    set_state(RCS_BI_BLOCKED);
+    if (rcs_bi_reg.stopped)
+        pthread_cond_broadcast(&rcs_bi_reg.changed);
+    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+}
+
+static void block_end(void) {
+    pthread_mutex_lock(&rcs_bi_reg.mutex);
+    wait_out_stop_locked(RCS_BI_BLOCKED);
+    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+}
+
+/* Sleeping on an object mutex: a blocking point and a quiescent one (no
+ * lock-free read window takes a lock; see strategy.h). No merging here:
+ * the caller may hold other locks. */
+static void mutex_block_begin(void) {
+    rcs_bi_thread *t = rcs_bi_self;
+    if (!t->attached || t->stopped_world || t->flushed)
+        return;
+    rcs_bi_qsbr_offline();
+    block_begin();
+}
+
+static void mutex_block_end(void) {
+    rcs_bi_thread *t = rcs_bi_self;
+    if (!t->attached || t->stopped_world || t->flushed)
+        return;
+    block_end();
+    rcs_bi_qsbr_online();
+}
+
+static const rcs_block_hooks bi_block_hooks = {mutex_block_begin, mutex_block_end};
+
+void rcs_allow_threads_begin(void) {
+    mutex_block_begin();
+}
+
+void rcs_allow_threads_end(void) {
+    rcs_bi_thread *t = rcs_bi_self;
+    if (!t->attached || t->stopped_world || t->flushed)
+        return;
+    mutex_block_end();
+    if (atomic_load_explicit(&t->breaker, memory_order_relaxed) & RCS_BI_BREAK_MERGE)
+        merge_own_queue();
+    if (t->retired_count)
+        rcs_bi_reclaim(t);
+}
+
+void rcs_checkpoint_slow(void) {
+    rcs_bi_thread *t = rcs_bi_self;
+    if (!t->attached || t->stopped_world || t->flushed)
+        return;
+    uint32_t b = atomic_fetch_and_explicit(&t->breaker, ~RCS_BI_BREAK_QSBR, memory_order_relaxed);
+    rcs_bi_qsbr_quiescent();
+    if (b & RCS_BI_BREAK_STOP) {
+        pthread_mutex_lock(&rcs_bi_reg.mutex);
+        wait_out_stop_locked(RCS_BI_PAUSED);
+        pthread_mutex_unlock(&rcs_bi_reg.mutex);
+    }
+    if (b & RCS_BI_BREAK_MERGE)
+        merge_own_queue();
+    if (t->retired_count)
+        rcs_bi_reclaim(t);
+}
+
+/* ---- runtime and threads --------------------------------------------------------------- */
+
+static void stats_sum(rcs_stats *out) {
+    *out = (rcs_stats){.lock_waits = rcs_mutex_waits()};
+    for (rcs_bi_thread *t = rcs_bi_reg.all; t; t = t->all_next) {
+        out->shared_ops += atomic_load_explicit(&t->shared_ops, memory_order_relaxed);
+        out->merges += atomic_load_explicit(&t->merges, memory_order_relaxed);
+        out->queued += atomic_load_explicit(&t->queued, memory_order_relaxed);
+    }
+}
+
+int rcs_runtime_start(const rcs_hooks *h) {
+    pthread_mutex_lock(&rcs_bi_reg.mutex);
+    bool already = rcs_bi_reg.started;
+    rcs_bi_reg.started = true;
+    if (!already) {
+        hooks = h;
+        stats_sum(&stats_base);
+    }
+    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+    if (already)
+        return -1;
+    rcs_mutex_set_block_hooks(&bi_block_hooks);
+    return rcs_thread_attach();
+}
+
+void rcs_runtime_stop(void) {
+    rcs_thread_detach();
+    pthread_mutex_lock(&rcs_bi_reg.mutex);
+    rcs_bi_reg.started = false;
+    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+    rcs_mutex_set_block_hooks(NULL);
+    rcs_bi_reclaim_all();
+}
+
+int rcs_thread_attach(void) {
+    if (rcs_bi_self->attached)
+        return -1;
+    /* Never freed: its address is the tid of the objects this thread makes. */
+    rcs_bi_thread *t = calloc(1, sizeof *t);
+    if (!t)
+        return -1;
+    pthread_mutex_lock(&rcs_bi_reg.mutex);
+    if (!rcs_bi_reg.started) {
+        pthread_mutex_unlock(&rcs_bi_reg.mutex);
+        free(t);
+        return -1;
+    }
+    t->all_next = rcs_bi_reg.all;
+    rcs_bi_reg.all = t;
+    t->next = rcs_bi_reg.threads;
+    rcs_bi_reg.threads = t;
+    t->attached = true;
+    rcs_bi_self = t;
+    wait_out_stop_locked(RCS_BI_BLOCKED); /* a new thread joins a stopped world paused */
+    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+    rcs_bi_qsbr_online();
+    return 0;
+}
+
+void rcs_thread_flush(void) {
+    rcs_bi_thread *t = rcs_bi_self;
+    if (!t->attached || t->flushed)
+        return;
+    /* Seal the queue: from now on other threads merge this thread's objects
+     * themselves. Acquire: see the nodes pushed before. */
+    rcs_bi_node *n = atomic_exchange_explicit(&t->queue, QUEUE_DEAD, memory_order_acq_rel);
+    merge_list(n);
+    t->flushed = true;
+    rcs_bi_reclaim_exit(t);
+}
+
+void rcs_thread_detach(void) {
+    rcs_bi_thread *t = rcs_bi_self;
+    if (!t->attached)
+        return;
+    rcs_thread_flush(); /* normally done already, by the object layer */
+    pthread_mutex_lock(&rcs_bi_reg.mutex);
+    for (rcs_bi_thread **p = &rcs_bi_reg.threads; *p; p = &(*p)->next) {
+        if (*p == t) {
+            *p = t->next;
+            break;
+        }
+    }
+    t->attached = false;
+    set_state(RCS_BI_DETACHED);
+    pthread_cond_broadcast(&rcs_bi_reg.changed);
+    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+    rcs_bi_self = &detached_entry;
+}
+
+/* ---- stop the world ----------------------------------------------------------------------- */
+
+static bool others_all_stopped_locked(void) {
+    for (rcs_bi_thread *t = rcs_bi_reg.threads; t; t = t->next)
+        if (t != rcs_bi_self &&
+            atomic_load_explicit(&t->state, memory_order_acquire) == RCS_BI_RUNNING)
+            return false;
+    return true;
+}
+
+/* pre: the world is stopped by the caller. Merges every queue, so counts are
+ * true; an object merged to 0 keeps the queue's reference until restart. */
+static void merge_all_queues_stopped_locked(void) {
+    for (rcs_bi_thread *t = rcs_bi_reg.threads; t; t = t->next) {
+        rcs_bi_node *n = atomic_load_explicit(&t->queue, memory_order_acquire);
+        if (!n || n == QUEUE_DEAD)
+            continue;
+        n = atomic_exchange_explicit(&t->queue, NULL, memory_order_acquire);
+        while (n) {
+            rcs_bi_node *next = n->next;
+            if (explicit_merge(n->h, 0) == 1) {
+                n->next = after_stop; /* only the queue holds it: release later */
+                after_stop = n;
+            } else {
+                atomic_fetch_sub_explicit(&n->h->shared, RCS_BI_ONE, memory_order_release);
+                free(n);
+            }
+            n = next;
+        }
+    }
+}
+
+void rcs_stop_world(void) {
+    pthread_mutex_lock(&rcs_bi_reg.mutex);
+    wait_out_stop_locked(RCS_BI_PAUSED); /* one stop at a time */
+    rcs_bi_reg.stopped = true;
+    rcs_bi_self->stopped_world = true;
+    for (rcs_bi_thread *t = rcs_bi_reg.threads; t; t = t->next)
+        if (t != rcs_bi_self)
+            atomic_fetch_or_explicit(&t->breaker, RCS_BI_BREAK_STOP, memory_order_relaxed);
+    while (!others_all_stopped_locked())
+        pthread_cond_wait(&rcs_bi_reg.changed, &rcs_bi_reg.mutex);
+    merge_all_queues_stopped_locked();
+    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+}
+
+void rcs_start_world(void) {
+    pthread_mutex_lock(&rcs_bi_reg.mutex);
+    rcs_bi_reg.stopped = false;
+    rcs_bi_self->stopped_world = false;
+    for (rcs_bi_thread *t = rcs_bi_reg.threads; t; t = t->next)
+        atomic_fetch_and_explicit(&t->breaker, ~RCS_BI_BREAK_STOP, memory_order_relaxed);
+    pthread_cond_broadcast(&rcs_bi_reg.changed);
+    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+    rcs_bi_node *n = after_stop;
+    after_stop = NULL;
+    while (n) {
+        rcs_bi_node *next = n->next;
+        rcs_header *h = n->h;
+        free(n);
+        if (rcs_decref(h))
+            hooks->dealloc(h);
+        n = next;
+    }
+}
+
+/* ---- settings and counters ----------------------------------------------------------------- */
+
+void rcs_set_switch_interval_ns(uint64_t ns) {
+    pthread_mutex_lock(&rcs_bi_reg.mutex);
+    rcs_bi_reg.switch_interval_ns = ns ? ns : 1; /* kept, and unused: no global lock */
+    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+}
+
+uint64_t rcs_switch_interval_ns(void) {
+    pthread_mutex_lock(&rcs_bi_reg.mutex);
+    uint64_t ns = rcs_bi_reg.switch_interval_ns;
+    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+    return ns;
+}
+
+void rcs_get_stats(rcs_stats *out) {
+    pthread_mutex_lock(&rcs_bi_reg.mutex);
+    stats_sum(out);
+    out->lock_waits -= stats_base.lock_waits;
+    out->shared_ops -= stats_base.shared_ops;
+    out->merges -= stats_base.merges;
+    out->queued -= stats_base.queued;
+    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+}

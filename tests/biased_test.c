@@ -1,0 +1,293 @@
+/*
+ * tests/biased_test.c -- ownership and merging of counts across threads.
+ *
+ * Written for biased counting (//:nogil), where an object's count is split
+ * between its owner thread and the others, and built for every thread-safe
+ * strategy (public API only; the expectations hold everywhere, and the
+ * biased-only ones are chosen by the strategy's counters, not its name).
+ * Workloads (small; nothing is timed):
+ *   - 1,000 objects made by the main thread, released last by a worker:
+ *     each freed exactly once; where the strategy queued them to their
+ *     owner (stats.queued > 0), freed by the owner's merge, on its thread;
+ *   - a worker makes 1,000 objects, stores them in a list, and exits; the
+ *     main thread then releases them: each freed exactly once;
+ *   - two workers hand each other self-referencing objects (cycles) and drop
+ *     them, while the main thread collects: every object freed once;
+ *   - readers get items of a list and values of a dict while a writer makes
+ *     both grow and shrink (array and table replaced): every read is a value
+ *     that was stored.
+ */
+#include "tests/support.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+
+_Static_assert(RC_THREAD_SAFE, "threaded tests are built only for thread-safe strategies");
+
+/* ---- a client type that counts its deallocations ------------------------ */
+
+typedef struct counted {
+    rc_object base;
+    rc_object *ref; /* a strong reference (itself, for cycles) or NULL */
+    pthread_t freed_on;
+} counted;
+
+static atomic_int deallocs;
+static atomic_int freed_on_main;
+static pthread_t main_thread;
+
+static void counted_dealloc(rc_object *self) {
+    counted *c = (counted *)self;
+    rc_clear_ref(&c->ref);
+    atomic_fetch_add(&deallocs, 1);
+    if (pthread_equal(pthread_self(), main_thread))
+        atomic_fetch_add(&freed_on_main, 1);
+}
+
+static int counted_traverse(rc_object *self, rc_visit_fn visit, void *arg) {
+    RC_VISIT(((counted *)self)->ref);
+    return 0;
+}
+
+static void counted_clear(rc_object *self) {
+    rc_clear_ref(&((counted *)self)->ref);
+}
+
+static rc_type counted_type = {
+    .name = "counted",
+    .basicsize = sizeof(counted),
+    .flags = RC_TYPE_GC,
+    .dealloc = counted_dealloc,
+    .traverse = counted_traverse,
+    .clear = counted_clear,
+};
+
+static void reset_counts(void) {
+    atomic_store(&deallocs, 0);
+    atomic_store(&freed_on_main, 0);
+    main_thread = pthread_self();
+}
+
+/* ---- released last by another thread ------------------------------------------ */
+
+#define N_OBJECTS 1000
+
+static void *release_all(void *arg) {
+    rc_object **objs = arg;
+    assert_int_equal(rc_thread_attach(), RC_OK);
+    for (int i = 0; i < N_OBJECTS; i++)
+        rc_decref(objs[i]);
+    rc_thread_detach();
+    return NULL;
+}
+
+static void test_released_last_by_other_thread(void **state) {
+    (void)state;
+    reset_counts();
+    rc_runtime_stats before, after;
+    rc_runtime_get_stats(&before);
+    static rc_object *objs[N_OBJECTS];
+    for (int i = 0; i < N_OBJECTS; i++) {
+        objs[i] = rc_object_new(&counted_type);
+        assert_non_null(objs[i]);
+    }
+    pthread_t t;
+    RC_BEGIN_ALLOW_THREADS
+    pthread_create(&t, NULL, release_all, objs);
+    pthread_join(t, NULL);
+    RC_END_ALLOW_THREADS
+    rc_checkpoint(); /* the owner merges what was queued to it */
+    rc_gc_collect();
+    assert_int_equal(atomic_load(&deallocs), N_OBJECTS);
+    rc_runtime_get_stats(&after);
+    if (after.queued > before.queued) {
+        /* Queued to the owner: the owner's merge freed them, on its thread. */
+        assert_true(after.merges - before.merges >= after.queued - before.queued);
+        assert_int_equal(atomic_load(&freed_on_main), N_OBJECTS);
+    }
+    assert_int_equal(rc_live_objects_of(&counted_type), 0);
+}
+
+/* ---- the owner exits while others hold references -------------------------------------- */
+
+static void *make_and_exit(void *arg) {
+    rc_object *list = arg;
+    assert_int_equal(rc_thread_attach(), RC_OK);
+    for (int i = 0; i < N_OBJECTS; i++) {
+        rc_object *o = rc_object_new(&counted_type);
+        assert_non_null(o);
+        assert_int_equal(rc_list_append(list, o), RC_OK);
+        if (i % 2 == 0) /* half of them twice */
+            assert_int_equal(rc_list_append(list, o), RC_OK);
+        rc_decref(o); /* only the list holds them now */
+    }
+    rc_thread_detach();
+    return NULL;
+}
+
+static void test_owner_exits_first(void **state) {
+    (void)state;
+    reset_counts();
+    rc_object *list = rc_list_new();
+    pthread_t t;
+    RC_BEGIN_ALLOW_THREADS
+    pthread_create(&t, NULL, make_and_exit, list);
+    pthread_join(t, NULL);
+    RC_END_ALLOW_THREADS
+    assert_int_equal(atomic_load(&deallocs), 0);
+    assert_int_equal(rc_list_size(list), N_OBJECTS + N_OBJECTS / 2);
+    /* Reading them counts them from this thread (the owner is gone). */
+    for (int64_t i = 0; i < rc_list_size(list); i++) {
+        rc_object *o = rc_list_get(list, i);
+        assert_non_null(o);
+        assert_true(rc_refcount(o) >= 2);
+        rc_decref(o);
+    }
+    rc_decref(list);
+    rc_checkpoint();
+    assert_int_equal(atomic_load(&deallocs), N_OBJECTS);
+    assert_int_equal(rc_live_objects_of(&counted_type), 0);
+}
+
+/* ---- collection while threads hand objects over ----------------------------------------- */
+
+#define HANDOFF_ROUNDS 2000
+
+typedef struct handoff {
+    _Atomic(rc_object *) slot[2]; /* slot[i]: an object for worker i to drop */
+    atomic_int done;
+} handoff;
+
+static void *handoff_worker(void *arg) {
+    handoff *h = arg;
+    static atomic_int next_id;
+    int me = atomic_fetch_add(&next_id, 1) % 2;
+    assert_int_equal(rc_thread_attach(), RC_OK);
+    for (int i = 0; i < HANDOFF_ROUNDS; i++) {
+        counted *c = (counted *)rc_object_new(&counted_type);
+        assert_non_null(c);
+        c->ref = rc_newref(&c->base); /* a cycle: only the collector frees it */
+        rc_object *expected = NULL;
+        while (!atomic_compare_exchange_weak(&h->slot[1 - me], &expected, &c->base)) {
+            expected = NULL;
+            rc_object *mine = atomic_exchange(&h->slot[me], NULL);
+            rc_xdecref(mine); /* drops the other thread's object: queued to its owner */
+            rc_checkpoint();
+        }
+        rc_object *mine = atomic_exchange(&h->slot[me], NULL);
+        rc_xdecref(mine);
+        rc_checkpoint();
+    }
+    atomic_fetch_add(&h->done, 1);
+    while (atomic_load(&h->done) < 2) {
+        rc_object *mine = atomic_exchange(&h->slot[me], NULL);
+        rc_xdecref(mine);
+        rc_checkpoint();
+    }
+    rc_object *mine = atomic_exchange(&h->slot[me], NULL);
+    rc_xdecref(mine);
+    rc_thread_detach();
+    return NULL;
+}
+
+static void test_collect_while_merging(void **state) {
+    (void)state;
+    reset_counts();
+    handoff h = {0};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&t[i], NULL, handoff_worker, &h);
+    while (atomic_load(&h.done) < 2) {
+        rc_gc_collect();
+        RC_BEGIN_ALLOW_THREADS
+        sched_yield();
+        RC_END_ALLOW_THREADS
+    }
+    RC_BEGIN_ALLOW_THREADS
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    RC_END_ALLOW_THREADS
+    rc_gc_collect();
+    assert_int_equal(atomic_load(&deallocs), 2 * HANDOFF_ROUNDS);
+    assert_int_equal(rc_live_objects_of(&counted_type), 0);
+}
+
+/* ---- readers beside a resizing writer ------------------------------------------------------ */
+
+#define RW_ROUNDS 60
+#define RW_MAX 200
+
+typedef struct rw_job {
+    rc_object *list, *dict;
+    atomic_int stop;
+    atomic_int bad;
+} rw_job;
+
+static void *rw_reader(void *arg) {
+    rw_job *j = arg;
+    assert_int_equal(rc_thread_attach(), RC_OK);
+    while (!atomic_load(&j->stop)) {
+        for (int64_t i = 0; i < RW_MAX; i++) {
+            rc_error_clear();
+            rc_object *o = rc_list_get(j->list, i);
+            if (o) {
+                int64_t v = rct_int(o);
+                j->bad += v < 1000000 || v >= 1000000 + RW_MAX; /* rct_big_int(i) */
+                rc_decref(o);
+            }
+            rc_object *k = rct_big_int(i);
+            rc_object *v = rc_dict_get(j->dict, k);
+            if (v) {
+                j->bad += rct_int(v) != 1000000 + i;
+                rc_decref(v);
+            }
+            rc_decref(k);
+        }
+        rc_checkpoint();
+    }
+    rc_thread_detach();
+    return NULL;
+}
+
+static void test_readers_beside_resizing_writer(void **state) {
+    (void)state;
+    rw_job j = {.list = rc_list_new(), .dict = rc_dict_new()};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&t[i], NULL, rw_reader, &j);
+    for (int r = 0; r < RW_ROUNDS; r++) {
+        for (int i = 0; i < RW_MAX; i++) {
+            rc_object *v = rct_big_int(i);
+            assert_int_equal(rc_list_append(j.list, v), RC_OK);
+            assert_int_equal(rc_dict_set(j.dict, v, v), RC_OK);
+            rc_decref(v);
+        }
+        rc_checkpoint();
+        while (rc_list_size(j.list) > 0) {
+            rc_object *o = rc_list_pop(j.list, -1);
+            assert_non_null(o);
+            assert_int_equal(rc_dict_delete(j.dict, o), RC_OK);
+            rc_decref(o);
+        }
+        rc_checkpoint();
+    }
+    atomic_store(&j.stop, 1);
+    RC_BEGIN_ALLOW_THREADS
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    RC_END_ALLOW_THREADS
+    assert_int_equal(j.bad, 0);
+    rc_decref(j.list);
+    rc_decref(j.dict);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_released_last_by_other_thread),
+        cmocka_unit_test(test_owner_exits_first),
+        cmocka_unit_test(test_collect_while_merging),
+        cmocka_unit_test(test_readers_beside_resizing_writer),
+    };
+    return RCT_RUN_GROUP(tests);
+}

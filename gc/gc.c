@@ -44,6 +44,7 @@
  * finalizers and callbacks included; the thread that stopped it takes no
  * lock, since every other thread is paused.
  */
+#include <stdatomic.h>
 #include <time.h>
 
 #include "gc/gc.h"
@@ -72,6 +73,18 @@ static struct gc_state {
     bool keep_garbage;
     rc_gc_stats stats[RC_GC_GENERATIONS];
 } gc;
+
+/* Whether generation 0 is over its threshold (with collection enabled):
+ * kept up to date under the runtime lock, read without it at every GC
+ * allocation, so that the common case takes no lock just to learn that no
+ * collection is due. A stale read only moves a collection by one allocation. */
+static atomic_bool collection_due;
+
+/* pre: the runtime lock held (or the world stopped). */
+static void update_due_locked(void) {
+    atomic_store_explicit(&collection_due, gc.enabled && gc.count[0] > gc.threshold[0],
+                          memory_order_relaxed);
+}
 
 /* ---- lists ------------------------------------------------------------------ */
 
@@ -134,6 +147,7 @@ void rci_gc_init(void) {
     gc.long_lived_total = gc.long_lived_pending = 0;
     gc.enabled = true;
     gc.keep_garbage = false;
+    update_due_locked();
 }
 
 void rci_gc_fini(void) {
@@ -148,6 +162,7 @@ void rci_gc_track_new(rci_gc_head *h) {
     rcs_runtime_lock();
     list_append(&gc.generations[0], h);
     gc.count[0]++;
+    update_due_locked();
     rcs_runtime_unlock();
 }
 
@@ -156,6 +171,7 @@ void rci_gc_untrack(rci_gc_head *h) {
     list_unlink(h);
     if (gc.count[0] > 0)
         gc.count[0]--;
+    update_due_locked();
     rcs_runtime_unlock();
 }
 
@@ -370,6 +386,7 @@ static rci_gc_head *gather_young(int gen) {
         gc.count[gen + 1]++;
     for (int g = 0; g <= gen; g++)
         gc.count[g] = 0;
+    update_due_locked();
     return young;
 }
 
@@ -440,12 +457,8 @@ static int due_generation(void) {
 }
 
 void rci_gc_before_alloc(void) {
-    if (collecting_here)
-        return;
-    rcs_runtime_lock();
-    bool due = due_generation() >= 0;
-    rcs_runtime_unlock();
-    if (RC_LIKELY(!due))
+    if (RC_LIKELY(!atomic_load_explicit(&collection_due, memory_order_relaxed)) ||
+        collecting_here)
         return;
     /* Decide again with the world stopped: another thread may have
      * collected in between. */
@@ -485,12 +498,14 @@ int64_t rc_gc_collect(void) {
 void rc_gc_enable(void) {
     rcs_runtime_lock();
     gc.enabled = true;
+    update_due_locked();
     rcs_runtime_unlock();
 }
 
 void rc_gc_disable(void) {
     rcs_runtime_lock();
     gc.enabled = false;
+    update_due_locked();
     rcs_runtime_unlock();
 }
 
@@ -508,6 +523,7 @@ rc_status rc_gc_set_threshold(int gen, int64_t threshold) {
                             gen, (long long)threshold);
     rcs_runtime_lock();
     gc.threshold[gen] = threshold;
+    update_due_locked();
     rcs_runtime_unlock();
     return RC_OK;
 }
@@ -528,6 +544,7 @@ void rc_gc_freeze(void) {
         gc.count[g] = 0;
     }
     gc.long_lived_total = gc.long_lived_pending = 0;
+    update_due_locked();
     rcs_runtime_unlock();
 }
 

@@ -109,6 +109,8 @@ rc_object *lang_function_new(rc_object *code, rc_object *env) {
         return NULL;
     f->code = rc_newref(code);
     f->env = env ? rc_newref(env) : NULL;
+    if (env) /* before f can reach another thread */
+        ((lang_env *)env)->captured = true;
     return &f->base;
 }
 

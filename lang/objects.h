@@ -31,6 +31,9 @@ typedef rc_object *(*lang_cfunc)(struct lang_thread *ts, rc_object **args, int n
 typedef struct lang_env {
     rc_object base;
     rc_object *parent;   /* the enclosing call's env, or NULL */
+    bool captured;       /* a function closes over it: other threads may use its
+                            slots, so they change only in its critical section
+                            (vm.c); set before any such function exists */
     int64_t n;
     rc_object *slots[];  /* strong references, or NULL while unassigned */
 } lang_env;

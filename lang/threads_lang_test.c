@@ -83,6 +83,27 @@ static void test_closure_across_threads(void **state) {
                      "110\n");
 }
 
+/* One thread replaces a captured variable (new allocated ints) while a
+ * closure on another thread reads it: every read must get a live value (no
+ * use after free under the free-threaded strategies: ASan and TSan check). */
+static void test_closure_variable_read_while_written(void **state) {
+    (void)state;
+    lt_expect_output("def run():\n"
+                     "    x = 1000\n"
+                     "    def reader(n):\n"
+                     "        ok = True\n"
+                     "        for i in range(n):\n"
+                     "            if x < 1000:\n"
+                     "                ok = False\n"
+                     "        return ok\n"
+                     "    t = thread(reader, 20000)\n"
+                     "    for i in range(20000):\n"
+                     "        x = i + 1000\n"
+                     "    print(t.join(), x)\n"
+                     "run()\n",
+                     "True 20999\n");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_thread_join_result),
@@ -92,6 +113,7 @@ int main(void) {
         cmocka_unit_test(test_error_in_thread),
         cmocka_unit_test(test_unjoined_threads_finish),
         cmocka_unit_test(test_closure_across_threads),
+        cmocka_unit_test(test_closure_variable_read_while_written),
     };
     return RCT_RUN_GROUP(tests);
 }

@@ -79,6 +79,40 @@ static void set_slot(rc_object **slot, rc_object *v) {
     rc_xdecref(old); /* last: its dealloc may run arbitrary code */
 }
 
+/* Local variables. An env that a closure captured can be used by several
+ * threads at once (the closure called on another thread): its slots are
+ * then read, with the reference taken, and replaced only inside the env's
+ * critical section, so that no thread can free a value another is about to
+ * count. An env nobody captured belongs to its frame's thread alone. Under
+ * the GIL the critical section costs nothing. */
+static rc_object *env_load(lang_env *e, uint32_t i) {
+    rc_object *v;
+    if (!e->captured) {
+        v = e->slots[i];
+        return v ? rc_newref(v) : NULL;
+    }
+    RC_CRITICAL_BEGIN(&e->base)
+    v = e->slots[i];
+    if (v)
+        rc_incref(v);
+    RC_CRITICAL_END(&e->base)
+    return v;
+}
+
+/* Stores v (stolen) in slot i. */
+static void env_store(lang_env *e, uint32_t i, rc_object *v) {
+    if (!e->captured) {
+        set_slot(&e->slots[i], v);
+        return;
+    }
+    rc_object *old;
+    RC_CRITICAL_BEGIN(&e->base)
+    old = e->slots[i];
+    e->slots[i] = v;
+    RC_CRITICAL_END(&e->base)
+    rc_xdecref(old); /* outside: its dealloc may run arbitrary code */
+}
+
 /* ---- building containers ------------------------------------------------------ */
 
 /* Each takes the n values at v (stolen, always). */
@@ -152,26 +186,24 @@ static rc_object *run_frame(lang_thread *ts, lang_code *co, lang_env *env) {
             *sp++ = rc_newref(consts[arg]);
             break;
         case OP_LOAD_FAST:
-            if (!(v = env->slots[arg])) {
+            if (!(v = env_load(env, arg))) {
                 unbound_local(co, arg);
                 goto error;
             }
-            *sp++ = rc_newref(v);
+            *sp++ = v;
             break;
         case OP_STORE_FAST:
-            set_slot(&env->slots[arg], *--sp);
+            env_store(env, arg, *--sp);
             break;
-        case OP_LOAD_DEREF: {
-            lang_env *e = env_up(env, arg >> 16);
-            if (!(v = e->slots[arg & 0xffff])) {
+        case OP_LOAD_DEREF:
+            if (!(v = env_load(env_up(env, arg >> 16), arg & 0xffff))) {
                 rc_error_set(RC_EVALUE, "free variable referenced before assignment");
                 goto error;
             }
-            *sp++ = rc_newref(v);
+            *sp++ = v;
             break;
-        }
         case OP_STORE_DEREF:
-            set_slot(&env_up(env, arg >> 16)->slots[arg & 0xffff], *--sp);
+            env_store(env_up(env, arg >> 16), arg & 0xffff, *--sp);
             break;
         case OP_LOAD_GLOBAL:
             if (!(v = load_global(ts, consts[arg])))

@@ -49,7 +49,6 @@
  * (no attached flag, so no counter is bumped in it). */
 static rcs_bi_thread detached_entry;
 _Thread_local rcs_bi_thread *rcs_bi_self = &detached_entry;
-rcs_mutex rcs_bi_runtime_mutex = RCS_MUTEX_INIT;
 
 rcs_bi_registry rcs_bi_reg = {
     .mutex = PTHREAD_MUTEX_INITIALIZER,

@@ -225,37 +225,12 @@ static inline bool rcs_thread_is_attached(void) {
     return atomic_load_explicit(&rcs_bi_self->state, memory_order_relaxed) == RCS_BI_RUNNING;
 }
 
-/* ---- object locks: as //:finegrained ------------------------------------------
- * The thread that has stopped the world takes no object lock: every other
- * thread is paused where it holds none, or waits for one before changing
- * anything; and the collector may itself have started under some lock. */
-static inline void rcs_lock(rcs_header *h) {
-    if (!rcs_bi_self->stopped_world)
-        rcs_mutex_lock(&h->lock);
+/* ---- object locks: as //:finegrained (locking/lock/object_locks.h) ------- */
+static inline bool rcs_world_stopped_here(void) {
+    return rcs_bi_self->stopped_world;
 }
 
-static inline void rcs_unlock(rcs_header *h) {
-    if (!rcs_bi_self->stopped_world)
-        rcs_mutex_unlock(&h->lock);
-}
-
-static inline void rcs_lock2(rcs_header *a, rcs_header *b) {
-    if (a == b) {
-        rcs_lock(a);
-    } else if (a < b) {
-        rcs_lock(a);
-        rcs_lock(b);
-    } else {
-        rcs_lock(b);
-        rcs_lock(a);
-    }
-}
-
-static inline void rcs_unlock2(rcs_header *a, rcs_header *b) {
-    rcs_unlock(a);
-    if (a != b)
-        rcs_unlock(b);
-}
+#include "locking/lock/object_locks.h"
 
 /* Acquire: pairs with the release in rcs_store_shared_ptr, so a reader that
  * sees a new array (or item) also sees it initialised. */
@@ -264,19 +239,6 @@ static inline void *rcs_load_shared_ptr(void *const *pp) {
 }
 static inline void rcs_store_shared_ptr(void **pp, void *v) {
     atomic_store_explicit((void *_Atomic *)pp, v, memory_order_release);
-}
-
-/* ---- runtime-wide structures ------------------------------------------------------ */
-extern rcs_mutex rcs_bi_runtime_mutex;
-
-static inline void rcs_runtime_lock(void) {
-    if (!rcs_bi_self->stopped_world)
-        rcs_mutex_lock(&rcs_bi_runtime_mutex);
-}
-
-static inline void rcs_runtime_unlock(void) {
-    if (!rcs_bi_self->stopped_world)
-        rcs_mutex_unlock(&rcs_bi_runtime_mutex);
 }
 
 /* ---- safe reclamation: QSBR (reclaim.c) ------------------------------------------ */

@@ -27,7 +27,6 @@
 
 _Thread_local rcs_fg_thread rcs_fg_self;
 atomic_int rcs_fg_stop_requested;
-rcs_mutex rcs_fg_runtime_mutex = RCS_MUTEX_INIT;
 
 static struct registry {
     pthread_mutex_t mutex;

@@ -129,40 +129,12 @@ static inline bool rcs_thread_is_attached(void) {
     return atomic_load_explicit(&rcs_fg_self.state, memory_order_relaxed) == RCS_FG_RUNNING;
 }
 
-/* ---- object locks ------------------------------------------------------------
- * The thread that has stopped the world (the collector) takes no object
- * lock: every other thread is paused at a checkpoint, where it holds none,
- * or waiting for a lock, before it changed anything; and the collector may
- * itself have been started by an allocation made under some object's lock. */
-static inline void rcs_lock(rcs_header *h) {
-    if (!rcs_fg_self.stopped_world)
-        rcs_mutex_lock(&h->lock);
+/* ---- object locks (shared with biased: locking/lock/object_locks.h) ------ */
+static inline bool rcs_world_stopped_here(void) {
+    return rcs_fg_self.stopped_world;
 }
 
-static inline void rcs_unlock(rcs_header *h) {
-    if (!rcs_fg_self.stopped_world)
-        rcs_mutex_unlock(&h->lock);
-}
-
-/* Two objects, deadlock-free: the same object is locked once; otherwise the
- * lower address first, so every thread takes any pair in the same order. */
-static inline void rcs_lock2(rcs_header *a, rcs_header *b) {
-    if (a == b) {
-        rcs_lock(a);
-    } else if (a < b) {
-        rcs_lock(a);
-        rcs_lock(b);
-    } else {
-        rcs_lock(b);
-        rcs_lock(a);
-    }
-}
-
-static inline void rcs_unlock2(rcs_header *a, rcs_header *b) {
-    rcs_unlock(a);
-    if (a != b)
-        rcs_unlock(b);
-}
+#include "locking/lock/object_locks.h"
 
 /* Readers take the object lock too: plain loads and stores suffice. */
 static inline void *rcs_load_shared_ptr(void *const *pp) {
@@ -170,19 +142,6 @@ static inline void *rcs_load_shared_ptr(void *const *pp) {
 }
 static inline void rcs_store_shared_ptr(void **pp, void *v) {
     *pp = v;
-}
-
-/* ---- runtime-wide structures ------------------------------------------------ */
-extern rcs_mutex rcs_fg_runtime_mutex;
-
-static inline void rcs_runtime_lock(void) {
-    if (!rcs_fg_self.stopped_world)
-        rcs_mutex_lock(&rcs_fg_runtime_mutex);
-}
-
-static inline void rcs_runtime_unlock(void) {
-    if (!rcs_fg_self.stopped_world)
-        rcs_mutex_unlock(&rcs_fg_runtime_mutex);
 }
 
 /* ---- thread exit: nothing is deferred per thread, nothing to flush ------- */

@@ -46,6 +46,9 @@ typedef struct bucket {
     waiter head; /* sentinel of a circular FIFO */
 } bucket;
 
+/* The runtime lock of locking/lock/object_locks.h. */
+rcs_mutex rcs_runtime_mutex = RCS_MUTEX_INIT;
+
 static bucket buckets[BUCKETS];
 static pthread_once_t buckets_once = PTHREAD_ONCE_INIT;
 static rcs_block_hooks block_hooks;

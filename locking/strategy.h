@@ -177,6 +177,19 @@ typedef struct rcs_stats {
     uint64_t queued;        /* objects handed to their owner's merge queue */
 } rcs_stats;
 
+/* The operations every strategy implements out of line (in its .c); the
+ * rest of the contract is each strategy's own header, inline where it can
+ * be. Documented above. */
+int rcs_runtime_start(const rcs_hooks *hooks);
+void rcs_runtime_stop(void);
+int rcs_thread_attach(void);
+void rcs_thread_detach(void);
+void rcs_allow_threads_begin(void);
+void rcs_allow_threads_end(void);
+void rcs_set_switch_interval_ns(uint64_t ns);
+uint64_t rcs_switch_interval_ns(void);
+void rcs_get_stats(rcs_stats *out);
+
 /* The count that rcs_refcount reports for an immortal object. */
 #define RCS_IMMORTAL_COUNT INT64_MAX
 

@@ -201,17 +201,8 @@ static inline bool rcs_is_immortal(const rcs_header *h) {
 
 /* ---- threads ------------------------------------------------------------------ */
 
-int rcs_runtime_start(const rcs_hooks *hooks);
-void rcs_runtime_stop(void);
-int rcs_thread_attach(void);
-void rcs_thread_detach(void);
 void rcs_thread_flush(void);
-void rcs_allow_threads_begin(void);
-void rcs_allow_threads_end(void);
 void rcs_checkpoint_slow(void);
-void rcs_set_switch_interval_ns(uint64_t ns);
-uint64_t rcs_switch_interval_ns(void);
-void rcs_get_stats(rcs_stats *out);
 void rcs_stop_world(void);
 void rcs_start_world(void);
 

@@ -47,16 +47,7 @@ extern _Thread_local rcs_gil_thread rcs_gil_self;
  * ThreadSanitizer cannot tell from a race.) */
 extern atomic_int rcs_gil_drop_request;
 
-int rcs_runtime_start(const rcs_hooks *hooks);
-void rcs_runtime_stop(void);
-int rcs_thread_attach(void);
-void rcs_thread_detach(void);
-void rcs_allow_threads_begin(void);
-void rcs_allow_threads_end(void);
 void rcs_checkpoint_slow(void);
-void rcs_set_switch_interval_ns(uint64_t ns);
-uint64_t rcs_switch_interval_ns(void);
-void rcs_get_stats(rcs_stats *out);
 
 static inline void rcs_checkpoint(void) {
     if (__builtin_expect(atomic_load_explicit(&rcs_gil_drop_request, memory_order_relaxed), 0))

@@ -49,15 +49,6 @@ typedef struct rcs_nolock_thread {
 
 extern _Thread_local rcs_nolock_thread rcs_nolock_self;
 
-int rcs_runtime_start(const rcs_hooks *hooks);
-void rcs_runtime_stop(void);
-int rcs_thread_attach(void);
-void rcs_thread_detach(void);
-void rcs_allow_threads_begin(void);
-void rcs_allow_threads_end(void);
-void rcs_set_switch_interval_ns(uint64_t ns);
-uint64_t rcs_switch_interval_ns(void);
-void rcs_get_stats(rcs_stats *out);
 
 /* Nothing is ever pending: no lock to hand over, no counts to merge. */
 static inline void rcs_checkpoint(void) {}

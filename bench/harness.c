@@ -250,9 +250,10 @@ static void print_result(const bench_run *run, int processes, const rc_runtime_s
         printf(":%.6g", run->metrics[i].value);
     }
     printf("},\"stats\":{\"switches\":%llu,\"forced_drops\":%llu,\"wait_ns\":%llu,"
-           "\"lock_waits\":%llu}}\n",
+           "\"lock_waits\":%llu,\"shared_ops\":%llu,\"retired_peak_bytes\":%llu}}\n",
            (unsigned long long)st->switches, (unsigned long long)st->forced_drops,
-           (unsigned long long)st->wait_ns, (unsigned long long)st->lock_waits);
+           (unsigned long long)st->wait_ns, (unsigned long long)st->lock_waits,
+           (unsigned long long)st->shared_ops, (unsigned long long)st->retired_peak_bytes);
     fflush(stdout);
 }
 
@@ -271,6 +272,10 @@ static void stats_delta(rc_runtime_stats *d, const rc_runtime_stats *a,
     d->drop_requests = b->drop_requests - a->drop_requests;
     d->wait_ns = b->wait_ns - a->wait_ns;
     d->lock_waits = b->lock_waits - a->lock_waits;
+    d->shared_ops = b->shared_ops - a->shared_ops;
+    /* A level, not a counter: the most one thread held since the runtime
+     * started in this process (warm-up and earlier runs included). */
+    d->retired_peak_bytes = b->retired_peak_bytes;
 }
 
 /* A measurement in this process, with its RESULT line. */

@@ -32,7 +32,10 @@
  *   RCS_NAME            "gil", "finegrained", "nogil" or "nolock"; reports only.
  *   RCS_THREAD_SAFE     several attached threads may use the runtime.
  *   RCS_PARALLEL        attached threads run object code at the same time.
- *   RCS_LOCKFREE_READS  container reads may run beside a writer.
+ *   RCS_LOCKFREE_READS  container reads (rc_list_get, rc_dict_get,
+ *                       rc_dict_contains) take no lock and may run beside a
+ *                       writer: the protocol is in objects/list.c and
+ *                       objects/dict.c.
  *
  * Object header fields:
  *   rcs_header                  the strategy's part of every object header
@@ -60,16 +63,36 @@
  *       made while others held references.
  *   bool rcs_try_incref(rcs_header *h)
  *       For lock-free readers: takes a reference only if the object is not
- *       being freed (count already 0). Returns false otherwise.
+ *       being freed (count already 0). Returns false otherwise, and also
+ *       (biased) for a live object that only its owner ever counted, unless
+ *       the caller is that owner or rcs_allow_try_incref was called on it:
+ *       such an object may be on its way to a free with no atomic operation.
+ *       A reader that gets false takes the object's lock instead.
  *       pre: the memory behind h is still a header, not freed to the system
- *       (guaranteed by rcs_retire below under the strategies whose readers
- *       run beside writers).
+ *       and not reused for anything but another object's header at the same
+ *       place. The object layer guarantees it where RCS_LOCKFREE_READS is
+ *       set: object memory is only reused as object memory, and leaves for
+ *       the system through rcs_retire (runtime/memory.c). A freed header's
+ *       count stays 0 (or merged-to-0), which makes the try fail.
+ *   void rcs_allow_try_incref(rcs_header *h)
+ *       pre: the caller holds a reference. post: rcs_try_incref succeeds
+ *       on any thread for as long as the count is above 0 (weak references
+ *       need it: they have no lock to fall back on). Biased: raises the
+ *       state to MAYBE_WEAKREF, once (CPython's _PyObject_SetMaybeWeakref);
+ *       no-op elsewhere.
  *   int64_t rcs_refcount(const rcs_header *h)
  *       The current count, for the collector and for debugging; RCS_IMMORTAL_COUNT
  *       for immortal objects. Exact only when no other thread changes it.
  *   void rcs_make_immortal(rcs_header *h)
- *       pre: no other thread can reach h yet. post: no incref or decref ever
- *       writes h again, and rcs_decref never returns true for it.
+ *       pre: no other thread can reach h yet, or the caller has stopped the
+ *       world (rcs_stop_world below): every other thread is then paused
+ *       between operations, none is part way through counting h, and
+ *       nothing the strategy defers still holds a count of h (biased: the
+ *       stop merged every merge queue). The restart orders the change for
+ *       them. post: no incref or decref ever writes h again, and rcs_decref
+ *       never returns true for it. Nothing makes h mortal again: the object
+ *       layer frees an object made immortal this way without its count
+ *       (refcount/immortal.c).
  *   bool rcs_is_immortal(const rcs_header *h)
  *
  * Object locks. Critical sections on one or two objects; under the GIL (and
@@ -129,6 +152,23 @@
  *       Strategies without a global lock keep the value and ignore it.
  *   void rcs_get_stats(rcs_stats *out)
  *       Counters since rcs_runtime_start (zeros where not applicable).
+ *   int rcs_hot_objects(rcs_hot_object *out, int max)
+ *       The objects most often counted by threads other than their owner,
+ *       to find a hot shared object. pre: out has room for max >= 1 entries.
+ *       Writes up to max entries, most samples first, and returns how many.
+ *       Approximate by design: biased samples about one non-owner count
+ *       operation in 64 per thread (a thread-local countdown, no atomic
+ *       RMW) into a 16-entry table per thread (space-saving: a new object
+ *       evicts the entry with the fewest samples and inherits its count, so
+ *       counts may be overestimated, and an object counted rarely may be
+ *       missing). The report merges the tables of every thread attached
+ *       since rcs_runtime_start, exited ones included, under the registry
+ *       mutex; the reported objects may be freed by now, so nothing in an
+ *       entry is ever dereferenced by the strategy (the type's name is
+ *       recorded at sampling time, through rcs_hooks.type_name, while the
+ *       sampling thread holds a reference). Any thread may call it.
+ *       Returns 0 (no entries) under gil, finegrained and nolock, which have
+ *       no owner to count against.
  *
  * Stop the world (the collector's pause):
  *   void rcs_stop_world(void) / void rcs_start_world(void)
@@ -148,12 +188,35 @@
  *       Frees p with free_fn once no lock-free reader can still be looking
  *       at it. Immediately, where readers take locks (gil, finegrained,
  *       nolock); after every thread has passed a quiescent point (biased).
+ *       Counts as RCS_RETIRE_NOMINAL_BYTES toward the bound below.
+ *   void rcs_retire_sized(void *p, size_t bytes, void (*free_fn)(void *))
+ *       As rcs_retire, for a block of `bytes` bytes: use it for blocks that
+ *       may be large (item arrays, hash tables), so the bound counts them.
+ *   RCS_RETIRE_BOUND_BYTES (integer constant)
+ *       The memory one thread holds for deferred freeing, in the bytes its
+ *       retires declared, before it waits for the others: 0 where frees are
+ *       immediate. Under biased a thread reclaims at least every 64 blocks
+ *       or 128 KiB; past an eighth of the bound it also frees what is ripe
+ *       at every retire and asks the threads that hold it back to report a
+ *       quiescent point at their next checkpoint; past the bound it waits,
+ *       offline like a lock wait (so the waited-for threads and a
+ *       stop-the-world proceed; the caller may hold object locks, as it may
+ *       while it waits for one) and for at most 50 ms, for them to pass.
+ *       So a thread holds at most the bound plus the block that crossed it
+ *       while every other attached thread reaches a quiescent point (a
+ *       checkpoint, a lock wait, a release region, a reclaim of its own)
+ *       within the wait. One that does not (a long loop with no checkpoint)
+ *       lets it hold more: the retiring thread then goes on, and waits
+ *       again only once it holds another 128 KiB.
+ *   RCS_RETIRE_NOMINAL_BYTES
+ *       What rcs_retire counts a block as (an object, or a small buffer).
  * ------------------------------------------------------------------------
  */
 #ifndef RC_LOCKING_STRATEGY_H
 #define RC_LOCKING_STRATEGY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Callbacks from a strategy up to the object layer, for work it defers (for
@@ -162,6 +225,11 @@
 typedef struct rcs_hooks {
     /* The object whose header is h lost its last reference: deallocate it. */
     void (*dealloc)(void *header);
+    /* The name of the type of the object whose header is h, a string that
+     * lives as long as the process (types are static). Called with a
+     * reference to the object held, when a non-owner count is sampled for
+     * rcs_hot_objects. NULL: names are not recorded. */
+    const char *(*type_name)(void *header);
 } rcs_hooks;
 
 /* Strategy counters. Fields a strategy has no use for stay zero. */
@@ -175,7 +243,29 @@ typedef struct rcs_stats {
     uint64_t shared_ops;    /* count changes by a non-owner thread (atomic) */
     uint64_t merges;        /* local + shared counts merged (owner gave up an object) */
     uint64_t queued;        /* objects handed to their owner's merge queue */
+    /* Deferred freeing (rcs_retire), biased only; the first two are levels,
+     * in the bytes the retires declared, not counters: */
+    uint64_t retired_bytes;      /* waiting to be freed now, all threads */
+    uint64_t retired_peak_bytes; /* the most one thread held at once since start */
+    uint64_t retire_waits;       /* times a thread waited at RCS_RETIRE_BOUND_BYTES */
 } rcs_stats;
+
+/* One entry of rcs_hot_objects. */
+typedef struct rcs_hot_object {
+    /* The object's address (its header's) when it was sampled. It may have
+     * been freed, and the address reused, since: compare it, never
+     * dereference it. */
+    const void *object;
+    /* Its type's name, recorded when it was sampled; NULL if not known. */
+    const char *type_name;
+    /* Sampled non-owner count operations on it (increfs, decrefs and
+     * try-increfs by threads other than its owner), summed over threads:
+     * about the number of such operations / 64. */
+    uint64_t samples;
+} rcs_hot_object;
+
+/* What rcs_retire counts a block as toward RCS_RETIRE_BOUND_BYTES. */
+#define RCS_RETIRE_NOMINAL_BYTES 64
 
 /* The operations every strategy implements out of line (in its .c); the
  * rest of the contract is each strategy's own header, inline where it can
@@ -189,6 +279,7 @@ void rcs_allow_threads_end(void);
 void rcs_set_switch_interval_ns(uint64_t ns);
 uint64_t rcs_switch_interval_ns(void);
 void rcs_get_stats(rcs_stats *out);
+int rcs_hot_objects(rcs_hot_object *out, int max);
 
 /* The count that rcs_refcount reports for an immortal object. */
 #define RCS_IMMORTAL_COUNT INT64_MAX

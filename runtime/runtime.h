@@ -36,7 +36,9 @@
  * Errors: RC_ESTATE if it is already started; RC_ENOMEM. */
 rc_status rc_runtime_start(void);
 
-/* Stops the runtime: frees interned strings and the runtime's own memory,
+/* Stops the runtime: frees the objects made immortal with rc_immortalize
+ * (refcount/refcount.h; if there are any, a full collection runs with them,
+ * see refcount/immortal.c), interned strings and the runtime's own memory,
  * and detaches the calling thread. If objects are still alive it prints
  * a report per type to stderr and returns RC_ELEAK (it stops all the same).
  * pre: the caller is attached and is the only attached thread; otherwise
@@ -80,12 +82,47 @@ void rc_allow_threads_end(void);
 void rc_set_switch_interval(double seconds);
 double rc_switch_interval(void);
 
-/* Counters since rc_runtime_start: switches, forced_drops, drop_requests,
- * wait_ns and lock_waits, documented on rcs_stats in locking/strategy.h.
- * Fields the strategy has no use for are 0. Any attached thread may call it. */
+/* Counters since rc_runtime_start, documented on rcs_stats in
+ * locking/strategy.h: the global lock's (switches, forced_drops,
+ * drop_requests, wait_ns), lock_waits, and under //:nogil the cost of
+ * sharing (shared_ops, merges, queued) and the memory waiting to be freed
+ * until no lock-free reader can see it (retired_bytes now,
+ * retired_peak_bytes, retire_waits). Fields the strategy has no use for
+ * are 0. Any attached thread may call it. */
 typedef rcs_stats rc_runtime_stats;
 
 void rc_runtime_get_stats(rc_runtime_stats *out);
+
+/* ---- hot shared objects ------------------------------------------------------
+ * Which objects cost the most shared counting: under //:nogil a reference
+ * count change by a thread other than the object's owner (the thread that
+ * made it) is an atomic operation on a cache line other threads write too,
+ * and one object counted from many threads (a shared dict, a module-level
+ * constant) can dominate the threads' run time. Make such an object
+ * immortal (rc_immortalize), or give each thread its own.
+ *
+ * An entry (rcs_hot_object, locking/strategy.h): the object's address, its
+ * type's name, and the number of samples. The report is approximate:
+ *   - each thread samples about one in 64 of its non-owner count operations
+ *     (at random gaps), so samples * 64 estimates the operations, and
+ *     objects counted only a few hundred times may be missing;
+ *   - each thread keeps the 16 objects it sampled most, so an object that
+ *     is hot only in aggregate, across many threads, can be missed, and a
+ *     count can be too high by what an evicted entry had;
+ *   - it covers the threads attached since rc_runtime_start, exited ones
+ *     included, and is reset by the next start;
+ *   - the object may have been freed since it was sampled, and its address
+ *     reused: compare the address with the objects you hold, never
+ *     dereference it.
+ * Other strategies have no owner to count against and report nothing. */
+typedef rcs_hot_object rc_hot_object;
+
+/* Fills out[0 .. n-1] with the hottest objects, most samples first, and
+ * returns n (0 <= n <= max; 0 when nothing was sampled, and under the
+ * strategies other than //:nogil). max == 0 returns 0, and out may then be
+ * NULL. Errors: RC_EVALUE if max < 0, or if out is NULL and max > 0. Any
+ * thread may call it, attached or not, while other threads run. */
+int rc_runtime_hot_objects(rc_hot_object *out, int max);
 
 /* ---- live objects ----------------------------------------------------------
  * Every allocated object is counted per type, on the thread that allocates or

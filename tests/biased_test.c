@@ -15,13 +15,23 @@
  *     them, while the main thread collects: every object freed once;
  *   - readers get items of a list and values of a dict while a writer makes
  *     both grow and shrink (array and table replaced): every read is a value
- *     that was stored.
+ *     that was stored;
+ *   - two workers count one object of the main thread's very often, a few
+ *     others now and then, and objects of their own: where counts are
+ *     sampled (stats.shared_ops > 0), the often counted object comes first
+ *     in rc_runtime_hot_objects, and their own objects never appear;
+ *   - a thread retires 128 MiB of blocks (rcs_retire_sized, the seam's call)
+ *     while another attached thread reaches a checkpoint only every 2 ms:
+ *     what the first holds never passes RCS_RETIRE_BOUND_BYTES plus one
+ *     block, and every block is freed exactly once.
  */
 #include "tests/support.h"
 
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdlib.h>
+#include <time.h>
 
 _Static_assert(RC_THREAD_SAFE, "threaded tests are built only for thread-safe strategies");
 
@@ -282,8 +292,221 @@ static void test_readers_beside_resizing_writer(void **state) {
     rc_decref(j.dict);
 }
 
+/* ---- the hot shared object ----------------------------------------------------------- */
+
+#define HOT_ROUNDS 100000
+#define HOT_WARM 8 /* objects the workers count now and then */
+#define HOT_PRIVATE 4 /* objects each worker makes and counts itself */
+#define HOT_WORKERS 2
+
+typedef struct hot_job {
+    rc_object *hot;
+    rc_object *warm[HOT_WARM];
+    const void *private_objects[HOT_WORKERS][HOT_PRIVATE];
+    atomic_int next_worker;
+} hot_job;
+
+static void *hot_worker(void *arg) {
+    hot_job *j = arg;
+    int me = atomic_fetch_add(&j->next_worker, 1);
+    assert_int_equal(rc_thread_attach(), RC_OK);
+    rc_object *mine[HOT_PRIVATE];
+    for (int i = 0; i < HOT_PRIVATE; i++) {
+        mine[i] = rc_object_new(&counted_type);
+        assert_non_null(mine[i]);
+        j->private_objects[me][i] = mine[i];
+    }
+    for (int i = 0; i < HOT_ROUNDS; i++) {
+        rc_incref(j->hot);
+        rc_incref(mine[i % HOT_PRIVATE]); /* the owner's: never a shared operation */
+        rc_decref(mine[i % HOT_PRIVATE]);
+        rc_decref(j->hot);
+        if (i % 16 == 0) {
+            rc_object *w = j->warm[(i / 16) % HOT_WARM];
+            rc_incref(w);
+            rc_decref(w);
+        }
+        if (i % 1024 == 0)
+            rc_checkpoint();
+    }
+    for (int i = 0; i < HOT_PRIVATE; i++)
+        rc_decref(mine[i]);
+    rc_thread_detach();
+    return NULL;
+}
+
+static void test_hot_shared_object_comes_first(void **state) {
+    (void)state;
+    reset_counts();
+    hot_job j = {.hot = rc_object_new(&counted_type)};
+    assert_non_null(j.hot);
+    for (int i = 0; i < HOT_WARM; i++) {
+        j.warm[i] = rct_big_int(i);
+        assert_non_null(j.warm[i]);
+    }
+    rc_runtime_stats before, after;
+    rc_runtime_get_stats(&before);
+    pthread_t t[HOT_WORKERS];
+    RC_BEGIN_ALLOW_THREADS
+    for (int i = 0; i < HOT_WORKERS; i++)
+        pthread_create(&t[i], NULL, hot_worker, &j);
+    /* Read the report, unattached, while the workers write their tables. */
+    for (int r = 0; r < 100; r++) {
+        rc_hot_object some[3];
+        int n = rc_runtime_hot_objects(some, 3);
+        assert_true(n >= 0 && n <= 3);
+        sched_yield();
+    }
+    for (int i = 0; i < HOT_WORKERS; i++)
+        pthread_join(t[i], NULL);
+    RC_END_ALLOW_THREADS
+    rc_runtime_get_stats(&after);
+
+    rc_hot_object top[2 * HOT_WARM];
+    int n = rc_runtime_hot_objects(top, 2 * HOT_WARM);
+    assert_true(n >= 0 && n <= 2 * HOT_WARM);
+    if (after.shared_ops > before.shared_ops) {
+        /* The workers' counts of the main thread's objects were shared
+         * operations, and were sampled. */
+        assert_true(n >= 1);
+        assert_ptr_equal(top[0].object, j.hot);
+        assert_true(top[0].samples > 0);
+        assert_non_null(top[0].type_name);
+        assert_string_equal(top[0].type_name, "counted");
+        for (int i = 1; i < n; i++)
+            assert_true(top[i - 1].samples >= top[i].samples);
+        /* About 1 in 64 operations: far fewer samples than operations. */
+        assert_true(top[0].samples < after.shared_ops - before.shared_ops);
+        for (int i = 0; i < n; i++)
+            for (int w = 0; w < HOT_WORKERS; w++)
+                for (int k = 0; k < HOT_PRIVATE; k++)
+                    assert_ptr_not_equal(top[i].object, j.private_objects[w][k]);
+        /* The warm objects were sampled too, each well behind the hot one. */
+        for (int i = 1; i < n; i++)
+            if (top[i].object != j.hot)
+                assert_true(top[i].samples < top[0].samples);
+    } else {
+        assert_int_equal(n, 0); /* no owner to count against: nothing sampled */
+    }
+    for (int i = 0; i < HOT_WARM; i++)
+        rc_decref(j.warm[i]);
+    rc_decref(j.hot);
+    rc_checkpoint();
+    assert_int_equal(atomic_load(&deallocs), 1 + HOT_WORKERS * HOT_PRIVATE);
+}
+
+/* ---- memory held for deferred freeing is bounded ------------------------------------- */
+
+#define RETIRE_BLOCK ((size_t)64 * 1024)
+#define RETIRE_BLOCKS 2048 /* 128 MiB in all, 16 times the bound */
+#define SLOW_CHECKPOINT_NS 2000000 /* the slow thread's loop between checkpoints */
+
+static uint64_t test_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+typedef struct retire_job {
+    atomic_int slow_ready; /* the slow thread is attached */
+    atomic_int stop;      /* tells the slow thread to leave */
+    atomic_int slow_gone; /* the slow thread has detached */
+    atomic_llong retired, freed; /* blocks */
+    long long most_held;  /* the retiring thread's worst (retired - freed) * RETIRE_BLOCK */
+    atomic_int frees[RETIRE_BLOCKS]; /* per block */
+} retire_job;
+
+static retire_job *retire; /* for the free function, which gets no argument */
+
+static void retire_block_free(void *p) {
+    int i = *(int *)p;
+    atomic_fetch_add(&retire->frees[i], 1);
+    atomic_fetch_add(&retire->freed, 1);
+    free(p);
+}
+
+static void *slow_checkpointer(void *arg) {
+    retire_job *j = arg;
+    assert_int_equal(rc_thread_attach(), RC_OK);
+    atomic_store(&j->slow_ready, 1);
+    while (!atomic_load(&j->stop)) {
+        /* A long loop touching no object: no quiescent point until the
+         * checkpoint at its end. */
+        uint64_t until = test_now_ns() + SLOW_CHECKPOINT_NS;
+        while (test_now_ns() < until)
+            ;
+        rc_checkpoint();
+    }
+    rc_thread_detach();
+    atomic_store(&j->slow_gone, 1);
+    return NULL;
+}
+
+static void *retirer(void *arg) {
+    retire_job *j = arg;
+    while (!atomic_load(&j->slow_ready))
+        sched_yield();
+    assert_int_equal(rc_thread_attach(), RC_OK);
+    for (int i = 0; i < RETIRE_BLOCKS; i++) {
+        int *b = malloc(RETIRE_BLOCK);
+        assert_non_null(b);
+        *b = i;
+        atomic_fetch_add(&j->retired, 1);
+        rcs_retire_sized(b, RETIRE_BLOCK, retire_block_free);
+        long long held = (atomic_load(&j->retired) - atomic_load(&j->freed)) *
+                         (long long)RETIRE_BLOCK;
+        if (held > j->most_held)
+            j->most_held = held;
+    }
+    atomic_store(&j->stop, 1);
+    /* Detach after the slow thread has: nobody is online to hold back what
+     * this thread still has, so it is all freed as it detaches. */
+    RC_BEGIN_ALLOW_THREADS
+    while (!atomic_load(&j->slow_gone))
+        sched_yield();
+    RC_END_ALLOW_THREADS
+    rc_thread_detach();
+    return NULL;
+}
+
+static void test_retired_memory_is_bounded(void **state) {
+    (void)state;
+    retire_job *j = calloc(1, sizeof *j);
+    assert_non_null(j);
+    retire = j;
+    rc_runtime_stats before, after;
+    rc_runtime_get_stats(&before);
+    pthread_t slow, ret;
+    RC_BEGIN_ALLOW_THREADS
+    pthread_create(&slow, NULL, slow_checkpointer, j);
+    pthread_create(&ret, NULL, retirer, j);
+    pthread_join(ret, NULL);
+    pthread_join(slow, NULL);
+    RC_END_ALLOW_THREADS
+    rc_runtime_get_stats(&after);
+
+    const long long bound = (long long)RCS_RETIRE_BOUND_BYTES + (long long)RETIRE_BLOCK;
+    assert_true(j->most_held <= bound);
+    assert_true((long long)after.retired_peak_bytes <= bound);
+    if (RCS_RETIRE_BOUND_BYTES > 0) {
+        /* Deferred: the slow thread held the retiring one back past the
+         * bound, which waited for it rather than go on. */
+        assert_true(after.retire_waits > before.retire_waits);
+        assert_true(after.retired_peak_bytes > RCS_RETIRE_BOUND_BYTES / 2);
+    }
+    /* Each block freed exactly once, all of them by now. */
+    assert_int_equal(atomic_load(&j->freed), RETIRE_BLOCKS);
+    for (int i = 0; i < RETIRE_BLOCKS; i++)
+        assert_int_equal(atomic_load(&j->frees[i]), 1);
+    retire = NULL;
+    free(j);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        /* First: the report covers every thread since the start. */
+        cmocka_unit_test(test_hot_shared_object_comes_first),
+        cmocka_unit_test(test_retired_memory_is_bounded),
         cmocka_unit_test(test_released_last_by_other_thread),
         cmocka_unit_test(test_owner_exits_first),
         cmocka_unit_test(test_collect_while_merging),

@@ -33,6 +33,10 @@
  * loser sees MERGED and just decrements). The dead thread's entry stays
  * allocated, so its address (the objects' tid) is never a live thread's.
  *
+ * Contention report: every non-owner count operation is counted
+ * (shared_ops), and about one in 64 is sampled into a small table of the
+ * thread's own, which rcs_hot_objects merges (see "hot objects" below).
+ *
  * Stop the world: as //:finegrained (registry mutex, states RUNNING /
  * BLOCKED / PAUSED, one stop at a time, waiting on a mutex is a blocking
  * point), with the request delivered through each thread's breaker word.
@@ -44,6 +48,7 @@
 #include "locking/biased/biased_internal.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* The entry of threads that are not attached: owns nothing, never written
  * (no attached flag, so no counter is bumped in it). */
@@ -82,6 +87,148 @@ static inline uint64_t bump(_Atomic uint64_t *c) {
 static inline void count(_Atomic uint64_t *c) {
     if (rcs_bi_self->attached)
         bump(c);
+}
+
+/* ---- hot objects -------------------------------------------------------------- */
+
+/* Each attached thread samples its non-owner count operations into a small
+ * table of its own, so that rcs_hot_objects can name the shared objects
+ * that cost the most atomic operations. The fast path pays a decrement and
+ * a branch on a field only its thread touches; the gap between two samples
+ * is drawn at random (uniform in 1 .. 2 * HOT_PERIOD - 1, so HOT_PERIOD on
+ * average), so that a loop whose pattern of objects repeats with a fixed
+ * period cannot hide one of them. The table keeps the heavy hitters by
+ * space-saving (Metwally, Agrawal, El Abbadi 2005): a sample of an object
+ * already there adds one; any other takes the entry with the fewest samples
+ * and counts one more than it had, so an object that gets more than 1/16
+ * of a thread's samples is never evicted, and no count is ever low. */
+#define HOT_PERIOD 64
+
+static uint32_t hot_random(rcs_bi_thread *t) {
+    uint32_t x = t->hot_rng; /* xorshift32: stays nonzero once seeded so */
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    t->hot_rng = x;
+    return x;
+}
+
+static void hot_seed(rcs_bi_thread *t) {
+    t->hot_rng = (uint32_t)((uintptr_t)t >> 4) * 2654435761u | 1u;
+    t->hot_countdown = hot_random(t) % (2 * HOT_PERIOD - 1);
+}
+
+/* pre: t is the caller's entry, and the caller holds a reference to h, so
+ * its type (and the type's name) can be read. */
+static void hot_sample(rcs_bi_thread *t, rcs_header *h) {
+    t->hot_countdown = hot_random(t) % (2 * HOT_PERIOD - 1);
+    const char *name = hooks && hooks->type_name ? hooks->type_name(h) : NULL;
+    rcs_bi_hot_entry *victim = &t->hot[0];
+    uint64_t fewest = UINT64_MAX;
+    for (int i = 0; i < RCS_BI_HOT_ENTRIES; i++) {
+        rcs_bi_hot_entry *e = &t->hot[i];
+        uint64_t n = atomic_load_explicit(&e->samples, memory_order_relaxed);
+        /* The name is part of the key: a freed object's address reused by
+         * another type is another object. */
+        if (atomic_load_explicit(&e->object, memory_order_relaxed) == h &&
+            atomic_load_explicit(&e->type_name, memory_order_relaxed) == name) {
+            atomic_store_explicit(&e->samples, n + 1, memory_order_relaxed);
+            return;
+        }
+        if (n < fewest) {
+            fewest = n;
+            victim = e;
+        }
+    }
+    /* The object goes to NULL before the name changes (release), and gets
+     * the new value last (release): a reader that reads the object, then
+     * the name (acquire), then the object again, and finds the object
+     * unchanged, has a name that belongs with it (see hot_read). */
+    atomic_store_explicit(&victim->object, NULL, memory_order_relaxed);
+    atomic_store_explicit(&victim->type_name, name, memory_order_release);
+    atomic_store_explicit(&victim->samples, fewest + 1, memory_order_relaxed);
+    atomic_store_explicit(&victim->object, (const void *)h, memory_order_release);
+}
+
+/* A count change by a thread other than h's owner: counted, and sampled now
+ * and then. pre: the caller holds a reference to h. */
+static inline void count_shared(rcs_header *h) {
+    rcs_bi_thread *t = rcs_bi_self;
+    if (!t->attached)
+        return;
+    bump(&t->shared_ops);
+    if (__builtin_expect(t->hot_countdown == 0, 0))
+        hot_sample(t, h);
+    else
+        t->hot_countdown--;
+}
+
+/* Reads one entry of another thread's table; false if it is empty or was
+ * being replaced (the sample is then simply not reported this time). */
+static bool hot_read(rcs_bi_hot_entry *e, rcs_hot_object *out) {
+    const void *o = atomic_load_explicit(&e->object, memory_order_acquire);
+    if (!o)
+        return false;
+    out->type_name = atomic_load_explicit(&e->type_name, memory_order_acquire);
+    out->samples = atomic_load_explicit(&e->samples, memory_order_relaxed);
+    out->object = o;
+    return atomic_load_explicit(&e->object, memory_order_relaxed) == o;
+}
+
+/* The most distinct objects one report merges (16 per thread of the run).
+ * Past it, an entry with fewer samples than every kept one is dropped. */
+#define HOT_MERGE_MAX 256
+
+/* Adds e to the n entries of acc; returns the new n. */
+static int hot_merge(rcs_hot_object *acc, int n, const rcs_hot_object *e) {
+    int fewest = 0;
+    for (int i = 0; i < n; i++) {
+        if (acc[i].object == e->object && acc[i].type_name == e->type_name) {
+            acc[i].samples += e->samples;
+            return n;
+        }
+        if (acc[i].samples < acc[fewest].samples)
+            fewest = i;
+    }
+    if (n < HOT_MERGE_MAX)
+        acc[n++] = *e;
+    else if (e->samples > acc[fewest].samples)
+        acc[fewest] = *e;
+    return n;
+}
+
+static int hot_cmp(const void *a, const void *b) {
+    const rcs_hot_object *x = a, *y = b;
+    if (x->samples != y->samples)
+        return x->samples < y->samples ? 1 : -1; /* most samples first */
+    return (uintptr_t)x->object < (uintptr_t)y->object ? -1 :
+           (uintptr_t)x->object > (uintptr_t)y->object;
+}
+
+int rcs_hot_objects(rcs_hot_object *out, int max) {
+    if (max <= 0)
+        return 0;
+    rcs_hot_object acc[HOT_MERGE_MAX];
+    int n = 0;
+    /* The registry mutex keeps the list and the run boundary still; the
+     * tables themselves are read with atomics while their owners write. The
+     * tables of threads that have exited since the start still count: their
+     * entries are never freed, and nothing in them is dereferenced. */
+    pthread_mutex_lock(&rcs_bi_reg.mutex);
+    for (rcs_bi_thread *t = rcs_bi_reg.all; t != rcs_bi_reg.earlier_runs; t = t->all_next) {
+        for (int i = 0; i < RCS_BI_HOT_ENTRIES; i++) {
+            rcs_hot_object e;
+            if (hot_read(&t->hot[i], &e))
+                n = hot_merge(acc, n, &e);
+        }
+    }
+    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+    qsort(acc, (size_t)n, sizeof *acc, hot_cmp);
+    if (n > max)
+        n = max;
+    if (n > 0)
+        memcpy(out, acc, (size_t)n * sizeof *out);
+    return n;
 }
 
 /* ---- merging ------------------------------------------------------------------- */
@@ -199,23 +346,28 @@ static void merge_own_queue(void) {
 
 /* ---- non-owner counting ----------------------------------------------------------- */
 
+/* DEFAULT -> MAYBE_WEAKREF by CAS, given a recent value s of `shared`: a
+ * fetch_or could turn a concurrent QUEUED into MERGED. */
+static void raise_to_maybe_weakref(rcs_header *h, int64_t s) {
+    while ((s & RCS_BI_STATE_MASK) == RCS_BI_DEFAULT &&
+           !atomic_compare_exchange_weak_explicit(&h->shared, &s, s | RCS_BI_MAYBE_WEAKREF,
+                                                  memory_order_relaxed, memory_order_relaxed))
+        ;
+}
+
+void rcs_bi_set_maybe_weakref(rcs_header *h) {
+    raise_to_maybe_weakref(h, atomic_load_explicit(&h->shared, memory_order_relaxed));
+}
+
 void rcs_bi_incref_shared(rcs_header *h) {
     int64_t old = atomic_fetch_add_explicit(&h->shared, RCS_BI_ONE, memory_order_relaxed);
-    if ((old & RCS_BI_STATE_MASK) == RCS_BI_DEFAULT) {
-        /* DEFAULT -> MAYBE_WEAKREF by CAS: a fetch_or could turn a
-         * concurrent QUEUED into MERGED. Once per object. */
-        int64_t s = old + RCS_BI_ONE;
-        while ((s & RCS_BI_STATE_MASK) == RCS_BI_DEFAULT &&
-               !atomic_compare_exchange_weak_explicit(&h->shared, &s, s | RCS_BI_MAYBE_WEAKREF,
-                                                      memory_order_relaxed,
-                                                      memory_order_relaxed))
-            ;
-    }
-    count(&rcs_bi_self->shared_ops);
+    if ((old & RCS_BI_STATE_MASK) == RCS_BI_DEFAULT) /* once per object */
+        raise_to_maybe_weakref(h, old + RCS_BI_ONE);
+    count_shared(h);
 }
 
 bool rcs_decref_slow(rcs_header *h) {
-    count(&rcs_bi_self->shared_ops);
+    count_shared(h); /* before the decrement, while our reference holds it */
     int64_t s = atomic_load_explicit(&h->shared, memory_order_relaxed), ns;
     bool queue;
     do {
@@ -239,11 +391,15 @@ bool rcs_bi_try_incref_shared(rcs_header *h) {
          * MERGED with count 0: dead. Refuse both (CPython's _Py_TryIncRefShared). */
         if (s == 0 || s == RCS_BI_MERGED)
             return false;
+        /* Acquire on success: a lock-free reader's re-check of the slot
+         * (objects/list.c, dict.c) must not be done before the increment,
+         * or it could confirm an address whose object changed under it
+         * (CPython's _Py_TryIncrefCompare uses sequential consistency). */
         if (atomic_compare_exchange_weak_explicit(&h->shared, &s, s + RCS_BI_ONE,
-                                                  memory_order_relaxed, memory_order_relaxed))
+                                                  memory_order_acquire, memory_order_relaxed))
             break;
     }
-    count(&rcs_bi_self->shared_ops);
+    count_shared(h);
     return true;
 }
 
@@ -277,36 +433,44 @@ static void block_end(void) {
     pthread_mutex_unlock(&rcs_bi_reg.mutex);
 }
 
-/* Sleeping on an object mutex: a blocking point and a quiescent one (no
- * lock-free read window takes a lock; see strategy.h). No merging here:
- * the caller may hold other locks. */
-static void mutex_block_begin(void) {
+/* Sleeping on an object mutex, or waiting for others to reclaim: a blocking
+ * point and a quiescent one (no lock-free read window takes a lock or
+ * retires; see strategy.h). No merging here: the caller may hold other
+ * locks. */
+void rcs_bi_blocking_begin(void) {
     rcs_bi_thread *t = rcs_bi_self;
-    if (!t->attached || t->stopped_world || t->flushed)
+    if (!t->attached || t->stopped_world)
         return;
-    rcs_bi_qsbr_offline();
+    /* A flushed (exiting) thread has left the QSBR, but it still takes
+     * locks (the object layer's last cleanup): it must count as blocked
+     * while it sleeps on one, or a stop-the-world would wait for it while
+     * it waits for a lock that a paused thread holds. */
+    if (!t->flushed)
+        rcs_bi_qsbr_offline();
     block_begin();
 }
 
-static void mutex_block_end(void) {
+void rcs_bi_blocking_end(void) {
     rcs_bi_thread *t = rcs_bi_self;
-    if (!t->attached || t->stopped_world || t->flushed)
+    if (!t->attached || t->stopped_world)
         return;
     block_end();
-    rcs_bi_qsbr_online();
+    if (!t->flushed)
+        rcs_bi_qsbr_online();
 }
 
-static const rcs_block_hooks bi_block_hooks = {mutex_block_begin, mutex_block_end};
+static const rcs_block_hooks bi_block_hooks = {rcs_bi_blocking_begin, rcs_bi_blocking_end};
 
 void rcs_allow_threads_begin(void) {
-    mutex_block_begin();
+    if (!rcs_bi_self->flushed) /* as allow_threads_end, which skips it too */
+        rcs_bi_blocking_begin();
 }
 
 void rcs_allow_threads_end(void) {
     rcs_bi_thread *t = rcs_bi_self;
     if (!t->attached || t->stopped_world || t->flushed)
         return;
-    mutex_block_end();
+    rcs_bi_blocking_end();
     if (atomic_load_explicit(&t->breaker, memory_order_relaxed) & RCS_BI_BREAK_MERGE)
         merge_own_queue();
     if (t->retired_count)
@@ -338,6 +502,7 @@ static void stats_sum(rcs_stats *out) {
         out->shared_ops += atomic_load_explicit(&t->shared_ops, memory_order_relaxed);
         out->merges += atomic_load_explicit(&t->merges, memory_order_relaxed);
         out->queued += atomic_load_explicit(&t->queued, memory_order_relaxed);
+        out->retire_waits += atomic_load_explicit(&t->retire_waits, memory_order_relaxed);
     }
 }
 
@@ -348,6 +513,7 @@ int rcs_runtime_start(const rcs_hooks *h) {
     if (!already) {
         hooks = h;
         stats_sum(&stats_base);
+        rcs_bi_reg.earlier_runs = rcs_bi_reg.all; /* resets the hot objects */
     }
     pthread_mutex_unlock(&rcs_bi_reg.mutex);
     if (already)
@@ -372,6 +538,7 @@ int rcs_thread_attach(void) {
     rcs_bi_thread *t = calloc(1, sizeof *t);
     if (!t)
         return -1;
+    hot_seed(t);
     pthread_mutex_lock(&rcs_bi_reg.mutex);
     if (!rcs_bi_reg.started) {
         pthread_mutex_unlock(&rcs_bi_reg.mutex);
@@ -509,5 +676,15 @@ void rcs_get_stats(rcs_stats *out) {
     out->shared_ops -= stats_base.shared_ops;
     out->merges -= stats_base.merges;
     out->queued -= stats_base.queued;
+    out->retire_waits -= stats_base.retire_waits;
+    /* Levels, of this run's threads (exited ones hold nothing: their
+     * leftovers went to the abandoned list). */
+    for (rcs_bi_thread *t = rcs_bi_reg.all; t != rcs_bi_reg.earlier_runs; t = t->all_next) {
+        uint64_t peak = atomic_load_explicit(&t->retired_peak, memory_order_relaxed);
+        out->retired_bytes += atomic_load_explicit(&t->retired_bytes, memory_order_relaxed);
+        if (peak > out->retired_peak_bytes)
+            out->retired_peak_bytes = peak;
+    }
+    out->retired_bytes += rcs_bi_abandoned_bytes();
     pthread_mutex_unlock(&rcs_bi_reg.mutex);
 }

@@ -16,7 +16,9 @@
  *   local   the owner's count. Only the owner writes it (relaxed atomic
  *           load/store: plain moves, and ThreadSanitizer sees no race when
  *           others read it), except a stop-the-world merge, which writes it
- *           for a paused owner. UINT32_MAX: immortal; nobody writes it again.
+ *           for a paused owner, and rcs_make_immortal on a published object,
+ *           also with the world stopped. UINT32_MAX: immortal; nobody writes
+ *           it again.
  *   lock    the per-object mutex (locking/lock/mutex.h, shared with
  *           //:finegrained).
  *   shared  others' count << 2 | state. The state only ever moves up:
@@ -46,6 +48,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "locking/lock/mutex.h"
@@ -53,7 +56,7 @@
 #define RCS_NAME "nogil"
 #define RCS_THREAD_SAFE 1
 #define RCS_PARALLEL 1
-#define RCS_LOCKFREE_READS 0 /* container reads still lock: see docs (open item) */
+#define RCS_LOCKFREE_READS 1
 
 /* ---- header --------------------------------------------------------------- */
 
@@ -84,6 +87,17 @@ struct rcs_bi_node;
 struct rcs_bi_chunk;
 struct rcs_bi_qslot;
 
+/* One entry of a thread's hot-object table (biased.c): written by the
+ * owner thread only, read by rcs_hot_objects on another thread, so each
+ * field is atomic (relaxed, except the publication order in biased.c). */
+typedef struct rcs_bi_hot_entry {
+    _Atomic(const void *) object; /* NULL: empty, or being replaced */
+    _Atomic(const char *) type_name;
+    _Atomic uint64_t samples;
+} rcs_bi_hot_entry;
+
+#define RCS_BI_HOT_ENTRIES 16
+
 /* A thread's registry entry. Allocated at attach, never freed (see `tid`
  * above); reached through rcs_bi_self, which points at a static dummy
  * entry (owner of nothing) while the thread is not attached. */
@@ -99,8 +113,16 @@ typedef struct rcs_bi_thread {
     struct rcs_bi_chunk *retired_tail;
     struct rcs_bi_chunk *spare_chunk;
     uint64_t retired_count;                /* items on the retired list */
+    uint64_t retire_wait_at;               /* wait for the others past this many bytes
+                                            * (0: RCS_RETIRE_BOUND_BYTES; reclaim.c) */
     /* Counters, written by the owner only (relaxed), summed on read. */
-    _Atomic uint64_t shared_ops, merges, queued;
+    _Atomic uint64_t shared_ops, merges, queued, retire_waits;
+    _Atomic uint64_t retired_bytes;        /* bytes on the retired list */
+    _Atomic uint64_t retired_peak;         /* the most retired_bytes has been */
+    /* Hot objects (biased.c): non-owner count operations left before the
+     * next sample, the sampler's random state, and the sampled objects. */
+    uint32_t hot_countdown, hot_rng;
+    rcs_bi_hot_entry hot[RCS_BI_HOT_ENTRIES];
     struct rcs_bi_thread *next;            /* attached threads, under the registry mutex */
     struct rcs_bi_thread *all_next;        /* every entry ever made */
 } rcs_bi_thread;
@@ -177,6 +199,15 @@ static inline bool rcs_try_incref(rcs_header *h) {
     return rcs_bi_try_incref_shared(h);
 }
 
+void rcs_bi_set_maybe_weakref(rcs_header *h);
+
+static inline void rcs_allow_try_incref(rcs_header *h) {
+    if ((atomic_load_explicit(&h->shared, memory_order_relaxed) & RCS_BI_STATE_MASK) ==
+            RCS_BI_DEFAULT &&
+        atomic_load_explicit(&h->local, memory_order_relaxed) != RCS_BI_IMMORTAL)
+        rcs_bi_set_maybe_weakref(h);
+}
+
 static inline int64_t rcs_refcount(const rcs_header *h) {
     rcs_header *m = (rcs_header *)h;
     uint32_t l = atomic_load_explicit(&m->local, memory_order_relaxed);
@@ -233,6 +264,12 @@ static inline void rcs_store_shared_ptr(void **pp, void *v) {
 }
 
 /* ---- safe reclamation: QSBR (reclaim.c) ------------------------------------------ */
-void rcs_retire(void *p, void (*free_fn)(void *));
+#define RCS_RETIRE_BOUND_BYTES ((uint64_t)8 << 20)
+
+void rcs_retire_sized(void *p, size_t bytes, void (*free_fn)(void *));
+
+static inline void rcs_retire(void *p, void (*free_fn)(void *)) {
+    rcs_retire_sized(p, RCS_RETIRE_NOMINAL_BYTES, free_fn);
+}
 
 #endif /* RC_LOCKING_BIASED_H */

@@ -14,13 +14,24 @@ typedef struct rcs_bi_registry {
     pthread_mutex_t mutex;
     pthread_cond_t changed;
     rcs_bi_thread *threads; /* attached */
-    rcs_bi_thread *all;     /* every entry ever made (never freed) */
+    rcs_bi_thread *all;     /* every entry ever made (never freed), newest first */
+    /* The head of `all` at rcs_runtime_start: it and the entries after it
+     * belong to earlier runs, so per-run reports stop there. */
+    rcs_bi_thread *earlier_runs;
     bool started;
     bool stopped;
     uint64_t switch_interval_ns;
 } rcs_bi_registry;
 
 extern rcs_bi_registry rcs_bi_reg;
+
+/* A blocking point that is also a quiescent one (biased.c): offline for
+ * QSBR, BLOCKED for stop-the-world, so neither waits for this thread. The
+ * thread must not touch objects in between; it may hold object locks. End
+ * waits out a stop in progress. No-ops for a thread that is not attached,
+ * has stopped the world, or has flushed. */
+void rcs_bi_blocking_begin(void);
+void rcs_bi_blocking_end(void);
 
 /* ---- QSBR (reclaim.c) ---- */
 /* pre: attached. The caller holds no pointer read lock-free: report it. */
@@ -34,5 +45,7 @@ void rcs_bi_reclaim(rcs_bi_thread *t);
 void rcs_bi_reclaim_exit(rcs_bi_thread *t);
 /* Runtime stop: the caller is alone; free everything, drop the spares. */
 void rcs_bi_reclaim_all(void);
+/* The bytes exited threads left to the others (for the counters). */
+uint64_t rcs_bi_abandoned_bytes(void);
 
 #endif /* RC_LOCKING_BIASED_INTERNAL_H */

@@ -13,15 +13,28 @@
  * in strategy.h), which is also what lets a lone thread free at once.
  *
  * Quiescent points: checkpoints, and every reclaim of the thread's own
- * list (each CHUNK_ITEMS retires). Offline: release regions and sleeps on
- * an object mutex. The thread that has stopped the world frees at once:
- * every other thread is paused at a quiescent point or offline.
+ * list (each time a chunk closes). Offline: release regions, sleeps on an
+ * object mutex, and waits at the bound below. The thread that has stopped
+ * the world frees at once: every other thread is paused at a quiescent
+ * point or offline.
  *
- * Bound: a thread reclaims each time a chunk fills, and asks the threads
+ * Bound, in the bytes the retires declared (rcs_retire counts a nominal
+ * size; rcs_retire_sized the true one). A thread reclaims each time a
+ * chunk closes, at CHUNK_ITEMS blocks or CHUNK_BYTES, and asks the threads
  * that hold it back (their breaker's QSBR bit, read at their checkpoint) to
- * report quiescence. Memory held is then bounded by how often the others
- * reach a checkpoint, a lock wait or a retire of their own; a thread that
- * does none of these for long holds reclamation back, as in CPython.
+ * report quiescence. Holding more than SOFT_BYTES, it also frees what is
+ * ripe at every retire, without sealing (CPython's qsbr_poll, done when
+ * its should-process test says the deferred memory is too large). Holding
+ * more than RCS_RETIRE_BOUND_BYTES, it seals everything and waits for the
+ * others to pass, offline (a blocking point, like a lock wait: the others
+ * never wait for it meanwhile, and a stop-the-world proceeds), but at most
+ * WAIT_NS: a thread that reaches no quiescent point for that long (a loop
+ * with no checkpoint) must not stall the retiring one for ever. After a
+ * wait that timed out, the next waits only once it holds another
+ * CHUNK_BYTES, so a stuck thread slows the retiring one down to one wait
+ * per chunk rather than one per retire. So with every thread reaching a
+ * quiescent point within WAIT_NS, a thread never holds more than the
+ * bound plus the block that crossed it.
  *
  * Exit: a thread's leftovers move to the abandoned list (sealed, with a
  * goal), which any thread's reclaim drains when it can take its lock.
@@ -29,8 +42,13 @@
 #include "locking/biased/biased_internal.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 #define CHUNK_ITEMS 64
+#define CHUNK_BYTES (RCS_RETIRE_BOUND_BYTES / 64) /* 128 KiB */
+#define SOFT_BYTES (RCS_RETIRE_BOUND_BYTES / 8)   /* 1 MiB */
+#define WAIT_NS 50000000ull                       /* the most one wait at the bound lasts */
+#define WAIT_POLL_NS 20000                        /* between two looks at the others */
 
 typedef struct rcs_bi_item {
     void *p;
@@ -39,10 +57,16 @@ typedef struct rcs_bi_item {
 
 typedef struct rcs_bi_chunk {
     struct rcs_bi_chunk *next;
-    uint64_t goal; /* 0: still open */
+    uint64_t goal;  /* 0: still open */
+    uint64_t bytes; /* what its items' retires declared */
     uint32_t n;
     rcs_bi_item items[CHUNK_ITEMS];
 } rcs_bi_chunk;
+
+/* What free_ripe freed, for the caller's accounts. */
+typedef struct rcs_bi_tally {
+    uint64_t items, bytes;
+} rcs_bi_tally;
 
 /* A thread's QSBR slot; never freed, reused by later threads. */
 typedef struct rcs_bi_qslot {
@@ -57,6 +81,33 @@ static _Atomic(rcs_bi_qslot *) slots;      /* every slot ever made */
 static pthread_mutex_t slots_mutex = PTHREAD_MUTEX_INITIALIZER;
 static rcs_bi_qslot *free_slots;           /* under slots_mutex */
 static rcs_bi_chunk *abandoned_head, *abandoned_tail; /* under slots_mutex */
+/* The bytes on the abandoned list: written under slots_mutex, read by the
+ * counters without it. */
+static _Atomic uint64_t abandoned_bytes;
+
+/* ---- bytes held ------------------------------------------------------------------ */
+
+/* A thread's retired_bytes and retired_peak change only on its own thread
+ * (the counters read them from others): loads and stores, no RMW. */
+static uint64_t held(rcs_bi_thread *t) {
+    return atomic_load_explicit(&t->retired_bytes, memory_order_relaxed);
+}
+
+static void held_set(rcs_bi_thread *t, uint64_t bytes) {
+    atomic_store_explicit(&t->retired_bytes, bytes, memory_order_relaxed);
+    if (bytes > atomic_load_explicit(&t->retired_peak, memory_order_relaxed))
+        atomic_store_explicit(&t->retired_peak, bytes, memory_order_relaxed);
+}
+
+/* pre: slots_mutex held. */
+static void abandoned_bytes_add(int64_t delta) {
+    uint64_t b = atomic_load_explicit(&abandoned_bytes, memory_order_relaxed);
+    atomic_store_explicit(&abandoned_bytes, b + (uint64_t)delta, memory_order_relaxed);
+}
+
+uint64_t rcs_bi_abandoned_bytes(void) {
+    return atomic_load_explicit(&abandoned_bytes, memory_order_relaxed);
+}
 
 /* ---- slots --------------------------------------------------------------------- */
 
@@ -131,7 +182,10 @@ static uint64_t others_min_seq(const rcs_bi_qslot *mine, uint64_t want) {
             min = q;
         if (q < want) {
             rcs_bi_thread *o = atomic_load_explicit(&s->owner, memory_order_relaxed);
-            if (o)
+            /* Load first: a retiring thread over the soft bound asks at
+             * every retire, and the bit is usually still set. */
+            if (o && !(atomic_load_explicit(&o->breaker, memory_order_relaxed) &
+                       RCS_BI_BREAK_QSBR))
                 atomic_fetch_or_explicit(&o->breaker, RCS_BI_BREAK_QSBR, memory_order_relaxed);
         }
     }
@@ -148,13 +202,14 @@ static void chunk_free_items(rcs_bi_chunk *c) {
     c->n = 0;
 }
 
-/* Frees the ripe chunks at the front of a list; returns the new head. */
+/* Frees the ripe chunks at the front of a list, adding what they held to
+ * *freed; returns the new head. */
 static rcs_bi_chunk *free_ripe(rcs_bi_chunk *c, uint64_t min, rcs_bi_chunk **spare,
-                               uint64_t *count) {
+                               rcs_bi_tally *freed) {
     while (c && c->goal && c->goal <= min) {
         rcs_bi_chunk *next = c->next;
-        if (count)
-            *count -= c->n;
+        freed->items += c->n;
+        freed->bytes += c->bytes;
         chunk_free_items(c);
         if (spare && !*spare) {
             *spare = c;
@@ -183,10 +238,28 @@ static void abandoned_reclaim(uint64_t min, bool wait) {
         pthread_mutex_lock(&slots_mutex);
     else if (pthread_mutex_trylock(&slots_mutex) != 0)
         return;
-    abandoned_head = free_ripe(abandoned_head, min, NULL, NULL);
+    rcs_bi_tally freed = {0, 0};
+    abandoned_head = free_ripe(abandoned_head, min, NULL, &freed);
     if (!abandoned_head)
         abandoned_tail = NULL;
+    abandoned_bytes_add(-(int64_t)freed.bytes);
     pthread_mutex_unlock(&slots_mutex);
+}
+
+/* Frees t's chunks that every other online thread has passed, asks those
+ * behind `want` for a quiescent point, and drains the abandoned list if
+ * its lock is free. pre: t is the caller's entry. */
+static void free_passed(rcs_bi_thread *t, uint64_t want) {
+    uint64_t min = others_min_seq(t->qslot, want);
+    rcs_bi_tally freed = {0, 0};
+    t->retired_head = free_ripe(t->retired_head, min, &t->spare_chunk, &freed);
+    if (!t->retired_head)
+        t->retired_tail = NULL;
+    t->retired_count -= freed.items;
+    held_set(t, held(t) - freed.bytes);
+    if (held(t) <= RCS_RETIRE_BOUND_BYTES)
+        t->retire_wait_at = 0; /* back under: the next crossing waits again */
+    abandoned_reclaim(min, false);
 }
 
 void rcs_bi_reclaim(rcs_bi_thread *t) {
@@ -194,14 +267,35 @@ void rcs_bi_reclaim(rcs_bi_thread *t) {
         return;
     uint64_t goal = seal(t);
     rcs_bi_qsbr_quiescent(); /* we hold nothing read lock-free here */
-    uint64_t min = others_min_seq(t->qslot, goal);
-    t->retired_head = free_ripe(t->retired_head, min, &t->spare_chunk, &t->retired_count);
-    if (!t->retired_head)
-        t->retired_tail = NULL;
-    abandoned_reclaim(min, false);
+    free_passed(t, goal);
 }
 
-void rcs_retire(void *p, void (*free_fn)(void *)) {
+/* t holds more than the bound: seal everything, and wait (offline) until
+ * every other thread has passed the newest goal, or WAIT_NS has gone by.
+ * pre: t is the caller's entry, attached, not flushed, not the stopper. */
+static void wait_for_others(rcs_bi_thread *t) {
+    if (!t->retired_tail->goal) /* held > 0, so there is a tail */
+        rcs_bi_reclaim(t);
+    if (held(t) <= RCS_RETIRE_BOUND_BYTES)
+        return;
+    uint64_t goal = t->retired_tail->goal; /* every chunk is sealed: the newest goal */
+    atomic_store_explicit(&t->retire_waits,
+                          atomic_load_explicit(&t->retire_waits, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+    uint64_t deadline = rcs_monotonic_ns() + WAIT_NS;
+    bool passed;
+    rcs_bi_blocking_begin();
+    while (!(passed = others_min_seq(t->qslot, goal) >= goal) &&
+           rcs_monotonic_ns() < deadline)
+        nanosleep(&(struct timespec){0, WAIT_POLL_NS}, NULL);
+    rcs_bi_blocking_end(); /* back online: a quiescent point of our own */
+    free_passed(t, goal);
+    /* Timed out: somebody is stuck; wait again only one chunk further on. */
+    if (!passed && held(t) > RCS_RETIRE_BOUND_BYTES)
+        t->retire_wait_at = held(t) + CHUNK_BYTES;
+}
+
+void rcs_retire_sized(void *p, size_t bytes, void (*free_fn)(void *)) {
     rcs_bi_thread *t = rcs_bi_self;
     if (t->stopped_world) {
         /* Every other thread is paused at a quiescent point or offline. */
@@ -214,7 +308,7 @@ void rcs_retire(void *p, void (*free_fn)(void *)) {
             free_fn(p); /* leaking would be worse; exiting threads read nothing */
             return;
         }
-        *one = (rcs_bi_chunk){.n = 1};
+        *one = (rcs_bi_chunk){.n = 1, .bytes = bytes};
         one->items[0] = (rcs_bi_item){p, free_fn};
         atomic_thread_fence(memory_order_seq_cst);
         one->goal = atomic_fetch_add(&wr_seq, 2) + 2;
@@ -235,6 +329,7 @@ void rcs_retire(void *p, void (*free_fn)(void *)) {
         }
         c->next = NULL;
         c->goal = 0;
+        c->bytes = 0;
         c->n = 0;
         if (t->retired_tail)
             t->retired_tail->next = c;
@@ -243,9 +338,16 @@ void rcs_retire(void *p, void (*free_fn)(void *)) {
         t->retired_tail = c;
     }
     c->items[c->n++] = (rcs_bi_item){p, free_fn};
+    c->bytes += bytes;
     t->retired_count++;
-    if (c->n == CHUNK_ITEMS)
-        rcs_bi_reclaim(t);
+    held_set(t, held(t) + bytes);
+    if (c->n == CHUNK_ITEMS || c->bytes >= CHUNK_BYTES)
+        rcs_bi_reclaim(t); /* the chunk closes */
+    else if (held(t) > SOFT_BYTES)
+        free_passed(t, atomic_load_explicit(&wr_seq, memory_order_relaxed));
+    uint64_t wait_at = t->retire_wait_at ? t->retire_wait_at : RCS_RETIRE_BOUND_BYTES;
+    if (held(t) > wait_at)
+        wait_for_others(t);
 }
 
 /* Appends a list of sealed chunks to the abandoned list. */
@@ -255,8 +357,10 @@ static void abandon_chunk(rcs_bi_chunk *c) {
         abandoned_tail->next = c;
     else
         abandoned_head = c;
-    for (; c; c = c->next)
+    for (; c; c = c->next) {
+        abandoned_bytes_add((int64_t)c->bytes);
         abandoned_tail = c;
+    }
     pthread_mutex_unlock(&slots_mutex);
 }
 
@@ -265,7 +369,8 @@ void rcs_bi_reclaim_exit(rcs_bi_thread *t) {
     if (t->retired_head) {
         seal(t);
         uint64_t min = others_min_seq(t->qslot, 0);
-        t->retired_head = free_ripe(t->retired_head, min, NULL, NULL);
+        rcs_bi_tally freed = {0, 0};
+        t->retired_head = free_ripe(t->retired_head, min, NULL, &freed);
         if (t->retired_head) {
             abandon_chunk(t->retired_head);
         }
@@ -275,6 +380,8 @@ void rcs_bi_reclaim_exit(rcs_bi_thread *t) {
     }
     t->retired_head = t->retired_tail = NULL;
     t->retired_count = 0;
+    held_set(t, 0); /* what is left is on the abandoned list, and counted there */
+    t->retire_wait_at = 0;
     free(t->spare_chunk);
     t->spare_chunk = NULL;
     if (t->qslot) {
@@ -287,6 +394,7 @@ void rcs_bi_reclaim_all(void) {
     pthread_mutex_lock(&slots_mutex);
     rcs_bi_chunk *c = abandoned_head;
     abandoned_head = abandoned_tail = NULL;
+    atomic_store_explicit(&abandoned_bytes, 0, memory_order_relaxed);
     pthread_mutex_unlock(&slots_mutex);
     while (c) {
         rcs_bi_chunk *next = c->next;

@@ -19,6 +19,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "locking/lock/mutex.h"
@@ -30,10 +31,11 @@
 
 /* ---- header and counts ---------------------------------------------------
  * refcnt >= 0: the count; < 0: immortal. An object becomes immortal before
- * any other thread can see it, so the sign of a published object never
- * changes and the sign test needs no ordering. Immortal headers are never
- * written, so the counts of None, small ints and interned strings never
- * bounce between cores. */
+ * any other thread can see it, or with the world stopped (rc_immortalize),
+ * whose restart orders the change for every thread; so no thread sees the
+ * sign change between its test and its add, and the sign test needs no
+ * ordering. Immortal headers are never written, so the counts of None,
+ * small ints and interned strings never bounce between cores. */
 typedef struct rcs_header {
     _Atomic int64_t refcnt;
     rcs_mutex lock;
@@ -73,6 +75,10 @@ static inline bool rcs_try_incref(rcs_header *h) {
                                                   memory_order_relaxed))
             return true;
     return c < 0; /* immortal: always alive; 0: being freed */
+}
+
+static inline void rcs_allow_try_incref(rcs_header *h) {
+    (void)h; /* try-incref already succeeds on any live object */
 }
 
 static inline int64_t rcs_refcount(const rcs_header *h) {
@@ -142,5 +148,10 @@ static inline void rcs_thread_flush(void) {}
 static inline void rcs_retire(void *p, void (*free_fn)(void *)) {
     free_fn(p);
 }
+static inline void rcs_retire_sized(void *p, size_t bytes, void (*free_fn)(void *)) {
+    (void)bytes;
+    free_fn(p);
+}
+#define RCS_RETIRE_BOUND_BYTES 0 /* nothing is ever held */
 
 #endif /* RC_LOCKING_FINEGRAINED_H */

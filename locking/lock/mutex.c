@@ -66,7 +66,7 @@ static bucket *bucket_of(const void *address) {
     return &buckets[((uintptr_t)address >> 3) % BUCKETS];
 }
 
-static uint64_t now_ns(void) {
+uint64_t rcs_monotonic_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
@@ -165,7 +165,7 @@ void rcs_mutex_lock_slow(rcs_mutex *m) {
             bits = parked;
         }
         if (!parked_since)
-            parked_since = now_ns();
+            parked_since = rcs_monotonic_ns();
         if (park(m, bits, parked_since))
             break; /* handed over: ours, LOCKED never dropped */
     }
@@ -185,7 +185,7 @@ void rcs_mutex_unlock_slow(rcs_mutex *m) {
     pthread_mutex_lock(&b->lock);
     waiter *w = dequeue(b, m, &more);
     uint8_t sleepers = more ? RCS_MUTEX_PARKED : 0;
-    if (w && now_ns() - w->parked_at_ns > HANDOFF_AFTER_NS) {
+    if (w && rcs_monotonic_ns() - w->parked_at_ns > HANDOFF_AFTER_NS) {
         w->handed_off = true;
         atomic_store_explicit(&m->bits, (uint8_t)(RCS_MUTEX_LOCKED | sleepers),
                               memory_order_relaxed); /* the semaphore orders it */

@@ -86,4 +86,8 @@ void rcs_mutex_set_block_hooks(const rcs_block_hooks *hooks);
 uint64_t rcs_mutex_waits(void);
 uint64_t rcs_mutex_handoffs(void);
 
+/* CLOCK_MONOTONIC in nanoseconds: the clock of this lock's hand-off rule,
+ * and of the bounded waits of the strategies built on it. */
+uint64_t rcs_monotonic_ns(void);
+
 #endif /* RC_LOCKING_LOCK_MUTEX_H */

@@ -26,6 +26,7 @@
 #endif
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define RCS_NAME "nolock"
@@ -72,5 +73,10 @@ static inline void rcs_thread_flush(void) {}
 static inline void rcs_retire(void *p, void (*free_fn)(void *)) {
     free_fn(p);
 }
+static inline void rcs_retire_sized(void *p, size_t bytes, void (*free_fn)(void *)) {
+    (void)bytes;
+    free_fn(p);
+}
+#define RCS_RETIRE_BOUND_BYTES 0 /* nothing is ever held */
 
 #endif /* RC_LOCKING_NOLOCK_H */

@@ -351,10 +351,16 @@ rc_object *lang_call_method(lang_thread *ts, rc_object *self, rc_object *name, r
     return NULL;
 }
 
+/* Builtins are immortal: every thread that calls len or str loads the same
+ * object by name, and under a free-threaded strategy its count would be a
+ * write they all share. They hold no references, and live until the
+ * runtime stops (a few per interpreter). */
 rc_status lang_add_builtin(rc_object *builtins, const char *name, lang_cfunc fn) {
     rc_object *key = rc_str_intern_cstr(name);
     rc_object *f = key ? lang_builtin_new(name, fn) : NULL;
-    rc_status st = f ? rc_dict_set(builtins, key, f) : rc_error_code();
+    rc_status st = f ? rc_immortalize(f) : rc_error_code();
+    if (st == RC_OK)
+        st = rc_dict_set(builtins, key, f);
     rc_xdecref(f);
     rc_xdecref(key);
     return st;

@@ -21,7 +21,9 @@ lang_interp *lang_interp_new(FILE *out, int argc, char **argv);
 
 /* Waits for the threads the program started, frees the interpreter and its
  * globals, and runs a full collection so that cycles through functions and
- * globals go too. Returns the number of threads that ended with an error. */
+ * globals go too. Returns the number of threads that ended with an error.
+ * Builtins and module-level functions are immortal, and are freed only when
+ * the runtime stops (README.md, "Under a free-threaded strategy"). */
 int lang_interp_free(lang_interp *in);
 
 enum { LANG_OK = 0, LANG_SYNTAX_ERROR = 1, LANG_RUNTIME_ERROR = 2 };

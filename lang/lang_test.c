@@ -134,15 +134,65 @@ static void test_closure_cycle_collected(void **state) {
     lang_interp *in = lang_interp_new(out, 1, argv);
     assert_non_null(in);
     assert_int_equal(lang_run_source(in, src, strlen(src), err, sizeof err), LANG_OK);
-    /* make lives in globals; f is alive only through its cycle */
-    assert_int_equal(rc_live_objects_of(&lang_function_type), 2);
+    /* make lives in globals, immortal (vm.c, store_global), so it is not
+     * counted as live; f is alive only through its cycle */
+    assert_int_equal(rc_live_objects_of(&lang_function_type), 1);
     assert_int_equal(rc_live_objects_of(&lang_env_type), 1);
     assert_int_equal(rc_gc_collect(), 3); /* make's env, keep, f */
-    assert_int_equal(rc_live_objects_of(&lang_function_type), 1);
+    assert_int_equal(rc_live_objects_of(&lang_function_type), 0);
     assert_int_equal(rc_live_objects_of(&lang_env_type), 0);
     assert_int_equal(lang_interp_free(in), 0);
     fclose(out);
     assert_int_equal(rc_live_objects(), 0);
+}
+
+/* Returns: a new reference to dict[name]. */
+static rc_object *value_named(rc_object *dict, const char *name) {
+    rc_object *key = rc_str_intern_cstr(name);
+    rc_object *v = rc_dict_get(dict, key);
+    rc_decref(key);
+    assert_non_null(v);
+    return v;
+}
+
+/* What every thread touches is immortal (README, "Under a free-threaded
+ * strategy"): builtins, and a module-level function first bound to a global
+ * name, with its code and constants. A def run again, a closure and plain
+ * values stay mortal, and nothing mortal is left once the program ends. */
+static void test_shared_objects_are_immortal(void **state) {
+    (void)state;
+    const char *src = "def f():\n    return 2.5\n"
+                      "for i in range(3):\n    def g():\n        pass\n"
+                      "def make():\n    def inner():\n        return 'x' + str(f())\n"
+                      "    return inner\n"
+                      "h = make()\nv = [f(), h()]\n";
+    FILE *out = fopen("/dev/null", "w");
+    char *argv[] = {"test"}, err[256];
+    lang_interp *in = lang_interp_new(out, 1, argv);
+    assert_non_null(in);
+    assert_int_equal(lang_run_source(in, src, strlen(src), err, sizeof err), LANG_OK);
+
+    rc_object *f = value_named(in->globals, "f");
+    lang_code *co = (lang_code *)((lang_function *)f)->code;
+    assert_true(rc_is_immortal(f) && rc_is_immortal(&co->base));
+    for (int32_t i = 0; i < co->n_consts; i++) /* 2.5 among them */
+        assert_true(rc_is_immortal(co->consts[i]));
+    rc_object *make = value_named(in->globals, "make");
+    rc_object *len = value_named(in->builtins, "len");
+    assert_true(rc_is_immortal(make) && rc_is_immortal(len));
+
+    rc_object *g = value_named(in->globals, "g"); /* the third def of g */
+    rc_object *h = value_named(in->globals, "h"); /* a closure */
+    rc_object *v = value_named(in->globals, "v");
+    assert_false(rc_is_immortal(g) || rc_is_immortal(h) || rc_is_immortal(v));
+    assert_true(rc_is_immortal(((lang_function *)h)->code)); /* nested in make's */
+
+    rc_object *all[] = {f, make, len, g, h, v}; /* counting as usual */
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        rc_decref(all[i]);
+    assert_int_equal(lang_interp_free(in), 0);
+    fclose(out);
+    assert_int_equal(rc_live_objects(), 0); /* the immortal ones wait for stop */
 }
 
 static void test_gc_collect_builtin(void **state) {
@@ -262,6 +312,7 @@ int main(void) {
         cmocka_unit_test(test_functions),
         cmocka_unit_test(test_closures),
         cmocka_unit_test(test_closure_cycle_collected),
+        cmocka_unit_test(test_shared_objects_are_immortal),
         cmocka_unit_test(test_gc_collect_builtin),
         cmocka_unit_test(test_runtime_errors),
         cmocka_unit_test(test_error_unwinding),

@@ -114,6 +114,36 @@ rc_object *lang_function_new(rc_object *code, rc_object *env) {
     return &f->base;
 }
 
+bool lang_function_is_module_level(const rc_object *o) {
+    return rc_object_type(o) == &lang_function_type && !((const lang_function *)o)->env;
+}
+
+static rc_status immortalize_atom(rc_object *o) {
+    return o ? rc_immortalize(o) : RC_OK;
+}
+
+/* The code object last: an immortal code object's whole tree is immortal,
+ * which lets a second walk stop at once; a walk that failed half way is
+ * simply done again. Nesting is bounded by the compiler's depth limit. */
+static rc_status code_share(lang_code *co) {
+    if (rc_is_immortal(&co->base))
+        return RC_OK;
+    rc_status st = immortalize_atom(co->name);
+    for (int32_t i = 0; st == RC_OK && co->localnames && i < co->nlocals; i++)
+        st = immortalize_atom(co->localnames[i]);
+    for (int32_t i = 0; st == RC_OK && i < co->n_consts; i++) {
+        rc_object *k = co->consts[i];
+        st = k && rc_object_type(k) == &lang_code_type ? code_share((lang_code *)k)
+                                                        : immortalize_atom(k);
+    }
+    return st == RC_OK ? rc_immortalize(&co->base) : st;
+}
+
+rc_status lang_function_share(rc_object *f) {
+    rc_status st = code_share((lang_code *)((lang_function *)f)->code);
+    return st == RC_OK ? rc_immortalize(f) : st;
+}
+
 /* ---- builtin ------------------------------------------------------------------- */
 
 static rc_object *builtin_repr(rc_object *self) {

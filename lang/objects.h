@@ -62,6 +62,18 @@ extern rc_type lang_env_type, lang_function_type, lang_builtin_type, lang_range_
 rc_object *lang_env_new(rc_object *parent, int64_t n);
 /* code and env borrowed (env may be NULL). */
 rc_object *lang_function_new(rc_object *code, rc_object *env);
+
+/* True for a function defined at module level (it closes over no env). */
+bool lang_function_is_module_level(const rc_object *o);
+
+/* Makes a module-level function immortal (rc_immortalize), together with
+ * its code: the code objects of it and of the functions nested in it, their
+ * constants and names. All of that is immutable, so nothing mortal is left
+ * hanging off an immortal object, and all of it is counted by every thread
+ * that calls the function (a constant at each load). It stays alive until
+ * the runtime stops. Returns RC_OK, or rc_immortalize's error (some of it
+ * may be immortal then, which is harmless). pre: f is module-level. */
+rc_status lang_function_share(rc_object *f);
 rc_object *lang_builtin_new(const char *name, lang_cfunc fn);
 rc_object *lang_range_new(int64_t start, int64_t stop, int64_t step);
 

@@ -61,6 +61,26 @@ static rc_object *load_global(lang_thread *ts, rc_object *name) {
     return NULL;
 }
 
+/* globals[name] = v (borrowed). A module-level function bound to a name
+ * for the first time is made immortal first, with its code
+ * (lang_function_share): every thread that calls it loads it from the
+ * globals, and under a free-threaded strategy its count, and its
+ * constants', would be writes they all share. Only the first binding of a
+ * name, because immortal objects live until the runtime stops: a def run
+ * again and again (in a loop) makes a new function each time, and those
+ * stay mortal. Closures are left mortal too: their env is mutable state. */
+static rc_status store_global(lang_interp *in, rc_object *name, rc_object *v) {
+    if (lang_function_is_module_level(v) && !rc_is_immortal(v)) {
+        int bound = rc_dict_contains(in->globals, name);
+        if (bound < 0)
+            return bound;
+        rc_status st = bound ? RC_OK : lang_function_share(v);
+        if (st != RC_OK)
+            return st;
+    }
+    return rc_dict_set(in->globals, name, v);
+}
+
 static lang_env *env_up(lang_env *e, uint32_t levels) {
     while (levels--)
         e = (lang_env *)e->parent;
@@ -211,7 +231,7 @@ static rc_object *run_frame(lang_thread *ts, lang_code *co, lang_env *env) {
             *sp++ = v;
             break;
         case OP_STORE_GLOBAL:
-            t = rc_dict_set(ts->interp->globals, consts[arg], sp[-1]);
+            t = store_global(ts->interp, consts[arg], sp[-1]);
             POPN(1);
             if (t != RC_OK)
                 goto error;

@@ -22,8 +22,9 @@
 #define LANG_STACK_SLOTS (1 << 16) /* value stack slots, per thread */
 
 typedef struct lang_interp {
-    rc_object *globals;  /* dict; shared by every thread */
-    rc_object *builtins; /* dict; read-only once built */
+    rc_object *globals;  /* dict; shared by every thread, never counted by
+                            them: mortal (README, free-threaded strategy) */
+    rc_object *builtins; /* dict; read-only once built; its values immortal */
     FILE *out;           /* where print writes */
     /* Threads started by thread() that have not finished: the program ends
      * only when they have (as Python waits for its non-daemon threads). */

@@ -44,11 +44,13 @@ enum {
 rc_object *rci_object_alloc(const rc_type *type, size_t size);
 
 /* Gives back the memory of an object whose dealloc slot has run, and stops
- * counting it. Called only from refcount/dealloc.c. */
+ * counting it. Called only from refcount/ (dealloc.c, and immortal.c at
+ * stop). */
 void rci_object_free(rci_tstate *t, rc_object *o);
 
 /* Makes o immortal and stops counting it as live (the runtime owns it now).
- * pre: no other thread can reach o yet. */
+ * pre: no other thread can reach o yet, or the caller has stopped the world
+ * (rcs_make_immortal's contract; rc_immortalize does that). */
 void rci_make_immortal(rc_object *o);
 
 /* ---- layouts shared between files ---------------------------------------- */

@@ -32,6 +32,15 @@
  * runtime runs. Code need not know which objects are immortal; it counts as
  * usual and the count simply does not move.
  *
+ * rc_immortalize makes any object immortal, for objects that every thread
+ * counts (a function every thread calls, a constant every thread loads):
+ * the count of an immortal object is never written, by any thread, so it
+ * cannot become a contention point. Under //:nogil counting a mortal object
+ * costs every thread but its owner an atomic add on the object's shared
+ * count; under //:finegrained every thread pays one, on the same cache line.
+ * An immortal container's items are still counted as usual, and its
+ * contents and lock are still written by whoever changes it.
+ *
  * ---- debug checks (--config=debug, RC_DEBUG >= 1) ---------------------------
  *
  * A decref of a freed object, a count going below zero, and counting from a
@@ -129,5 +138,33 @@ static inline int64_t rc_refcount(const rc_object *o) {
 static inline bool rc_is_immortal(const rc_object *o) {
     return rcs_is_immortal(&o->rc);
 }
+
+/* Makes o immortal: from now on no thread writes its count, and rc_incref
+ * and rc_decref on it do nothing. The runtime takes over o's lifetime: it
+ * stays alive until rc_runtime_stop, which frees it (running its finalizer,
+ * clearing weak references to it, and collecting the cycles of mortal
+ * objects that hung off it), so it is never reported as a leak. The caller's
+ * reference, and every other holder's, stays usable and stops counting:
+ * code that later drops it with rc_decref, as it would have, is still right.
+ * An object already immortal (None, a small int, an interned string, or
+ * one made immortal before) is left as it is: RC_OK.
+ *
+ * Use it for objects that live as long as the runtime, and that several
+ * threads count; every call adds an object that is kept until stop.
+ * Referents of o are unaffected: a container made immortal still holds
+ * counted references to its items (dropped at stop), and the collector
+ * still sees them.
+ *
+ * Threads: safe at any time, with o shared or not. The change is made with
+ * the world stopped (as the collector stops it), so that no other thread is
+ * counting o at that moment; this costs one pause of the other threads, or
+ * none if o is already immortal.
+ * pre: attached, holding a reference to o (or borrowing one), outside any
+ * critical section. Errors: RC_EVALUE for NULL;
+ * RC_ESTATE when the thread is not attached, from a finalizer or callback
+ * that a collection runs (the world is stopped already) or while the
+ * runtime is stopping; RC_ENOMEM. On an error o is left as it was, and the
+ * caller's reference still counts. */
+rc_status rc_immortalize(rc_object *o);
 
 #endif /* RC_REFCOUNT_REFCOUNT_H */

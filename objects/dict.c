@@ -23,9 +23,23 @@
  * live keys fill at most a third of its slots. Tables are never changed in
  * size in place: the new one is published with rcs_store_shared_ptr and
  * the old one handed to rcs_retire, so a lock-free reader that still scans
- * the old table (a future strategy's) never reads freed memory. Such a
- * reader would also need atomic entry reads and rcs_try_incref; today
- * every read takes the lock.
+ * the old table never reads freed memory. A table that has been replaced
+ * (or detached by a clear) is never written again.
+ *
+ * Reading without the lock (where the strategy has RCS_LOCKFREE_READS):
+ * rc_dict_get and rc_dict_contains first probe the table with no lock
+ * (dict_find_lockfree). Writers store index slots and entry keys/values
+ * with atomic stores (release: an index slot is published after its entry
+ * is filled), and entries are append-only, so a deleted entry's key stays
+ * NULL for the table's life. The reader compares only keys that run no
+ * client code (identity, or two leaf built-ins), and takes a reference to
+ * a stored key before it reads the key's fields, since another thread may
+ * be deleting and freeing it (its memory stays object memory,
+ * runtime/memory.c, so the try-incref itself is safe). It takes the value
+ * with rcs_try_incref, then checks that the entry still holds that key and
+ * value and the table is still the dict's: all three true at one moment is
+ * a correct answer. Anything it cannot settle (a non-leaf key, a dying
+ * value, a change under the read) falls back to the locked lookup.
  *
  * Locking. Every operation runs under the dict's object lock (free under
  * the GIL). Nothing that can run arbitrary code happens under it:
@@ -136,12 +150,35 @@ static int64_t table_slots_for(int64_t used) {
     return slots;
 }
 
+/* The stores and loads a lock-free reader may race with (see the top). */
+static inline void index_store(dict_table *t, uint64_t slot, int32_t ix) {
+    __atomic_store_n(&t->index[slot], ix, __ATOMIC_RELEASE);
+}
+
+static inline int32_t index_load(const dict_table *t, uint64_t slot) {
+    return __atomic_load_n(&t->index[slot], __ATOMIC_ACQUIRE);
+}
+
+static inline rc_object *entry_load(rc_object *const *field) {
+    return rcs_load_shared_ptr((void *const *)field);
+}
+
 /* A table with every index slot empty and no entries, or NULL (RC_ENOMEM). */
+/* The bytes of a table of `slots` index slots (and 2/3 as many entries). */
+static size_t table_bytes(int64_t slots) {
+    return sizeof(dict_table) + (size_t)slots * sizeof(int32_t) +
+           (size_t)(slots * 2 / 3) * sizeof(dict_entry);
+}
+
+/* A table that was published: freed once no lock-free reader can still
+ * scan it (rcs_retire_sized, so that the bytes held back are bounded). */
+static void table_retire(dict_table *t) {
+    rcs_retire_sized(t, table_bytes((int64_t)t->mask + 1), rci_mem_free);
+}
+
 static dict_table *table_new(int64_t slots) {
     int64_t usable = slots * 2 / 3;
-    size_t size = sizeof(dict_table) + (size_t)slots * sizeof(int32_t) +
-                  (size_t)usable * sizeof(dict_entry);
-    dict_table *t = rci_mem_alloc(size);
+    dict_table *t = rci_mem_alloc(table_bytes(slots));
     if (!t)
         return NULL;
     t->mask = (uint64_t)slots - 1;
@@ -168,8 +205,11 @@ static uint64_t table_free_slot(const dict_table *t, uint64_t hash) {
 static void table_append(dict_table *t, uint64_t slot, uint64_t hash, rc_object *key,
                          rc_object *value) {
     int64_t ix = t->nentries++;
-    t->entries[ix] = (dict_entry){.hash = hash, .key = key, .value = value};
-    t->index[slot] = (int32_t)ix;
+    dict_entry *e = &t->entries[ix];
+    e->hash = hash;
+    rcs_store_shared_ptr((void **)&e->key, key);
+    rcs_store_shared_ptr((void **)&e->value, value);
+    index_store(t, slot, (int32_t)ix); /* release: the entry first */
 }
 
 /* A new table holding old's live entries (old may be NULL), in order, with
@@ -374,7 +414,7 @@ static rc_status dict_insert(dict_object *d, uint64_t slot, uint64_t hash, rc_ob
             return RC_ENOMEM;
         dict_publish(d, bigger);
         if (t)
-            rcs_retire(t, rci_mem_free); /* a lock-free reader may still scan it */
+            table_retire(t); /* a lock-free reader may still scan it */
         t = bigger;
         slot = table_free_slot(t, hash);
     }
@@ -403,7 +443,7 @@ rc_status rc_dict_set(rc_object *o, rc_object *key, rc_object *value) {
         dict_entry *e = &dict_table_of(d)->entries[pos.ix];
         old = e->value;
         rc_incref(value);
-        e->value = value;
+        rcs_store_shared_ptr((void **)&e->value, value);
         st = RC_OK;
     } else if (found == 0) {
         st = dict_insert(d, pos.slot, hash, key, value);
@@ -416,10 +456,91 @@ rc_status rc_dict_set(rc_object *o, rc_object *key, rc_object *value) {
     return st;
 }
 
+enum { LOCKFREE_UNSURE = -1 };
+
+/* Compares key with the stored key of e, which another thread may be
+ * deleting and freeing meanwhile: first a reference (so that its fields
+ * stay its own while they are read), then a check that e still holds it.
+ * Returns 1 or 0, or LOCKFREE_UNSURE. The reference goes to *held, which
+ * the caller drops once it is done with the table (a drop may free, and a
+ * free may let the table's memory go); one at a time. */
+static int lockfree_keys_equal(dict_entry *e, rc_object *stored, rc_object *key,
+                               rc_object **held) {
+    if (*held || !key_is_leaf(key) || !rcs_try_incref(&stored->rc))
+        return LOCKFREE_UNSURE;
+    *held = stored;
+    if (entry_load(&e->key) != stored || !key_is_leaf(stored))
+        return LOCKFREE_UNSURE; /* gone, or a comparison that may run client code */
+    if (stored->type == &rc_int_type && key->type == &rc_int_type)
+        return 1; /* equal hashes: equal ints (objects/int.h) */
+    int cmp = rc_object_equal(stored, key);
+    return cmp < 0 ? LOCKFREE_UNSURE : cmp > 0;
+}
+
+/* Entry e holds the key: takes its value (a new reference in *value, if
+ * value is not NULL), then checks that e still holds that key and value and
+ * t is still d's table, all of which makes the answer true at one moment. */
+static int lockfree_take_value(dict_object *d, dict_table *t, dict_entry *e, rc_object *stored,
+                               rc_object **value) {
+    rc_object *v = entry_load(&e->value);
+    if (!v || (value && !rcs_try_incref(&v->rc)))
+        return LOCKFREE_UNSURE;
+    if (entry_load(&e->key) != stored || entry_load(&e->value) != v || dict_table_of(d) != t) {
+        if (value)
+            rc_decref(v);
+        return LOCKFREE_UNSURE;
+    }
+    if (value)
+        *value = v;
+    return 1;
+}
+
+/* The lock-free lookup (see the top of the file). Returns 1 (found; with a
+ * new reference to the value in *value if value is not NULL), 0 (absent at
+ * some moment of the call) or LOCKFREE_UNSURE (ask again under the lock).
+ * pre: the caller holds a reference to key. */
+static int dict_find_lockfree(dict_object *d, rc_object *key, uint64_t hash,
+                              rc_object **value) {
+    dict_table *t = dict_table_of(d);
+    if (!t)
+        return 0;
+    rc_object *held = NULL;
+    int result = LOCKFREE_UNSURE; /* if no empty slot is met: the table changed */
+    uint64_t mask = t->mask, i = hash & mask, perturb = hash;
+    for (uint64_t probes = 0; probes <= mask; probes++) {
+        int32_t ix = index_load(t, i);
+        if (ix == IX_EMPTY) {
+            result = 0;
+            break;
+        }
+        if (ix >= 0) {
+            dict_entry *e = &t->entries[ix];
+            rc_object *stored = entry_load(&e->key);
+            int cmp = stored == key;
+            if (!cmp && stored && e->hash == hash)
+                cmp = lockfree_keys_equal(e, stored, key, &held);
+            if (cmp) {
+                result = cmp == 1 ? lockfree_take_value(d, t, e, stored, value) : cmp;
+                break;
+            }
+        }
+        perturb >>= PERTURB_SHIFT;
+        i = (i * 5 + perturb + 1) & mask;
+    }
+    if (held)
+        rc_decref(held); /* done with t */
+    return result;
+}
+
 /* 1 with a new reference in *value, 0 if key is absent (no error set), or
  * a negative status. */
 static inline int dict_get_ref(dict_object *d, rc_object *key, uint64_t hash,
                                rc_object **value) {
+    if (RCS_LOCKFREE_READS) {
+        int found = dict_find_lockfree(d, key, hash, value);
+        if (found != LOCKFREE_UNSURE)
+            return found;
+    }
     dict_pos pos;
     dict_lock(d);
     int found = dict_lookup(d, key, hash, &pos);
@@ -451,6 +572,11 @@ int rc_dict_contains(rc_object *o, rc_object *key) {
     if (st != RC_OK)
         return st;
     dict_object *d = as_dict(o);
+    if (RCS_LOCKFREE_READS) {
+        int found = dict_find_lockfree(d, key, hash, NULL);
+        if (found != LOCKFREE_UNSURE)
+            return found;
+    }
     dict_pos pos;
     dict_lock(d);
     int found = dict_lookup(d, key, hash, &pos);
@@ -473,8 +599,9 @@ rc_status rc_dict_delete(rc_object *o, rc_object *key) {
         dict_entry *e = &t->entries[pos.ix];
         old_key = e->key;
         old_value = e->value;
-        e->key = e->value = NULL;
-        t->index[pos.slot] = IX_DUMMY; /* keeps the probe paths through it */
+        rcs_store_shared_ptr((void **)&e->key, NULL);
+        rcs_store_shared_ptr((void **)&e->value, NULL);
+        index_store(t, pos.slot, IX_DUMMY); /* keeps the probe paths through it */
         d->used--;
         d->version++;
     }
@@ -655,7 +782,7 @@ static void dict_clear(rc_object *self) {
         rc_xdecref(t->entries[i].key);
         rc_xdecref(t->entries[i].value);
     }
-    rcs_retire(t, rci_mem_free);
+    table_retire(t);
 }
 
 static void dict_dealloc(rc_object *self) {

@@ -5,21 +5,36 @@
  * array of `capacity` slots, and `size`, the number of slots in use. Slots
  * [0, size) hold strong references; the rest are garbage.
  *
- * Locking. Every operation runs inside the list's object lock (rcs_lock),
- * which compiles to nothing under the GIL and is a real lock under the
- * free-threaded strategies; operations on two lists take both with
- * rcs_lock2, which orders them by address. No object code runs under a
- * list's lock: an item whose reference the list drops is collected under
- * the lock and decref'd after the unlock, because its dealloc may do
- * anything, including touching this list again.
+ * Locking. Every operation that changes a list runs inside the list's
+ * object lock (rcs_lock), which compiles to nothing under the GIL and is a
+ * real lock under the free-threaded strategies; operations on two lists
+ * take both with rcs_lock2, which orders them by address. No object code
+ * runs under a list's lock: an item whose reference the list drops is
+ * collected under the lock and decref'd after the unlock, because its
+ * dealloc may do anything, including touching this list again.
+ *
+ * Reading without the lock (where the strategy has RCS_LOCKFREE_READS):
+ * rc_list_get loads the array, the item in it, takes a reference only if
+ * the item is still alive (rcs_try_incref), and checks that the slot still
+ * holds it and the array is still the list's; anything else falls back to
+ * the locked path. For that, writers keep these invariants:
+ *   - slots, `size` and `items` are written with atomic stores (slots and
+ *     `items` with release, so a reader that sees a pointer sees what it
+ *     points to filled in); a shift (insert, pop) moves slot by slot, never
+ *     with memmove, so a reader never sees a torn pointer;
+ *   - a slot at or past `size` holds NULL (a new array is zeroed, a popped
+ *     slot cleared), so a stale index never finds the address of an object
+ *     that died and whose memory now holds another;
+ *   - an array that was ever published is freed through rcs_retire, and an
+ *     item's memory stays object memory (runtime/memory.c).
+ * rc_list_size reads `size` with an atomic load and no lock: a snapshot.
  *
  * Growth. The array never grows in place. A larger one is allocated, the
- * slots copied, the new array published with rcs_store_shared_ptr (release,
- * where a strategy has lock-free readers, so a reader that sees the new
- * pointer sees it filled) and the old one handed to rcs_retire, which frees
- * it once no such reader can still be looking at it. Capacity grows by half
- * plus 4, so appends are amortised O(1). Allocating first and publishing
- * only on success is also what keeps a list unchanged on RC_ENOMEM.
+ * slots copied, the new array published and the old one handed to
+ * rcs_retire, which frees it once no lock-free reader can still be looking
+ * at it. Capacity grows by half plus 4, so appends are amortised O(1).
+ * Allocating first and publishing only on success is also what keeps a
+ * list unchanged on RC_ENOMEM.
  */
 #include <stddef.h>
 #include <string.h>
@@ -90,13 +105,25 @@ typedef struct list_array {
     rc_object *items[];
 } list_array;
 
-/* Returns the first slot of a new array of cap slots, or NULL (RC_ENOMEM). */
+static inline size_t list_array_bytes(int64_t cap) {
+    return sizeof(list_array) + (size_t)cap * sizeof(rc_object *);
+}
+
+/* Returns the first slot of a new array of cap slots, all NULL, or NULL
+ * (RC_ENOMEM). */
 static rc_object **list_array_new(int64_t cap) {
-    list_array *a = rci_mem_alloc_block(sizeof *a + (size_t)cap * sizeof(rc_object *));
+    list_array *a = rci_mem_alloc_block(list_array_bytes(cap), RCI_BLOCK_DATA);
     if (!a)
         return NULL;
     a->capacity = cap;
+    /* slots past size hold NULL (invariant above) */
+    memset(a->items, 0, (size_t)cap * sizeof(rc_object *));
     return a->items;
+}
+
+static inline int64_t list_array_capacity(rc_object *const *items) {
+    return ((const list_array *)(const void *)((const char *)items -
+                                               offsetof(list_array, items)))->capacity;
 }
 
 /* Frees an array given its first slot (NULL: nothing). */
@@ -104,7 +131,38 @@ static void list_array_free(void *items) {
     if (!items)
         return;
     list_array *a = (list_array *)((char *)items - offsetof(list_array, items));
-    rci_mem_free_block(a, sizeof *a + (size_t)a->capacity * sizeof(rc_object *));
+    rci_mem_free_block(a, list_array_bytes(a->capacity), RCI_BLOCK_DATA);
+}
+
+/* An array that was published: freed once no lock-free reader can still
+ * hold it (rcs_retire_sized, so that the bytes held back are bounded). */
+static void list_array_retire(rc_object **items) {
+    if (items)
+        rcs_retire_sized(items, list_array_bytes(list_array_capacity(items)), list_array_free);
+}
+
+/* The writes a lock-free reader may race with (pre: the lock is held). */
+static inline void slot_store(rc_object **slot, rc_object *item) {
+    rcs_store_shared_ptr((void **)slot, item);
+}
+
+static inline void size_store(rci_list *self, int64_t size) {
+    __atomic_store_n(&self->size, size, __ATOMIC_RELAXED);
+}
+
+static inline int64_t size_load(rci_list *self) {
+    return __atomic_load_n(&self->size, __ATOMIC_RELAXED);
+}
+
+/* Moves n slots from src to dst one pointer at a time, in the direction
+ * that is safe for overlapping ranges. */
+static void slots_move(rc_object **dst, rc_object **src, int64_t n) {
+    if (dst < src)
+        for (int64_t k = 0; k < n; k++)
+            slot_store(dst + k, src[k]);
+    else
+        for (int64_t k = n - 1; k >= 0; k--)
+            slot_store(dst + k, src[k]);
 }
 
 /* Replaces the array by one of at least `need` slots. pre: locked. On
@@ -119,12 +177,11 @@ static RC_NOINLINE rc_status list_grow(rci_list *self, int64_t need) {
     if (!items)
         return RC_ENOMEM;
     rc_object **old = self->items;
-    if (self->size)
+    if (self->size) /* not yet published: a plain copy */
         memcpy(items, old, (size_t)self->size * sizeof *items);
     rcs_store_shared_ptr((void **)&self->items, items);
     self->capacity = cap;
-    if (old)
-        rcs_retire(old, list_array_free); /* a lock-free reader may still hold it */
+    list_array_retire(old); /* a lock-free reader may still hold it */
     return RC_OK;
 }
 
@@ -140,14 +197,38 @@ static void list_copy_in(rci_list *self, rc_object *const *src, int64_t n) {
         return; /* self->items may still be NULL */
     rc_object **dst = self->items + self->size;
     for (int64_t i = 0; i < n; i++)
-        dst[i] = rc_newref(src[i]);
-    self->size += n;
+        slot_store(dst + i, rc_newref(src[i]));
+    size_store(self, self->size + n);
+}
+
+/* The lock-free read: a new reference to slot `index` (pre: 0 <= index),
+ * or NULL (no error set) where it cannot tell without the lock: the slot
+ * is past the array or empty, the item is dying, or the list changed under
+ * the read. The checks after the try-incref make the answer true of one
+ * moment: the array was still the list's (arrays are never reused while
+ * published) and its slot still held the item, which our reference now
+ * keeps alive, so it cannot be another object at the same address. */
+static rc_object *list_get_lockfree(rci_list *self, int64_t index) {
+    rc_object **items = rcs_load_shared_ptr((void *const *)&self->items);
+    if (!items || index >= list_array_capacity(items))
+        return NULL;
+    rc_object *item = rcs_load_shared_ptr((void *const *)&items[index]);
+    if (!item || !rcs_try_incref(&item->rc))
+        return NULL;
+    if (rcs_load_shared_ptr((void *const *)&items[index]) != item ||
+        rcs_load_shared_ptr((void *const *)&self->items) != items) {
+        rc_decref(item);
+        return NULL;
+    }
+    return item;
 }
 
 /* Returns: a new reference to item i, or NULL (no error set) if i is out of
  * range. For walks that must not hold the lock between items. */
 static rc_object *list_item_ref(rci_list *self, int64_t i) {
     rc_object *item = NULL;
+    if (RCS_LOCKFREE_READS && i < size_load(self) && (item = list_get_lockfree(self, i)))
+        return item;
     rcs_lock(&self->base.rc);
     if (i < self->size)
         item = rc_newref(self->items[i]);
@@ -182,12 +263,12 @@ static void list_clear(rc_object *self) {
     rc_object **items = l->items;
     int64_t n = l->size;
     rcs_store_shared_ptr((void **)&l->items, NULL);
-    l->size = l->capacity = 0;
+    size_store(l, 0);
+    l->capacity = 0;
     rcs_unlock(&self->rc);
     for (int64_t i = 0; i < n; i++)
         rc_decref(items[i]);
-    if (items)
-        rcs_retire(items, list_array_free);
+    list_array_retire(items);
 }
 
 /* Item by item, each fetched under its list's lock and compared without
@@ -239,15 +320,26 @@ static bool repr_in_progress(const rc_object *l) {
 
 /* Returns: a new tuple holding new references to the items, or NULL. */
 static rc_object *list_snapshot(rci_list *self) {
-    rcs_lock(&self->base.rc);
-    rc_object *t = rc_tuple_new(self->size);
-    if (t) {
-        rci_tuple *tt = (rci_tuple *)t;
-        for (int64_t i = 0; i < self->size; i++)
-            tt->items[i] = rc_newref(self->items[i]);
+    /* The tuple is made before the lock is taken: its allocation may run a
+     * collection, whose finalizers may change this list (with the world
+     * stopped, nobody takes locks). Retried if the size moved meanwhile. */
+    for (;;) {
+        int64_t n = size_load(self);
+        rc_object *t = rc_tuple_new(n);
+        if (!t)
+            return NULL;
+        rcs_lock(&self->base.rc);
+        bool same = self->size == n;
+        if (same) {
+            rci_tuple *tt = (rci_tuple *)t;
+            for (int64_t i = 0; i < n; i++)
+                tt->items[i] = rc_newref(self->items[i]);
+        }
+        rcs_unlock(&self->base.rc);
+        if (same)
+            return t;
+        rc_decref(t);
     }
-    rcs_unlock(&self->base.rc);
-    return t;
 }
 
 /* "(a, b)" -> "[a, b]", "(a,)" -> "[a]", "()" -> "[]". */
@@ -309,10 +401,7 @@ int64_t rc_list_size(rc_object *l) {
         list_type_error("rc_list_size", l);
         return -1;
     }
-    rcs_lock(&l->rc);
-    int64_t n = as_list(l)->size;
-    rcs_unlock(&l->rc);
-    return n;
+    return size_load(as_list(l)); /* a snapshot: see the top of the file */
 }
 
 /* ---- adding items -------------------------------------------------------- */
@@ -324,8 +413,10 @@ static inline rc_status list_push_steal(rci_list *self, rc_object *item) {
     rcs_lock(&self->base.rc);
     if (RC_UNLIKELY(self->size == self->capacity))
         st = list_grow(self, self->size + 1);
-    if (st == RC_OK)
-        self->items[self->size++] = item;
+    if (st == RC_OK) {
+        slot_store(self->items + self->size, item);
+        size_store(self, self->size + 1);
+    }
     rcs_unlock(&self->base.rc);
     if (RC_UNLIKELY(st != RC_OK))
         rc_decref(item); /* after the unlock: it may run a dealloc */
@@ -358,10 +449,9 @@ rc_status rc_list_insert(rc_object *l, int64_t i, rc_object *item) {
     rc_status st = list_reserve(self, self->size + 1);
     if (st == RC_OK) {
         int64_t at = list_clamp(i, self->size);
-        memmove(self->items + at + 1, self->items + at,
-                (size_t)(self->size - at) * sizeof *self->items);
-        self->items[at] = rc_newref(item);
-        self->size++;
+        slots_move(self->items + at + 1, self->items + at, self->size - at);
+        slot_store(self->items + at, rc_newref(item));
+        size_store(self, self->size + 1);
     }
     rcs_unlock(&l->rc);
     return st;
@@ -441,6 +531,11 @@ rc_object *rc_list_get(rc_object *l, int64_t i) {
     rci_list *self = as_list(l);
     rc_object *item = NULL;
     int64_t index = i, size;
+    /* Lock-free for i >= 0 only: a negative index counts from a size that
+     * the lock-free read could not confirm. */
+    if (RCS_LOCKFREE_READS && i >= 0 && i < size_load(self) &&
+        (item = list_get_lockfree(self, i)))
+        return item;
     rcs_lock(&l->rc);
     size = self->size;
     if (list_index(size, &index))
@@ -461,7 +556,7 @@ rc_status rc_list_set(rc_object *l, int64_t i, rc_object *item) {
     size = self->size;
     if (list_index(size, &index)) {
         old = self->items[index];
-        self->items[index] = rc_newref(item);
+        slot_store(self->items + index, rc_newref(item));
     }
     rcs_unlock(&l->rc);
     if (!old)
@@ -482,9 +577,9 @@ rc_object *rc_list_pop(rc_object *l, int64_t i) {
     size = self->size;
     if (list_index(size, &index)) {
         item = self->items[index]; /* the list's reference, handed over */
-        memmove(self->items + index, self->items + index + 1,
-                (size_t)(size - index - 1) * sizeof *self->items);
-        self->size--;
+        slots_move(self->items + index, self->items + index + 1, size - index - 1);
+        slot_store(self->items + size - 1, NULL); /* past the end: NULL */
+        size_store(self, size - 1);
     }
     rcs_unlock(&l->rc);
     if (!item)

@@ -75,7 +75,7 @@ rc_status rc_type_ready(rc_type *type) {
  * fields traverse as nothing. */
 static rc_object *object_alloc_gc(const rc_type *type, size_t size) {
     rci_gc_before_alloc();
-    rci_gc_head *h = rci_mem_alloc_block(sizeof(rci_gc_head) + size);
+    rci_gc_head *h = rci_mem_alloc_block(sizeof(rci_gc_head) + size, RCI_BLOCK_GC_OBJECT);
     if (!h)
         return NULL;
     rc_object *o = rci_gc_object_of(h);
@@ -94,7 +94,7 @@ rc_object *rci_object_alloc(const rc_type *type, size_t size) {
     if (rci_gc_is_gc_type(type)) {
         o = object_alloc_gc(type, size);
     } else {
-        o = rci_mem_alloc_block(size);
+        o = rci_mem_alloc_block(size, RCI_BLOCK_OBJECT);
         if (o) {
             rcs_header_init(&o->rc);
             o->type = type;
@@ -126,28 +126,30 @@ static size_t object_allocated_size(const rc_object *o) {
     }
 }
 
-/* Gives an object's memory back, once the strategy says no reader can be
- * looking at it (rcs_retire). Its type and size fields are still intact.
- * A GC object's block starts at its collector head. */
-static void object_release_memory(void *p) {
-    rc_object *o = p;
+/* Gives an object's memory back: to the block cache of its kind, where it
+ * stays object memory (runtime/memory.c says why a lock-free reader needs
+ * that), or, when the runtime does not know its size, to rcs_retire. A GC
+ * object's block starts at its collector head. */
+static void object_release_memory(rc_object *o) {
     size_t size = object_allocated_size(o);
-    void *block = o;
     if (rci_gc_is_gc_type(o->type)) {
-        block = rci_gc_head_of(o);
-        size += size ? sizeof(rci_gc_head) : 0;
+        void *block = rci_gc_head_of(o);
+        if (size)
+            rci_mem_free_block(block, sizeof(rci_gc_head) + size, RCI_BLOCK_GC_OBJECT);
+        else
+            rcs_retire(block, rci_mem_free);
+    } else if (size) {
+        rci_mem_free_block(o, size, RCI_BLOCK_OBJECT);
+    } else {
+        rcs_retire(o, rci_mem_free);
     }
-    if (size)
-        rci_mem_free_block(block, size);
-    else
-        rci_mem_free(block);
 }
 
 void rci_object_free(rci_tstate *t, rc_object *o) {
     rci_live_add(t, o->type->id, -1);
     if (RC_DEBUG && rci_debug_quarantine(t, o))
         return;
-    rcs_retire(o, object_release_memory);
+    object_release_memory(o);
 }
 
 rc_object *rc_object_new_var(rc_type *type, size_t extra_bytes) {

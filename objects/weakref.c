@@ -170,6 +170,10 @@ rc_object *rc_weakref_new(rc_object *referent, rc_weakref_callback callback,
     wr->arg = arg;
     rc_xincref(arg);
     wr->pending_next = NULL;
+    /* rc_weakref_get may run on any thread: its try-incref must succeed
+     * while the referent lives (biased counting refuses a never-shared
+     * object to non-owners otherwise). */
+    rcs_allow_try_incref(&referent->rc);
     rcs_runtime_lock();
     weakref_link(wr, referent);
     rcs_runtime_unlock();

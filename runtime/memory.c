@@ -18,10 +18,24 @@
  * back to the allocator. Creating and freeing small objects is the
  * runtime's most frequent operation, and a thread-local pop or push costs a
  * few instructions against the allocator's full path (CPython keeps free
- * lists for the same reason). A cached block is still an ordinary allocator
- * block: giving it to rci_mem_free is always correct. With
- * RC_USE_SYSTEM_MALLOC there is no cache, so AddressSanitizer sees every
- * free.
+ * lists for the same reason). With RC_USE_SYSTEM_MALLOC there is no cache,
+ * so AddressSanitizer sees every free.
+ *
+ * Object memory stays object memory. Where the strategy lets containers be
+ * read without their lock (RCS_LOCKFREE_READS), a reader may load an item
+ * pointer just before the item is removed and freed, and then try-increment
+ * its count (rcs_try_incref). That is safe only if the memory still holds an
+ * object header at the same place, in a state the try refuses. So blocks
+ * come in kinds (rci_block_kind) with a cache per kind: an object's block
+ * is only ever reused for an object whose header sits at the same offset
+ * (a freed header keeps its dead count: the free-list link overwrites the
+ * block's first word, which is the collector head of a GC object and the
+ * owner field of others, never the counts). An object block that leaves
+ * the cache (the class is full, the size is not cached, the thread exits)
+ * goes through rcs_retire, so it reaches the allocator only when no
+ * lock-free reader can still hold its address; where readers lock,
+ * rcs_retire frees at once. CPython gets the same guarantee from mimalloc
+ * pages kept per kind and reused only after a QSBR grace period.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -90,7 +104,7 @@ void rci_mem_free(void *p) {
 
 #define CACHE_GRAIN 16   /* class k holds blocks of (k + 1) * CACHE_GRAIN bytes */
 #define CACHE_CLASSES 8  /* so blocks of up to 128 bytes are cached */
-#define CACHE_DEPTH 1024 /* blocks kept per class and thread */
+#define CACHE_DEPTH 1024 /* blocks kept per kind, class and thread */
 #define CACHE_ENABLED (!RC_USE_SYSTEM_MALLOC)
 
 typedef struct cached_block {
@@ -100,21 +114,30 @@ typedef struct cached_block {
 static _Thread_local struct {
     cached_block *head;
     uint32_t count;
-} block_cache[CACHE_CLASSES];
+} block_cache[RCI_BLOCK_KINDS][CACHE_CLASSES];
 
 static inline bool cache_covers(size_t size) {
     return CACHE_ENABLED && size > 0 && size <= CACHE_GRAIN * CACHE_CLASSES;
 }
 
-void *rci_mem_alloc_block(size_t size) {
+/* Memory that no longer belongs to anything: object memory only once no
+ * lock-free reader can hold its address (see the top of the file). */
+static void block_release(void *p, size_t size, rci_block_kind kind) {
+    if (kind == RCI_BLOCK_DATA)
+        mem_free(p);
+    else
+        rcs_retire_sized(p, size, rci_mem_free);
+}
+
+void *rci_mem_alloc_block(size_t size, rci_block_kind kind) {
     if (mem_injected_failure())
         return mem_out_of_memory(size);
     if (cache_covers(size)) {
         size_t k = (size - 1) / CACHE_GRAIN;
-        cached_block *b = block_cache[k].head;
+        cached_block *b = block_cache[kind][k].head;
         if (b) {
-            block_cache[k].head = b->next;
-            block_cache[k].count--;
+            block_cache[kind][k].head = b->next;
+            block_cache[kind][k].count--;
             return b;
         }
         size = (k + 1) * CACHE_GRAIN; /* the whole class, so the block fits any size in it */
@@ -123,27 +146,29 @@ void *rci_mem_alloc_block(size_t size) {
     return p ? p : mem_out_of_memory(size);
 }
 
-void rci_mem_free_block(void *p, size_t size) {
+void rci_mem_free_block(void *p, size_t size, rci_block_kind kind) {
     if (cache_covers(size)) {
         size_t k = (size - 1) / CACHE_GRAIN;
-        if (block_cache[k].count < CACHE_DEPTH) {
+        if (block_cache[kind][k].count < CACHE_DEPTH) {
             cached_block *b = p;
-            b->next = block_cache[k].head;
-            block_cache[k].head = b;
-            block_cache[k].count++;
+            b->next = block_cache[kind][k].head;
+            block_cache[kind][k].head = b;
+            block_cache[kind][k].count++;
             return;
         }
     }
-    mem_free(p);
+    block_release(p, size, kind);
 }
 
 void rci_mem_cache_flush(void) {
-    for (size_t k = 0; k < CACHE_CLASSES; k++) {
-        while (block_cache[k].head) {
-            cached_block *b = block_cache[k].head;
-            block_cache[k].head = b->next;
-            mem_free(b);
+    for (int kind = 0; kind < RCI_BLOCK_KINDS; kind++) {
+        for (size_t k = 0; k < CACHE_CLASSES; k++) {
+            while (block_cache[kind][k].head) {
+                cached_block *b = block_cache[kind][k].head;
+                block_cache[kind][k].head = b->next;
+                block_release(b, (k + 1) * CACHE_GRAIN, (rci_block_kind)kind);
+            }
+            block_cache[kind][k].count = 0;
         }
-        block_cache[k].count = 0;
     }
 }

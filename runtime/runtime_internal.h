@@ -63,12 +63,25 @@ void *rci_mem_calloc(size_t size);
 void *rci_mem_realloc(void *p, size_t size);
 void rci_mem_free(void *p);
 
-/* Object memory, through the per-thread block cache (see memory.c).
- * rci_mem_free_block must be given the size the block was allocated with;
- * where that size is unknown, rci_mem_free is always correct. */
-void *rci_mem_alloc_block(size_t size);
-void rci_mem_free_block(void *p, size_t size);
-/* Gives the calling thread's cached blocks back (at detach and stop). */
+/* Small blocks, through the per-thread block cache (see memory.c). The
+ * kind says what the block holds, and a block is only ever reused for the
+ * same kind: object memory stays object memory, with its header at the same
+ * offset, so a lock-free reader holding a stale item pointer finds a header
+ * it can try to count (and fail). rci_mem_free_block must be given the size
+ * and kind the block was allocated with. Object blocks are released through
+ * rcs_retire; free a data block (or an object block whose size you do not
+ * know, after rcs_retire) with rci_mem_free. */
+typedef enum rci_block_kind {
+    RCI_BLOCK_DATA,      /* buffers: list arrays and the like */
+    RCI_BLOCK_OBJECT,    /* an object, its header at offset 0 */
+    RCI_BLOCK_GC_OBJECT, /* the collector's head, then the object */
+    RCI_BLOCK_KINDS
+} rci_block_kind;
+
+void *rci_mem_alloc_block(size_t size, rci_block_kind kind);
+void rci_mem_free_block(void *p, size_t size, rci_block_kind kind);
+/* Gives the calling thread's cached blocks back (at detach and stop). The
+ * object kinds go through rcs_retire. */
 void rci_mem_cache_flush(void);
 
 /* ---- errors ---------------------------------------------------------------- */
@@ -81,6 +94,11 @@ bool rci_runtime_started(void);
 
 /* Type names by id, for the leak report (filled by rc_type_ready). */
 extern const char *rci_type_names[RC_MAX_TYPES];
+
+/* refcount/immortal.c: frees every object that rc_immortalize made immortal
+ * (see there for how). Called by rc_runtime_stop first, while the caller is
+ * still attached and the only attached thread. */
+void rci_immortal_release(void);
 
 /* refcount/dealloc.c: frees the work list's memory of a detaching thread. */
 void rci_dealloc_fini(rci_tstate *t);

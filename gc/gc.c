@@ -37,14 +37,24 @@
  * collections also wait until the objects that survived into the oldest
  * generation since the last full one are a quarter of the long-lived ones.
  *
- * Threads: the collector's state is runtime-wide. Tracking and untracking
- * (at every allocation and deallocation of a GC object, on any thread) and
- * the settings take the runtime lock (rcs_runtime_lock: free under the GIL).
- * A collection stops the world (rcs_stop_world) for its whole length,
+ * Threads: the collector's state is runtime-wide, except generation 0's
+ * newest objects. Each thread links the GC objects it allocates into a young
+ * list of its own (gc_young), under that list's lock, which nobody else
+ * takes unless it frees one of those objects: so two threads that allocate
+ * and free their own objects never meet on a shared list head or lock (with
+ * one global generation 0 they bounced both on every allocation). A tracked
+ * object records in its flags which young list it is on (none: a global
+ * list). A collection, a freeze or a count first empties every young list
+ * into generation 0 (young_gather). The generations, settings and counts
+ * take the runtime lock (rcs_runtime_lock: free under the GIL). A
+ * collection stops the world (rcs_stop_world) for its whole length,
  * finalizers and callbacks included; the thread that stopped it takes no
  * lock, since every other thread is paused.
+ *
+ * Lock order: the runtime lock, then a young list's lock.
  */
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "gc/gc.h"
@@ -131,9 +141,123 @@ static int64_t list_length(const rci_gc_head *l) {
     return n;
 }
 
+/* ---- young lists ------------------------------------------------------------------ */
+
+/* A thread's young list: the GC objects it allocated since the last
+ * collection, minus those freed since. Never freed (a thread freeing one of
+ * its objects may still be waiting on its lock after the owner detached);
+ * reused by later threads. */
+typedef struct gc_young {
+    rcs_header lock_holder; /* used for its object lock only (rcs_lock) */
+    rci_gc_head list;       /* sentinel */
+    /* Allocations minus deallocations by the owning thread not yet added to
+     * gc.count[0]; written by that thread only, or with the world stopped. */
+    int64_t pending;
+    bool in_use;
+    struct gc_young *next_all; /* under the runtime lock */
+} gc_young;
+
+/* The flags of a tracked object hold its young list's address (16-aligned:
+ * malloc'd), or 0 when it is on a global list; the low bits are RCI_GC_*. */
+#define YOUNG_MASK (~(uint64_t)15)
+_Static_assert((RCI_GC_FINALIZED | RCI_GC_COLLECTING | RCI_GC_UNREACHABLE) < 16,
+               "the flag bits must fit below a young list's address");
+
+static gc_young *all_young; /* every young list ever made, under the runtime lock */
+static _Thread_local gc_young *my_young;
+
+/* Objects counted in one go into gc.count[0]: a thread takes the runtime
+ * lock once per this many of its allocations or deallocations. */
+#define COUNT_BATCH (RC_GC_STRESS > 0 ? 1 : 32)
+
+/* Atomic: a thread freeing h reads it without the list's lock, while the
+ * owner may be emptying its list (young_empty_locked). */
+static inline gc_young *young_of(const rci_gc_head *h) {
+    return (gc_young *)(uintptr_t)(__atomic_load_n(&h->flags, __ATOMIC_RELAXED) & YOUNG_MASK);
+}
+
+static inline void young_lock(gc_young *y) {
+    rcs_lock(&y->lock_holder);
+}
+
+static inline void young_unlock(gc_young *y) {
+    rcs_unlock(&y->lock_holder);
+}
+
+/* The calling thread's young list, made or reused on its first GC
+ * allocation; NULL if out of memory (the caller then uses generation 0). */
+static gc_young *young_mine(void) {
+    if (RC_LIKELY(my_young != NULL))
+        return my_young;
+    rcs_runtime_lock();
+    gc_young *y = all_young;
+    while (y && y->in_use)
+        y = y->next_all;
+    if (!y && (y = calloc(1, sizeof *y)) != NULL) {
+        y->lock_holder = (rcs_header)RCS_HEADER_IMMORTAL_INIT;
+        list_init(&y->list);
+        y->next_all = all_young;
+        all_young = y;
+    }
+    if (y)
+        y->in_use = true;
+    rcs_runtime_unlock();
+    return my_young = y;
+}
+
+/* Adds a thread's pending count to gc.count[0]. pre: the runtime lock. */
+static void young_count_locked(gc_young *y) {
+    gc.count[0] += y->pending;
+    if (gc.count[0] < 0)
+        gc.count[0] = 0;
+    y->pending = 0;
+    update_due_locked();
+}
+
+/* Moves y's objects to generation 0 and marks them as on a global list.
+ * Its pending count stays with its thread. pre: the runtime lock held (or
+ * the world stopped); y's lock held. */
+static void young_empty_locked(gc_young *y) {
+    for (rci_gc_head *h = y->list.next; h != &y->list; h = h->next)
+        __atomic_fetch_and(&h->flags, ~YOUNG_MASK, __ATOMIC_RELAXED); /* see young_of */
+    list_merge(&y->list, &gc.generations[0]);
+}
+
+/* Empties every young list into generation 0 before generation 0 is
+ * collected, frozen or counted. pre: the runtime lock held or the world
+ * stopped by this thread. */
+static void young_gather(void) {
+    for (gc_young *y = all_young; y; y = y->next_all) {
+        if (!y->in_use)
+            continue;
+        young_lock(y);
+        young_empty_locked(y);
+        young_unlock(y);
+    }
+}
+
+void rci_gc_thread_end(void) {
+    gc_young *y = my_young;
+    if (!y)
+        return;
+    rcs_runtime_lock();
+    young_lock(y);
+    young_empty_locked(y);
+    young_count_locked(y);
+    y->in_use = false;
+    young_unlock(y);
+    rcs_runtime_unlock();
+    my_young = NULL;
+}
+
 /* ---- tracking ------------------------------------------------------------------ */
 
 void rci_gc_init(void) {
+    for (gc_young *y = all_young; y; y = y->next_all) { /* kept from an earlier run */
+        list_init(&y->list);
+        y->pending = 0;
+        y->in_use = false;
+    }
     for (int g = 0; g < RC_GC_GENERATIONS; g++) {
         list_init(&gc.generations[g]);
         gc.count[g] = 0;
@@ -152,27 +276,71 @@ void rci_gc_init(void) {
 
 void rci_gc_fini(void) {
     /* Objects still tracked are leaks, reported by the live counts; the
-     * lists are simply forgotten with the runtime. */
+     * lists are simply forgotten with the runtime. pre: no thread attached
+     * (the last one has emptied its young list). */
     rci_gc_init();
+}
+
+/* Moves this thread's pending count into gc.count[0] once it has grown by
+ * a batch either way. */
+static inline void young_count(gc_young *y, int64_t delta) {
+    y->pending += delta;
+    if (RC_UNLIKELY(y->pending >= COUNT_BATCH || y->pending <= -COUNT_BATCH)) {
+        rcs_runtime_lock();
+        young_count_locked(y);
+        rcs_runtime_unlock();
+    }
 }
 
 void rci_gc_track_new(rci_gc_head *h) {
     h->refs = 0;
-    h->flags = 0;
-    rcs_runtime_lock();
-    list_append(&gc.generations[0], h);
-    gc.count[0]++;
-    update_due_locked();
-    rcs_runtime_unlock();
+    gc_young *y = young_mine();
+    if (RC_UNLIKELY(!y)) {
+        h->flags = 0;
+        rcs_runtime_lock();
+        list_append(&gc.generations[0], h);
+        gc.count[0]++;
+        update_due_locked();
+        rcs_runtime_unlock();
+        return;
+    }
+    h->flags = (uint64_t)(uintptr_t)y;
+    young_lock(y);
+    list_append(&y->list, h);
+    young_unlock(y);
+    young_count(y, 1);
 }
 
 void rci_gc_untrack(rci_gc_head *h) {
-    rcs_runtime_lock();
-    list_unlink(h);
-    if (gc.count[0] > 0)
-        gc.count[0]--;
-    update_due_locked();
-    rcs_runtime_unlock();
+    for (;;) {
+        gc_young *y = young_of(h);
+        if (!y) {
+            /* On a global list; objects never move back to a young one. */
+            rcs_runtime_lock();
+            list_unlink(h);
+            rcs_runtime_unlock();
+            break;
+        }
+        young_lock(y);
+        /* Waiting for the lock is a blocking point, where a collection may
+         * have moved h to a global list meanwhile: look again. */
+        if (young_of(h) == y) {
+            list_unlink(h);
+            young_unlock(y);
+            break;
+        }
+        young_unlock(y);
+    }
+    gc_young *mine = young_mine();
+    if (mine) {
+        young_count(mine, -1);
+    } else {
+        rcs_runtime_lock();
+        if (gc.count[0] > 0)
+            gc.count[0]--;
+        update_due_locked();
+        rcs_runtime_unlock();
+    }
 }
 
 bool rc_gc_is_tracked(const rc_object *o) {
@@ -190,11 +358,21 @@ static rci_gc_head *collecting_head(rc_object *child) {
 }
 
 /* Step 1: scratch count := reference count, minus `bias` (the collector's
- * own references, when it checks for resurrection). Returns the set's size. */
+ * own references, when it checks for resurrection). Returns the set's size.
+ * An immortal container reads RCS_IMMORTAL_COUNT, which no subtraction
+ * brings near 0: it is always reachable, and so is everything it holds,
+ * whose counts include its references as usual. No count turns immortal
+ * during a collection: rc_immortalize stops the world too. */
 static int64_t update_refs(rci_gc_head *set, int64_t bias) {
     int64_t n = 0;
     for (rci_gc_head *h = set->next; h != set; h = h->next, n++) {
-        h->refs = rcs_refcount(&rci_gc_object_of(h)->rc) - bias;
+        int64_t count = rcs_refcount(&rci_gc_object_of(h)->rc);
+        /* A count of 0 on a tracked object: it is being deallocated, by a
+         * thread paused before it untracked it (waiting for a lock), or
+         * queued on this thread's deallocation work list. Its deallocation
+         * will free it: the collector must not, so it counts as referenced
+         * from outside, which keeps it and what it holds out of the garbage. */
+        h->refs = count > 0 ? count - bias : 1;
         h->flags |= RCI_GC_COLLECTING;
     }
     return n;
@@ -379,6 +557,11 @@ static uint64_t gc_now_ns(void) {
 /* Joins generations 0..gen into gen; returns its list. Updates the
  * scheduling counts. */
 static rci_gc_head *gather_young(int gen) {
+    young_gather();
+    /* The counts start again: so do the threads' pending parts (which only
+     * their threads write, and they are paused). */
+    for (gc_young *y = all_young; y; y = y->next_all)
+        y->pending = 0;
     rci_gc_head *young = &gc.generations[gen];
     for (int g = 0; g < gen; g++)
         list_merge(&gc.generations[g], young);
@@ -418,6 +601,10 @@ static void record_stats(int gen, int64_t found, uint64_t pause_ns) {
 /* True on the thread that is collecting, while it does: a finalizer that
  * allocates must not start a collection inside this one. */
 static _Thread_local bool collecting_here;
+
+bool rci_gc_collecting_here(void) {
+    return collecting_here;
+}
 
 /* One collection. pre: the world is stopped by this thread. */
 static int64_t collect_stopped(int gen) {
@@ -539,6 +726,7 @@ int64_t rc_gc_threshold(int gen) {
 
 void rc_gc_freeze(void) {
     rcs_runtime_lock();
+    young_gather();
     for (int g = 0; g < RC_GC_GENERATIONS; g++) {
         list_merge(&gc.generations[g], &gc.frozen);
         gc.count[g] = 0;
@@ -568,7 +756,14 @@ int64_t rc_gc_frozen_count(void) {
 int64_t rc_gc_tracked_count(int gen) {
     if (gen == RC_GC_GENERATIONS)
         return locked_length(&gc.frozen);
-    return gc_valid_generation(gen) ? locked_length(&gc.generations[gen]) : -1;
+    if (!gc_valid_generation(gen))
+        return -1;
+    rcs_runtime_lock();
+    if (gen == 0)
+        young_gather(); /* the young lists are part of generation 0 */
+    int64_t n = list_length(&gc.generations[gen]);
+    rcs_runtime_unlock();
+    return n;
 }
 
 rc_status rc_gc_get_stats(int gen, rc_gc_stats *out) {

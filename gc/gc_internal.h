@@ -7,7 +7,8 @@
  * scratch count for collections, and flags.
  *
  * Invariant: from allocation to deallocation, a GC instance is on exactly
- * one list: a generation (0..2), the frozen list, the kept-garbage list
+ * one list: a thread's young list (the newest part of generation 0, see
+ * gc.c), a generation (0..2), the frozen list, the kept-garbage list
  * (debug mode), or, during a collection, the collector's own working
  * lists. Unlinking works the same from any of them.
  */
@@ -25,7 +26,7 @@
 typedef struct rci_gc_head {
     struct rci_gc_head *next, *prev;
     int64_t refs;   /* during a collection: references from outside the set */
-    uint64_t flags; /* RCI_GC_* */
+    uint64_t flags; /* RCI_GC_* in the low 4 bits; above: the young list (gc.c) */
 } rci_gc_head;
 
 _Static_assert(sizeof(rci_gc_head) % 16 == 0, "objects after the head stay 16-aligned");
@@ -58,6 +59,14 @@ void rci_gc_track_new(rci_gc_head *h);
 
 /* Unlinks a GC object that is being deallocated. */
 void rci_gc_untrack(rci_gc_head *h);
+
+/* The calling thread detaches: its young list (gc.c) joins generation 0. */
+void rci_gc_thread_end(void);
+
+/* True on the thread that is running a collection, while it does (its
+ * finalizers and weak reference callbacks run then, with the world stopped
+ * by it): such a thread must not stop the world again. */
+bool rci_gc_collecting_here(void);
 
 /* Runtime start and stop. */
 void rci_gc_init(void);

@@ -26,9 +26,10 @@
  * stored a new reference to it somewhere): it is then not freed now. */
 static bool dealloc_finalize(rc_object *o) {
     rci_gc_head *h = rci_gc_head_of(o); /* finalizers require RC_TYPE_GC */
-    if (h->flags & RCI_GC_FINALIZED)
+    /* Atomic: the thread whose young list holds o may be rewriting the
+     * other bits of the word meanwhile (gc/gc.c). */
+    if (__atomic_fetch_or(&h->flags, RCI_GC_FINALIZED, __ATOMIC_RELAXED) & RCI_GC_FINALIZED)
         return false;
-    h->flags |= RCI_GC_FINALIZED;
     rcs_incref(&o->rc);
     o->type->finalize(o);
     return !rcs_decref(&o->rc);

@@ -60,8 +60,13 @@ static rc_status tstate_create(void) {
 
 static void tstate_destroy(void) {
     rci_tstate *t = rci_current;
-    rci_debug_quarantine_flush(t);
+    /* Object blocks leave the cache through rcs_retire, cheapest while the
+     * strategy still counts this thread as running; the flush at the end
+     * only meets what the strategy's last merges free. */
+    rci_mem_cache_flush();
     rci_dealloc_fini(t);
+    rci_debug_quarantine_flush(t); /* after the last frees, which it may hold */
+    rci_gc_thread_end();
     pthread_mutex_lock(&registry_lock);
     for (rci_tstate **p = &registry; *p; p = &(*p)->next) {
         if (*p == t) {
@@ -129,7 +134,13 @@ static void runtime_dealloc_hook(void *header) {
     rci_dealloc((rc_object *)header);
 }
 
-static const rcs_hooks runtime_hooks = {.dealloc = runtime_dealloc_hook};
+/* For rcs_hot_objects: called with a reference held; types are static. */
+static const char *runtime_type_name_hook(void *header) {
+    return ((rc_object *)header)->type->name;
+}
+
+static const rcs_hooks runtime_hooks = {.dealloc = runtime_dealloc_hook,
+                                        .type_name = runtime_type_name_hook};
 
 rc_status rc_runtime_start(void) {
     if (atomic_load(&started))
@@ -165,9 +176,10 @@ rc_status rc_runtime_stop(void) {
         return rc_error_set(RC_ESTATE,
                          "rc_runtime_stop: other threads are still attached");
 
+    rci_immortal_release(); /* first: they may still point at interned strings */
     rci_intern_fini();
+    tstate_destroy(); /* its last merges may still free (and untrack) objects */
     rci_gc_fini();
-    tstate_destroy();
     int64_t leaked = report_leaks();
     atomic_store(&started, false);
     rcs_runtime_stop();
@@ -232,4 +244,11 @@ double rc_switch_interval(void) {
 
 void rc_runtime_get_stats(rc_runtime_stats *out) {
     rcs_get_stats(out);
+}
+
+int rc_runtime_hot_objects(rc_hot_object *out, int max) {
+    if (max < 0 || (max > 0 && !out))
+        return rc_error_set(RC_EVALUE, "rc_runtime_hot_objects: out must have room for "
+                                       "max >= 0 entries (max %d)", max);
+    return max > 0 ? rcs_hot_objects(out, max) : 0;
 }

@@ -446,6 +446,31 @@ def claim_native(rows, info, ctl2):
     return "Native code that releases the lock runs in parallel", out
 
 
+def claim_interp_count(rows, info, ctl2):
+    """The seeds' counting program, interpreted by refpy: two threads take about
+    the sequential time under a global lock, about half without one."""
+    out = []
+    ok, note = machine_parallelism_note(ctl2)
+    for v in info:
+        if not info[v]["thread_safe"]:
+            continue
+        r = find(rows, v, "interp_count", 2, 1)
+        if not (r and r["speedup"]):
+            continue
+        parallel = info[v]["parallel"]
+        text = "%s: 2 refpy threads counting ran at %s the speed of one counting twice (%s)" % (
+            v, fmt_x(r["speedup"]), note)
+        if not ok:
+            verdict = "inconclusive (the machine itself did not scale)"
+        elif parallel:
+            verdict = "held" if r["speedup_vs_control"] and r["speedup_vs_control"] >= 0.8 else "did not hold"
+        else:
+            verdict = "held" if r["speedup"] <= 1.3 else "did not hold"
+        out.append((verdict, text))
+    return ("The seeds' counting program under refpy: about the sequential time with a global lock, "
+            "about half without"), out
+
+
 def claim_convoy(rows, info, ctl2):
     out = []
     for v in info:
@@ -529,7 +554,7 @@ def goal_lines(goals):
 
 
 CLAIMS = (claim_take_turns, claim_io_overlap, claim_processes, claim_races, claim_native,
-          claim_convoy, claim_free_threading)
+          claim_convoy, claim_free_threading, claim_interp_count)
 
 
 def judge(rows, info):

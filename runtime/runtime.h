@@ -103,7 +103,7 @@ void rc_runtime_get_stats(rc_runtime_stats *out);
  *
  * An entry (rcs_hot_object, locking/strategy.h): the object's address, its
  * type's name, and the number of samples. The report is approximate:
- *   - each thread samples about one in 64 of its non-owner count operations
+ *   - each thread samples about one in 256 of its non-owner count operations
  *     (at random gaps), so samples * 64 estimates the operations, and
  *     objects counted only a few hundred times may be missing;
  *   - each thread keeps the 16 objects it sampled most, so an object that

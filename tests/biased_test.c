@@ -375,7 +375,7 @@ static void test_hot_shared_object_comes_first(void **state) {
         assert_string_equal(top[0].type_name, "counted");
         for (int i = 1; i < n; i++)
             assert_true(top[i - 1].samples >= top[i].samples);
-        /* About 1 in 64 operations: far fewer samples than operations. */
+        /* About 1 in 256 operations: far fewer samples than operations. */
         assert_true(top[0].samples < after.shared_ops - before.shared_ops);
         for (int i = 0; i < n; i++)
             for (int w = 0; w < HOT_WORKERS; w++)

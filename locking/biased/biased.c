@@ -34,7 +34,7 @@
  * allocated, so its address (the objects' tid) is never a live thread's.
  *
  * Contention report: every non-owner count operation is counted
- * (shared_ops), and about one in 64 is sampled into a small table of the
+ * (shared_ops), and about one in 256 is sampled into a small table of the
  * thread's own, which rcs_hot_objects merges (see "hot objects" below).
  *
  * Stop the world: as //:finegrained (registry mutex, states RUNNING /
@@ -102,7 +102,7 @@ static inline void count(_Atomic uint64_t *c) {
  * already there adds one; any other takes the entry with the fewest samples
  * and counts one more than it had, so an object that gets more than 1/16
  * of a thread's samples is never evicted, and no count is ever low. */
-#define HOT_PERIOD 64
+#define HOT_PERIOD 256
 
 static uint32_t hot_random(rcs_bi_thread *t) {
     uint32_t x = t->hot_rng; /* xorshift32: stays nonzero once seeded so */
@@ -359,8 +359,10 @@ void rcs_bi_set_maybe_weakref(rcs_header *h) {
     raise_to_maybe_weakref(h, atomic_load_explicit(&h->shared, memory_order_relaxed));
 }
 
-void rcs_bi_incref_shared(rcs_header *h) {
-    int64_t old = atomic_fetch_add_explicit(&h->shared, RCS_BI_ONE, memory_order_relaxed);
+/* The rest of a non-owner incref (the add itself is inline in biased.h,
+ * which returned `old`): the first one raises the state, and the counter
+ * and the sampling. */
+void rcs_bi_incref_shared_slow(rcs_header *h, int64_t old) {
     if ((old & RCS_BI_STATE_MASK) == RCS_BI_DEFAULT) /* once per object */
         raise_to_maybe_weakref(h, old + RCS_BI_ONE);
     count_shared(h);

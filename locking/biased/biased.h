@@ -148,13 +148,57 @@ static inline void rcs_header_init(rcs_header *h) {
     atomic_store_explicit(&h->shared, 0, memory_order_relaxed);
 }
 
-void rcs_bi_incref_shared(rcs_header *h);
+void rcs_bi_incref_shared_slow(rcs_header *h, int64_t old);
 bool rcs_decref_slow(rcs_header *h);
 bool rcs_bi_merge_zero_local(rcs_header *h);
 bool rcs_bi_try_incref_shared(rcs_header *h);
 
 static inline bool rcs_bi_is_owner(const rcs_header *h) {
     return atomic_load_explicit(&((rcs_header *)h)->tid, memory_order_relaxed) == rcs_bi_tid();
+}
+
+/* Whether this thread's next non-owner count operation can take the inline
+ * path: it is not the one to be sampled (biased.c samples about one in 256
+ * for rcs_hot_objects), and the thread is attached. The slow paths count
+ * and sample; rcs_bi_count_unsampled counts the inline ones. */
+static inline bool rcs_bi_unsampled(const rcs_bi_thread *t) {
+    return __builtin_expect(t->hot_countdown != 0 && t->attached, 1);
+}
+
+static inline void rcs_bi_count_unsampled(rcs_bi_thread *t) {
+    t->hot_countdown--;
+    atomic_store_explicit(&t->shared_ops,
+                          atomic_load_explicit(&t->shared_ops, memory_order_relaxed) + 1,
+                          memory_order_relaxed); /* only its thread writes it */
+}
+
+/* Non-owner incref: one atomic add, inline; the first one on an object
+ * (which raises its state) and the sampled ones finish in biased.c. */
+static inline void rcs_bi_incref_shared(rcs_header *h) {
+    int64_t old = atomic_fetch_add_explicit(&h->shared, RCS_BI_ONE, memory_order_relaxed);
+    rcs_bi_thread *t = rcs_bi_self;
+    if (__builtin_expect((old & RCS_BI_STATE_MASK) != RCS_BI_DEFAULT, 1) && rcs_bi_unsampled(t))
+        rcs_bi_count_unsampled(t);
+    else
+        rcs_bi_incref_shared_slow(h, old);
+}
+
+/* Non-owner decref: inline while the shared count part stays at or above
+ * zero (one CAS); queueing to the owner, and the sampled ones, in biased.c. */
+static inline bool rcs_bi_decref_shared(rcs_header *h) {
+    rcs_bi_thread *t = rcs_bi_self;
+    int64_t s = atomic_load_explicit(&h->shared, memory_order_relaxed);
+    /* Release: our writes happen before the free; acquire: the freeing
+     * thread sees everybody's (as in rcs_decref_slow). */
+    while ((s >> RCS_BI_SHIFT) > 0 && rcs_bi_unsampled(t)) {
+        /* A failed CAS reloads s: retry here while other threads race us. */
+        if (atomic_compare_exchange_weak_explicit(&h->shared, &s, s - RCS_BI_ONE,
+                                                  memory_order_acq_rel, memory_order_relaxed)) {
+            rcs_bi_count_unsampled(t);
+            return s - RCS_BI_ONE == RCS_BI_MERGED;
+        }
+    }
+    return rcs_decref_slow(h);
 }
 
 static inline void rcs_incref(rcs_header *h) {
@@ -185,7 +229,7 @@ static inline bool rcs_decref(rcs_header *h) {
             return true;
         return rcs_bi_merge_zero_local(h);
     }
-    return rcs_decref_slow(h);
+    return rcs_bi_decref_shared(h);
 }
 
 static inline bool rcs_try_incref(rcs_header *h) {
@@ -195,6 +239,18 @@ static inline bool rcs_try_incref(rcs_header *h) {
     if (rcs_bi_is_owner(h) && l != 0) {
         atomic_store_explicit(&h->local, l + 1, memory_order_relaxed);
         return true;
+    }
+    /* Non-owner, inline for one CAS: refuses 0 (the owner may be freeing it
+     * with no atomic operation) and MERGED with count 0 (dead), as the
+     * out-of-line path; acquire on success, see there. */
+    rcs_bi_thread *t = rcs_bi_self;
+    int64_t s = atomic_load_explicit(&h->shared, memory_order_relaxed);
+    while (s != 0 && s != RCS_BI_MERGED && rcs_bi_unsampled(t)) {
+        if (atomic_compare_exchange_weak_explicit(&h->shared, &s, s + RCS_BI_ONE,
+                                                  memory_order_acquire, memory_order_relaxed)) {
+            rcs_bi_count_unsampled(t);
+            return true;
+        }
     }
     return rcs_bi_try_incref_shared(h);
 }

@@ -340,6 +340,14 @@ def machine_parallelism_note(ctl2):
     return True, "the control reached %.2fx on 2 threads" % ctl2
 
 
+def scaling_verdict(machine_ok, passed):
+    """A claim about running in parallel can only be judged when the control
+    itself scaled in this run."""
+    if not machine_ok:
+        return "inconclusive (the machine itself did not scale)"
+    return "held" if passed else "did not hold"
+
+
 def claim_take_turns(rows, info, ctl2):
     gl = [v for v in info if info[v]["thread_safe"] and not info[v]["parallel"]]
     out = []
@@ -352,12 +360,8 @@ def claim_take_turns(rows, info, ctl2):
         sw = two["stats"].get("switches", 0)
         text = ("%s: 2 threads counting ran at %s the speed of one thread counting twice "
                 "(%s; the lock changed hands %d times)" % (v, fmt_x(s), note, sw))
-        if s > 1.25:
-            verdict = "did not hold"
-        elif ok:
-            verdict = "held"
-        else:
-            verdict = "inconclusive (the machine itself did not scale)"
+        # More than 1.25x shows parallel running whatever the machine did.
+        verdict = "did not hold" if s > 1.25 else scaling_verdict(ok, True)
         out.append((verdict, text))
     return "CPU-bound threads take turns under a global lock", out
 
@@ -390,12 +394,7 @@ def claim_processes(rows, info, ctl2):
         rel = r["speedup_vs_control"]
         text = "%s: 2 processes counting ran at %s the speed of one thread counting twice (%s)" % (
             v, fmt_x(r["speedup"]), note)
-        if ok and r["speedup"] >= 1.2 and (rel or 0) >= 0.7:
-            verdict = "held"
-        elif not ok:
-            verdict = "inconclusive (the machine itself did not scale)"
-        else:
-            verdict = "did not hold"
+        verdict = scaling_verdict(ok, r["speedup"] >= 1.2 and (rel or 0) >= 0.7)
         out.append((verdict, text))
     return "Processes run in parallel (one runtime, and one lock, per process)", out
 
@@ -436,12 +435,7 @@ def claim_native(rows, info, ctl2):
         ok, note = machine_parallelism_note(ctl2)
         rel = r["speedup_vs_control"] or 0
         text = "%s: 2 threads ran %s the native work per second of one (%s)" % (v, fmt_x(r["speedup"]), note)
-        if ok and r["speedup"] >= 1.2 and rel >= 0.7:
-            verdict = "held"
-        elif not ok:
-            verdict = "inconclusive (the machine itself did not scale)"
-        else:
-            verdict = "did not hold"
+        verdict = scaling_verdict(ok, r["speedup"] >= 1.2 and rel >= 0.7)
         out.append((verdict, text))
     return "Native code that releases the lock runs in parallel", out
 
@@ -460,12 +454,10 @@ def claim_interp_count(rows, info, ctl2):
         parallel = info[v]["parallel"]
         text = "%s: 2 refpy threads counting ran at %s the speed of one counting twice (%s)" % (
             v, fmt_x(r["speedup"]), note)
-        if not ok:
-            verdict = "inconclusive (the machine itself did not scale)"
-        elif parallel:
-            verdict = "held" if r["speedup_vs_control"] and r["speedup_vs_control"] >= 0.8 else "did not hold"
+        if parallel:
+            verdict = scaling_verdict(ok, (r["speedup_vs_control"] or 0) >= 0.8)
         else:
-            verdict = "held" if r["speedup"] <= 1.3 else "did not hold"
+            verdict = scaling_verdict(ok, r["speedup"] <= 1.3)
         out.append((verdict, text))
     return ("The seeds' counting program under refpy: about the sequential time with a global lock, "
             "about half without"), out

@@ -205,13 +205,19 @@ static gc_young *young_mine(void) {
     return my_young = y;
 }
 
-/* Adds a thread's pending count to gc.count[0]. pre: the runtime lock. */
-static void young_count_locked(gc_young *y) {
-    gc.count[0] += y->pending;
+/* Adds delta (tracked minus untracked objects) to generation 0's count,
+ * which never goes below 0. pre: the runtime lock. */
+static void gen0_count_locked(int64_t delta) {
+    gc.count[0] += delta;
     if (gc.count[0] < 0)
         gc.count[0] = 0;
-    y->pending = 0;
     update_due_locked();
+}
+
+/* Adds a thread's pending count to gc.count[0]. pre: the runtime lock. */
+static void young_count_locked(gc_young *y) {
+    gen0_count_locked(y->pending);
+    y->pending = 0;
 }
 
 /* Moves y's objects to generation 0 and marks them as on a global list.
@@ -292,6 +298,19 @@ static inline void young_count(gc_young *y, int64_t delta) {
     }
 }
 
+/* Counts one tracked (+1) or untracked (-1) object: in the calling thread's
+ * pending count, or, for a thread without a young list (out of memory),
+ * straight into generation 0's. */
+static void count_change(gc_young *mine, int64_t delta) {
+    if (RC_LIKELY(mine != NULL)) {
+        young_count(mine, delta);
+        return;
+    }
+    rcs_runtime_lock();
+    gen0_count_locked(delta);
+    rcs_runtime_unlock();
+}
+
 void rci_gc_track_new(rci_gc_head *h) {
     h->refs = 0;
     gc_young *y = young_mine();
@@ -299,16 +318,14 @@ void rci_gc_track_new(rci_gc_head *h) {
         h->flags = 0;
         rcs_runtime_lock();
         list_append(&gc.generations[0], h);
-        gc.count[0]++;
-        update_due_locked();
         rcs_runtime_unlock();
-        return;
+    } else {
+        h->flags = (uint64_t)(uintptr_t)y;
+        young_lock(y);
+        list_append(&y->list, h);
+        young_unlock(y);
     }
-    h->flags = (uint64_t)(uintptr_t)y;
-    young_lock(y);
-    list_append(&y->list, h);
-    young_unlock(y);
-    young_count(y, 1);
+    count_change(y, 1);
 }
 
 void rci_gc_untrack(rci_gc_head *h) {
@@ -331,16 +348,7 @@ void rci_gc_untrack(rci_gc_head *h) {
         }
         young_unlock(y);
     }
-    gc_young *mine = young_mine();
-    if (mine) {
-        young_count(mine, -1);
-    } else {
-        rcs_runtime_lock();
-        if (gc.count[0] > 0)
-            gc.count[0]--;
-        update_due_locked();
-        rcs_runtime_unlock();
-    }
+    count_change(young_mine(), -1);
 }
 
 bool rc_gc_is_tracked(const rc_object *o) {

@@ -260,7 +260,7 @@ typedef struct rcs_hot_object {
     const char *type_name;
     /* Sampled non-owner count operations on it (increfs, decrefs and
      * try-increfs by threads other than its owner), summed over threads:
-     * about the number of such operations / 64. */
+     * about the number of such operations / 256. */
     uint64_t samples;
 } rcs_hot_object;
 
@@ -295,5 +295,22 @@ int rcs_hot_objects(rcs_hot_object *out, int max);
 #else
 #error "build against exactly one strategy target under //locking"
 #endif
+
+/* Safe reclamation. A strategy whose readers run beside writers defines
+ * RCS_RETIRE_BOUND_BYTES and its own rcs_retire_sized (biased); where
+ * readers lock, nothing can be looking at a retired block, so it is freed
+ * at once and nothing is ever held. rcs_retire is the same call for every
+ * strategy. */
+#ifndef RCS_RETIRE_BOUND_BYTES
+#define RCS_RETIRE_BOUND_BYTES 0
+static inline void rcs_retire_sized(void *p, size_t bytes, void (*free_fn)(void *)) {
+    (void)bytes;
+    free_fn(p);
+}
+#endif
+
+static inline void rcs_retire(void *p, void (*free_fn)(void *)) {
+    rcs_retire_sized(p, RCS_RETIRE_NOMINAL_BYTES, free_fn);
+}
 
 #endif /* RC_LOCKING_STRATEGY_H */

@@ -532,8 +532,9 @@ static int dict_find_lockfree(dict_object *d, rc_object *key, uint64_t hash,
     return result;
 }
 
-/* 1 with a new reference in *value, 0 if key is absent (no error set), or
- * a negative status. */
+/* 1 (found; with a new reference to the value in *value unless value is
+ * NULL), 0 if key is absent (no error set), or a negative status. Without
+ * the lock first where the strategy allows it. */
 static inline int dict_get_ref(dict_object *d, rc_object *key, uint64_t hash,
                                rc_object **value) {
     if (RCS_LOCKFREE_READS) {
@@ -544,7 +545,7 @@ static inline int dict_get_ref(dict_object *d, rc_object *key, uint64_t hash,
     dict_pos pos;
     dict_lock(d);
     int found = dict_lookup(d, key, hash, &pos);
-    if (found == 1) {
+    if (found == 1 && value) {
         *value = dict_table_of(d)->entries[pos.ix].value;
         rc_incref(*value);
     }
@@ -571,17 +572,7 @@ int rc_dict_contains(rc_object *o, rc_object *key) {
     rc_status st = dict_key_args(o, key, "rc_dict_contains", &hash);
     if (st != RC_OK)
         return st;
-    dict_object *d = as_dict(o);
-    if (RCS_LOCKFREE_READS) {
-        int found = dict_find_lockfree(d, key, hash, NULL);
-        if (found != LOCKFREE_UNSURE)
-            return found;
-    }
-    dict_pos pos;
-    dict_lock(d);
-    int found = dict_lookup(d, key, hash, &pos);
-    dict_unlock(d);
-    return found;
+    return dict_get_ref(as_dict(o), key, hash, NULL);
 }
 
 rc_status rc_dict_delete(rc_object *o, rc_object *key) {

@@ -324,8 +324,6 @@ static inline void rcs_store_shared_ptr(void **pp, void *v) {
 
 void rcs_retire_sized(void *p, size_t bytes, void (*free_fn)(void *));
 
-static inline void rcs_retire(void *p, void (*free_fn)(void *)) {
-    rcs_retire_sized(p, RCS_RETIRE_NOMINAL_BYTES, free_fn);
-}
+
 
 #endif /* RC_LOCKING_BIASED_H */

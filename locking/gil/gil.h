@@ -67,14 +67,7 @@ static inline void rcs_start_world(void) {}
 /* ---- thread exit: nothing is deferred per thread, nothing to flush ------- */
 static inline void rcs_thread_flush(void) {}
 
-/* ---- safe reclamation: no reader runs without the GIL, so free now ------- */
-static inline void rcs_retire(void *p, void (*free_fn)(void *)) {
-    free_fn(p);
-}
-static inline void rcs_retire_sized(void *p, size_t bytes, void (*free_fn)(void *)) {
-    (void)bytes;
-    free_fn(p);
-}
-#define RCS_RETIRE_BOUND_BYTES 0 /* nothing is ever held */
+/* ---- safe reclamation: no reader runs without the GIL, so retired memory
+ * is freed at once (strategy.h's default rcs_retire_sized). */
 
 #endif /* RC_LOCKING_GIL_H */

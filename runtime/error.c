@@ -65,6 +65,7 @@ const char *rc_status_name(rc_status status) {
     case RC_ESTATE: return "RC_ESTATE";
     case RC_ELIMIT: return "RC_ELIMIT";
     case RC_ELEAK: return "RC_ELEAK";
+    case RC_ERECURSION: return "RC_ERECURSION";
     }
     return "RC_?";
 }

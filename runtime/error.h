@@ -31,6 +31,7 @@ typedef enum rc_status {
     RC_ESTATE = -9,    /* misuse of the runtime: not started, not attached, ... */
     RC_ELIMIT = -10,   /* a fixed limit was reached (for example, too many types) */
     RC_ELEAK = -11,    /* the runtime stopped with objects still alive */
+    RC_ERECURSION = -12, /* a structure nested deeper than the C recursion limit */
 } rc_status;
 
 /* The code of the last failure on this thread (RC_OK if none since the last

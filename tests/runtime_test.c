@@ -81,6 +81,7 @@ static void test_error_slot(void **state) {
     rc_decref(l);
     assert_string_equal(rc_status_name(RC_ENOMEM), "RC_ENOMEM");
     assert_string_equal(rc_status_name(RC_ELEAK), "RC_ELEAK");
+    assert_string_equal(rc_status_name(RC_ERECURSION), "RC_ERECURSION");
     assert_status(rc_runtime_stop(), RC_OK);
 }
 

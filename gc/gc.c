@@ -31,6 +31,12 @@
  *           frees them, through the deallocation work list.
  *      In debug mode (rc_gc_set_debug_keep_garbage) step d keeps them instead.
  *
+ * Deferred counts: a strategy may defer some decrefs (biased counting's
+ * merge queues). Such a pending reference would look like one from outside
+ * the set and keep garbage alive for one more collection, so the collector
+ * settles them (rcs_settle_counts) before step 1, and again after step 5d,
+ * whose decrefs may have been deferred in their turn.
+ *
  * Scheduling: count[0] is tracked allocations minus deallocations since the
  * last collection of generation 0; count[g] for g > 0 is the number of
  * collections of generation g - 1 since the last collection of g. Full
@@ -618,6 +624,9 @@ bool rci_gc_collecting_here(void) {
 static int64_t collect_stopped(int gen) {
     uint64_t start = gc_now_ns();
     collecting_here = true;
+    /* Counts the strategy still defers (biased merge queues) would read as
+     * references from outside: apply them first, freeing what they kill. */
+    rcs_settle_counts();
     rci_gc_head *young = gather_young(gen);
     rci_gc_head garbage;
     list_init(&garbage);
@@ -627,6 +636,11 @@ static int64_t collect_stopped(int gen) {
     if (found > 0) {
         int older = gen + 1 < RC_GC_GENERATIONS ? gen + 1 : gen;
         found = handle_garbage(&garbage, found, &gc.generations[older]);
+        /* Clearing dropped references to objects that other threads own;
+         * where the strategy queued those (biased), the objects would live
+         * until their owners next merge, perhaps long after (an owner in
+         * the release region): free them as part of this collection. */
+        rcs_settle_counts();
     }
     collecting_here = false;
     record_stats(gen, found, gc_now_ns() - start);

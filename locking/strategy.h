@@ -174,6 +174,15 @@
  *   void rcs_stop_world(void) / void rcs_start_world(void)
  *       pre: attached. post of stop: no other attached thread runs object
  *       code until start. Under the GIL holding the GIL already gives this.
+ *   void rcs_settle_counts(void)
+ *       pre: the caller has stopped the world and may deallocate (the
+ *       collector, before it reads counts; a nested stop must not follow).
+ *       post: no count is deferred any more, and every object whose
+ *       deferred counts took it to 0 has been deallocated (rcs_hooks.dealloc),
+ *       so rcs_refcount is exact for every object until the world restarts
+ *       and nothing is kept alive by the strategy alone. Biased: merges the
+ *       merge queues and frees what they take to 0, until no queue has
+ *       anything (freeing may queue more). Nothing elsewhere.
  *
  * Runtime-wide structures (the collector's lists, the weak-reference lists):
  *   void rcs_runtime_lock(void) / void rcs_runtime_unlock(void)

@@ -6,6 +6,9 @@
  * list, calling the checkpoint as they go, while the main thread collects
  * in a loop. At the end: every kept cycle is intact (it holds itself), every
  * other one was collected, and nothing is left after the shared list goes.
+ * Then objects freed by threads other than their maker, and garbage whose
+ * last reference a non-owner drops just before it collects (issue 11,
+ * item 1: one collection must find it under every strategy).
  */
 #include "tests/support.h"
 
@@ -161,10 +164,98 @@ static void test_objects_freed_by_other_threads(void **state) {
     assert_int_equal(rc_gc_tracked_count(0) + rc_gc_tracked_count(1) + rc_gc_tracked_count(2), 0);
 }
 
+/* ---- garbage whose last reference is dropped by a non-owner ----------------
+ * The main thread builds x -> a <-> b out of a client GC type, hands its
+ * only reference to x to another thread and waits in the release region.
+ * That thread drops the reference (under //:nogil a non-owner decref: x
+ * goes to the main thread's merge queue, not freed) and collects once.
+ * However the strategy defers counts, one full collection must free all
+ * three: x by its count, a and b as a cycle. */
+
+typedef struct node {
+    rc_object base;
+    rc_object *ref; /* strong, or NULL */
+} node;
+
+static int node_traverse(rc_object *self, rc_visit_fn visit, void *arg) {
+    RC_VISIT(((node *)self)->ref);
+    return 0;
+}
+
+static void node_clear(rc_object *self) {
+    rc_clear_ref(&((node *)self)->ref);
+}
+
+static void node_dealloc(rc_object *self) {
+    rc_xdecref(((node *)self)->ref);
+}
+
+static rc_type node_type = {
+    .name = "gc_threads_node",
+    .basicsize = sizeof(node),
+    .flags = RC_TYPE_GC,
+    .dealloc = node_dealloc,
+    .traverse = node_traverse,
+    .clear = node_clear,
+};
+
+static rc_object *node_new(rc_object *ref) {
+    node *n = (node *)rc_object_new(&node_type);
+    assert_non_null(n);
+    n->ref = ref ? rc_newref(ref) : NULL;
+    return &n->base;
+}
+
+typedef struct drop_job {
+    rc_object *x; /* the reference handed over */
+    int64_t found;
+    int64_t live_after;
+    int failures;
+} drop_job;
+
+static void *drop_and_collect(void *arg) {
+    drop_job *j = arg;
+    if (rc_thread_attach() != RC_OK) {
+        j->failures++;
+        return NULL;
+    }
+    rc_decref(j->x); /* the last reference, not made on this thread */
+    j->found = rc_gc_collect();
+    j->live_after = rc_live_objects_of(&node_type);
+    rc_thread_detach();
+    return NULL;
+}
+
+static void test_one_collection_frees_garbage_dropped_by_non_owner(void **state) {
+    (void)state;
+    rc_gc_disable(); /* only the collection below may find the cycle */
+    rc_object *a = node_new(NULL);
+    rc_object *b = node_new(a);
+    ((node *)a)->ref = rc_newref(b); /* a <-> b */
+    drop_job job = {.x = node_new(a)}; /* x -> a */
+    rc_decref(a);
+    rc_decref(b);
+    assert_int_equal(rc_live_objects_of(&node_type), 3);
+    pthread_t thread;
+    int created;
+    RC_BEGIN_ALLOW_THREADS
+    created = pthread_create(&thread, NULL, drop_and_collect, &job);
+    if (created == 0)
+        pthread_join(thread, NULL);
+    RC_END_ALLOW_THREADS
+    rc_gc_enable();
+    assert_int_equal(created, 0);
+    assert_int_equal(job.failures, 0);
+    assert_int_equal(job.live_after, 0); /* before the collector's thread detached */
+    assert_int_equal(job.found, 2);      /* a and b; x went by its count */
+    assert_int_equal(rc_live_objects_of(&node_type), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_collect_while_threads_allocate),
         cmocka_unit_test(test_objects_freed_by_other_threads),
+        cmocka_unit_test(test_one_collection_frees_garbage_dropped_by_non_owner),
     };
     return RCT_RUN_GROUP(tests);
 }

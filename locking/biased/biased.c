@@ -636,14 +636,10 @@ void rcs_stop_world(void) {
     pthread_mutex_unlock(&rcs_bi_reg.mutex);
 }
 
-void rcs_start_world(void) {
-    pthread_mutex_lock(&rcs_bi_reg.mutex);
-    rcs_bi_reg.stopped = false;
-    rcs_bi_self->stopped_world = false;
-    for (rcs_bi_thread *t = rcs_bi_reg.threads; t; t = t->next)
-        atomic_fetch_and_explicit(&t->breaker, ~RCS_BI_BREAK_STOP, memory_order_relaxed);
-    pthread_cond_broadcast(&rcs_bi_reg.changed);
-    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+/* Drops the reference the stopper kept on each object merged to 0, freeing
+ * them. pre: the caller is the stopper (after_stop is its alone) and may
+ * deallocate. */
+static void release_after_stop(void) {
     rcs_bi_node *n = after_stop;
     after_stop = NULL;
     while (n) {
@@ -654,6 +650,39 @@ void rcs_start_world(void) {
             hooks->dealloc(h);
         n = next;
     }
+}
+
+/* The collector's pass before it reads counts. A queued object still holds
+ * the queue's reference, and one merged to 0 by rcs_stop_world the
+ * stopper's: both are references from outside any set the collector scans,
+ * so garbage behind them (x -> a <-> b with x queued) would survive a full
+ * collection, and only the next one would find it (issue 11, item 1). So
+ * free them now, with the world stopped, as the collector itself frees its
+ * garbage: a deallocation that drops references to other threads' objects
+ * queues those, hence the loop, which ends when a round frees nothing (each
+ * round frees at least one object, of which there are finitely many). The
+ * caller runs no nested stop (the collector refuses to collect inside a
+ * collection), so deallocating here is safe. */
+void rcs_settle_counts(void) {
+    for (;;) {
+        pthread_mutex_lock(&rcs_bi_reg.mutex);
+        merge_all_queues_stopped_locked();
+        pthread_mutex_unlock(&rcs_bi_reg.mutex);
+        if (!after_stop)
+            return;
+        release_after_stop();
+    }
+}
+
+void rcs_start_world(void) {
+    pthread_mutex_lock(&rcs_bi_reg.mutex);
+    rcs_bi_reg.stopped = false;
+    rcs_bi_self->stopped_world = false;
+    for (rcs_bi_thread *t = rcs_bi_reg.threads; t; t = t->next)
+        atomic_fetch_and_explicit(&t->breaker, ~RCS_BI_BREAK_STOP, memory_order_relaxed);
+    pthread_cond_broadcast(&rcs_bi_reg.changed);
+    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+    release_after_stop();
 }
 
 /* ---- settings and counters ----------------------------------------------------------------- */

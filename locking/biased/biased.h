@@ -292,6 +292,7 @@ void rcs_thread_flush(void);
 void rcs_checkpoint_slow(void);
 void rcs_stop_world(void);
 void rcs_start_world(void);
+void rcs_settle_counts(void);
 
 /* One load of the thread's own breaker word and a branch. */
 static inline void rcs_checkpoint(void) {

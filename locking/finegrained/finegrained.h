@@ -115,6 +115,8 @@ extern atomic_int rcs_fg_stop_requested;
 void rcs_checkpoint_slow(void);
 void rcs_stop_world(void);
 void rcs_start_world(void);
+/* Counts are never deferred: always exact. */
+static inline void rcs_settle_counts(void) {}
 
 static inline void rcs_checkpoint(void) {
     if (__builtin_expect(atomic_load_explicit(&rcs_fg_stop_requested, memory_order_relaxed),

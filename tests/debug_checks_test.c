@@ -101,6 +101,55 @@ static void test_release_region_use(void **state) {
     expect_abort(touch_in_release_region, "not attached");
 }
 
+/* An over-decref by a thread that did not make the object must be blamed on
+ * that thread's call, whichever strategy counts it: the main thread makes o
+ * and hands the other thread a second reference; that thread drops three.
+ * Its second decref already drops the main thread's reference (a count
+ * cannot tell whose a reference is), so the first decref that provably
+ * breaks the count is its third: below zero, or of a freed object. Under
+ * //:nogil the first two only queue or subtract in the shared count, and
+ * the debug check once let the third pass and blamed the main thread's
+ * later decref instead (issue 11, item 5e). Every strategy runs it: the
+ * two threads never run at once (the main one waits in the release
+ * region), so //:nolock may run it too. */
+enum { NON_OWNER_BAD_DECREF_LINE = __LINE__ + 8 }; /* the third rc_decref below */
+
+static void *decref_three_times(void *arg) {
+    rc_object *o = arg;
+    if (rc_thread_attach() != RC_OK)
+        return NULL;
+    rc_decref(o); /* its own reference */
+    rc_decref(o); /* the main thread's: wrong, though the count allows it */
+    rc_decref(o); /* NON_OWNER_BAD_DECREF_LINE: below zero, must abort here */
+    rc_thread_detach();
+    return NULL;
+}
+
+static void non_owner_over_decref(void) {
+    rc_runtime_start();
+    rc_object *o = rc_int_from_i64(9000);
+    rc_incref(o); /* the other thread's reference */
+    pthread_t thread;
+    RC_BEGIN_ALLOW_THREADS
+    pthread_create(&thread, NULL, decref_three_times, o);
+    pthread_join(thread, NULL);
+    RC_END_ALLOW_THREADS
+    rc_decref(o); /* the owner's own reference: correct, never to be blamed */
+}
+
+static void test_non_owner_over_decref_is_blamed(void **state) {
+    (void)state;
+    char out[4096];
+    int status = rct_run_in_child(non_owner_over_decref, out, sizeof out);
+    if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT)
+        fail_msg("expected an abort; child status %d, stderr:\n%s", status, out);
+    char site[64];
+    snprintf(site, sizeof site, "debug_checks_test.c:%d\n", (int)NON_OWNER_BAD_DECREF_LINE);
+    if (!strstr(out, site))
+        fail_msg("expected the blame at %s in:\n%s", site, out);
+    assert_true(strstr(out, "below zero") || strstr(out, "decref of a freed object"));
+}
+
 /* Correct use passes the checks and frees everything. */
 static void test_correct_use_passes(void **state) {
     (void)state;
@@ -121,6 +170,7 @@ int main(void) {
         cmocka_unit_test(test_count_below_zero),
         cmocka_unit_test(test_unattached_thread),
         cmocka_unit_test(test_release_region_use),
+        cmocka_unit_test(test_non_owner_over_decref_is_blamed),
     };
     const struct CMUnitTest correct[] = {
         cmocka_unit_test(test_correct_use_passes),

@@ -270,9 +270,20 @@ static inline int64_t rcs_refcount(const rcs_header *h) {
     if (l == RCS_BI_IMMORTAL)
         return RCS_IMMORTAL_COUNT;
     int64_t s = atomic_load_explicit(&m->shared, memory_order_relaxed);
-    /* Once merged, local no longer counts (a dead owner's merger leaves it). */
     int64_t n = s >> RCS_BI_SHIFT; /* arithmetic: shared may be negative */
-    return (s & RCS_BI_STATE_MASK) == RCS_BI_MERGED ? n : n + (int64_t)l;
+    switch (s & RCS_BI_STATE_MASK) {
+    case RCS_BI_MERGED: /* local no longer counts (a dead owner's merger leaves it) */
+        return n;
+    case RCS_BI_QUEUED:
+        /* The decref that queued the object did not subtract: its reference
+         * now belongs to the queue, which drops it at the merge. Nobody
+         * holds it, so it is not counted; otherwise the debug build's check
+         * (refcount/debug.c) would let a non-owner's over-decref pass and
+         * blame the owner's later, correct one (issue 11, item 5e). */
+        return n + (int64_t)l - 1;
+    default:
+        return n + (int64_t)l;
+    }
 }
 
 static inline void rcs_make_immortal(rcs_header *h) {

@@ -257,6 +257,10 @@ typedef struct rcs_stats {
     uint64_t retired_bytes;      /* waiting to be freed now, all threads */
     uint64_t retired_peak_bytes; /* the most one thread held at once since start */
     uint64_t retire_waits;       /* times a thread waited at RCS_RETIRE_BOUND_BYTES */
+    /* A level: per-thread records the strategy holds, in use or kept for
+     * reuse (biased only: at most the most threads ever attached at once;
+     * the other strategies keep their per-thread state in thread-locals). */
+    uint64_t thread_records;
 } rcs_stats;
 
 /* One entry of rcs_hot_objects. */

@@ -87,8 +87,10 @@ double rc_switch_interval(void);
  * drop_requests, wait_ns), lock_waits, and under //:nogil the cost of
  * sharing (shared_ops, merges, queued) and the memory waiting to be freed
  * until no lock-free reader can see it (retired_bytes now,
- * retired_peak_bytes, retire_waits). Fields the strategy has no use for
- * are 0. Any attached thread may call it. */
+ * retired_peak_bytes, retire_waits), and the per-thread records the
+ * strategy holds (thread_records, a level: under //:nogil one per thread
+ * attached at once, reused after a detach). Fields the strategy has no use
+ * for are 0. Any attached thread may call it. */
 typedef rcs_stats rc_runtime_stats;
 
 void rc_runtime_get_stats(rc_runtime_stats *out);

@@ -30,8 +30,18 @@
  * it took. After that no push succeeds: a thread that would queue an object
  * of a dead owner merges it itself, reading the dead owner's frozen local
  * count, with the same CAS to MERGED (only one merger can win that CAS; a
- * loser sees MERGED and just decrements). The dead thread's entry stays
- * allocated, so its address (the objects' tid) is never a live thread's.
+ * loser sees MERGED and just decrements).
+ *
+ * Records. A detached thread's record goes on a free list, and the next
+ * thread to attach takes it with a new id (the generation part goes up),
+ * so memory and the reports' work follow the most threads attached at
+ * once, not the attachments ever made (issue 11, item 4). An object's tid
+ * names the attachment, not the record: a non-owner finds the record
+ * through the index table (records are never freed, so a stale pointer
+ * stays readable) and treats the owner as gone unless the record's id is
+ * still the tid. The counters stay in the record for the next thread (the
+ * reports sum every record); the hot-object table is folded into a
+ * per-run summary at detach.
  *
  * Contention report: every non-owner count operation is counted
  * (shared_ops), and about one in 256 is sampled into a small table of the
@@ -54,6 +64,17 @@
  * (no attached flag, so no counter is bumped in it). */
 static rcs_bi_thread detached_entry;
 _Thread_local rcs_bi_thread *rcs_bi_self = &detached_entry;
+_Thread_local uintptr_t rcs_bi_self_tid = RCS_BI_TID_NONE;
+
+/* Index -> record (index 0: none). Each entry is written once, with
+ * release, when its record is made, and records are never freed, so a
+ * lookup needs no lock (acquire: the record's initial contents). */
+static _Atomic(rcs_bi_thread *) records[(size_t)1 << RCS_BI_INDEX_BITS];
+
+/* The record a tid names, whoever holds it now; NULL for none. */
+static rcs_bi_thread *record_of(uintptr_t tid) {
+    return atomic_load_explicit(&records[tid & RCS_BI_INDEX_MASK], memory_order_acquire);
+}
 
 rcs_bi_registry rcs_bi_reg = {
     .mutex = PTHREAD_MUTEX_INITIALIZER,
@@ -74,7 +95,8 @@ typedef struct rcs_bi_node {
  * the stopper touches it (one stop at a time). */
 static rcs_bi_node *after_stop;
 
-/* Counter baseline at rcs_runtime_start (entries outlive runs). */
+/* Counter baseline at rcs_runtime_start (records and their counters outlive
+ * runs and the threads that held them). */
 static rcs_stats stats_base;
 
 static inline uint64_t bump(_Atomic uint64_t *c) {
@@ -114,7 +136,9 @@ static uint32_t hot_random(rcs_bi_thread *t) {
 }
 
 static void hot_seed(rcs_bi_thread *t) {
-    t->hot_rng = (uint32_t)((uintptr_t)t >> 4) * 2654435761u | 1u;
+    /* The id too: each thread that takes the record samples differently. */
+    uintptr_t id = atomic_load_explicit(&t->id, memory_order_relaxed);
+    t->hot_rng = (uint32_t)(((uintptr_t)t >> 4) ^ id ^ (id >> 32)) * 2654435761u | 1u;
     t->hot_countdown = hot_random(t) % (2 * HOT_PERIOD - 1);
 }
 
@@ -197,6 +221,25 @@ static int hot_merge(rcs_hot_object *acc, int n, const rcs_hot_object *e) {
     return n;
 }
 
+/* The samples of the threads that detached since rcs_runtime_start, merged
+ * as a report would merge them; under the registry mutex. */
+static rcs_hot_object hot_exited[HOT_MERGE_MAX];
+static int hot_exited_n;
+
+/* The calling thread detaches: its samples join hot_exited, and its table
+ * is emptied for the record's next thread. pre: registry mutex held, t is
+ * the caller's record (the only writer of its table). */
+static void hot_fold_locked(rcs_bi_thread *t) {
+    for (int i = 0; i < RCS_BI_HOT_ENTRIES; i++) {
+        rcs_hot_object e;
+        if (hot_read(&t->hot[i], &e))
+            hot_exited_n = hot_merge(hot_exited, hot_exited_n, &e);
+        atomic_store_explicit(&t->hot[i].object, NULL, memory_order_relaxed);
+        atomic_store_explicit(&t->hot[i].type_name, NULL, memory_order_relaxed);
+        atomic_store_explicit(&t->hot[i].samples, 0, memory_order_relaxed);
+    }
+}
+
 static int hot_cmp(const void *a, const void *b) {
     const rcs_hot_object *x = a, *y = b;
     if (x->samples != y->samples)
@@ -209,13 +252,14 @@ int rcs_hot_objects(rcs_hot_object *out, int max) {
     if (max <= 0)
         return 0;
     rcs_hot_object acc[HOT_MERGE_MAX];
-    int n = 0;
-    /* The registry mutex keeps the list and the run boundary still; the
-     * tables themselves are read with atomics while their owners write. The
-     * tables of threads that have exited since the start still count: their
-     * entries are never freed, and nothing in them is dereferenced. */
+    /* The registry mutex keeps the lists and the summary of exited threads
+     * still; the tables of attached threads are read with atomics while
+     * their owners write. Work: the attached threads, not every thread
+     * since the start (exited ones were folded into hot_exited). */
     pthread_mutex_lock(&rcs_bi_reg.mutex);
-    for (rcs_bi_thread *t = rcs_bi_reg.all; t != rcs_bi_reg.earlier_runs; t = t->all_next) {
+    int n = hot_exited_n;
+    memcpy(acc, hot_exited, (size_t)n * sizeof *acc);
+    for (rcs_bi_thread *t = rcs_bi_reg.threads; t; t = t->next) {
         for (int i = 0; i < RCS_BI_HOT_ENTRIES; i++) {
             rcs_hot_object e;
             if (hot_read(&t->hot[i], &e))
@@ -234,8 +278,10 @@ int rcs_hot_objects(rcs_hot_object *out, int max) {
 /* ---- merging ------------------------------------------------------------------- */
 
 /* Moves local into shared (+ extra), state MERGED, tid 0. pre: the caller is
- * the owner, or the world is stopped and the owner is paused. Returns the
- * merged count. A state already MERGED means local no longer counts. */
+ * the owner, or the world is stopped and the owner is paused, or the owner
+ * has detached (its local count is frozen, and only the holder of the
+ * queue's reference merges: see queue_object). Returns the merged count. A
+ * state already MERGED means local no longer counts. */
 static int64_t explicit_merge(rcs_header *h, int64_t extra) {
     int64_t l = atomic_load_explicit(&h->local, memory_order_relaxed);
     /* tid first (CPython gh-121794): whoever sees tid 0 may assume a merge. */
@@ -299,16 +345,30 @@ static bool merge_stopped(rcs_header *h) {
 /* The queue now holds the caller's reference to h. Returns true if the
  * caller must free h (its owner was gone and the merge reached 0). */
 static bool queue_object(rcs_header *h) {
-    rcs_bi_thread *owner = (rcs_bi_thread *)atomic_load_explicit(&h->tid, memory_order_relaxed);
-    if (!owner) /* already merged: an ordinary shared decref */
+    uintptr_t tid = atomic_load_explicit(&h->tid, memory_order_relaxed);
+    if (!tid) /* already merged: an ordinary shared decref */
         return rcs_decref_slow(h);
+    rcs_bi_thread *owner = record_of(tid);
+    if (!owner) /* made by a thread that was not attached: nobody to merge it */
+        return merge_dead_owner(h);
     rcs_bi_node *n = malloc(sizeof *n);
     if (!n)
         return merge_stopped(h);
     n->h = h;
-    rcs_bi_node *head = atomic_load_explicit(&owner->queue, memory_order_relaxed);
+    /* Acquire on the loads: a sealed queue, or an id that moved on, comes
+     * after the owner's last write of h's local count (its flush's exchange
+     * is acq_rel, and the record changes hands under the registry mutex,
+     * after that flush), which merge_dead_owner then reads. */
+    rcs_bi_node *head = atomic_load_explicit(&owner->queue, memory_order_acquire);
     do {
-        if (head == QUEUE_DEAD) {
+        /* The owner is gone once its queue is sealed, or once its record
+         * has changed hands (checked after the queue: a record is reset
+         * only after its id changed). If it goes between this check and the
+         * CAS, and the record's next thread has a queue again, the push
+         * lands there: that thread merges h as a dead owner's (see
+         * explicit_merge), which is just as correct. */
+        if (head == QUEUE_DEAD ||
+            atomic_load_explicit(&owner->id, memory_order_acquire) != tid) {
             free(n);
             return merge_dead_owner(h);
         }
@@ -316,7 +376,7 @@ static bool queue_object(rcs_header *h) {
         /* Release: the owner's exchange (acquire) sees the node filled. */
     } while (!atomic_compare_exchange_weak_explicit(&owner->queue, &head, n,
                                                     memory_order_release,
-                                                    memory_order_relaxed));
+                                                    memory_order_acquire));
     atomic_fetch_or_explicit(&owner->breaker, RCS_BI_BREAK_MERGE, memory_order_relaxed);
     count(&rcs_bi_self->queued);
     return false;
@@ -515,7 +575,11 @@ int rcs_runtime_start(const rcs_hooks *h) {
     if (!already) {
         hooks = h;
         stats_sum(&stats_base);
-        rcs_bi_reg.earlier_runs = rcs_bi_reg.all; /* resets the hot objects */
+        hot_exited_n = 0; /* the reports cover this run only */
+        /* No thread is attached (the last one detached at stop): the peaks
+         * restart; written here under the mutex, by nobody else. */
+        for (rcs_bi_thread *t = rcs_bi_reg.all; t; t = t->all_next)
+            atomic_store_explicit(&t->retired_peak, 0, memory_order_relaxed);
     }
     pthread_mutex_unlock(&rcs_bi_reg.mutex);
     if (already)
@@ -533,26 +597,63 @@ void rcs_runtime_stop(void) {
     rcs_bi_reclaim_all();
 }
 
+/* A record for an attaching thread: a free one, or a new one (NULL if out
+ * of memory or of indexes). pre: registry mutex held. */
+static rcs_bi_thread *record_take_locked(void) {
+    rcs_bi_thread *t = rcs_bi_reg.free;
+    if (t) {
+        rcs_bi_reg.free = t->free_next;
+        return t;
+    }
+    if (rcs_bi_reg.records == RCS_BI_INDEX_MASK) /* every index in use */
+        return NULL;
+    t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    uintptr_t index = (uintptr_t)++rcs_bi_reg.records;
+    /* Generation 0: the first taker raises it to 1, as every taker does. */
+    atomic_store_explicit(&t->id, index, memory_order_relaxed);
+    atomic_store_explicit(&t->queue, QUEUE_DEAD, memory_order_relaxed);
+    t->all_next = rcs_bi_reg.all;
+    rcs_bi_reg.all = t;
+    /* Release: a lookup (acquire) sees the record initialised. */
+    atomic_store_explicit(&records[index], t, memory_order_release);
+    return t;
+}
+
+/* Gives the record to the attaching thread under a new id. What the last
+ * thread left: a sealed queue, no QSBR slot or retired blocks (its exit
+ * handed them on), an empty hot table (folded at detach), flags false.
+ * pre: registry mutex held. */
+static void record_claim_locked(rcs_bi_thread *t) {
+    uintptr_t old = atomic_load_explicit(&t->id, memory_order_relaxed);
+    uintptr_t gen = (old >> RCS_BI_INDEX_BITS) + 1; /* 2^48 takes: never wraps */
+    /* The id first, then the queue (release): a pusher that sees the open
+     * queue also sees that the id moved on, and does not push a dead
+     * owner's object there believing its owner alive (queue_object). */
+    atomic_store_explicit(&t->id, gen << RCS_BI_INDEX_BITS | (old & RCS_BI_INDEX_MASK),
+                          memory_order_relaxed);
+    atomic_store_explicit(&t->breaker, 0, memory_order_relaxed);
+    atomic_store_explicit(&t->queue, NULL, memory_order_release);
+    t->stopped_world = t->flushed = false;
+    hot_seed(t);
+}
+
 int rcs_thread_attach(void) {
     if (rcs_bi_self->attached)
         return -1;
-    /* Never freed: its address is the tid of the objects this thread makes. */
-    rcs_bi_thread *t = calloc(1, sizeof *t);
-    if (!t)
-        return -1;
-    hot_seed(t);
     pthread_mutex_lock(&rcs_bi_reg.mutex);
-    if (!rcs_bi_reg.started) {
+    rcs_bi_thread *t = rcs_bi_reg.started ? record_take_locked() : NULL;
+    if (!t) {
         pthread_mutex_unlock(&rcs_bi_reg.mutex);
-        free(t);
         return -1;
     }
-    t->all_next = rcs_bi_reg.all;
-    rcs_bi_reg.all = t;
+    record_claim_locked(t);
     t->next = rcs_bi_reg.threads;
     rcs_bi_reg.threads = t;
     t->attached = true;
     rcs_bi_self = t;
+    rcs_bi_self_tid = atomic_load_explicit(&t->id, memory_order_relaxed);
     wait_out_stop_locked(RCS_BI_BLOCKED); /* a new thread joins a stopped world paused */
     pthread_mutex_unlock(&rcs_bi_reg.mutex);
     rcs_bi_qsbr_online();
@@ -585,9 +686,16 @@ void rcs_thread_detach(void) {
     }
     t->attached = false;
     set_state(RCS_BI_DETACHED);
+    hot_fold_locked(t);
+    /* The record is free for the next thread to attach. Its queue stays
+     * sealed until then, so objects this thread made are merged by whoever
+     * drops them (queue_object). */
+    t->free_next = rcs_bi_reg.free;
+    rcs_bi_reg.free = t;
     pthread_cond_broadcast(&rcs_bi_reg.changed);
     pthread_mutex_unlock(&rcs_bi_reg.mutex);
     rcs_bi_self = &detached_entry;
+    rcs_bi_self_tid = RCS_BI_TID_NONE;
 }
 
 /* ---- stop the world ----------------------------------------------------------------------- */
@@ -708,9 +816,10 @@ void rcs_get_stats(rcs_stats *out) {
     out->merges -= stats_base.merges;
     out->queued -= stats_base.queued;
     out->retire_waits -= stats_base.retire_waits;
-    /* Levels, of this run's threads (exited ones hold nothing: their
-     * leftovers went to the abandoned list). */
-    for (rcs_bi_thread *t = rcs_bi_reg.all; t != rcs_bi_reg.earlier_runs; t = t->all_next) {
+    /* Levels (a free record holds no retired bytes: its thread's leftovers
+     * went to the abandoned list; peaks restart at rcs_runtime_start). */
+    out->thread_records = rcs_bi_reg.records;
+    for (rcs_bi_thread *t = rcs_bi_reg.all; t; t = t->all_next) {
         uint64_t peak = atomic_load_explicit(&t->retired_peak, memory_order_relaxed);
         out->retired_bytes += atomic_load_explicit(&t->retired_bytes, memory_order_relaxed);
         if (peak > out->retired_peak_bytes)

@@ -9,10 +9,13 @@
  * local + (shared >> 2); `shared` alone may go negative, the sum never does.
  *
  * The header (24 bytes; 32 with the type pointer, like CPython's):
- *   tid     the owner: the address of its registry entry (rcs_bi_thread),
- *           which is never freed while the process runs, so a live thread
- *           never inherits a dead one's objects. 0: unowned (immortal, or
- *           merged by its owner).
+ *   tid     the owner: the id of its attachment (rcs_bi_thread.id: the
+ *           index of its registry record in the low RCS_BI_INDEX_BITS, and
+ *           above them the record's generation, which goes up each time a
+ *           new thread takes the record). Records are reused, ids never
+ *           (2^48 generations per record), so a live thread never
+ *           inherits a dead one's objects. 0: unowned (immortal, or merged
+ *           by its owner).
  *   local   the owner's count. Only the owner writes it (relaxed atomic
  *           load/store: plain moves, and ThreadSanitizer sees no race when
  *           others read it), except a stop-the-world merge, which writes it
@@ -98,10 +101,18 @@ typedef struct rcs_bi_hot_entry {
 
 #define RCS_BI_HOT_ENTRIES 16
 
-/* A thread's registry entry. Allocated at attach, never freed (see `tid`
- * above); reached through rcs_bi_self, which points at a static dummy
- * entry (owner of nothing) while the thread is not attached. */
+/* A thread's registry record. Made at attach when no free one is left,
+ * never freed, and taken again by a later thread once its thread has
+ * detached: so the records number the most threads ever attached at once,
+ * not every attachment (issue 11, item 4). Reached through rcs_bi_self,
+ * which points at a static dummy entry (owner of nothing) while the thread
+ * is not attached. Other threads may still hold a stale pointer to a
+ * record that changed hands (a merge-queue push, a QSBR slot's owner): it
+ * stays valid memory, and `id` tells whose it is now (biased.c). */
 typedef struct rcs_bi_thread {
+    /* The tid of the objects its thread makes; changes only under the
+     * registry mutex, when the record changes hands. 0 while free. */
+    _Atomic uintptr_t id;
     /* What the checkpoint's fast path reads: one load of one word. Bits
      * RCS_BI_BREAK_*; set by other threads, cleared by the owner. */
     _Atomic uint32_t breaker;
@@ -124,8 +135,16 @@ typedef struct rcs_bi_thread {
     uint32_t hot_countdown, hot_rng;
     rcs_bi_hot_entry hot[RCS_BI_HOT_ENTRIES];
     struct rcs_bi_thread *next;            /* attached threads, under the registry mutex */
-    struct rcs_bi_thread *all_next;        /* every entry ever made */
+    struct rcs_bi_thread *all_next;        /* every record ever made */
+    struct rcs_bi_thread *free_next;       /* free records, under the registry mutex */
 } rcs_bi_thread;
+
+/* A tid: record index (1 ..) in the low bits, generation above. */
+#define RCS_BI_INDEX_BITS 16
+#define RCS_BI_INDEX_MASK (((uintptr_t)1 << RCS_BI_INDEX_BITS) - 1)
+/* The tid of threads that are not attached: index 0 is no record, so no
+ * object's owner; not 0 either, which would own merged objects. */
+#define RCS_BI_TID_NONE ((uintptr_t)1 << RCS_BI_INDEX_BITS)
 
 enum { RCS_BI_DETACHED, RCS_BI_RUNNING, RCS_BI_BLOCKED, RCS_BI_PAUSED };
 #define RCS_BI_BREAK_STOP 1u  /* a stop-the-world is requested */
@@ -133,9 +152,12 @@ enum { RCS_BI_DETACHED, RCS_BI_RUNNING, RCS_BI_BLOCKED, RCS_BI_PAUSED };
 #define RCS_BI_BREAK_QSBR 4u  /* someone waits for this thread to be quiescent */
 
 extern _Thread_local rcs_bi_thread *rcs_bi_self;
+/* rcs_bi_self->id (RCS_BI_TID_NONE when detached), kept beside it so that
+ * the owner test of every count is one thread-local load, as before. */
+extern _Thread_local uintptr_t rcs_bi_self_tid;
 
 static inline uintptr_t rcs_bi_tid(void) {
-    return (uintptr_t)rcs_bi_self;
+    return rcs_bi_self_tid;
 }
 
 /* ---- counts ------------------------------------------------------------------- */

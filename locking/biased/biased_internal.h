@@ -14,10 +14,9 @@ typedef struct rcs_bi_registry {
     pthread_mutex_t mutex;
     pthread_cond_t changed;
     rcs_bi_thread *threads; /* attached */
-    rcs_bi_thread *all;     /* every entry ever made (never freed), newest first */
-    /* The head of `all` at rcs_runtime_start: it and the entries after it
-     * belong to earlier runs, so per-run reports stop there. */
-    rcs_bi_thread *earlier_runs;
+    rcs_bi_thread *all;     /* every record ever made (never freed), newest first */
+    rcs_bi_thread *free;    /* records whose thread detached, to be taken again */
+    uint64_t records;       /* how many records `all` holds (also the last index) */
     bool started;
     bool stopped;
     uint64_t switch_interval_ns;

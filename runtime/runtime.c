@@ -12,6 +12,15 @@
  * own rci_tstate.live. A detaching thread folds its counts into
  * retired_live. The number of live objects of a type is retired_live plus
  * the sum over attached threads, read with relaxed loads (a snapshot).
+ *
+ * A thread that ends while attached (it forgot rc_thread_detach, or called
+ * pthread_exit) would leave the strategy waiting for it for ever: the GIL
+ * never handed back, a stop-the-world that never sees it pause, a runtime
+ * that can never stop. So every attached thread holds a value under
+ * exit_key, whose destructor (run by the thread library as the thread
+ * ends, while its thread-locals are still there) reports the mistake on
+ * stderr and detaches it, leaving the release region first if the thread
+ * was in it.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -28,6 +37,37 @@ static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static rci_tstate *registry;              /* attached threads */
 static int64_t retired_live[RC_MAX_TYPES]; /* counts of detached threads */
 static atomic_bool started;
+
+/* ---- threads that end attached ------------------------------------------------ */
+
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+static bool exit_key_made;
+
+static void thread_ended_attached(void *value) {
+    (void)value; /* the thread's rci_tstate, which rci_current still names */
+    if (!rci_current)
+        return;
+    fprintf(stderr, "refcore: warning: a thread ended while attached to the runtime; "
+                    "detaching it (call rc_thread_detach before a thread ends)\n");
+    /* rci_current set but not attached: the thread is in the release region
+     * (RC_BEGIN_ALLOW_THREADS), where it may not run object code. */
+    if (!rcs_thread_is_attached())
+        rcs_allow_threads_end();
+    rc_thread_detach();
+}
+
+static void exit_key_make(void) {
+    exit_key_made = pthread_key_create(&exit_key, thread_ended_attached) == 0;
+}
+
+/* Arms (t) or disarms (NULL) the calling thread's exit check. Without a key
+ * (the system refused one) the check is simply off. */
+static void exit_check_set(rci_tstate *t) {
+    pthread_once(&exit_key_once, exit_key_make);
+    if (exit_key_made)
+        pthread_setspecific(exit_key, t);
+}
 
 
 bool rci_runtime_started(void) {
@@ -55,6 +95,7 @@ static rc_status tstate_create(void) {
     registry = t;
     pthread_mutex_unlock(&registry_lock);
     rci_current = t;
+    exit_check_set(t);
     return RC_OK;
 }
 
@@ -78,6 +119,7 @@ static void tstate_destroy(void) {
         retired_live[i] += (int64_t)__atomic_load_n(&t->live[i], __ATOMIC_RELAXED);
     pthread_mutex_unlock(&registry_lock);
     rci_current = NULL;
+    exit_check_set(NULL);
     free(t);
     rci_mem_cache_flush();
 }

@@ -137,11 +137,11 @@ static void object_release_memory(rc_object *o) {
         if (size)
             rci_mem_free_block(block, sizeof(rci_gc_head) + size, RCI_BLOCK_GC_OBJECT);
         else
-            rcs_retire(block, rci_mem_free);
+            rci_mem_retire_object(block, 0, RCI_BLOCK_GC_OBJECT);
     } else if (size) {
         rci_mem_free_block(o, size, RCI_BLOCK_OBJECT);
     } else {
-        rcs_retire(o, rci_mem_free);
+        rci_mem_retire_object(o, 0, RCI_BLOCK_OBJECT);
     }
 }
 

@@ -19,4 +19,18 @@
 #define RC_PRINTF(fmt_index, first_arg)
 #endif
 
+/* RC_ASAN: 1 when AddressSanitizer instruments this build (GCC's macro, or
+ * clang's feature test), so that its interface (sanitizer/asan_interface.h)
+ * is there to use. */
+#if defined(__SANITIZE_ADDRESS__)
+#define RC_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RC_ASAN 1
+#endif
+#endif
+#ifndef RC_ASAN
+#define RC_ASAN 0
+#endif
+
 #endif /* RC_RUNTIME_COMPILER_H */

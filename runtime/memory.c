@@ -36,12 +36,32 @@
  * lock-free reader can still hold its address; where readers lock,
  * rcs_retire frees at once. CPython gets the same guarantee from mimalloc
  * pages kept per kind and reused only after a QSBR grace period.
+ *
+ * Dead objects under AddressSanitizer. A retired object block may wait a
+ * long time for its free (//:nogil defers it until every thread has passed
+ * a quiescent point), and ASan sees the block as allocated until then: a
+ * use after free (a decref too many, then a read through a stale pointer)
+ * would read a dead object without a report. So, in ASan builds, an object
+ * block is poisoned as it is retired (rci_mem_retire_object), all but its
+ * reference-count header: a lock-free reader may still try-increment that
+ * (strategy.h, rcs_try_incref), which reads the dead count and refuses, and
+ * must not be reported. Anything else read or written there -- the type,
+ * the value, the collector's head -- is reported as a use-after-poison.
+ * The allocator unpoisons a block when it hands it out again (ASan's
+ * malloc does); blocks are only cached, and so never poisoned, in builds
+ * without RC_USE_SYSTEM_MALLOC, which the ASan configuration always sets.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "gc/gc_internal.h"
 #include "runtime/runtime.h"
 #include "runtime/runtime_internal.h"
+
+#if RC_ASAN
+#include <malloc.h> /* malloc_usable_size: ASan's, for blocks of unknown size */
+#include <sanitizer/asan_interface.h>
+#endif
 
 #ifndef RC_USE_SYSTEM_MALLOC
 #define RC_USE_SYSTEM_MALLOC 0
@@ -120,13 +140,40 @@ static inline bool cache_covers(size_t size) {
     return CACHE_ENABLED && size > 0 && size <= CACHE_GRAIN * CACHE_CLASSES;
 }
 
+/* ---- retiring object blocks ------------------------------------------------------ */
+
+/* ASan builds: poisons a dead object's block past its count header (see
+ * the top of the file). size 0: not known (a client type's object). */
+static void poison_dead_object(void *block, size_t size, rci_block_kind kind) {
+#if RC_ASAN
+    _Static_assert(offsetof(rc_object, rc) == 0 && offsetof(rc_object, type) % 8 == 0,
+                   "the count header comes first, and ends on an ASan granule");
+    /* The header is the object's first field; the type follows it. */
+    size_t keep = offsetof(rc_object, type) +
+                  (kind == RCI_BLOCK_GC_OBJECT ? sizeof(rci_gc_head) : 0);
+    if (size == 0)
+        size = malloc_usable_size(block);
+    if (size > keep) /* ASan poisons whole 8-byte granules: keep is a multiple of 8 */
+        ASAN_POISON_MEMORY_REGION((char *)block + keep, size - keep);
+#else
+    (void)block;
+    (void)size;
+    (void)kind;
+#endif
+}
+
+void rci_mem_retire_object(void *block, size_t size, rci_block_kind kind) {
+    poison_dead_object(block, size, kind);
+    rcs_retire_sized(block, size ? size : RCS_RETIRE_NOMINAL_BYTES, rci_mem_free);
+}
+
 /* Memory that no longer belongs to anything: object memory only once no
  * lock-free reader can hold its address (see the top of the file). */
 static void block_release(void *p, size_t size, rci_block_kind kind) {
     if (kind == RCI_BLOCK_DATA)
         mem_free(p);
     else
-        rcs_retire_sized(p, size, rci_mem_free);
+        rci_mem_retire_object(p, size, kind);
 }
 
 void *rci_mem_alloc_block(size_t size, rci_block_kind kind) {

@@ -80,6 +80,10 @@ typedef enum rci_block_kind {
 
 void *rci_mem_alloc_block(size_t size, rci_block_kind kind);
 void rci_mem_free_block(void *p, size_t size, rci_block_kind kind);
+/* Gives a dead object's block (kind RCI_BLOCK_OBJECT or _GC_OBJECT; size 0
+ * if not known) to rcs_retire, poisoned for AddressSanitizer past its count
+ * header until it is freed (memory.c). */
+void rci_mem_retire_object(void *block, size_t size, rci_block_kind kind);
 /* Gives the calling thread's cached blocks back (at detach and stop). The
  * object kinds go through rcs_retire. */
 void rci_mem_cache_flush(void);

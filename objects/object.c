@@ -13,6 +13,7 @@
 #include "gc/gc_internal.h"
 #include "objects/object_internal.h"
 #include "objects/str.h"
+#include "runtime/recursion.h"
 
 static atomic_uint next_client_type_id = RCI_FIRST_CLIENT_TYPE_ID;
 
@@ -173,14 +174,26 @@ void rci_make_immortal(rc_object *o) {
     rcs_make_immortal(&o->rc);
 }
 
-/* ---- generic operations ---------------------------------------------------- */
+/* ---- generic operations ----------------------------------------------------
+ * hash, equality and repr of a container call these again for its items, so
+ * each call is one level of C recursion, counted by rc_recursion_enter
+ * (runtime/recursion.h): a structure nested deeper than the limit fails
+ * with RC_ERECURSION instead of overflowing the stack. Counting here covers
+ * every type at once, client types whose slots call these for their
+ * children included. The cheap answers that cannot recurse (a NULL
+ * argument, an object equal to itself, no slot) come before the count. */
 
 rc_status rc_object_hash(rc_object *o, uint64_t *out) {
     if (!o || !out)
         return rc_error_set(RC_EVALUE, "rc_object_hash: NULL argument");
     if (!o->type->hash)
         return rc_error_set(RC_ETYPE, "unhashable type: '%s'", o->type->name);
-    return o->type->hash(o, out);
+    rc_status st = rc_recursion_enter(" while hashing an object");
+    if (st != RC_OK)
+        return st;
+    st = o->type->hash(o, out);
+    rc_recursion_leave();
+    return st;
 }
 
 int rc_object_equal(rc_object *a, rc_object *b) {
@@ -188,19 +201,26 @@ int rc_object_equal(rc_object *a, rc_object *b) {
         return rc_error_set(RC_EVALUE, "rc_object_equal: NULL argument");
     if (a == b)
         return 1;
-    if (a->type->equal)
-        return a->type->equal(a, b);
-    if (b->type->equal)
-        return b->type->equal(b, a);
-    return 0;
+    if (!a->type->equal && !b->type->equal)
+        return 0;
+    rc_status st = rc_recursion_enter(" in comparison");
+    if (st != RC_OK)
+        return st;
+    int r = a->type->equal ? a->type->equal(a, b) : b->type->equal(b, a);
+    rc_recursion_leave();
+    return r;
 }
 
 rc_object *rc_object_repr(rc_object *o) {
     if (!o)
         return rci_error_null(RC_EVALUE, "rc_object_repr: NULL argument");
-    if (o->type->repr)
-        return o->type->repr(o);
-    return rc_str_from_format("<%s object at %p>", o->type->name, (void *)o);
+    if (!o->type->repr)
+        return rc_str_from_format("<%s object at %p>", o->type->name, (void *)o);
+    if (rc_recursion_enter(" while getting the repr of an object") != RC_OK)
+        return NULL;
+    rc_object *r = o->type->repr(o);
+    rc_recursion_leave();
+    return r;
 }
 
 int rc_object_traverse(rc_object *o, rc_visit_fn visit, void *arg) {

@@ -67,9 +67,7 @@ static void test_deep_tuple_as_dict_key(void **state) {
 
 /* ---- deep calls ---------------------------------------------------------------------- */
 
-/* A language call is one level of the same limit: f(n) makes n + 1 calls.
- * (f tests n for truth, which is no call: `n == 0` would be one more level
- * for every n but 0, the same small int object as the 0 it is compared with.) */
+/* A language call is one level of the same limit: f(n) makes n + 1 calls. */
 static void test_function_recursion_shares_the_limit(void **state) {
     (void)state;
     char src[256];

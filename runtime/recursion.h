@@ -22,14 +22,15 @@
 
 #include "runtime/error.h"
 
-/* The default limit. One level of the built-in operations takes at most
- * about 230 bytes of C stack in the optimised build and about 1 KB under
- * ASan (measured on x86-64 with gcc: repr, equality and hash of nested
- * lists, tuples and dicts; runtime/recursion.c has the numbers), so the
- * default uses at most about 0.25 MB (1 MB under ASan): well inside the
- * 8 MB of a default main thread, and a thread created with a 1 MB stack
- * (and, in the optimised build, 512 KB) still has room for its own frames
- * under the deepest nesting. Raise it only for threads with bigger stacks. */
+/* The default limit, CPython's. One level of the built-in operations (and
+ * of a refpy call) takes at most about 260 bytes of C stack in the
+ * optimised build and 420 bytes under ASan (x86-64, gcc; runtime/recursion.c
+ * has the numbers per operation), so the whole limit uses at most about
+ * 0.26 MB (0.42 MB): well inside the 8 MB of a default main thread, and a
+ * thread created with a 1 MB stack still has room for its own frames
+ * under the deepest nesting (tests/recursion_threads_test.c). Client slots
+ * with big frames use more per level: lower the limit for threads with
+ * smaller stacks, raise it only for threads with bigger ones. */
 #define RC_RECURSION_LIMIT_DEFAULT 1000
 
 /* The current limit (process-wide). Any thread may call it. */

@@ -277,19 +277,20 @@ static void test_default_limit(void **state) {
     assert_int_equal(rc_recursion_depth(), 0);
 }
 
-/* Tuples nested n deep around an int make n + 1 nested reprs (the int's is
- * the last), hashes likewise; nested lists compare with one level each. */
+/* Tuples nested n deep around an int make n nested reprs and hashes (the
+ * int's own are not counted: a leaf type cannot recurse); nested lists
+ * compare with one level each. */
 static void test_limit_is_exact(void **state) {
     (void)state;
     const int limit = 50;
     assert_int_equal(rc_set_recursion_limit(limit), RC_OK);
     assert_int_equal(rc_recursion_limit(), limit);
 
-    rc_object *fits = nested_tuples(limit - 1, rc_int_from_i64(1));
-    rc_object *over = nested_tuples(limit, rc_int_from_i64(1));
+    rc_object *fits = nested_tuples(limit, rc_int_from_i64(1));
+    rc_object *over = nested_tuples(limit + 1, rc_int_from_i64(1));
     rc_object *r = rc_object_repr(fits);
     assert_non_null(r);
-    assert_int_equal(rc_str_byte_length(r), 1 + 3 * (limit - 1)); /* "(" * n + "1" + ",)" * n */
+    assert_int_equal(rc_str_byte_length(r), 1 + 3 * limit); /* "(" * n + "1" + ",)" * n */
     rc_decref(r);
     rc_error_clear();
     assert_null(rc_object_repr(over));

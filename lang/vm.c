@@ -6,8 +6,8 @@
  * the repr, hash and equality calls the program makes, so a program's
  * recursion and deep data together stay within the C stack: past the limit
  * a call fails with RC_ERECURSION, "maximum recursion depth exceeded". The
- * value stack is one array per thread, each frame
- * taking the slice its code object says it needs. Locals live in a heap env
+ * value stack is one array per thread, each frame taking the slice its code
+ * object says it needs. Locals live in a heap env
  * (objects.h), so closures can keep them.
  *
  * The loop calls rc_checkpoint() on every backward jump and every call:

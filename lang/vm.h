@@ -5,8 +5,9 @@
  * One lang_interp is one program: its globals, its builtins, where print
  * writes, and the threads it started. Each OS thread running the program's
  * code has a lang_thread: its value stack and the line of the error being
- * unwound (its call depth is refcore's recursion depth, runtime/recursion.h). Errors travel as refcore's do: NULL, with the
- * code and message in refcore's per-thread error slot.
+ * unwound (its call depth is refcore's recursion depth, runtime/recursion.h).
+ * Errors travel as refcore's do: NULL, with the code and message in
+ * refcore's per-thread error slot.
  */
 #ifndef LANG_VM_H
 #define LANG_VM_H

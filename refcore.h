@@ -22,6 +22,7 @@
 #include "objects/weakref.h"
 #include "refcount/refcount.h"
 #include "runtime/error.h"
+#include "runtime/recursion.h"
 #include "runtime/runtime.h"
 
 #endif /* REFCORE_H */

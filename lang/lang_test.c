@@ -215,7 +215,7 @@ static void test_runtime_errors(void **state) {
     lt_expect_error("\n1 + 'a'\n", E, "line 2: unsupported operand types for +: 'int' and 'str'");
     lt_expect_error("x = 5\nx()\n", E, "line 2: 'int' object is not callable");
     lt_expect_error("def f(a):\n    return a\nf()\n", E, "line 3: f() takes 1 argument (0 given)");
-    lt_expect_error("def f():\n    return f()\nf()\n", E, "line 2: maximum recursion depth");
+    lt_expect_error("def f():\n    return f()\nf()\n", E, "line 2: RecursionError: maximum recursion depth");
     lt_expect_error("def f():\n    y = x\n    x = 1\nf()\n", E,
                     "line 2: local variable 'x' referenced before assignment");
     lt_expect_error("d = {}\nd['k']\n", E, "line 2: ");

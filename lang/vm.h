@@ -4,9 +4,10 @@
  *
  * One lang_interp is one program: its globals, its builtins, where print
  * writes, and the threads it started. Each OS thread running the program's
- * code has a lang_thread: its value stack, its call depth, and the line of
- * the error being unwound. Errors travel as refcore's do: NULL, with the
- * code and message in refcore's per-thread error slot.
+ * code has a lang_thread: its value stack and the line of the error being
+ * unwound (its call depth is refcore's recursion depth, runtime/recursion.h).
+ * Errors travel as refcore's do: NULL, with the code and message in
+ * refcore's per-thread error slot.
  */
 #ifndef LANG_VM_H
 #define LANG_VM_H
@@ -18,7 +19,6 @@
 #include "lang/code.h"
 #include "refcore.h"
 
-#define LANG_MAX_DEPTH 1000        /* calls deep, per thread */
 #define LANG_STACK_SLOTS (1 << 16) /* value stack slots, per thread */
 
 typedef struct lang_interp {
@@ -38,7 +38,6 @@ typedef struct lang_thread {
     lang_interp *interp;
     rc_object **stack; /* LANG_STACK_SLOTS; frames take consecutive slices */
     int64_t sp;        /* first free slot */
-    int depth;
     int err_line;      /* line of the error being unwound; 0 if none yet */
 } lang_thread;
 

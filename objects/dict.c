@@ -242,19 +242,6 @@ typedef struct dict_pos {
 
 enum { LOOKUP_RESTART = 2 };
 
-/* None, bool, int, float, str: types whose equal slots run no client code
- * (they only look at their own kinds of built-in objects). */
-_Static_assert(RCI_TYPE_ID_STR - RCI_TYPE_ID_NONE == 4 &&
-                   RCI_TYPE_ID_BOOL > RCI_TYPE_ID_NONE &&
-                   RCI_TYPE_ID_INT < RCI_TYPE_ID_STR &&
-                   RCI_TYPE_ID_FLOAT < RCI_TYPE_ID_STR,
-               "the leaf built-in types must have the ids NONE..STR");
-
-static inline bool key_is_leaf(const rc_object *k) {
-    return k->type->id - (uint32_t)RCI_TYPE_ID_NONE <=
-           (uint32_t)(RCI_TYPE_ID_STR - RCI_TYPE_ID_NONE);
-}
-
 /* rc_object_hash without the call: the hash slot directly. */
 static inline rc_status key_hash(rc_object *key, uint64_t *out) {
     rc_status (*hash)(rc_object *, uint64_t *) = key->type->hash;
@@ -292,7 +279,7 @@ static inline int keys_equal(dict_object *d, dict_table *t, dict_entry *e,
     /* Ints hash to their value (objects/int.h): equal hashes, equal ints. */
     if (stored->type == &rc_int_type && key->type == &rc_int_type)
         return 1;
-    if (key_is_leaf(stored) && key_is_leaf(key))
+    if (rci_is_leaf(stored) && rci_is_leaf(key))
         return rc_object_equal(stored, key);
     return keys_equal_unlocked(d, t, e, key);
 }
@@ -466,10 +453,10 @@ enum { LOCKFREE_UNSURE = -1 };
  * free may let the table's memory go); one at a time. */
 static int lockfree_keys_equal(dict_entry *e, rc_object *stored, rc_object *key,
                                rc_object **held) {
-    if (*held || !key_is_leaf(key) || !rcs_try_incref(&stored->rc))
+    if (*held || !rci_is_leaf(key) || !rcs_try_incref(&stored->rc))
         return LOCKFREE_UNSURE;
     *held = stored;
-    if (entry_load(&e->key) != stored || !key_is_leaf(stored))
+    if (entry_load(&e->key) != stored || !rci_is_leaf(stored))
         return LOCKFREE_UNSURE; /* gone, or a comparison that may run client code */
     if (stored->type == &rc_int_type && key->type == &rc_int_type)
         return 1; /* equal hashes: equal ints (objects/int.h) */

@@ -37,6 +37,20 @@ enum {
     RCI_FIRST_CLIENT_TYPE_ID = 16,
 };
 
+/* None, bool, int, float, str: leaf types, whose slots run no client code
+ * and call no other object's (they only look at their own kinds of
+ * built-in objects), so comparing or hashing one never recurses. */
+_Static_assert(RCI_TYPE_ID_STR - RCI_TYPE_ID_NONE == 4 &&
+                   RCI_TYPE_ID_BOOL > RCI_TYPE_ID_NONE &&
+                   RCI_TYPE_ID_INT < RCI_TYPE_ID_STR &&
+                   RCI_TYPE_ID_FLOAT < RCI_TYPE_ID_STR,
+               "the leaf built-in types must have the ids NONE..STR");
+
+static inline bool rci_is_leaf(const rc_object *o) {
+    return o->type->id - (uint32_t)RCI_TYPE_ID_NONE <=
+           (uint32_t)(RCI_TYPE_ID_STR - RCI_TYPE_ID_NONE);
+}
+
 /* Allocates size bytes for an object of type (which must be ready),
  * initialises the header (count 1, owned by this thread) and counts it as
  * live. The bytes after the header are NOT zeroed. Returns NULL with the

@@ -50,6 +50,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "locking/alloc/alloc.h"
+
 /* The entry of threads that are not attached: owns nothing, never written
  * (no attached flag, so no counter is bumped in it). */
 static rcs_bi_thread detached_entry;
@@ -302,14 +304,14 @@ static bool queue_object(rcs_header *h) {
     rcs_bi_thread *owner = (rcs_bi_thread *)atomic_load_explicit(&h->tid, memory_order_relaxed);
     if (!owner) /* already merged: an ordinary shared decref */
         return rcs_decref_slow(h);
-    rcs_bi_node *n = malloc(sizeof *n);
+    rcs_bi_node *n = rcs_mem_alloc(sizeof *n);
     if (!n)
         return merge_stopped(h);
     n->h = h;
     rcs_bi_node *head = atomic_load_explicit(&owner->queue, memory_order_relaxed);
     do {
         if (head == QUEUE_DEAD) {
-            free(n);
+            rcs_mem_free(n);
             return merge_dead_owner(h);
         }
         n->next = head;
@@ -328,7 +330,7 @@ static void merge_list(rcs_bi_node *n) {
     while (n) {
         rcs_bi_node *next = n->next;
         rcs_header *h = n->h;
-        free(n);
+        rcs_mem_free(n);
         if (explicit_merge(h, -1) == 0)
             hooks->dealloc(h);
         n = next;
@@ -519,9 +521,16 @@ int rcs_runtime_start(const rcs_hooks *h) {
     }
     pthread_mutex_unlock(&rcs_bi_reg.mutex);
     if (already)
-        return -1;
+        return RCS_ESTATE;
     rcs_mutex_set_block_hooks(&bi_block_hooks);
-    return rcs_thread_attach();
+    int st = rcs_thread_attach();
+    if (st != RCS_OK) { /* out of memory: not started, so a later start can succeed */
+        rcs_mutex_set_block_hooks(NULL);
+        pthread_mutex_lock(&rcs_bi_reg.mutex);
+        rcs_bi_reg.started = false;
+        pthread_mutex_unlock(&rcs_bi_reg.mutex);
+    }
+    return st;
 }
 
 void rcs_runtime_stop(void) {
@@ -535,17 +544,24 @@ void rcs_runtime_stop(void) {
 
 int rcs_thread_attach(void) {
     if (rcs_bi_self->attached)
-        return -1;
+        return RCS_ESTATE;
     /* Never freed: its address is the tid of the objects this thread makes. */
-    rcs_bi_thread *t = calloc(1, sizeof *t);
+    rcs_bi_thread *t = rcs_mem_calloc(sizeof *t);
     if (!t)
-        return -1;
+        return RCS_ENOMEM;
+    /* The QSBR slot now, not lazily: an attached thread without one would
+     * read lock-free unseen by the reclaimers. */
+    if (!rcs_bi_qsbr_reserve(t)) {
+        rcs_mem_free(t);
+        return RCS_ENOMEM;
+    }
     hot_seed(t);
     pthread_mutex_lock(&rcs_bi_reg.mutex);
     if (!rcs_bi_reg.started) {
         pthread_mutex_unlock(&rcs_bi_reg.mutex);
-        free(t);
-        return -1;
+        rcs_bi_qsbr_unreserve(t);
+        rcs_mem_free(t);
+        return RCS_ESTATE;
     }
     t->all_next = rcs_bi_reg.all;
     rcs_bi_reg.all = t;
@@ -615,7 +631,7 @@ static void merge_all_queues_stopped_locked(void) {
                 after_stop = n;
             } else {
                 atomic_fetch_sub_explicit(&n->h->shared, RCS_BI_ONE, memory_order_release);
-                free(n);
+                rcs_mem_free(n);
             }
             n = next;
         }
@@ -649,7 +665,7 @@ void rcs_start_world(void) {
     while (n) {
         rcs_bi_node *next = n->next;
         rcs_header *h = n->h;
-        free(n);
+        rcs_mem_free(n);
         if (rcs_decref(h))
             hooks->dealloc(h);
         n = next;

@@ -199,7 +199,8 @@ static gc_young *young_mine(void) {
     gc_young *y = all_young;
     while (y && y->in_use)
         y = y->next_all;
-    if (!y && (y = calloc(1, sizeof *y)) != NULL) {
+    /* No error on failure: the caller falls back to generation 0. */
+    if (!y && (y = rcs_mem_calloc(sizeof *y)) != NULL) {
         y->lock_holder = (rcs_header)RCS_HEADER_IMMORTAL_INIT;
         list_init(&y->list);
         y->next_all = all_young;

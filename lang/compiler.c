@@ -149,15 +149,24 @@ static void leave(compiler *c) {
     c->nest--;
 }
 
+/* An rc_mem_* allocation failed (RC_ENOMEM is in refcore's error slot). */
 static RC_NORETURN void fail_nomem(compiler *c) {
+    c->err->out_of_memory = true;
     fail_at(c, peek(c), "out of memory");
+}
+
+/* A refcore call failed at t: its own message, and out of memory marked as
+ * such, so that neither is reported as a fault of the source. */
+static RC_NORETURN void fail_rc(compiler *c, const lang_token *t) {
+    c->err->out_of_memory = rc_error_code() == RC_ENOMEM;
+    fail_at(c, t, "%s", rc_error_message());
 }
 
 /* ---- function states, names, constants ------------------------------------ */
 
 static void *grow(compiler *c, void *p, int *cap, size_t item) {
     int ncap = *cap ? *cap * 2 : 16;
-    void *q = realloc(p, (size_t)ncap * item);
+    void *q = rc_mem_realloc(p, (size_t)ncap * item);
     if (!q)
         fail_nomem(c);
     *cap = ncap;
@@ -193,16 +202,16 @@ static name tok_name(const lang_token *t) {
 static void fstate_free(fstate *fs) {
     for (int i = 0; i < fs->nconsts; i++)
         rc_xdecref(fs->consts[i]);
-    free(fs->consts);
-    free(fs->ins);
-    free(fs->lines);
-    free(fs->locals.items);
-    free(fs->globals.items);
-    free(fs);
+    rc_mem_free(fs->consts);
+    rc_mem_free(fs->ins);
+    rc_mem_free(fs->lines);
+    rc_mem_free(fs->locals.items);
+    rc_mem_free(fs->globals.items);
+    rc_mem_free(fs);
 }
 
 static fstate *fstate_open(compiler *c, name fname, bool is_module) {
-    fstate *fs = calloc(1, sizeof *fs);
+    fstate *fs = rc_mem_calloc(sizeof *fs);
     if (!fs)
         fail_nomem(c);
     fs->parent = c->fs;
@@ -217,7 +226,7 @@ static fstate *fstate_open(compiler *c, name fname, bool is_module) {
 static uint32_t add_const(compiler *c, rc_object *o) {
     fstate *fs = c->fs;
     if (!o)
-        fail_at(c, peek(c), "%s", rc_error_message());
+        fail_rc(c, peek(c));
     for (int i = 0; i < fs->nconsts; i++) {
         rc_object *k = fs->consts[i];
         if (rc_object_type(k) == rc_object_type(o) && rc_object_type(o) != &lang_code_type &&
@@ -227,7 +236,7 @@ static uint32_t add_const(compiler *c, rc_object *o) {
         }
     }
     if (fs->nconsts == fs->constcap) {
-        void *p = realloc(fs->consts, (size_t)(fs->constcap ? fs->constcap * 2 : 16) *
+        void *p = rc_mem_realloc(fs->consts, (size_t)(fs->constcap ? fs->constcap * 2 : 16) *
                                           sizeof *fs->consts);
         if (!p) {
             rc_decref(o);
@@ -389,8 +398,10 @@ static expr_kind atom(compiler *c) {
         break;
     case TK_STRING: {
         rc_object *s = rc_str_from_utf8(t->sval, t->slen);
-        if (!s)
+        if (!s && rc_error_code() == RC_EVALUE)
             fail_at(c, t, "invalid UTF-8 in string literal");
+        if (!s)
+            fail_rc(c, t);
         emit(c, OP_LOAD_CONST, add_const(c, s), +1);
         break;
     }
@@ -842,7 +853,7 @@ static rc_object *fstate_finish(compiler *c) {
     co->stacksize = fs->maxdepth;
     co->name = fs->is_module ? rc_str_from_cstr("<module>")
                              : rc_str_from_utf8(fs->fname.s, fs->fname.len);
-    co->localnames = calloc((size_t)fs->locals.n + 1, sizeof *co->localnames);
+    co->localnames = rc_mem_calloc(((size_t)fs->locals.n + 1) * sizeof *co->localnames);
     bool ok = co->name && co->localnames;
     for (int i = 0; ok && i < fs->locals.n; i++)
         ok = (co->localnames[i] = rc_str_from_utf8(fs->locals.items[i].s,
@@ -923,9 +934,10 @@ rc_object *lang_compile(const char *src, size_t len, lang_syntax_error *err) {
     memset(err, 0, sizeof *err);
     /* On the heap: its fields change between setjmp and longjmp, which
      * would leave a non-volatile local of the setjmp frame indeterminate. */
-    compiler *c = calloc(1, sizeof *c);
+    compiler *c = rc_mem_calloc(sizeof *c);
     if (!c) {
         snprintf(err->message, sizeof err->message, "out of memory");
+        err->out_of_memory = true;
         return NULL;
     }
     c->err = err;
@@ -933,6 +945,6 @@ rc_object *lang_compile(const char *src, size_t len, lang_syntax_error *err) {
     if (lang_tokenize(src, len, &c->toks, err) == 0)
         code = compile_guarded(c);
     lang_tokens_free(&c->toks);
-    free(c);
+    rc_mem_free(c);
     return code;
 }

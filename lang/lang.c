@@ -24,11 +24,9 @@ static rc_status set_argv(lang_interp *in, int argc, char **argv) {
 }
 
 lang_interp *lang_interp_new(FILE *out, int argc, char **argv) {
-    lang_interp *in = calloc(1, sizeof *in);
-    if (!in) {
-        rc_error_set(RC_ENOMEM, "out of memory");
+    lang_interp *in = rc_mem_calloc(sizeof *in); /* sets RC_ENOMEM when it fails */
+    if (!in)
         return NULL;
-    }
     in->out = out;
     pthread_mutex_init(&in->mutex, NULL);
     pthread_cond_init(&in->threads_done, NULL);
@@ -69,24 +67,31 @@ int lang_interp_free(lang_interp *in) {
     rc_gc_collect(); /* functions in globals close over envs that hold them */
     pthread_cond_destroy(&in->threads_done);
     pthread_mutex_destroy(&in->mutex);
-    free(in);
+    rc_mem_free(in);
     return errors;
 }
 
-static void syntax_message(const lang_syntax_error *e, char *err, size_t size) {
+/* The status and message of a failed compile. Running out of memory is no
+ * syntax error: it is reported as the runtime error it is, with RC_ENOMEM
+ * in refcore's error slot (where the failed allocation put it). */
+static int compile_failure(const lang_syntax_error *e, char *err, size_t size) {
+    if (e->out_of_memory) {
+        snprintf(err, size, "out of memory while compiling (%s)", e->message);
+        rc_error_set(RC_ENOMEM, "%s", err);
+        return LANG_RUNTIME_ERROR;
+    }
     if (e->line > 0)
         snprintf(err, size, "line %d, column %d: syntax error: %s", e->line, e->col, e->message);
     else
         snprintf(err, size, "syntax error: %s", e->message);
+    return LANG_SYNTAX_ERROR;
 }
 
 int lang_check_syntax(const char *src, size_t len, char *err, size_t err_size) {
     lang_syntax_error e;
     rc_object *code = lang_compile(src, len, &e);
-    if (!code) {
-        syntax_message(&e, err, err_size);
-        return LANG_SYNTAX_ERROR;
-    }
+    if (!code)
+        return compile_failure(&e, err, err_size);
     rc_decref(code);
     return LANG_OK;
 }
@@ -94,10 +99,8 @@ int lang_check_syntax(const char *src, size_t len, char *err, size_t err_size) {
 int lang_run_source(lang_interp *in, const char *src, size_t len, char *err, size_t err_size) {
     lang_syntax_error e;
     rc_object *code = lang_compile(src, len, &e);
-    if (!code) {
-        syntax_message(&e, err, err_size);
-        return LANG_SYNTAX_ERROR;
-    }
+    if (!code)
+        return compile_failure(&e, err, err_size);
     lang_thread ts;
     int status = LANG_RUNTIME_ERROR;
     if (lang_thread_init(&ts, in) != 0) {

@@ -30,11 +30,14 @@ enum { LANG_OK = 0, LANG_SYNTAX_ERROR = 1, LANG_RUNTIME_ERROR = 2 };
 
 /* Compiles and runs len bytes of src as the main program. Returns LANG_OK,
  * or an error kind with the message in err ("line 3, column 7: syntax
- * error: ..." or "line 9: ..."). */
+ * error: ..." or "line 9: ..."). Running out of memory, while compiling
+ * too, is a LANG_RUNTIME_ERROR whose message says so, with RC_ENOMEM in
+ * refcore's error slot. */
 int lang_run_source(lang_interp *in, const char *src, size_t len, char *err, size_t err_size);
 
 /* Only for compile-only checks (the fuzz test): compiles and drops the code.
- * Returns LANG_OK or LANG_SYNTAX_ERROR, with the message in err. */
+ * Returns LANG_OK or LANG_SYNTAX_ERROR, with the message in err (or
+ * LANG_RUNTIME_ERROR when memory runs out, as above). */
 int lang_check_syntax(const char *src, size_t len, char *err, size_t err_size);
 
 /* Bookkeeping for threads.c. */

@@ -302,6 +302,27 @@ static void test_allocation_failures(void **state) {
     assert_true(rct_sweep_alloc_failures(run_sweep_program, NULL) > 20);
 }
 
+/* Compiling only: a failed allocation in the lexer (tokens, string
+ * literals), the compiler (its tables, the constants, the code objects) is
+ * reported as out of memory, never as a syntax error such as "invalid
+ * UTF-8 in string literal". */
+static rc_status compile_sweep_program(void *arg) {
+    (void)arg;
+    char err[256];
+    int r = lang_check_syntax(sweep_src, strlen(sweep_src), err, sizeof err);
+    if (r == LANG_SYNTAX_ERROR)
+        return rc_error_set(RC_EVALUE, "reported as a syntax error: %s", err);
+    if (r != LANG_OK && !strstr(err, "memory"))
+        return rc_error_set(RC_EVALUE, "the message does not say memory: %s", err);
+    return r == LANG_OK ? RC_OK : rc_error_code();
+}
+
+static void test_compile_allocation_failures(void **state) {
+    (void)state;
+    assert_int_equal(compile_sweep_program(NULL), RC_OK);
+    assert_true(rct_sweep_alloc_failures(compile_sweep_program, NULL) > 20);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_arithmetic),
@@ -319,6 +340,7 @@ int main(void) {
         cmocka_unit_test(test_syntax_errors),
         cmocka_unit_test(test_deep_nesting_is_an_error),
         cmocka_unit_test(test_allocation_failures),
+        cmocka_unit_test(test_compile_allocation_failures),
     };
     return RCT_RUN_GROUP(tests);
 }

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "refcore.h"
+
 #define MAX_INDENT 100
 
 typedef struct lexer {
@@ -54,15 +56,23 @@ static int lex_error(lexer *lx, const char *at, const char *fmt, ...) {
     return -1;
 }
 
+/* An allocation failed (rc_mem_*, which set RC_ENOMEM): not the source's
+ * fault, and marked so. */
+static int lex_out_of_memory(lexer *lx, const char *at) {
+    lex_error(lx, at, "out of memory");
+    lx->err->out_of_memory = true;
+    return -1;
+}
+
 /* Appends a token starting at `at`, len bytes long. Returns it, or NULL
  * with the error set when memory runs out. */
 static lang_token *push(lexer *lx, lang_tok kind, const char *at, size_t len) {
     lang_tokens *t = lx->out;
     if (t->count == t->cap) {
         int cap = t->cap ? t->cap * 2 : 256;
-        lang_token *items = realloc(t->items, (size_t)cap * sizeof *items);
+        lang_token *items = rc_mem_realloc(t->items, (size_t)cap * sizeof *items);
         if (!items) {
-            lex_error(lx, at, "out of memory");
+            lex_out_of_memory(lx, at);
             return NULL;
         }
         t->items = items;
@@ -197,9 +207,9 @@ static int lex_string(lexer *lx) {
         q += (*q == '\\' && q + 1 < lx->end && q[1] != '\n') ? 2 : 1;
     if (q >= lx->end || *q != quote)
         return lex_error(lx, s, "unterminated string");
-    char *buf = malloc((size_t)(q - lx->p) + 1);
+    char *buf = rc_mem_alloc((size_t)(q - lx->p) + 1);
     if (!buf)
-        return lex_error(lx, s, "out of memory");
+        return lex_out_of_memory(lx, s);
     size_t n = 0;
     for (const char *r = lx->p; r < q; r++)
         buf[n++] = *r == '\\' ? unescape(*++r) : *r;
@@ -207,7 +217,7 @@ static int lex_string(lexer *lx) {
     lx->p = q + 1;
     lang_token *tok = push(lx, TK_STRING, s, (size_t)(lx->p - s));
     if (!tok) {
-        free(buf);
+        rc_mem_free(buf);
         return -1;
     }
     tok->sval = buf;
@@ -317,8 +327,8 @@ int lang_tokenize(const char *src, size_t len, lang_tokens *out, lang_syntax_err
 
 void lang_tokens_free(lang_tokens *toks) {
     for (int i = 0; i < toks->count; i++)
-        free(toks->items[i].sval);
-    free(toks->items);
+        rc_mem_free(toks->items[i].sval);
+    rc_mem_free(toks->items);
     memset(toks, 0, sizeof *toks);
 }
 

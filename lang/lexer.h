@@ -10,6 +10,7 @@
 #ifndef LANG_LEXER_H
 #define LANG_LEXER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,10 +51,13 @@ typedef struct lang_tokens {
     int count, cap;
 } lang_tokens;
 
-/* A syntax error: where, and what. */
+/* Why a compile failed: where, and what. out_of_memory: the failure was
+ * memory running out (an allocation that failed), not the source; the
+ * message then says so, and refcore's error slot holds RC_ENOMEM. */
 typedef struct lang_syntax_error {
     int line, col;
     char message[160];
+    bool out_of_memory;
 } lang_syntax_error;
 
 /* Tokenizes len bytes of src (which must stay alive while the tokens are

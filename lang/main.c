@@ -29,13 +29,13 @@ static char *read_file(const char *path, size_t *len) {
     if (!f)
         return NULL;
     size_t cap = 1 << 16, n = 0, got;
-    char *buf = malloc(cap);
+    char *buf = rc_mem_alloc(cap);
     while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
         n += got;
         if (n == cap) {
-            char *bigger = realloc(buf, cap *= 2);
+            char *bigger = rc_mem_realloc(buf, cap *= 2);
             if (!bigger)
-                free(buf);
+                rc_mem_free(buf);
             buf = bigger;
         }
     }
@@ -83,7 +83,7 @@ int main(int argc, char **argv) {
     if (interval > 0)
         rc_set_switch_interval(interval);
     int status = run(argv[first], src, len, argc - first, argv + first);
-    free(src);
+    rc_mem_free(src);
     if (rc_runtime_stop() != RC_OK) /* reports leaked objects on stderr */
         status = 1;
     return status;

@@ -21,10 +21,10 @@ static void code_dealloc(rc_object *self) {
     for (int32_t i = 0; co->localnames && i < co->nlocals; i++)
         rc_xdecref(co->localnames[i]);
     rc_xdecref(co->name);
-    free(co->consts);
-    free(co->localnames);
-    free(co->ins);
-    free(co->lines);
+    rc_mem_free(co->consts);
+    rc_mem_free(co->localnames);
+    rc_mem_free(co->ins);
+    rc_mem_free(co->lines);
 }
 
 /* Not RC_TYPE_GC: code objects form a tree (see code.h). */

@@ -91,15 +91,13 @@ static rc_object *str_repeat(rc_object *s, rc_object *n) {
         return NULL;
     }
     size_t piece = (size_t)len, total = piece * (size_t)times;
-    char *buf = malloc(total);
-    if (!buf) {
-        rc_error_set(RC_ENOMEM, "out of memory");
+    char *buf = rc_mem_alloc(total); /* sets RC_ENOMEM when it fails */
+    if (!buf)
         return NULL;
-    }
     for (size_t at = 0; at < total; at += piece)
         memcpy(buf + at, rc_str_data(s), piece);
     rc_object *r = rc_str_from_utf8(buf, total);
-    free(buf);
+    rc_mem_free(buf);
     return r;
 }
 

@@ -30,14 +30,14 @@
 int lang_thread_init(lang_thread *ts, lang_interp *interp) {
     memset(ts, 0, sizeof *ts);
     ts->interp = interp;
-    ts->stack = malloc(LANG_STACK_SLOTS * sizeof *ts->stack);
+    ts->stack = rc_mem_alloc(LANG_STACK_SLOTS * sizeof *ts->stack);
     if (!ts->stack)
         return rc_error_set(RC_ENOMEM, "out of memory for the value stack");
     return 0;
 }
 
 void lang_thread_fini(lang_thread *ts) {
-    free(ts->stack);
+    rc_mem_free(ts->stack);
     ts->stack = NULL;
 }
 

@@ -120,8 +120,9 @@
  * Threads. A thread must be attached to touch objects.
  *   int rcs_runtime_start(const rcs_hooks *hooks)
  *       pre: not started. post: started, and the caller is attached.
- *       Returns 0, or -1 if the strategy cannot start (errno-style reason in
- *       the object layer's error slot).
+ *       Returns RCS_OK; RCS_ESTATE if already started; RCS_ENOMEM if memory
+ *       ran out, and then the strategy is left not started, so that a later
+ *       start can succeed. The object layer turns the codes into its errors.
  *   void rcs_runtime_stop(void)
  *       pre: the caller is the only attached thread. post: not started;
  *       the caller is detached.
@@ -134,7 +135,9 @@
  *       and hands its deferred frees to the others. Nothing elsewhere.
  *   int rcs_thread_attach(void) / void rcs_thread_detach(void)
  *       Attach blocks until the thread may run object code (under the GIL:
- *       until it holds the GIL). Detach gives that up.
+ *       until it holds the GIL). Detach gives that up. Attach returns
+ *       RCS_OK; RCS_ESTATE if not started or already attached; RCS_ENOMEM
+ *       if memory ran out (the thread is then not attached).
  *   void rcs_allow_threads_begin(void) / void rcs_allow_threads_end(void)
  *       The release region around a blocking call (Py_BEGIN_ALLOW_THREADS).
  *       Inside it the thread must not touch objects; it counts as paused for
@@ -227,6 +230,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* What rcs_runtime_start and rcs_thread_attach return. */
+enum { RCS_OK = 0, RCS_ESTATE = -1, RCS_ENOMEM = -2 };
+
+/* Memory: a strategy allocates through locking/alloc/alloc.h (rcs_mem_*),
+ * the allocator the object layer uses too, so that the failure injection of
+ * rc_testing_fail_alloc_after reaches the strategy's allocations. */
 
 /* Callbacks from a strategy up to the object layer, for work it defers (for
  * example a biased count merged to zero on the owner's thread). Passed to

@@ -277,7 +277,7 @@ void rci_intern_fini(void) {
     for (size_t i = 0; i < intern_capacity; i++)
         if (intern_slots[i])
             rcs_retire(intern_slots[i], rci_mem_free); /* immortal: uncounted */
-    free(intern_slots);
+    rcs_mem_free(intern_slots);
     rci_intern_init();
 }
 
@@ -291,13 +291,13 @@ static str_object **intern_find(str_object **slots, size_t cap, str_object *s) {
 
 static bool intern_grow(void) {
     size_t cap = intern_capacity ? intern_capacity * 2 : 64;
-    str_object **slots = calloc(cap, sizeof *slots);
+    str_object **slots = rcs_mem_calloc(cap * sizeof *slots);
     if (!slots)
         return false;
     for (size_t i = 0; i < intern_capacity; i++)
         if (intern_slots[i])
             *intern_find(slots, cap, intern_slots[i]) = intern_slots[i];
-    free(intern_slots);
+    rcs_mem_free(intern_slots);
     intern_slots = slots;
     intern_capacity = cap;
     return true;

@@ -55,7 +55,8 @@ static void dealloc_one(rci_tstate *t, rc_object *o) {
 static bool dealloc_push(rci_tstate *t, rc_object *o) {
     if (t->dealloc_len == t->dealloc_cap) {
         size_t cap = t->dealloc_cap ? t->dealloc_cap * 2 : 64;
-        rc_object **stack = realloc(t->dealloc_stack, cap * sizeof *stack);
+        /* No error on failure: the caller recovers (it deallocates at once). */
+        rc_object **stack = rcs_mem_realloc(t->dealloc_stack, cap * sizeof *stack);
         if (!stack)
             return false;
         t->dealloc_stack = stack;
@@ -89,7 +90,7 @@ void rci_dealloc_fini(rci_tstate *t) {
     /* The strategy's per-thread deferred work may still free objects: do it
      * while this thread can (biased counting merges its queue here). */
     rcs_thread_flush();
-    free(t->dealloc_stack);
+    rcs_mem_free(t->dealloc_stack);
     t->dealloc_stack = NULL;
     t->dealloc_len = t->dealloc_cap = 0;
 }

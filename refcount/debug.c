@@ -67,7 +67,8 @@ static void quarantine_release(void *block) {
  * (allocation failed), and the caller frees o directly. */
 bool rci_debug_quarantine(rci_tstate *t, rc_object *o) {
     if (!t->quarantine) {
-        t->quarantine = calloc(QUARANTINE_SIZE, sizeof *t->quarantine);
+        /* No error on failure: the caller recovers (it frees o directly). */
+        t->quarantine = rcs_mem_calloc(QUARANTINE_SIZE * sizeof *t->quarantine);
         if (!t->quarantine)
             return false;
     }
@@ -89,7 +90,7 @@ void rci_debug_quarantine_flush(rci_tstate *t) {
     for (size_t i = 0; i < QUARANTINE_SIZE; i++)
         if (t->quarantine[i])
             quarantine_release(t->quarantine[i]);
-    free(t->quarantine);
+    rcs_mem_free(t->quarantine);
     t->quarantine = NULL;
     t->quarantine_next = 0;
 }

@@ -67,14 +67,13 @@ static size_t registry_len, registry_cap;
  * is attached then, and only it reads the flag. */
 static bool releasing;
 
-/* Room for one more entry. Plain malloc memory, like the thread registry:
- * it is the runtime's bookkeeping, not object memory, so the failure
- * injection of rc_testing_fail_alloc_after does not apply. */
+/* Room for one more entry; false when out of memory (the caller reports
+ * it). */
 static bool registry_reserve(void) {
     if (registry_len < registry_cap)
         return true;
     size_t cap = registry_cap ? registry_cap * 2 : 64;
-    rc_object **grown = realloc(registry, cap * sizeof *grown);
+    rc_object **grown = rcs_mem_realloc(registry, cap * sizeof *grown);
     if (!grown)
         return false;
     registry = grown;
@@ -149,7 +148,7 @@ void rci_immortal_release(void) {
         rci_live_add(t, objs[i]->type->id, 1); /* rci_make_immortal stopped counting it */
         rci_object_free(t, objs[i]);
     }
-    free(registry);
+    rcs_mem_free(registry);
     registry = NULL;
     registry_len = registry_cap = 0;
     releasing = false;

@@ -1,15 +1,13 @@
 /*
  * runtime/memory.c -- the one allocator interface of the object layer.
  *
- * mimalloc in normal builds (its per-thread heaps make the common
- * allocate/free pair thread-local); the system allocator when
- * RC_USE_SYSTEM_MALLOC is set, as the sanitizer configs do, because
- * AddressSanitizer only poisons memory that goes through the malloc it
- * intercepts.
- *
- * Failure injection: rc_testing_fail_alloc_after(n) makes the n-th
- * allocation on this thread fail. The countdown is thread-local, so tests
- * on other threads are unaffected, and costs one predictable branch.
+ * The allocation itself, and the failure injection of
+ * rc_testing_fail_alloc_after, live one layer down, in locking/alloc (the
+ * strategies allocate there too, and cannot depend on this layer): mimalloc
+ * normally, the system allocator when RC_USE_SYSTEM_MALLOC is set. This
+ * file adds what the object layer needs on top: RC_ENOMEM with a message in
+ * the error slot, the public rc_mem_* for code built on refcore, and the
+ * block cache.
  *
  * Block cache: object memory of up to CACHE_CLASSES * CACHE_GRAIN bytes is
  * allocated in whole size classes, and freed blocks whose size the caller
@@ -55,6 +53,7 @@
 #include <string.h>
 
 #include "gc/gc_internal.h"
+#include "locking/alloc/alloc.h"
 #include "runtime/runtime.h"
 #include "runtime/runtime_internal.h"
 
@@ -67,34 +66,12 @@
 #define RC_USE_SYSTEM_MALLOC 0
 #endif
 
-#if RC_USE_SYSTEM_MALLOC
-#define mem_malloc malloc
-#define mem_calloc calloc
-#define mem_realloc realloc
-#define mem_free free
-#else
-#include <mimalloc.h>
-#define mem_malloc mi_malloc
-#define mem_calloc mi_calloc
-#define mem_realloc mi_realloc
-#define mem_free mi_free
-#endif
-
-static _Thread_local int64_t fail_countdown; /* 0: no failure pending */
-
 void rc_testing_fail_alloc_after(int64_t n) {
-    fail_countdown = n > 0 ? n : 0;
+    rcs_mem_fail_after(n);
 }
 
 int64_t rc_testing_alloc_countdown(void) {
-    return fail_countdown;
-}
-
-/* True if this allocation is the one chosen to fail. */
-static inline bool mem_injected_failure(void) {
-    if (RC_UNLIKELY(fail_countdown > 0))
-        return --fail_countdown == 0;
-    return false;
+    return rcs_mem_countdown();
 }
 
 static void *mem_out_of_memory(size_t size) {
@@ -102,22 +79,40 @@ static void *mem_out_of_memory(size_t size) {
 }
 
 void *rci_mem_alloc(size_t size) {
-    void *p = mem_injected_failure() ? NULL : mem_malloc(size);
+    void *p = rcs_mem_alloc(size);
     return p ? p : mem_out_of_memory(size);
 }
 
 void *rci_mem_calloc(size_t size) {
-    void *p = mem_injected_failure() ? NULL : mem_calloc(1, size);
+    void *p = rcs_mem_calloc(size);
     return p ? p : mem_out_of_memory(size);
 }
 
 void *rci_mem_realloc(void *old, size_t size) {
-    void *p = mem_injected_failure() ? NULL : mem_realloc(old, size);
+    void *p = rcs_mem_realloc(old, size);
     return p ? p : mem_out_of_memory(size);
 }
 
 void rci_mem_free(void *p) {
-    mem_free(p);
+    rcs_mem_free(p);
+}
+
+/* ---- the public interface (runtime/runtime.h) -------------------------------- */
+
+void *rc_mem_alloc(size_t size) {
+    return rci_mem_alloc(size);
+}
+
+void *rc_mem_calloc(size_t size) {
+    return rci_mem_calloc(size);
+}
+
+void *rc_mem_realloc(void *p, size_t size) {
+    return rci_mem_realloc(p, size);
+}
+
+void rc_mem_free(void *p) {
+    rcs_mem_free(p);
 }
 
 /* ---- the block cache ---------------------------------------------------------- */
@@ -171,26 +166,27 @@ void rci_mem_retire_object(void *block, size_t size, rci_block_kind kind) {
  * lock-free reader can hold its address (see the top of the file). */
 static void block_release(void *p, size_t size, rci_block_kind kind) {
     if (kind == RCI_BLOCK_DATA)
-        mem_free(p);
+        rcs_mem_free(p);
     else
         rci_mem_retire_object(p, size, kind);
 }
 
 void *rci_mem_alloc_block(size_t size, rci_block_kind kind) {
-    if (mem_injected_failure())
-        return mem_out_of_memory(size);
     if (cache_covers(size)) {
         size_t k = (size - 1) / CACHE_GRAIN;
         cached_block *b = block_cache[kind][k].head;
         if (b) {
+            /* A cache hit counts as an allocation too, so that the failure
+             * injection does not depend on what the cache holds. */
+            if (rcs_mem_fail_now())
+                return mem_out_of_memory(size);
             block_cache[kind][k].head = b->next;
             block_cache[kind][k].count--;
             return b;
         }
         size = (k + 1) * CACHE_GRAIN; /* the whole class, so the block fits any size in it */
     }
-    void *p = mem_malloc(size);
-    return p ? p : mem_out_of_memory(size);
+    return rci_mem_alloc(size);
 }
 
 void rci_mem_free_block(void *p, size_t size, rci_block_kind kind) {

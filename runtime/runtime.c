@@ -85,9 +85,7 @@ rci_tstate *rci_tstate_checked(void) {
 /* ---- per-thread state ------------------------------------------------------ */
 
 static rc_status tstate_create(void) {
-    /* Plain calloc: the registry's own memory is not object memory, and must
-     * not be subject to the failure injection meant for object operations. */
-    rci_tstate *t = calloc(1, sizeof *t);
+    rci_tstate *t = rci_mem_calloc(sizeof *t);
     if (!t)
         return rc_error_set(RC_ENOMEM, "out of memory (thread state)");
     pthread_mutex_lock(&registry_lock);
@@ -120,7 +118,7 @@ static void tstate_destroy(void) {
     pthread_mutex_unlock(&registry_lock);
     rci_current = NULL;
     exit_check_set(NULL);
-    free(t);
+    rci_mem_free(t);
     rci_mem_cache_flush();
 }
 
@@ -184,11 +182,21 @@ static const char *runtime_type_name_hook(void *header) {
 static const rcs_hooks runtime_hooks = {.dealloc = runtime_dealloc_hook,
                                         .type_name = runtime_type_name_hook};
 
+/* The object layer's error for a failed rcs_runtime_start or
+ * rcs_thread_attach (their codes are in locking/strategy.h). */
+static rc_status strategy_error(int code, const char *what) {
+    if (code == RCS_ENOMEM)
+        return rc_error_set(RC_ENOMEM, "%s: out of memory (the %s strategy's thread record)",
+                            what, RCS_NAME);
+    return rc_error_set(RC_ESTATE, "%s: the %s strategy refused", what, RCS_NAME);
+}
+
 rc_status rc_runtime_start(void) {
     if (atomic_load(&started))
         return rc_error_set(RC_ESTATE, "the runtime is already started");
-    if (rcs_runtime_start(&runtime_hooks) != 0)
-        return rc_error_set(RC_ESTATE, "the %s strategy could not start", RCS_NAME);
+    int code = rcs_runtime_start(&runtime_hooks);
+    if (code != RCS_OK)
+        return strategy_error(code, "rc_runtime_start");
     rc_status st = tstate_create();
     if (st == RC_OK) {
         rci_builtin_types_init();
@@ -241,9 +249,10 @@ rc_status rc_thread_attach(void) {
     rc_status st = tstate_create();
     if (st != RC_OK)
         return st;
-    if (rcs_thread_attach() != 0) {
+    int code = rcs_thread_attach();
+    if (code != RCS_OK) {
         tstate_destroy();
-        return rc_error_set(RC_ESTATE, "rc_thread_attach: the strategy refused");
+        return strategy_error(code, "rc_thread_attach");
     }
     return RC_OK;
 }

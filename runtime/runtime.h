@@ -20,6 +20,7 @@
 #define RC_RUNTIME_RUNTIME_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "locking/strategy.h"
@@ -139,10 +140,26 @@ int64_t rc_live_objects(void);
 struct rc_type;
 int64_t rc_live_objects_of(const struct rc_type *type);
 
+/* ---- memory ------------------------------------------------------------------
+ * The runtime's allocator, for code built on refcore (refpy allocates its
+ * tokens and bytecode here): the allocator the objects use (mimalloc, or
+ * the system's under the sanitizer configs), counted by the failure
+ * injection below. On failure the allocating calls return NULL with
+ * RC_ENOMEM and a message in the error slot; rc_mem_realloc then leaves p
+ * as it was. Memory from them must be freed with rc_mem_free (NULL is
+ * allowed), never with free(). Any thread may call them, attached or not. */
+void *rc_mem_alloc(size_t size);
+void *rc_mem_calloc(size_t size); /* zeroed */
+void *rc_mem_realloc(void *p, size_t size);
+void rc_mem_free(void *p);
+
 /* ---- testing hooks ----------------------------------------------------------
  * Makes the n-th allocation from now on the calling thread fail with
- * RC_ENOMEM (n >= 1); n == 0 turns it off. Every object and buffer
- * allocation of the runtime counts. For out-of-memory tests. */
+ * RC_ENOMEM (n >= 1); n == 0 turns it off. Every allocation of the runtime
+ * counts, whatever it is for: objects and their buffers, the strategy's
+ * thread records and queues, the runtime's own tables (thread states, the
+ * intern table, the collector's, the immortal registry), and rc_mem_alloc.
+ * For out-of-memory tests. */
 void rc_testing_fail_alloc_after(int64_t n);
 
 /* The allocations left before the injected failure (0: none pending). */

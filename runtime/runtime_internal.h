@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "locking/alloc/alloc.h"
 #include "objects/object.h"
 #include "runtime/compiler.h"
 #include "runtime/error.h"
@@ -53,11 +54,17 @@ static inline void rci_live_add(rci_tstate *t, uint32_t type_id, int64_t delta) 
 }
 
 /* ---- memory ----------------------------------------------------------------
- * All object memory and every buffer an object owns goes through these: to
- * mimalloc normally, to the system allocator under the sanitizers
- * (RC_USE_SYSTEM_MALLOC), so ASan sees every free. Each allocation counts
- * down the failure injection of rc_testing_fail_alloc_after.
- * On failure they return NULL and set RC_ENOMEM. */
+ * Every allocation of the object layer goes through these or, one layer
+ * down, through rcs_mem_* (locking/alloc/alloc.h): the same allocator
+ * (mimalloc normally, the system allocator under the sanitizers, by
+ * RC_USE_SYSTEM_MALLOC, so ASan sees every free), and each allocation
+ * counts down the failure injection of rc_testing_fail_alloc_after.
+ * rci_mem_* return NULL and set RC_ENOMEM on failure: use them where the
+ * failure is reported to the caller. Where it is recovered from silently
+ * (a fallback that needs no memory), call rcs_mem_* directly, which set no
+ * error, so that a recovered failure never overwrites an error being
+ * reported (a deallocation runs inside the cleanup of failed calls).
+ * Free either with rci_mem_free (or rcs_mem_free: the same). */
 void *rci_mem_alloc(size_t size);
 void *rci_mem_calloc(size_t size);
 void *rci_mem_realloc(void *p, size_t size);

@@ -54,11 +54,18 @@ int64_t rct_int(rc_object *o);
 /* A new int that is not a small int (so it is really allocated). */
 rc_object *rct_big_int(int64_t i);
 
+/* st is RC_ENOMEM, and so is the error slot, with a message that says
+ * "memory". */
+void rct_assert_out_of_memory(rc_status st);
+
 /* Allocation-failure sweep: runs op(arg) with its 1st allocation failing,
  * then its 2nd, and so on, until op completes without reaching the injected
- * failure. Each run must return RC_OK or RC_ENOMEM (with the error slot
- * set), and must leave exactly as many live objects as before it: op frees
- * whatever it made. Returns the number of failure points exercised. */
+ * failure. Every allocation of the runtime counts (rc_testing_fail_alloc_after).
+ * Each run must return RC_OK or RC_ENOMEM (rct_assert_out_of_memory), and
+ * must leave exactly as many live objects as before it: op frees whatever it
+ * made. After each failed run, op runs again with no failure injected and
+ * must succeed: a failure leaves the runtime working. So op must be
+ * repeatable. Returns the number of failure points exercised. */
 int rct_sweep_alloc_failures(rc_status (*op)(void *arg), void *arg);
 
 /* Runs fn in a forked child process, capturing what it writes to stderr

@@ -60,6 +60,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "locking/alloc/alloc.h"
+
 /* The entry of threads that are not attached: owns nothing, never written
  * (no attached flag, so no counter is bumped in it). */
 static rcs_bi_thread detached_entry;
@@ -351,7 +353,7 @@ static bool queue_object(rcs_header *h) {
     rcs_bi_thread *owner = record_of(tid);
     if (!owner) /* made by a thread that was not attached: nobody to merge it */
         return merge_dead_owner(h);
-    rcs_bi_node *n = malloc(sizeof *n);
+    rcs_bi_node *n = rcs_mem_alloc(sizeof *n);
     if (!n)
         return merge_stopped(h);
     n->h = h;
@@ -369,7 +371,7 @@ static bool queue_object(rcs_header *h) {
          * explicit_merge), which is just as correct. */
         if (head == QUEUE_DEAD ||
             atomic_load_explicit(&owner->id, memory_order_acquire) != tid) {
-            free(n);
+            rcs_mem_free(n);
             return merge_dead_owner(h);
         }
         n->next = head;
@@ -388,7 +390,7 @@ static void merge_list(rcs_bi_node *n) {
     while (n) {
         rcs_bi_node *next = n->next;
         rcs_header *h = n->h;
-        free(n);
+        rcs_mem_free(n);
         if (explicit_merge(h, -1) == 0)
             hooks->dealloc(h);
         n = next;
@@ -583,9 +585,16 @@ int rcs_runtime_start(const rcs_hooks *h) {
     }
     pthread_mutex_unlock(&rcs_bi_reg.mutex);
     if (already)
-        return -1;
+        return RCS_ESTATE;
     rcs_mutex_set_block_hooks(&bi_block_hooks);
-    return rcs_thread_attach();
+    int st = rcs_thread_attach();
+    if (st != RCS_OK) { /* out of memory: not started, so a later start can succeed */
+        rcs_mutex_set_block_hooks(NULL);
+        pthread_mutex_lock(&rcs_bi_reg.mutex);
+        rcs_bi_reg.started = false;
+        pthread_mutex_unlock(&rcs_bi_reg.mutex);
+    }
+    return st;
 }
 
 void rcs_runtime_stop(void) {
@@ -607,7 +616,7 @@ static rcs_bi_thread *record_take_locked(void) {
     }
     if (rcs_bi_reg.records == RCS_BI_INDEX_MASK) /* every index in use */
         return NULL;
-    t = calloc(1, sizeof *t);
+    t = rcs_mem_calloc(sizeof *t);
     if (!t)
         return NULL;
     uintptr_t index = (uintptr_t)++rcs_bi_reg.records;
@@ -619,6 +628,14 @@ static rcs_bi_thread *record_take_locked(void) {
     /* Release: a lookup (acquire) sees the record initialised. */
     atomic_store_explicit(&records[index], t, memory_order_release);
     return t;
+}
+
+/* Puts a record on the free list for the next attaching thread. Its queue
+ * is sealed, so objects its last thread made are merged by whoever drops
+ * them (queue_object). pre: registry mutex held. */
+static void record_put_locked(rcs_bi_thread *t) {
+    t->free_next = rcs_bi_reg.free;
+    rcs_bi_reg.free = t;
 }
 
 /* Gives the record to the attaching thread under a new id. What the last
@@ -641,12 +658,20 @@ static void record_claim_locked(rcs_bi_thread *t) {
 
 int rcs_thread_attach(void) {
     if (rcs_bi_self->attached)
-        return -1;
+        return RCS_ESTATE;
     pthread_mutex_lock(&rcs_bi_reg.mutex);
-    rcs_bi_thread *t = rcs_bi_reg.started ? record_take_locked() : NULL;
-    if (!t) {
+    if (!rcs_bi_reg.started) {
         pthread_mutex_unlock(&rcs_bi_reg.mutex);
-        return -1;
+        return RCS_ESTATE;
+    }
+    rcs_bi_thread *t = record_take_locked();
+    /* The QSBR slot now, not lazily: an attached thread without one would
+     * read lock-free unseen by the reclaimers. */
+    if (!t || !rcs_bi_qsbr_reserve(t)) {
+        if (t) /* unclaimed: back on the free list as it came */
+            record_put_locked(t);
+        pthread_mutex_unlock(&rcs_bi_reg.mutex);
+        return RCS_ENOMEM;
     }
     record_claim_locked(t);
     t->next = rcs_bi_reg.threads;
@@ -687,11 +712,7 @@ void rcs_thread_detach(void) {
     t->attached = false;
     set_state(RCS_BI_DETACHED);
     hot_fold_locked(t);
-    /* The record is free for the next thread to attach. Its queue stays
-     * sealed until then, so objects this thread made are merged by whoever
-     * drops them (queue_object). */
-    t->free_next = rcs_bi_reg.free;
-    rcs_bi_reg.free = t;
+    record_put_locked(t);
     pthread_cond_broadcast(&rcs_bi_reg.changed);
     pthread_mutex_unlock(&rcs_bi_reg.mutex);
     rcs_bi_self = &detached_entry;
@@ -723,7 +744,7 @@ static void merge_all_queues_stopped_locked(void) {
                 after_stop = n;
             } else {
                 atomic_fetch_sub_explicit(&n->h->shared, RCS_BI_ONE, memory_order_release);
-                free(n);
+                rcs_mem_free(n);
             }
             n = next;
         }
@@ -753,7 +774,7 @@ static void release_after_stop(void) {
     while (n) {
         rcs_bi_node *next = n->next;
         rcs_header *h = n->h;
-        free(n);
+        rcs_mem_free(n);
         if (rcs_decref(h))
             hooks->dealloc(h);
         n = next;

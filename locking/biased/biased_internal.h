@@ -38,6 +38,10 @@ void rcs_bi_qsbr_quiescent(void);
 /* The thread goes offline (release region, lock wait, exit) / back online. */
 void rcs_bi_qsbr_offline(void);
 void rcs_bi_qsbr_online(void);
+/* Gives t (attaching, not yet registered) its slot, offline; false when out
+ * of memory. Unreserve gives it back (an attach that fails later). */
+bool rcs_bi_qsbr_reserve(rcs_bi_thread *t);
+void rcs_bi_qsbr_unreserve(rcs_bi_thread *t);
 /* Frees what every other thread has passed (the caller counts as quiescent). */
 void rcs_bi_reclaim(rcs_bi_thread *t);
 /* Exit: hand what is left to the abandoned list (or free it when alone). */

@@ -42,6 +42,8 @@
 #include "locking/biased/biased_internal.h"
 
 #include <stdlib.h>
+
+#include "locking/alloc/alloc.h"
 #include <time.h>
 
 #define CHUNK_ITEMS 64
@@ -119,7 +121,7 @@ static rcs_bi_qslot *slot_get(void) {
     pthread_mutex_unlock(&slots_mutex);
     if (s)
         return s;
-    s = calloc(1, sizeof *s);
+    s = rcs_mem_calloc(sizeof *s);
     if (!s)
         return NULL;
     rcs_bi_qslot *head = atomic_load_explicit(&slots, memory_order_relaxed);
@@ -138,14 +140,27 @@ static void slot_put(rcs_bi_qslot *s) {
     pthread_mutex_unlock(&slots_mutex);
 }
 
-void rcs_bi_qsbr_online(void) {
-    rcs_bi_thread *t = rcs_bi_self;
+bool rcs_bi_qsbr_reserve(rcs_bi_thread *t) {
     if (!t->qslot) {
         t->qslot = slot_get();
         if (!t->qslot)
-            return; /* no slot: this thread never reads lock-free safely... */
+            return false;
         atomic_store_explicit(&t->qslot->owner, t, memory_order_relaxed);
     }
+    return true;
+}
+
+void rcs_bi_qsbr_unreserve(rcs_bi_thread *t) {
+    if (t->qslot) {
+        slot_put(t->qslot);
+        t->qslot = NULL;
+    }
+}
+
+void rcs_bi_qsbr_online(void) {
+    rcs_bi_thread *t = rcs_bi_self;
+    if (!t->qslot)
+        return; /* never: rcs_thread_attach reserved it (rcs_bi_qsbr_reserve) */
     /* seq_cst: pairs with the fence in reclaim. Either the reclaimer sees us
      * online, or our later loads see its unlinking stores. */
     atomic_store_explicit(&t->qslot->seq, atomic_load(&wr_seq), memory_order_seq_cst);
@@ -214,7 +229,7 @@ static rcs_bi_chunk *free_ripe(rcs_bi_chunk *c, uint64_t min, rcs_bi_chunk **spa
         if (spare && !*spare) {
             *spare = c;
         } else {
-            free(c);
+            rcs_mem_free(c);
         }
         c = next;
     }
@@ -303,7 +318,7 @@ void rcs_retire_sized(void *p, size_t bytes, void (*free_fn)(void *)) {
         return;
     }
     if (!t->attached || t->flushed) { /* exiting: hand it to the others */
-        rcs_bi_chunk *one = malloc(sizeof *one);
+        rcs_bi_chunk *one = rcs_mem_alloc(sizeof *one);
         if (!one) {
             free_fn(p); /* leaking would be worse; exiting threads read nothing */
             return;
@@ -320,7 +335,7 @@ void rcs_retire_sized(void *p, size_t bytes, void (*free_fn)(void *)) {
         c = t->spare_chunk;
         t->spare_chunk = NULL;
         if (!c)
-            c = malloc(sizeof *c);
+            c = rcs_mem_alloc(sizeof *c);
         if (!c) { /* out of memory: stop the world, which makes it safe */
             rcs_stop_world();
             free_fn(p);
@@ -382,12 +397,9 @@ void rcs_bi_reclaim_exit(rcs_bi_thread *t) {
     t->retired_count = 0;
     held_set(t, 0); /* what is left is on the abandoned list, and counted there */
     t->retire_wait_at = 0;
-    free(t->spare_chunk);
+    rcs_mem_free(t->spare_chunk);
     t->spare_chunk = NULL;
-    if (t->qslot) {
-        slot_put(t->qslot);
-        t->qslot = NULL;
-    }
+    rcs_bi_qsbr_unreserve(t);
 }
 
 void rcs_bi_reclaim_all(void) {
@@ -399,7 +411,7 @@ void rcs_bi_reclaim_all(void) {
     while (c) {
         rcs_bi_chunk *next = c->next;
         chunk_free_items(c);
-        free(c);
+        rcs_mem_free(c);
         c = next;
     }
 }

@@ -79,6 +79,7 @@ typedef struct loop_ctx {
     int start;       /* where `continue` jumps */
     uint32_t breaks; /* a chain of break jumps through their arguments */
     bool is_for;     /* break must pop the iterator */
+    int line;        /* of the loop's header */
 } loop_ctx;
 
 /* The state of one function (or the module) being compiled. Heap-allocated
@@ -837,7 +838,10 @@ static void loop_body(compiler *c, loop_ctx *loop) {
     loop->breaks = NO_JUMP;
     c->fs->loop = loop;
     suite(c);
-    emit(c, OP_JUMP, (uint32_t)loop->start, 0); /* backward: a checkpoint */
+    /* Backward: a checkpoint and a step (vm.c). An error there (the step
+     * limit) names the loop's header, not the line the body ended on. */
+    int j = emit(c, OP_JUMP, (uint32_t)loop->start, 0);
+    c->fs->lines[j] = loop->line;
     c->fs->loop = loop->up;
 }
 
@@ -850,8 +854,8 @@ static void patch_breaks(compiler *c, loop_ctx *loop) {
 }
 
 static void while_statement(compiler *c) {
-    next(c);
-    loop_ctx loop = {.start = here(c)};
+    int line = next(c)->line;
+    loop_ctx loop = {.start = here(c), .line = line};
     expression(c);
     int jf = emit(c, OP_POP_JUMP_IF_FALSE, NO_JUMP, -1);
     loop_body(c, &loop);
@@ -860,12 +864,12 @@ static void while_statement(compiler *c) {
 }
 
 static void for_statement(compiler *c) {
-    next(c);
+    int line = next(c)->line;
     lang_token *var = expect(c, TK_NAME, "a loop variable");
     expect(c, TK_IN, "'in'");
     expression(c);
     emit(c, OP_GET_ITER, 0, 0);
-    loop_ctx loop = {.start = here(c), .is_for = true};
+    loop_ctx loop = {.start = here(c), .is_for = true, .line = line};
     int jf = emit(c, OP_FOR_ITER, NO_JUMP, +1);
     store_name(c, var);
     loop_body(c, &loop);

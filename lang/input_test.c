@@ -140,6 +140,42 @@ static void test_inconsistent_indentation_rejected(void **state) {
     lt_expect_error("def f():\n    return 1\nif 1:\n\tx = f()\n        print(x)\n", S, want);
 }
 
+/* ---- programs that never end --------------------------------------------------- */
+
+/* Runs src with a step limit; returns its status, with the error in err. */
+static int run_limited(const char *src, int64_t steps, char *err, size_t size) {
+    FILE *out = fopen("/dev/null", "w");
+    assert_non_null(out);
+    char *argv[] = {"test"};
+    lang_interp *in = lang_interp_new(out, 1, argv);
+    assert_non_null(in);
+    lang_interp_set_step_limit(in, steps);
+    int st = lang_run_source(in, src, strlen(src), err, size);
+    assert_int_equal(lang_interp_free(in), 0);
+    fclose(out);
+    assert_int_equal(rc_live_objects(), 0);
+    return st;
+}
+
+/* A step is a loop iteration or a call: a loop or a recursion that never
+ * ends stops at the limit with an error naming its line, and a program
+ * within the limit runs as it would without one. */
+static void test_step_limit(void **state) {
+    (void)state;
+    char err[256];
+    assert_int_equal(run_limited("x = 0\nwhile True:\n    x += 1\n", 1000, err, sizeof err),
+                     LANG_RUNTIME_ERROR);
+    assert_string_equal(err, "line 2: step limit exceeded");
+    assert_int_equal(run_limited("def f(n):\n    return f(n + 1)\nf(0)\n", 100, err, sizeof err),
+                     LANG_RUNTIME_ERROR);
+    assert_non_null(strstr(err, "step limit exceeded"));
+    assert_int_equal(run_limited("l = []\nfor i in range(99):\n    l.append(i)\n", 100, err,
+                                 sizeof err),
+                     LANG_OK);
+    assert_int_equal(run_limited("for i in range(101):\n    pass\n", 100, err, sizeof err),
+                     LANG_RUNTIME_ERROR);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_many_locals),
@@ -147,6 +183,7 @@ int main(void) {
         cmocka_unit_test(test_names_and_constants_resolve),
         cmocka_unit_test(test_consistent_indentation_accepted),
         cmocka_unit_test(test_inconsistent_indentation_rejected),
+        cmocka_unit_test(test_step_limit),
     };
     return RCT_RUN_GROUP(tests);
 }

@@ -25,6 +25,9 @@
 
 #define POOL 8
 #define WEAK 4
+/* Operations that double a list or a str (extend by itself, s + s) stop
+ * here, so that no input takes long for its length. */
+#define MAX_ITEMS 10000
 
 /* ---- the input, read as a stream ------------------------------------------------ */
 
@@ -145,6 +148,36 @@ static void expect_error(int st, int ok1, int ok2, const char *what) {
         expect_error(__VA_ARGS__);                                                       \
         return;                                                                          \
     } while (0)
+
+/* Whether repr, hash and equality of o take a bounded time. Tuples in the
+ * pool share items, so a chain of k tuples built from each other can stand
+ * for 3^k items: repr and hash walk all of them (as Python's do), and the
+ * fuzzer would soon build one that takes minutes. This walks o as repr
+ * does (descending into every item, stopping at an object already on the
+ * path, which repr prints as [...]) and gives up past a budget. */
+typedef struct walk {
+    int64_t left;
+    int depth;
+    rc_object *path[256];
+} walk;
+
+static int walk_visit(rc_object *child, void *arg) {
+    walk *w = arg;
+    if (--w->left < 0 || w->depth == 256)
+        return 1;
+    for (int i = 0; i < w->depth; i++)
+        if (w->path[i] == child)
+            return 0;
+    w->path[w->depth++] = child;
+    int r = rc_object_traverse(child, walk_visit, w);
+    w->depth--;
+    return r;
+}
+
+static bool small(rc_object *o) {
+    walk w = {.left = 5000};
+    return walk_visit(o, &w) == 0;
+}
 
 static bool hashable(rc_object *o) {
     uint64_t h;
@@ -289,6 +322,8 @@ static void op_list_get_pop(input *in, bool pop) {
 
 static void op_dict_set(input *in) {
     rc_object *d = obj(in), *k = obj(in), *v = obj(in);
+    if (!small(k))
+        return;
     bool is_dict = rc_dict_check(d), can_hash = hashable(k);
     int64_t n = is_dict ? rc_dict_size(d) : 0;
     int had = is_dict && can_hash ? rc_dict_contains(d, k) : 0;
@@ -308,6 +343,8 @@ static void op_dict_set(input *in) {
 static void op_dict_get_del(input *in, bool del) {
     rc_object *d = obj(in), *k = obj(in);
     int dest = byte(in) % POOL;
+    if (!small(k))
+        return;
     bool is_dict = rc_dict_check(d), can_hash = hashable(k);
     if (!is_dict || !can_hash) {
         if (del)
@@ -354,6 +391,8 @@ static void op_extend(input *in) {
     int64_t n = is_list ? rc_list_size(l) : 0;
     int64_t m = rc_list_check(src) ? rc_list_size(src) : rc_tuple_check(src) ? rc_tuple_size(src)
                 : rc_dict_check(src) ? rc_dict_size(src) : -1;
+    if (n + m > MAX_ITEMS) /* extending a list by itself doubles it */
+        return;
     rc_status st = rc_list_extend(l, src);
     if (!is_list || m < 0) {
         FUZZ_CHECK(!is_list || rc_list_size(l) == n, "failed extend changed the list");
@@ -364,6 +403,8 @@ static void op_extend(input *in) {
 
 static void op_repr(input *in) {
     rc_object *o = obj(in);
+    if (!small(o))
+        return;
     rc_object *r = rc_object_repr(o);
     if (!r) /* only a structure nested past the recursion limit may fail */
         FAIL_WITH(rc_error_code(), RC_ERECURSION, RC_ERECURSION, "repr");
@@ -381,6 +422,8 @@ static void op_repr(input *in) {
  * equal hashable objects hash equal. */
 static void op_hash_eq(input *in) {
     rc_object *a = obj(in), *b = obj(in);
+    if (!small(a) || !small(b))
+        return;
     FUZZ_CHECK(rc_object_equal(a, a) == 1, "not equal to itself");
     int ab = rc_object_equal(a, b), ba = rc_object_equal(b, a);
     if (ab < 0 || ba < 0) {
@@ -464,6 +507,9 @@ static void op_int_arith(input *in) {
 
 static void op_str_concat(input *in) {
     rc_object *a = obj(in), *b = obj(in);
+    if (rc_str_check(a) && rc_str_check(b) &&
+        rc_str_byte_length(a) + rc_str_byte_length(b) > MAX_ITEMS) /* s + s doubles */
+        return;
     rc_object *r = rc_str_concat(a, b);
     if (!rc_str_check(a) || !rc_str_check(b)) {
         FUZZ_CHECK(r == NULL, "concat of a non-str");

@@ -163,7 +163,9 @@ typedef struct walk {
 
 static int walk_visit(rc_object *child, void *arg) {
     walk *w = arg;
-    if (--w->left < 0 || w->depth == 256)
+    /* A str costs its length too: repr copies it once per path to it. */
+    w->left -= 1 + (rc_str_check(child) ? rc_str_byte_length(child) / 16 : 0);
+    if (w->left < 0 || w->depth == 256)
         return 1;
     for (int i = 0; i < w->depth; i++)
         if (w->path[i] == child)
@@ -175,7 +177,7 @@ static int walk_visit(rc_object *child, void *arg) {
 }
 
 static bool small(rc_object *o) {
-    walk w = {.left = 5000};
+    walk w = {.left = 2000};
     return walk_visit(o, &w) == 0;
 }
 

@@ -15,6 +15,16 @@
  * last instruction (a load of the name, or OP_SUBSCR) is taken back and a
  * store is emitted instead, once '=' shows that it was a target.
  *
+ * Lookups. A function may have tens of thousands of local names and
+ * constants, and every use of a name resolves it and every literal and
+ * global name looks for an equal constant: linear searches made compile time
+ * quadratic (20,000 locals took seconds). Names and constants are therefore
+ * indexed by small open-addressing tables of positions (slot_table), built
+ * beside the arrays that keep their order. Not the runtime's rc dict: a name
+ * is a span of the source, and looking one up in a dict would allocate a str
+ * for every use of a name; and constants must match by type as well as value
+ * (1, 1.0 and True are one dict key, but three constants).
+ *
  * Errors. A syntax error longjmps back to lang_compile, which frees every
  * function state still open. Everything allocated (constants included) is
  * owned by an open function state from the moment it exists, so the jump
@@ -23,6 +33,7 @@
  */
 #include "lang/compiler.h"
 
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -45,9 +56,22 @@ typedef struct name {
     size_t len;
 } name;
 
+/* Positions in an array, found by hash: open addressing with linear
+ * probing. Invariants: nslots is 0 or a power of two; a slot holds a
+ * position + 1, 0 when empty; at most half the slots are full, so a probe
+ * ends at an empty slot soon. Positions are never removed one by one (the
+ * table is rebuilt instead), so a probe never needs a tombstone. */
+typedef struct slot_table {
+    int *slots;
+    int nslots, used;
+} slot_table;
+
+/* Names in order of first addition (local i is slot i of a call's env),
+ * with an index. */
 typedef struct name_list {
     name *items;
     int n, cap;
+    slot_table index;
 } name_list;
 
 typedef struct loop_ctx {
@@ -55,6 +79,7 @@ typedef struct loop_ctx {
     int start;       /* where `continue` jumps */
     uint32_t breaks; /* a chain of break jumps through their arguments */
     bool is_for;     /* break must pop the iterator */
+    int line;        /* of the loop's header */
 } loop_ctx;
 
 /* The state of one function (or the module) being compiled. Heap-allocated
@@ -67,6 +92,7 @@ typedef struct fstate {
     int n, cap;
     rc_object **consts;
     int nconsts, constcap;
+    slot_table const_index; /* of every constant but code objects */
     name_list locals; /* parameters first */
     name_list globals;
     int nparams;
@@ -173,15 +199,89 @@ static void *grow(compiler *c, void *p, int *cap, size_t item) {
     return q;
 }
 
+/* The first slot to probe for hash h. The hash is mixed first (splitmix64's
+ * finalizer): an int's hash is its value, so consecutive int constants
+ * would fill a run of consecutive slots, and with linear probing every
+ * other hash landing in that run would walk it to its end. */
+static int slot_start(const slot_table *t, uint64_t h) {
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9u;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebu;
+    h ^= h >> 31;
+    return (int)(h & (uint64_t)(t->nslots - 1));
+}
+
+static int slot_next(const slot_table *t, int i) {
+    return (i + 1) & (t->nslots - 1);
+}
+
+/* Replaces t with an empty table that holds count positions at most half
+ * full. The caller then puts every position back (slot_put), since where a
+ * position goes depends on nslots. */
+static void slot_clear(compiler *c, slot_table *t, int count) {
+    if (count > INT_MAX / 4) /* 2 * count, and n below, must not overflow */
+        fail_nomem(c);
+    int n = 16;
+    while (n < 2 * count)
+        n *= 2;
+    int *slots = rc_mem_calloc((size_t)n * sizeof *slots);
+    if (!slots)
+        fail_nomem(c);
+    rc_mem_free(t->slots);
+    *t = (slot_table){slots, n, 0};
+}
+
+/* Makes room for one more position. Returns true when that emptied the
+ * table (slot_clear): the caller must put every position back. Doubling
+ * keeps the cost of the rebuilds linear in the number of positions. */
+static bool slot_reserve(compiler *c, slot_table *t) {
+    if (2 * (t->used + 1) <= t->nslots)
+        return false;
+    slot_clear(c, t, t->nslots ? t->nslots : 8);
+    return true;
+}
+
+/* Puts position pos, whose hash is h, in the first empty slot of its probe.
+ * pre: slot_reserve made room. */
+static void slot_put(slot_table *t, uint64_t h, int pos) {
+    int i = slot_start(t, h);
+    while (t->slots[i] != 0)
+        i = slot_next(t, i);
+    t->slots[i] = pos + 1;
+    t->used++;
+}
+
+/* FNV-1a: names are short, and any decent spread will do. */
+static uint64_t name_hash(name nm) {
+    uint64_t h = 14695981039346656037u;
+    for (size_t i = 0; i < nm.len; i++)
+        h = (h ^ (unsigned char)nm.s[i]) * 1099511628211u;
+    return h;
+}
+
 static bool name_eq(name a, name b) {
     return a.len == b.len && memcmp(a.s, b.s, a.len) == 0;
 }
 
 static int name_find(const name_list *l, name nm) {
-    for (int i = 0; i < l->n; i++)
-        if (name_eq(l->items[i], nm))
-            return i;
+    const slot_table *t = &l->index;
+    if (t->nslots == 0)
+        return -1;
+    for (int i = slot_start(t, name_hash(nm)); t->slots[i] != 0; i = slot_next(t, i))
+        if (name_eq(l->items[t->slots[i] - 1], nm))
+            return t->slots[i] - 1;
     return -1;
+}
+
+/* Puts the first n names of l in its (empty) index. */
+static void name_index_all(name_list *l, int n) {
+    for (int i = 0; i < n; i++)
+        slot_put(&l->index, name_hash(l->items[i]), i);
+}
+
+/* Rebuilds l's index after names moved or went. */
+static void name_reindex(compiler *c, name_list *l) {
+    slot_clear(c, &l->index, l->n);
+    name_index_all(l, l->n);
 }
 
 /* Adds nm unless present; returns its index. */
@@ -192,6 +292,9 @@ static int name_add(compiler *c, name_list *l, name nm) {
     if (l->n == l->cap)
         l->items = grow(c, l->items, &l->cap, sizeof *l->items);
     l->items[l->n] = nm;
+    if (slot_reserve(c, &l->index))
+        name_index_all(l, l->n);
+    slot_put(&l->index, name_hash(nm), l->n);
     return l->n++;
 }
 
@@ -205,8 +308,11 @@ static void fstate_free(fstate *fs) {
     rc_mem_free(fs->consts);
     rc_mem_free(fs->ins);
     rc_mem_free(fs->lines);
+    rc_mem_free(fs->const_index.slots);
     rc_mem_free(fs->locals.items);
+    rc_mem_free(fs->locals.index.slots);
     rc_mem_free(fs->globals.items);
+    rc_mem_free(fs->globals.index.slots);
     rc_mem_free(fs);
 }
 
@@ -221,19 +327,49 @@ static fstate *fstate_open(compiler *c, name fname, bool is_module) {
     return fs;
 }
 
+/* The position of a constant of o's type equal to o, whose hash is h;
+ * -1 if there is none. */
+static int find_const(const fstate *fs, rc_object *o, uint64_t h) {
+    const slot_table *t = &fs->const_index;
+    if (t->nslots == 0)
+        return -1;
+    for (int i = slot_start(t, h); t->slots[i] != 0; i = slot_next(t, i)) {
+        rc_object *k = fs->consts[t->slots[i] - 1];
+        if (rc_object_type(k) == rc_object_type(o) && rc_object_equal(k, o) == 1)
+            return t->slots[i] - 1;
+    }
+    return -1;
+}
+
+/* Puts every constant but the code objects in the (empty) index. Their
+ * hashes succeeded when they were added, and a hash does not change. */
+static void index_consts(fstate *fs) {
+    for (int j = 0; j < fs->nconsts; j++) {
+        uint64_t h;
+        if (rc_object_type(fs->consts[j]) != &lang_code_type &&
+            rc_object_hash(fs->consts[j], &h) == RC_OK)
+            slot_put(&fs->const_index, h, j);
+    }
+}
+
 /* Adds o (a new reference, stolen; NULL means an allocation failed) to the
  * constants, reusing an equal constant of the same type. Returns its index. */
 static uint32_t add_const(compiler *c, rc_object *o) {
     fstate *fs = c->fs;
     if (!o)
         fail_rc(c, peek(c));
-    for (int i = 0; i < fs->nconsts; i++) {
-        rc_object *k = fs->consts[i];
-        if (rc_object_type(k) == rc_object_type(o) && rc_object_type(o) != &lang_code_type &&
-            rc_object_equal(k, o) == 1) {
-            rc_decref(o);
-            return (uint32_t)i;
-        }
+    /* Code objects are never shared (and have no hash); every other
+     * constant (None, bool, int, float, str) is hashable. */
+    bool indexed = rc_object_type(o) != &lang_code_type;
+    uint64_t h = 0;
+    if (indexed && rc_object_hash(o, &h) != RC_OK) {
+        rc_decref(o);
+        fail_rc(c, peek(c));
+    }
+    int i = indexed ? find_const(fs, o, h) : -1;
+    if (i >= 0) {
+        rc_decref(o);
+        return (uint32_t)i;
     }
     if (fs->nconsts == fs->constcap) {
         void *p = rc_mem_realloc(fs->consts, (size_t)(fs->constcap ? fs->constcap * 2 : 16) *
@@ -249,8 +385,13 @@ static uint32_t add_const(compiler *c, rc_object *o) {
         rc_decref(o);
         fail_at(c, peek(c), "too many constants in one function");
     }
-    fs->consts[fs->nconsts] = o;
-    return (uint32_t)fs->nconsts++;
+    int pos = fs->nconsts++;
+    fs->consts[pos] = o; /* owned by the function state from here on */
+    if (indexed && slot_reserve(c, &fs->const_index))
+        index_consts(fs); /* o included */
+    else if (indexed)
+        slot_put(&fs->const_index, h, pos);
+    return (uint32_t)pos;
 }
 
 /* An interned str constant for a name: interned strs are immortal and have
@@ -708,7 +849,10 @@ static void loop_body(compiler *c, loop_ctx *loop) {
     loop->breaks = NO_JUMP;
     c->fs->loop = loop;
     suite(c);
-    emit(c, OP_JUMP, (uint32_t)loop->start, 0); /* backward: a checkpoint */
+    /* Backward: a checkpoint and a step (vm.c). An error there (the step
+     * limit) names the loop's header, not the line the body ended on. */
+    int j = emit(c, OP_JUMP, (uint32_t)loop->start, 0);
+    c->fs->lines[j] = loop->line;
     c->fs->loop = loop->up;
 }
 
@@ -721,8 +865,8 @@ static void patch_breaks(compiler *c, loop_ctx *loop) {
 }
 
 static void while_statement(compiler *c) {
-    next(c);
-    loop_ctx loop = {.start = here(c)};
+    int line = next(c)->line;
+    loop_ctx loop = {.start = here(c), .line = line};
     expression(c);
     int jf = emit(c, OP_POP_JUMP_IF_FALSE, NO_JUMP, -1);
     loop_body(c, &loop);
@@ -731,12 +875,12 @@ static void while_statement(compiler *c) {
 }
 
 static void for_statement(compiler *c) {
-    next(c);
+    int line = next(c)->line;
     lang_token *var = expect(c, TK_NAME, "a loop variable");
     expect(c, TK_IN, "'in'");
     expression(c);
     emit(c, OP_GET_ITER, 0, 0);
-    loop_ctx loop = {.start = here(c), .is_for = true};
+    loop_ctx loop = {.start = here(c), .is_for = true, .line = line};
     int jf = emit(c, OP_FOR_ITER, NO_JUMP, +1);
     store_name(c, var);
     loop_body(c, &loop);
@@ -813,10 +957,13 @@ static void scan_locals(compiler *c, fstate *fs) {
         }
     }
     /* A declared global is never local; parameters stay local. */
+    int before = fs->locals.n;
     for (int i = fs->nparams; i < fs->locals.n; i++)
         if (name_find(&fs->globals, fs->locals.items[i]) >= 0) {
             fs->locals.items[i--] = fs->locals.items[--fs->locals.n];
         }
+    if (fs->locals.n != before) /* names moved: their positions are stale */
+        name_reindex(c, &fs->locals);
     if (fs->locals.n > MAX_LOCALS)
         fail_at(c, peek(c), "too many local variables");
 }

@@ -40,6 +40,10 @@ lang_interp *lang_interp_new(FILE *out, int argc, char **argv) {
     return in;
 }
 
+void lang_interp_set_step_limit(lang_interp *in, int64_t steps) {
+    in->step_limit = steps > 0 ? steps : 0;
+}
+
 void lang_interp_thread_started(lang_interp *in) {
     pthread_mutex_lock(&in->mutex);
     in->running_threads++;

@@ -26,6 +26,12 @@ lang_interp *lang_interp_new(FILE *out, int argc, char **argv);
  * the runtime stops (README.md, "Under a free-threaded strategy"). */
 int lang_interp_free(lang_interp *in);
 
+/* Limits the steps (loop iterations and calls) each thread of the program
+ * may take; past them the program fails with RC_ELIMIT, "step limit
+ * exceeded". 0 (the default) means no limit. For running untrusted or
+ * generated programs (the fuzzer); call it before lang_run_source. */
+void lang_interp_set_step_limit(lang_interp *in, int64_t steps);
+
 enum { LANG_OK = 0, LANG_SYNTAX_ERROR = 1, LANG_RUNTIME_ERROR = 2 };
 
 /* Compiles and runs len bytes of src as the main program. Returns LANG_OK,

@@ -6,6 +6,13 @@
  * tokenizer does; blank and comment-only lines do not count, and neither do
  * line breaks inside brackets. Every error carries the line and column of
  * the offending byte.
+ *
+ * Tabs. Each indentation is measured twice, as Python's tokenizer does: with
+ * a tab advancing to the next multiple of 8 (the width that decides the
+ * level) and with a tab 1 wide. Two lines must compare the same way under
+ * both measures; if they do not, the program's meaning depends on how wide
+ * an editor shows a tab, and it is rejected (Python's TabError) rather than
+ * read one way silently.
  */
 #include "lang/lexer.h"
 
@@ -20,12 +27,17 @@
 #include "refcore.h"
 
 #define MAX_INDENT 100
+#define MAX_INDENT_WIDTH 100000 /* columns */
 
 typedef struct lexer {
     const char *p, *end;
     const char *line_start;
     int line;
+    /* The open indentation levels, outermost (0) first: widths with a tab
+     * to the next multiple of 8, and with a tab 1 wide (see the top). Both
+     * strictly increase from the bottom of the stack up. */
     int indents[MAX_INDENT];
+    int alt_indents[MAX_INDENT];
     int nindent;
     int paren; /* bracket depth: line breaks inside brackets are ignored */
     lang_tokens *out;
@@ -94,15 +106,24 @@ static lang_tok last_kind(lexer *lx) {
 
 /* ---- indentation ---------------------------------------------------------- */
 
+/* The indentation at p compares with an open level one way when a tab is 8
+ * wide and another way when it is 1 wide (see the top of the file). */
+static int tab_error(lexer *lx, const char *p) {
+    return lex_error(lx, p, "inconsistent use of tabs and spaces in indentation");
+}
+
 /* At the start of a line outside brackets: measures the indentation and
  * emits INDENT/DEDENTs. Blank and comment-only lines are skipped whole.
  * Returns 0, or -1 on error. */
 static int lex_indent(lexer *lx) {
     for (;;) {
-        int width = 0;
+        int width = 0, alt = 0;
         const char *p = lx->p;
-        while (p < lx->end && (*p == ' ' || *p == '\t' || *p == '\r'))
-            width = *p++ == '\t' ? (width / 8 + 1) * 8 : width + 1;
+        for (; p < lx->end && (*p == ' ' || *p == '\t' || *p == '\r'); p++, alt++) {
+            if (width > MAX_INDENT_WIDTH) /* before either measure can overflow */
+                return lex_error(lx, p, "indentation too wide");
+            width = *p == '\t' ? (width / 8 + 1) * 8 : width + 1;
+        }
         if (p < lx->end && *p == '#')
             while (p < lx->end && *p != '\n')
                 p++;
@@ -117,9 +138,12 @@ static int lex_indent(lexer *lx) {
             return 0;
         int top = lx->indents[lx->nindent - 1];
         if (width > top) {
+            if (alt <= lx->alt_indents[lx->nindent - 1])
+                return tab_error(lx, p);
             if (lx->nindent == MAX_INDENT)
                 return lex_error(lx, p, "too many levels of indentation");
-            lx->indents[lx->nindent++] = width;
+            lx->indents[lx->nindent] = width;
+            lx->alt_indents[lx->nindent++] = alt;
             return push(lx, TK_INDENT, p, 0) ? 0 : -1;
         }
         while (width < lx->indents[lx->nindent - 1]) {
@@ -129,6 +153,8 @@ static int lex_indent(lexer *lx) {
         }
         if (width != lx->indents[lx->nindent - 1])
             return lex_error(lx, p, "unindent does not match any outer indentation level");
+        if (alt != lx->alt_indents[lx->nindent - 1])
+            return tab_error(lx, p);
         return 0;
     }
 }
@@ -317,6 +343,7 @@ int lang_tokenize(const char *src, size_t len, lang_tokens *out, lang_syntax_err
     lexer lx = {.p = src, .end = src + len, .line_start = src, .line = 1, .nindent = 1,
                 .out = out, .err = err};
     lx.indents[0] = 0;
+    lx.alt_indents[0] = 0;
     memset(out, 0, sizeof *out);
     if (lex_all(&lx) < 0) {
         lang_tokens_free(out);

@@ -30,10 +30,23 @@
 int lang_thread_init(lang_thread *ts, lang_interp *interp) {
     memset(ts, 0, sizeof *ts);
     ts->interp = interp;
+    ts->steps_left = interp->step_limit > 0 ? interp->step_limit : -1;
     ts->stack = rc_mem_alloc(LANG_STACK_SLOTS * sizeof *ts->stack);
     if (!ts->stack)
         return rc_error_set(RC_ENOMEM, "out of memory for the value stack");
     return 0;
+}
+
+/* Counts one step (a backward jump or a call) against the thread's limit.
+ * Returns false, with RC_ELIMIT set, when none is left. Every loop
+ * iteration and every call takes a step, and the code between two steps is
+ * straight-line, so a limit bounds the instructions a program runs. */
+static bool take_step(lang_thread *ts) {
+    if (ts->steps_left < 0 || ts->steps_left-- > 0)
+        return true;
+    ts->steps_left = 0; /* stays spent: the unwinding must not get more */
+    rc_error_set(RC_ELIMIT, "step limit exceeded");
+    return false;
 }
 
 void lang_thread_fini(lang_thread *ts) {
@@ -261,8 +274,11 @@ static rc_object *run_frame(lang_thread *ts, lang_code *co, lang_env *env) {
             REPLACE(1, rc_bool_from(!lang_truthy(sp[-1])));
             break;
         case OP_JUMP:
-            if (arg < pc)
+            if (arg < pc) {
                 rc_checkpoint(); /* a loop: let other threads, and pending work, in */
+                if (!take_step(ts))
+                    goto error;
+            }
             pc = arg;
             break;
         case OP_POP_JUMP_IF_FALSE:
@@ -374,6 +390,8 @@ static rc_object *call_function(lang_thread *ts, lang_function *f, rc_object **a
 
 rc_object *lang_call(lang_thread *ts, rc_object *callee, rc_object **args, int nargs) {
     rc_checkpoint(); /* calls are checkpoints too: recursion has no backward jump */
+    if (!take_step(ts))
+        return NULL;
     const rc_type *type = rc_object_type(callee);
     if (type == &lang_function_type)
         return call_function(ts, (lang_function *)callee, args, nargs);

@@ -32,6 +32,9 @@ typedef struct lang_interp {
     pthread_cond_t threads_done;
     int running_threads;
     int thread_errors; /* threads that ended with an uncaught error */
+    /* The steps (backward jumps and calls) each thread may take; 0 for no
+     * limit. Set before running (lang_interp_set_step_limit). */
+    int64_t step_limit;
 } lang_interp;
 
 typedef struct lang_thread {
@@ -39,6 +42,7 @@ typedef struct lang_thread {
     rc_object **stack; /* LANG_STACK_SLOTS; frames take consecutive slices */
     int64_t sp;        /* first free slot */
     int err_line;      /* line of the error being unwound; 0 if none yet */
+    int64_t steps_left; /* before RC_ELIMIT; -1 for no limit */
 } lang_thread;
 
 /* Returns 0, or -1 (RC_ENOMEM) with the error set. pre: attached. */

@@ -3,7 +3,8 @@
 # are already present are left alone, and apt is only asked when one is missing.
 set -euo pipefail
 
-packages=(bazel-bootstrap libmimalloc-dev libck-dev libcmocka-dev gcc python3)
+# clang: the libFuzzer targets (scripts/fuzz.sh); Bazel builds with gcc.
+packages=(bazel-bootstrap libmimalloc-dev libck-dev libcmocka-dev gcc clang python3)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -2,17 +2,19 @@
 # Runs every test of every variant: plain, with the runtime's debug checks,
 # under AddressSanitizer+UndefinedBehaviorSanitizer, (the threaded tests)
 # under ThreadSanitizer, and with the collector running at almost every
-# allocation of a container. Ends with one line: "N passed, N failed".
+# allocation of a container, and each libFuzzer target (fuzz/README.md) for
+# FUZZ_SECONDS (default 30) under ASan+UBSan, from the corpus in the repo.
+# Ends with one line: "N passed, N failed".
 # The benchmark suite's own test (tag "bench") runs in the plain pass only:
 # it proves the suite works, and sanitizers would only make it slow.
 #
 #   bash scripts/test.sh            all five passes
-#   bash scripts/test.sh plain      some of them (plain, debug, asan, tsan, gcstress)
+#   bash scripts/test.sh plain      some of them (plain, debug, asan, tsan, gcstress, fuzz)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 passes=("$@")
-[ "${#passes[@]}" -gt 0 ] || passes=(plain debug asan tsan gcstress)
+[ "${#passes[@]}" -gt 0 ] || passes=(plain debug asan tsan gcstress fuzz)
 
 passed=0
 failed=0
@@ -40,6 +42,22 @@ run_pass() {
     failed=$((failed + f))
 }
 
+# One short run per fuzz target: 1 passed or 1 failed each.
+run_fuzz_pass() {
+    local seconds=${FUZZ_SECONDS:-30} p=0 f=0 t
+    echo "=== fuzz: scripts/fuzz.sh check TARGET $seconds"
+    for t in refpy api; do
+        if bash scripts/fuzz.sh check "$t" "$seconds"; then
+            p=$((p + 1))
+        else
+            f=$((f + 1))
+        fi
+    done
+    echo "--- fuzz: $p passed, $f failed"
+    passed=$((passed + p))
+    failed=$((failed + f))
+}
+
 for pass in "${passes[@]}"; do
     case "$pass" in
         plain) run_pass plain ;;
@@ -47,7 +65,8 @@ for pass in "${passes[@]}"; do
         asan) run_pass asan --config=asan --test_tag_filters=-bench ;;
         tsan) run_pass tsan --config=tsan --test_tag_filters=threaded,-bench ;;
         gcstress) run_pass gcstress --config=gcstress --test_tag_filters=-bench ;;
-        *) echo "unknown pass: $pass (plain, debug, asan, tsan, gcstress)"; failed=$((failed + 1)) ;;
+        fuzz) run_fuzz_pass ;;
+        *) echo "unknown pass: $pass (plain, debug, asan, tsan, gcstress, fuzz)"; failed=$((failed + 1)) ;;
     esac
 done
 

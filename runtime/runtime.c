@@ -229,13 +229,17 @@ void rc_allow_threads_end(void) {
 
 /* ---- settings and counters ------------------------------------------------- */
 
-void rc_set_switch_interval(double seconds) {
+rc_status rc_set_switch_interval(double seconds) {
+    /* Written so that NaN fails the test too (every comparison with it is
+     * false). The upper bound keeps the conversion to uint64_t nanoseconds
+     * defined: a double above 2^64 converts to an undefined value. */
+    if (!(seconds > 0.0 && seconds <= RC_SWITCH_INTERVAL_MAX))
+        return rc_error_set(RC_EVALUE,
+                            "rc_set_switch_interval: %g s is not in (0, %g] seconds",
+                            seconds, RC_SWITCH_INTERVAL_MAX);
     double ns = seconds * 1e9;
-    if (!(ns >= 1.0)) /* also catches NaN */
-        ns = 1.0;
-    if (ns > 60e9)
-        ns = 60e9;
-    rcs_set_switch_interval_ns((uint64_t)ns);
+    rcs_set_switch_interval_ns(ns < 1.0 ? 1 : (uint64_t)ns);
+    return RC_OK;
 }
 
 double rc_switch_interval(void) {

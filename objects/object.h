@@ -189,6 +189,13 @@ int rc_object_traverse(rc_object *o, rc_visit_fn visit, void *arg);
  *   - never hold one object's section while beginning another's; for two
  *     objects use RC_CRITICAL_BEGIN2, which locks both in an order every
  *     thread agrees on (and the same object once);
+ *   - sections on the same object nest, under every strategy: a thread
+ *     that holds o's section may begin it again (or call rc_list_append(o)
+ *     and the like, which lock o), and only the outermost end releases it.
+ *     RC_CRITICAL_BEGIN2 may name an object whose section is held; if it
+ *     must wait for the other object, the held one is released while it
+ *     waits (as CPython's critical sections do), so another thread may
+ *     change it at that point;
  *   - never block (I/O, a release region) inside.
  * The braces make an unbalanced pair a compile error. pre: attached. */
 #define RC_CRITICAL_BEGIN(o)                                                                 {                                                                                            rcs_lock(&(o)->rc);

@@ -216,7 +216,8 @@ static const lang_method list_methods[] = {
 static rc_object *dict_lookup(rc_object *self, rc_object **args, int nargs, bool pop) {
     if (!lang_check_args(pop ? "pop" : "get", nargs, 1, 2))
         return NULL;
-    int r = rc_dict_contains(self, args[0]);
+    rc_object *v;
+    int r = rc_dict_get_ref(self, args[0], &v);
     if (r < 0)
         return NULL;
     if (r == 0) {
@@ -225,8 +226,7 @@ static rc_object *dict_lookup(rc_object *self, rc_object **args, int nargs, bool
         rc_error_set(RC_EKEY, "key not found");
         return NULL;
     }
-    rc_object *v = rc_dict_get(self, args[0]);
-    if (v && pop && rc_dict_delete(self, args[0]) != RC_OK)
+    if (pop && rc_dict_delete(self, args[0]) != RC_OK)
         rc_clear_ref(&v);
     return v;
 }

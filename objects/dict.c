@@ -358,24 +358,23 @@ static inline rc_status dict_key_args(rc_object *d, rc_object *key, const char *
     return key_hash(key, hash);
 }
 
-/* RC_EKEY, naming the key when that costs no allocation (an int or a str;
- * a long str is cut short at a character boundary). */
+/* RC_EKEY, naming the key when that costs no allocation (an int, or the
+ * start of a str). Cheap: the message is written only if someone reads it
+ * (rci_error_set_key). */
 RC_NOINLINE static rc_status key_error(const char *fn, rc_object *key) {
-    int64_t i;
-    if (rc_int_check(key) && rc_int_as_i64(key, &i) == RC_OK)
-        return rc_error_set(RC_EKEY, "%s: key not found: %" PRId64, fn, i);
-    if (rc_str_check(key)) {
-        const char *s = rc_str_data(key);
-        int64_t n = rc_str_byte_length(key), shown = n;
-        if (shown > 60) {
-            shown = 60;
-            while (shown > 0 && ((unsigned char)s[shown] & 0xc0) == 0x80)
-                shown--;
-        }
-        return rc_error_set(RC_EKEY, "%s: key not found: '%.*s'%s", fn, (int)shown, s,
-                         shown < n ? "..." : "");
+    rci_key_desc desc;
+    desc.kind = RCI_KEY_OTHER;
+    desc.type_name = key->type->name;
+    if (rc_int_check(key) && rc_int_as_i64(key, &desc.i) == RC_OK) {
+        desc.kind = RCI_KEY_INT;
+    } else if (rc_str_check(key)) {
+        int64_t n = rc_str_byte_length(key);
+        desc.kind = RCI_KEY_STR;
+        desc.cut = n > RCI_KEY_TEXT_MAX;
+        desc.len = desc.cut ? RCI_KEY_TEXT_MAX : (size_t)n;
+        memcpy(desc.text, rc_str_data(key), desc.len + desc.cut);
     }
-    return rc_error_set(RC_EKEY, "%s: key not found (a %s key)", fn, key->type->name);
+    return rci_error_set_key(fn, &desc);
 }
 
 /* ---- creation and size ---------------------------------------------------------- */
@@ -565,6 +564,17 @@ rc_object *rc_dict_get(rc_object *o, rc_object *key) {
         return NULL;
     }
     return value;
+}
+
+int rc_dict_get_ref(rc_object *o, rc_object *key, rc_object **value) {
+    if (RC_UNLIKELY(!value))
+        return rc_error_set(RC_EVALUE, "rc_dict_get_ref: NULL out pointer");
+    *value = NULL;
+    uint64_t hash;
+    rc_status st = dict_key_args(o, key, "rc_dict_get_ref", &hash);
+    if (st != RC_OK)
+        return st;
+    return dict_get_ref(as_dict(o), key, hash, value);
 }
 
 int rc_dict_contains(rc_object *o, rc_object *key) {

@@ -89,6 +89,26 @@ void rci_mem_cache_flush(void);
  * return objects. */
 void *rci_error_null(rc_status code, const char *fmt, ...) RC_PRINTF(2, 3);
 
+/* A key error with its message formatted only when rc_error_message()
+ * reads it (runtime/error.c): what the message says of the key, copied,
+ * since the key may be freed before anyone reads it. */
+#define RCI_KEY_TEXT_MAX 60
+typedef struct rci_key_desc {
+    enum { RCI_KEY_OTHER, RCI_KEY_INT, RCI_KEY_STR } kind;
+    int64_t i;                   /* RCI_KEY_INT: the value */
+    /* RCI_KEY_STR: the first len bytes (at most RCI_KEY_TEXT_MAX), and, when
+     * the str is longer (cut), the byte after them, which says whether the
+     * cut fell inside a character. */
+    char text[RCI_KEY_TEXT_MAX + 1];
+    size_t len;
+    bool cut;
+    const char *type_name;       /* RCI_KEY_OTHER: the key's type (static) */
+} rci_key_desc;
+
+/* Sets RC_EKEY, "<fn>: key not found..." (fn a string literal), and returns
+ * RC_EKEY. */
+rc_status rci_error_set_key(const char *fn, const rci_key_desc *desc);
+
 /* ---- runtime-wide ---------------------------------------------------------- */
 bool rci_runtime_started(void);
 

@@ -74,12 +74,10 @@ static rc_object *bi_len(lang_thread *ts, rc_object **args, int nargs) {
                 : rc_list_check(o)  ? rc_list_size(o)
                 : rc_dict_check(o)  ? rc_dict_size(o)
                 : rc_tuple_check(o) ? rc_tuple_size(o)
-                                    : -1;
-    if (n < 0) {
-        rc_error_set(RC_ETYPE, "object of type '%s' has no len()", rc_object_type_name(o));
-        return NULL;
-    }
-    return rc_int_from_i64(n);
+                                    : rc_error_set(RC_ETYPE, "object of type '%s' has no len()",
+                                                   rc_object_type_name(o));
+    /* A size function's error is a negative rc_status, already in the slot. */
+    return n < 0 ? NULL : rc_int_from_i64(n);
 }
 
 static rc_object *bi_range(lang_thread *ts, rc_object **args, int nargs) {

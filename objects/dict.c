@@ -340,7 +340,11 @@ restart:;
 
 /* ---- argument checks and errors ----------------------------------------------- */
 
+/* The check of every entry point: the thread may touch objects
+ * (rci_may_touch), and d is a dict. RC_OK, or the error set. */
 static rc_status dict_expect(rc_object *d, const char *fn) {
+    if (RC_UNLIKELY(!rci_may_touch()))
+        return rci_state_error(fn);
     if (!d)
         return rc_error_set(RC_EVALUE, "%s: NULL dict", fn);
     if (!rc_dict_check(d))
@@ -351,7 +355,7 @@ static rc_status dict_expect(rc_object *d, const char *fn) {
 /* Checks d and key and hashes key. */
 static inline rc_status dict_key_args(rc_object *d, rc_object *key, const char *fn,
                                       uint64_t *hash) {
-    if (RC_UNLIKELY(!rc_dict_check(d)))
+    if (RC_UNLIKELY(!rci_may_touch() || !rc_dict_check(d)))
         return dict_expect(d, fn);
     if (RC_UNLIKELY(!key))
         return rc_error_set(RC_EVALUE, "%s: NULL key", fn);
@@ -390,8 +394,9 @@ rc_object *rc_dict_new(void) {
 }
 
 int64_t rc_dict_size(rc_object *o) {
-    if (dict_expect(o, "rc_dict_size") != RC_OK)
-        return -1;
+    rc_status st = dict_expect(o, "rc_dict_size");
+    if (st != RC_OK)
+        return st;
     dict_object *d = as_dict(o);
     dict_lock(d);
     int64_t n = d->used;

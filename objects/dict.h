@@ -30,7 +30,12 @@ rc_object *rc_dict_new(void);
 
 bool rc_dict_check(const rc_object *o);
 
-/* The number of keys; -1 (RC_ETYPE) if d is not a dict. Threads: atomic. */
+/* The number of keys (>= 0), or a negative rc_status: RC_ETYPE if d is not a
+ * dict, RC_EVALUE for NULL, RC_ESTATE if the thread may not touch objects.
+ * Threads: atomic.
+ *
+ * Every function here fails with RC_ESTATE, touching nothing, when the
+ * calling thread is not attached or is inside the release region. */
 int64_t rc_dict_size(rc_object *d);
 
 /* Maps key to value (both borrowed: the dict takes its own references; an

@@ -140,7 +140,8 @@ struct rc_type {
 rc_status rc_type_ready(rc_type *type);
 
 /* Returns: a new reference to a new instance of type, with every byte after
- * the header zeroed, or NULL (RC_ENOMEM, RC_ESTATE if not attached, or the
+ * the header zeroed, or NULL (RC_ENOMEM, RC_ESTATE if not attached or inside
+ * the release region, or the
  * errors of rc_type_ready). pre: attached. */
 rc_object *rc_object_new(rc_type *type);
 
@@ -159,15 +160,20 @@ static inline const char *rc_object_type_name(const rc_object *o) {
 }
 
 /* Hash of o. Returns RC_OK and stores it in *out, or fails: RC_ETYPE for an
- * unhashable object (a list, a dict, a tuple holding one), RC_EVALUE for NULL. */
+ * unhashable object (a list, a dict, a tuple holding one), RC_EVALUE for NULL,
+ * RC_ESTATE when the thread may not touch objects (not attached, or inside
+ * the release region). */
 rc_status rc_object_hash(rc_object *o, uint64_t *out);
 
 /* 1 if a equals b, 0 if not, or a negative rc_status. Identical objects are
  * always equal. Numbers compare by value across int and float; other
- * types compare equal only to their own type. */
+ * types compare equal only to their own type. RC_ESTATE as rc_object_hash. */
 int rc_object_equal(rc_object *a, rc_object *b);
 
-/* Returns: a new str reference with the text form of o, or NULL on error. */
+/* Returns: a new str reference with the text form of o, or NULL on error:
+ * RC_EVALUE for NULL, RC_ETYPE (naming the type) when o's repr slot
+ * returned something other than a str, RC_ESTATE when the thread may not
+ * touch objects, and the errors of the slot. */
 rc_object *rc_object_repr(rc_object *o);
 
 /* Calls the type's traverse slot; 0 for types without one. */

@@ -23,6 +23,9 @@
 #include "runtime/runtime.h"
 
 _Thread_local rci_tstate *rci_current;
+/* rci_current outside the release region, NULL inside it. Only this file
+ * writes either, and only on its own thread: plain thread-local stores. */
+_Thread_local rci_tstate *rci_active;
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static rci_tstate *registry;              /* attached threads */
@@ -34,11 +37,20 @@ bool rci_runtime_started(void) {
     return atomic_load(&started);
 }
 
-rci_tstate *rci_tstate_checked(void) {
-    rci_tstate *t = rci_current;
+rc_status rci_state_error(const char *fn) {
+    if (rci_current)
+        return rc_error_set(RC_ESTATE, "%s: called inside the release region "
+                                       "(between RC_BEGIN_ALLOW_THREADS and "
+                                       "RC_END_ALLOW_THREADS), where the thread "
+                                       "must not touch objects", fn);
+    return rc_error_set(RC_ESTATE, "%s: this thread is not attached to the runtime "
+                                   "(call rc_thread_attach first)", fn);
+}
+
+rci_tstate *rci_tstate_checked(const char *fn) {
+    rci_tstate *t = rci_active;
     if (RC_UNLIKELY(!t))
-        rc_error_set(RC_ESTATE, "this thread is not attached to the runtime "
-                             "(call rc_thread_attach first)");
+        rci_state_error(fn);
     return t;
 }
 
@@ -54,7 +66,7 @@ static rc_status tstate_create(void) {
     t->next = registry;
     registry = t;
     pthread_mutex_unlock(&registry_lock);
-    rci_current = t;
+    rci_current = rci_active = t;
     return RC_OK;
 }
 
@@ -77,7 +89,7 @@ static void tstate_destroy(void) {
     for (size_t i = 0; i < RC_MAX_TYPES; i++)
         retired_live[i] += (int64_t)__atomic_load_n(&t->live[i], __ATOMIC_RELAXED);
     pthread_mutex_unlock(&registry_lock);
-    rci_current = NULL;
+    rci_current = rci_active = NULL;
     free(t);
     rci_mem_cache_flush();
 }
@@ -219,11 +231,17 @@ bool rc_thread_is_attached(void) {
     return rci_current != NULL && rcs_thread_is_attached();
 }
 
+/* rci_active is cleared after the strategy's begin and set again before its
+ * end: both may deallocate objects on this thread (under //:nogil, merged
+ * counts that reach zero), and deallocation may run a client's slots, which
+ * may call the API. */
 void rc_allow_threads_begin(void) {
     rcs_allow_threads_begin();
+    rci_active = NULL;
 }
 
 void rc_allow_threads_end(void) {
+    rci_active = rci_current;
     rcs_allow_threads_end();
 }
 

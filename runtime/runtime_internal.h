@@ -43,8 +43,26 @@ typedef struct rci_tstate {
 /* The calling thread's state; NULL when it is not attached. */
 extern _Thread_local rci_tstate *rci_current;
 
-/* Returns the calling thread's state, or NULL with RC_ESTATE set. */
-rci_tstate *rci_tstate_checked(void);
+/* The calling thread's state while it may touch objects: attached and
+ * outside the release region. NULL otherwise: runtime.c sets it with
+ * rci_current and clears it for the release region, so the check that
+ * guards object creation and every container entry point is one
+ * thread-local load and a branch (rci_may_touch). */
+extern _Thread_local rci_tstate *rci_active;
+
+/* True when the calling thread may touch objects now. */
+static inline bool rci_may_touch(void) {
+    return rci_active != NULL;
+}
+
+/* Sets RC_ESTATE for a call of fn from a thread that may not touch
+ * objects, saying which case it is (not attached, or inside the release
+ * region), and returns RC_ESTATE. Cold: the misuse path. */
+rc_status rci_state_error(const char *fn);
+
+/* Returns the calling thread's state, or NULL with RC_ESTATE set (naming
+ * fn) when it may not touch objects (see rci_active). */
+rci_tstate *rci_tstate_checked(const char *fn);
 
 static inline void rci_live_add(rci_tstate *t, uint32_t type_id, int64_t delta) {
     uint64_t *slot = &t->live[type_id];

@@ -30,7 +30,8 @@ static void latency_setup(bench_run *run) {
         bench_die("calloc");
     atomic_store(&the_state.stop, 0);
     atomic_store(&the_state.cpu_steps, 0);
-    rc_set_switch_interval(run->param);
+    if (rc_set_switch_interval(run->param) != RC_OK)
+        bench_die("rc_set_switch_interval");
     run->shared = &the_state;
 }
 

@@ -688,7 +688,7 @@ static bool gc_valid_generation(int gen) {
 int64_t rc_gc_collect_generation(int gen) {
     if (!gc_valid_generation(gen))
         return rc_error_set(RC_EVALUE, "rc_gc_collect_generation: no generation %d", gen);
-    if (!rci_tstate_checked())
+    if (!rci_tstate_checked("rc_gc_collect"))
         return RC_ESTATE;
     if (collecting_here)
         return rc_error_set(RC_ESTATE, "rc_gc_collect: a collection is already running");

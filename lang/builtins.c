@@ -74,12 +74,10 @@ static rc_object *bi_len(lang_thread *ts, rc_object **args, int nargs) {
                 : rc_list_check(o)  ? rc_list_size(o)
                 : rc_dict_check(o)  ? rc_dict_size(o)
                 : rc_tuple_check(o) ? rc_tuple_size(o)
-                                    : -1;
-    if (n < 0) {
-        rc_error_set(RC_ETYPE, "object of type '%s' has no len()", rc_object_type_name(o));
-        return NULL;
-    }
-    return rc_int_from_i64(n);
+                                    : rc_error_set(RC_ETYPE, "object of type '%s' has no len()",
+                                                   rc_object_type_name(o));
+    /* A size function's error is a negative rc_status, already in the slot. */
+    return n < 0 ? NULL : rc_int_from_i64(n);
 }
 
 static rc_object *bi_range(lang_thread *ts, rc_object **args, int nargs) {
@@ -216,7 +214,8 @@ static const lang_method list_methods[] = {
 static rc_object *dict_lookup(rc_object *self, rc_object **args, int nargs, bool pop) {
     if (!lang_check_args(pop ? "pop" : "get", nargs, 1, 2))
         return NULL;
-    int r = rc_dict_contains(self, args[0]);
+    rc_object *v;
+    int r = rc_dict_get_ref(self, args[0], &v);
     if (r < 0)
         return NULL;
     if (r == 0) {
@@ -225,8 +224,7 @@ static rc_object *dict_lookup(rc_object *self, rc_object **args, int nargs, bool
         rc_error_set(RC_EKEY, "key not found");
         return NULL;
     }
-    rc_object *v = rc_dict_get(self, args[0]);
-    if (v && pop && rc_dict_delete(self, args[0]) != RC_OK)
+    if (pop && rc_dict_delete(self, args[0]) != RC_OK)
         rc_clear_ref(&v);
     return v;
 }

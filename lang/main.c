@@ -80,8 +80,11 @@ int main(int argc, char **argv) {
         fprintf(stderr, "refpy: cannot start the runtime: %s\n", rc_error_message());
         return 1;
     }
-    if (interval > 0)
-        rc_set_switch_interval(interval);
+    if (first == 3 && rc_set_switch_interval(interval) != RC_OK) {
+        fprintf(stderr, "refpy: -i: %s\n", rc_error_message());
+        rc_runtime_stop();
+        return 2;
+    }
     int status = run(argv[first], src, len, argc - first, argv + first);
     rc_mem_free(src);
     if (rc_runtime_stop() != RC_OK) /* reports leaked objects on stderr */

@@ -67,18 +67,18 @@ void lang_format_error(lang_thread *ts, char *buf, size_t size) {
 
 /* ---- names ---------------------------------------------------------------- */
 
-/* Globals first, then builtins. contains() before get(): a miss in get()
- * formats an error message, too slow for every call of a builtin. */
+/* Globals first, then builtins: a miss in the globals is the usual case for
+ * every call of a builtin, so it goes through rc_dict_get_ref, which
+ * reports it without setting an error. One lookup per dict. */
 static rc_object *load_global(lang_thread *ts, rc_object *name) {
     lang_interp *in = ts->interp;
-    int r = rc_dict_contains(in->globals, name);
-    if (r == 1)
-        return rc_dict_get(in->globals, name);
-    if (r == 0 && rc_dict_contains(in->builtins, name) == 1)
-        return rc_dict_get(in->builtins, name);
+    rc_object *v;
+    int r = rc_dict_get_ref(in->globals, name, &v);
+    if (r == 0)
+        r = rc_dict_get_ref(in->builtins, name, &v);
     if (r == 0)
         rc_error_set(RC_EKEY, "name '%s' is not defined", rc_str_data(name));
-    return NULL;
+    return v;
 }
 
 /* globals[name] = v (borrowed). A module-level function bound to a name

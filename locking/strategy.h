@@ -98,12 +98,20 @@
  * Object locks. Critical sections on one or two objects; under the GIL (and
  * nolock) they compile to nothing.
  *   void rcs_lock(rcs_header *h) / void rcs_unlock(rcs_header *h)
- *       pre: the caller is attached and does not hold h's lock already.
- *       A thread that must wait passes through the blocking point, so a
- *       waiting thread never holds up a stop-the-world request.
+ *       pre: the caller is attached. It may hold h's lock already: the
+ *       lock then nests, and only the outermost unlock releases it (as
+ *       CPython's critical sections; every strategy, so that code that
+ *       works under the GIL works without it). Unlocks in the reverse
+ *       order of the locks. A thread that must wait passes through the
+ *       blocking point, so a waiting thread never holds up a
+ *       stop-the-world request.
  *   void rcs_lock2(rcs_header *a, rcs_header *b) / rcs_unlock2(a, b)
  *       Both locks, deadlock-free: a == b takes one lock; otherwise the
  *       lower address is locked first, so every thread agrees on the order.
+ *       Either may be held by the caller already (it nests); if the caller
+ *       holds the higher one and must wait for the lower, it releases the
+ *       higher while it waits, so the outer section is not exclusive
+ *       across that wait.
  *
  * Fields read without the object lock (RCS_LOCKFREE_READS):
  *   void *rcs_load_shared_ptr(void *const *pp)

@@ -327,7 +327,11 @@ restart:;
 
 /* ---- argument checks and errors ----------------------------------------------- */
 
+/* The check of every entry point: the thread may touch objects
+ * (rci_may_touch), and d is a dict. RC_OK, or the error set. */
 static rc_status dict_expect(rc_object *d, const char *fn) {
+    if (RC_UNLIKELY(!rci_may_touch()))
+        return rci_state_error(fn);
     if (!d)
         return rc_error_set(RC_EVALUE, "%s: NULL dict", fn);
     if (!rc_dict_check(d))
@@ -338,31 +342,30 @@ static rc_status dict_expect(rc_object *d, const char *fn) {
 /* Checks d and key and hashes key. */
 static inline rc_status dict_key_args(rc_object *d, rc_object *key, const char *fn,
                                       uint64_t *hash) {
-    if (RC_UNLIKELY(!rc_dict_check(d)))
+    if (RC_UNLIKELY(!rci_may_touch() || !rc_dict_check(d)))
         return dict_expect(d, fn);
     if (RC_UNLIKELY(!key))
         return rc_error_set(RC_EVALUE, "%s: NULL key", fn);
     return key_hash(key, hash);
 }
 
-/* RC_EKEY, naming the key when that costs no allocation (an int or a str;
- * a long str is cut short at a character boundary). */
+/* RC_EKEY, naming the key when that costs no allocation (an int, or the
+ * start of a str). Cheap: the message is written only if someone reads it
+ * (rci_error_set_key). */
 RC_NOINLINE static rc_status key_error(const char *fn, rc_object *key) {
-    int64_t i;
-    if (rc_int_check(key) && rc_int_as_i64(key, &i) == RC_OK)
-        return rc_error_set(RC_EKEY, "%s: key not found: %" PRId64, fn, i);
-    if (rc_str_check(key)) {
-        const char *s = rc_str_data(key);
-        int64_t n = rc_str_byte_length(key), shown = n;
-        if (shown > 60) {
-            shown = 60;
-            while (shown > 0 && ((unsigned char)s[shown] & 0xc0) == 0x80)
-                shown--;
-        }
-        return rc_error_set(RC_EKEY, "%s: key not found: '%.*s'%s", fn, (int)shown, s,
-                         shown < n ? "..." : "");
+    rci_key_desc desc;
+    desc.kind = RCI_KEY_OTHER;
+    desc.type_name = key->type->name;
+    if (rc_int_check(key) && rc_int_as_i64(key, &desc.i) == RC_OK) {
+        desc.kind = RCI_KEY_INT;
+    } else if (rc_str_check(key)) {
+        int64_t n = rc_str_byte_length(key);
+        desc.kind = RCI_KEY_STR;
+        desc.cut = n > RCI_KEY_TEXT_MAX;
+        desc.len = desc.cut ? RCI_KEY_TEXT_MAX : (size_t)n;
+        memcpy(desc.text, rc_str_data(key), desc.len + desc.cut);
     }
-    return rc_error_set(RC_EKEY, "%s: key not found (a %s key)", fn, key->type->name);
+    return rci_error_set_key(fn, &desc);
 }
 
 /* ---- creation and size ---------------------------------------------------------- */
@@ -378,8 +381,9 @@ rc_object *rc_dict_new(void) {
 }
 
 int64_t rc_dict_size(rc_object *o) {
-    if (dict_expect(o, "rc_dict_size") != RC_OK)
-        return -1;
+    rc_status st = dict_expect(o, "rc_dict_size");
+    if (st != RC_OK)
+        return st;
     dict_object *d = as_dict(o);
     dict_lock(d);
     int64_t n = d->used;
@@ -552,6 +556,17 @@ rc_object *rc_dict_get(rc_object *o, rc_object *key) {
         return NULL;
     }
     return value;
+}
+
+int rc_dict_get_ref(rc_object *o, rc_object *key, rc_object **value) {
+    if (RC_UNLIKELY(!value))
+        return rc_error_set(RC_EVALUE, "rc_dict_get_ref: NULL out pointer");
+    *value = NULL;
+    uint64_t hash;
+    rc_status st = dict_key_args(o, key, "rc_dict_get_ref", &hash);
+    if (st != RC_OK)
+        return st;
+    return dict_get_ref(as_dict(o), key, hash, value);
 }
 
 int rc_dict_contains(rc_object *o, rc_object *key) {

@@ -30,7 +30,12 @@ rc_object *rc_dict_new(void);
 
 bool rc_dict_check(const rc_object *o);
 
-/* The number of keys; -1 (RC_ETYPE) if d is not a dict. Threads: atomic. */
+/* The number of keys (>= 0), or a negative rc_status: RC_ETYPE if d is not a
+ * dict, RC_EVALUE for NULL, RC_ESTATE if the thread may not touch objects.
+ * Threads: atomic.
+ *
+ * Every function here fails with RC_ESTATE, touching nothing, when the
+ * calling thread is not attached or is inside the release region. */
 int64_t rc_dict_size(rc_object *d);
 
 /* Maps key to value (both borrowed: the dict takes its own references; an
@@ -43,6 +48,15 @@ rc_status rc_dict_set(rc_object *d, rc_object *key, rc_object *value);
  * absent, RC_ETYPE (not a dict, unhashable key), RC_EVALUE. Threads: atomic. */
 rc_object *rc_dict_get(rc_object *d, rc_object *key);
 
+/* The lookup for a key that may well be absent (CPython's PyDict_GetItemRef):
+ * 1 if key is present, with a new reference to its value in *value; 0 if
+ * it is absent, with *value NULL and no error set (the error slot is left
+ * as it was); or a negative rc_status with *value NULL: RC_ETYPE (not a
+ * dict, unhashable key), RC_EVALUE (a NULL argument), and any error of the
+ * key's hash or equality. A miss costs what rc_dict_contains costs; a miss
+ * through rc_dict_get also records RC_EKEY (its message is only written
+ * when rc_error_message reads it). Threads: atomic. */
+int rc_dict_get_ref(rc_object *d, rc_object *key, rc_object **value);
 /* 1 if key is present, 0 if not, negative rc_status on error. Threads: atomic. */
 int rc_dict_contains(rc_object *d, rc_object *key);
 

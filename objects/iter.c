@@ -29,6 +29,8 @@ rc_status rc_iter_begin(rc_iter *it, rc_object *container) {
     it->container = NULL;
     it->position = 0;
     it->version = 0;
+    if (RC_UNLIKELY(!rci_may_touch()))
+        return rci_state_error("rc_iter_begin");
     if (!container)
         return rc_error_set(RC_EVALUE, "rc_iter_begin: NULL container");
     if (rc_dict_check(container))
@@ -65,6 +67,8 @@ static rc_object *iter_tuple_next(rc_iter *it) {
 }
 
 int rc_iter_next(rc_iter *it, rc_object **item) {
+    if (RC_UNLIKELY(!rci_may_touch()))
+        return rci_state_error("rc_iter_next");
     if (!it || !item)
         return rc_error_set(RC_EVALUE, "rc_iter_next: NULL argument");
     *item = NULL;
@@ -78,6 +82,8 @@ int rc_iter_next(rc_iter *it, rc_object **item) {
 }
 
 int rc_iter_next_item(rc_iter *it, rc_object **key, rc_object **value) {
+    if (RC_UNLIKELY(!rci_may_touch()))
+        return rci_state_error("rc_iter_next_item");
     if (!it || !key || !value)
         return rc_error_set(RC_EVALUE, "rc_iter_next_item: NULL argument");
     *key = *value = NULL;

@@ -23,6 +23,9 @@
  * whole is not a snapshot: a list gives items as they are when each step
  * runs, a dict gives RC_ECHANGED once its keys change. Never a crash. An
  * rc_iter itself belongs to one thread: do not share it.
+ *
+ * rc_iter_begin, rc_iter_next and rc_iter_next_item fail with RC_ESTATE when
+ * the calling thread is not attached or is inside the release region.
  */
 #ifndef RC_OBJECTS_ITER_H
 #define RC_OBJECTS_ITER_H

@@ -58,8 +58,12 @@ bool rc_list_check(const rc_object *o) {
 
 /* ---- errors and indexes -------------------------------------------------- */
 
-/* Sets the error for a list argument that is NULL or not a list. */
+/* Every entry point takes this branch when the thread may not touch
+ * objects (rci_may_touch), or when l is NULL or not a list: it checks them
+ * in that order and sets the error. */
 static rc_status list_type_error(const char *fn, const rc_object *o) {
+    if (!rci_may_touch())
+        return rci_state_error(fn);
     if (!o)
         return rc_error_set(RC_EVALUE, "%s: NULL list", fn);
     return rc_error_set(RC_ETYPE, "%s: expected a list, got %s", fn, o->type->name);
@@ -67,7 +71,7 @@ static rc_status list_type_error(const char *fn, const rc_object *o) {
 
 /* The error for a bad (list, item) pair: l is not a list, or item is NULL. */
 static rc_status list_args_error(const char *fn, const rc_object *l) {
-    if (!rc_list_check(l))
+    if (!rci_may_touch() || !rc_list_check(l))
         return list_type_error(fn, l);
     return rc_error_set(RC_EVALUE, "%s: NULL item", fn);
 }
@@ -397,10 +401,8 @@ rc_object *rc_list_new(void) {
 }
 
 int64_t rc_list_size(rc_object *l) {
-    if (!rc_list_check(l)) {
-        list_type_error("rc_list_size", l);
-        return -1;
-    }
+    if (RC_UNLIKELY(!rci_may_touch() || !rc_list_check(l)))
+        return list_type_error("rc_list_size", l);
     return size_load(as_list(l)); /* a snapshot: see the top of the file */
 }
 
@@ -424,7 +426,7 @@ static inline rc_status list_push_steal(rci_list *self, rc_object *item) {
 }
 
 rc_status rc_list_append(rc_object *l, rc_object *item) {
-    if (RC_UNLIKELY(!rc_list_check(l) || !item))
+    if (RC_UNLIKELY(!rci_may_touch() || !rc_list_check(l) || !item))
         return list_args_error("rc_list_append", l);
     /* The reference the list will own; on failure list_push_steal drops it,
      * which cannot free item: the caller still holds its own. */
@@ -433,6 +435,8 @@ rc_status rc_list_append(rc_object *l, rc_object *item) {
 }
 
 rc_status rc_list_append_steal(rc_object *l, rc_object *item) {
+    if (RC_UNLIKELY(!rci_may_touch()))
+        return list_type_error("rc_list_append_steal", l); /* cannot drop item */
     if (RC_UNLIKELY(!rc_list_check(l) || !item)) {
         rc_status st = list_args_error("rc_list_append_steal", l);
         rc_xdecref(item);
@@ -442,7 +446,7 @@ rc_status rc_list_append_steal(rc_object *l, rc_object *item) {
 }
 
 rc_status rc_list_insert(rc_object *l, int64_t i, rc_object *item) {
-    if (!rc_list_check(l) || !item)
+    if (!rci_may_touch() || !rc_list_check(l) || !item)
         return list_args_error("rc_list_insert", l);
     rci_list *self = as_list(l);
     rcs_lock(&l->rc);
@@ -506,7 +510,7 @@ static rc_status list_extend_dict(rci_list *self, rc_object *d) {
 }
 
 rc_status rc_list_extend(rc_object *l, rc_object *src) {
-    if (!rc_list_check(l))
+    if (!rci_may_touch() || !rc_list_check(l))
         return list_type_error("rc_list_extend", l);
     if (!src)
         return rc_error_set(RC_EVALUE, "rc_list_extend: NULL source");
@@ -524,7 +528,7 @@ rc_status rc_list_extend(rc_object *l, rc_object *src) {
 /* ---- reading and replacing ----------------------------------------------- */
 
 rc_object *rc_list_get(rc_object *l, int64_t i) {
-    if (!rc_list_check(l)) {
+    if (RC_UNLIKELY(!rci_may_touch() || !rc_list_check(l))) {
         list_type_error("rc_list_get", l);
         return NULL;
     }
@@ -547,7 +551,7 @@ rc_object *rc_list_get(rc_object *l, int64_t i) {
 }
 
 rc_status rc_list_set(rc_object *l, int64_t i, rc_object *item) {
-    if (!rc_list_check(l) || !item)
+    if (!rci_may_touch() || !rc_list_check(l) || !item)
         return list_args_error("rc_list_set", l);
     rci_list *self = as_list(l);
     rc_object *old = NULL;
@@ -566,7 +570,7 @@ rc_status rc_list_set(rc_object *l, int64_t i, rc_object *item) {
 }
 
 rc_object *rc_list_pop(rc_object *l, int64_t i) {
-    if (!rc_list_check(l)) {
+    if (!rci_may_touch() || !rc_list_check(l)) {
         list_type_error("rc_list_pop", l);
         return NULL;
     }
@@ -588,7 +592,7 @@ rc_object *rc_list_pop(rc_object *l, int64_t i) {
 }
 
 rc_object *rc_list_slice(rc_object *l, int64_t start, int64_t stop) {
-    if (!rc_list_check(l)) {
+    if (!rci_may_touch() || !rc_list_check(l)) {
         list_type_error("rc_list_slice", l);
         return NULL;
     }

@@ -29,7 +29,14 @@ rc_object *rc_list_new(void);
 
 bool rc_list_check(const rc_object *o);
 
-/* The number of items; -1 (RC_ETYPE) if l is not a list. Threads: atomic. */
+/* The number of items (>= 0), or a negative rc_status: RC_ETYPE if l is not
+ * a list, RC_EVALUE for NULL, RC_ESTATE if the thread may not touch objects.
+ * Test the result with `< 0`: no size is negative. Threads: atomic.
+ *
+ * Every function here fails with RC_ESTATE, touching nothing, when the
+ * calling thread is not attached or is inside the release region (the
+ * _steal functions then keep no reference and drop none: the caller's stays
+ * the caller's). */
 int64_t rc_list_size(rc_object *l);
 
 /* Appends item (borrowed: the list takes its own reference).

@@ -88,7 +88,7 @@ static rc_object *object_alloc_gc(const rc_type *type, size_t size) {
 }
 
 rc_object *rci_object_alloc(const rc_type *type, size_t size) {
-    rci_tstate *t = rci_tstate_checked();
+    rci_tstate *t = rci_tstate_checked("creating an object");
     if (!t)
         return NULL;
     rc_object *o;
@@ -187,6 +187,8 @@ void rci_make_immortal(rc_object *o) {
  * lookups make. */
 
 rc_status rc_object_hash(rc_object *o, uint64_t *out) {
+    if (RC_UNLIKELY(!rci_may_touch()))
+        return rci_state_error("rc_object_hash");
     if (!o || !out)
         return rc_error_set(RC_EVALUE, "rc_object_hash: NULL argument");
     if (!o->type->hash)
@@ -202,6 +204,8 @@ rc_status rc_object_hash(rc_object *o, uint64_t *out) {
 }
 
 int rc_object_equal(rc_object *a, rc_object *b) {
+    if (RC_UNLIKELY(!rci_may_touch()))
+        return rci_state_error("rc_object_equal");
     if (!a || !b)
         return rc_error_set(RC_EVALUE, "rc_object_equal: NULL argument");
     if (a == b)
@@ -221,6 +225,10 @@ int rc_object_equal(rc_object *a, rc_object *b) {
 }
 
 rc_object *rc_object_repr(rc_object *o) {
+    if (RC_UNLIKELY(!rci_may_touch())) {
+        rci_state_error("rc_object_repr");
+        return NULL;
+    }
     if (!o)
         return rci_error_null(RC_EVALUE, "rc_object_repr: NULL argument");
     if (!o->type->repr)
@@ -231,6 +239,12 @@ rc_object *rc_object_repr(rc_object *o) {
         return NULL;
     rc_object *r = o->type->repr(o);
     rci_recursion_leave();
+    if (RC_UNLIKELY(r && !rc_str_check(r))) { /* a client repr slot broke its contract */
+        rc_error_set(RC_ETYPE, "repr of a %s returned a %s, not a str", o->type->name,
+                     rc_object_type_name(r));
+        rc_decref(r);
+        return NULL;
+    }
     return r;
 }
 

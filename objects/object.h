@@ -140,7 +140,8 @@ struct rc_type {
 rc_status rc_type_ready(rc_type *type);
 
 /* Returns: a new reference to a new instance of type, with every byte after
- * the header zeroed, or NULL (RC_ENOMEM, RC_ESTATE if not attached, or the
+ * the header zeroed, or NULL (RC_ENOMEM, RC_ESTATE if not attached or inside
+ * the release region, or the
  * errors of rc_type_ready). pre: attached. */
 rc_object *rc_object_new(rc_type *type);
 
@@ -159,15 +160,20 @@ static inline const char *rc_object_type_name(const rc_object *o) {
 }
 
 /* Hash of o. Returns RC_OK and stores it in *out, or fails: RC_ETYPE for an
- * unhashable object (a list, a dict, a tuple holding one), RC_EVALUE for NULL. */
+ * unhashable object (a list, a dict, a tuple holding one), RC_EVALUE for NULL,
+ * RC_ESTATE when the thread may not touch objects (not attached, or inside
+ * the release region). */
 rc_status rc_object_hash(rc_object *o, uint64_t *out);
 
 /* 1 if a equals b, 0 if not, or a negative rc_status. Identical objects are
  * always equal. Numbers compare by value across int and float; other
- * types compare equal only to their own type. */
+ * types compare equal only to their own type. RC_ESTATE as rc_object_hash. */
 int rc_object_equal(rc_object *a, rc_object *b);
 
-/* Returns: a new str reference with the text form of o, or NULL on error. */
+/* Returns: a new str reference with the text form of o, or NULL on error:
+ * RC_EVALUE for NULL, RC_ETYPE (naming the type) when o's repr slot
+ * returned something other than a str, RC_ESTATE when the thread may not
+ * touch objects, and the errors of the slot. */
 rc_object *rc_object_repr(rc_object *o);
 
 /* Calls the type's traverse slot; 0 for types without one. */
@@ -189,6 +195,13 @@ int rc_object_traverse(rc_object *o, rc_visit_fn visit, void *arg);
  *   - never hold one object's section while beginning another's; for two
  *     objects use RC_CRITICAL_BEGIN2, which locks both in an order every
  *     thread agrees on (and the same object once);
+ *   - sections on the same object nest, under every strategy: a thread
+ *     that holds o's section may begin it again (or call rc_list_append(o)
+ *     and the like, which lock o), and only the outermost end releases it.
+ *     RC_CRITICAL_BEGIN2 may name an object whose section is held; if it
+ *     must wait for the other object, the held one is released while it
+ *     waits (as CPython's critical sections do), so another thread may
+ *     change it at that point;
  *   - never block (I/O, a release region) inside.
  * The braces make an unbalanced pair a compile error. pre: attached. */
 #define RC_CRITICAL_BEGIN(o)                                                                 {                                                                                            rcs_lock(&(o)->rc);

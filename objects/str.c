@@ -150,13 +150,25 @@ rc_object *rc_str_from_format(const char *fmt, ...) {
 
 /* ---- access ----------------------------------------------------------------- */
 
-static bool str_expect(rc_object *o, const char *what) {
-    if (rc_str_check(o))
-        return true;
+/* The error of an entry point below when str_ok fails: the thread may not
+ * touch objects (rci_may_touch), or o is NULL or not a str. */
+static RC_NOINLINE rc_status str_arg_error(rc_object *o, const char *what) {
+    if (!rci_may_touch())
+        return rci_state_error(what);
     if (!o)
-        rc_error_set(RC_EVALUE, "%s: NULL argument", what);
-    else
-        rc_error_set(RC_ETYPE, "%s: expected a str, got %s", what, o->type->name);
+        return rc_error_set(RC_EVALUE, "%s: NULL argument", what);
+    return rc_error_set(RC_ETYPE, "%s: expected a str, got %s", what, o->type->name);
+}
+
+static inline bool str_ok(rc_object *o) {
+    return RC_LIKELY(rci_may_touch() && rc_str_check(o));
+}
+
+/* True if str_ok(o); otherwise sets the error. */
+static bool str_expect(rc_object *o, const char *what) {
+    if (str_ok(o))
+        return true;
+    str_arg_error(o, what);
     return false;
 }
 
@@ -165,11 +177,11 @@ const char *rc_str_data(rc_object *o) {
 }
 
 int64_t rc_str_byte_length(rc_object *o) {
-    return str_expect(o, "rc_str_byte_length") ? as_str(o)->byte_length : -1;
+    return str_ok(o) ? as_str(o)->byte_length : str_arg_error(o, "rc_str_byte_length");
 }
 
 int64_t rc_str_length(rc_object *o) {
-    return str_expect(o, "rc_str_length") ? as_str(o)->length : -1;
+    return str_ok(o) ? as_str(o)->length : str_arg_error(o, "rc_str_length");
 }
 
 rc_object *rc_str_concat(rc_object *a, rc_object *b) {

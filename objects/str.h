@@ -44,7 +44,9 @@ bool rc_str_check(const rc_object *o);
  * below report a wrong or NULL argument the same way. */
 const char *rc_str_data(rc_object *o);
 
-/* Length in bytes / in code points; -1 (RC_ETYPE) if o is not a str. */
+/* Length in bytes / in code points (>= 0), or a negative rc_status: RC_ETYPE
+ * if o is not a str, RC_EVALUE for NULL, RC_ESTATE if the thread may not
+ * touch objects (as every function here). */
 int64_t rc_str_byte_length(rc_object *o);
 int64_t rc_str_length(rc_object *o);
 

@@ -31,7 +31,11 @@ bool rc_tuple_check(const rc_object *o) {
 }
 
 /* Sets the error for a tuple argument that is NULL or not a tuple. */
+/* The error of an entry point called from a thread that may not touch
+ * objects (rci_may_touch), or with t NULL or not a tuple. */
 static rc_status tuple_type_error(const char *fn, const rc_object *o) {
+    if (!rci_may_touch())
+        return rci_state_error(fn);
     if (!o)
         return rc_error_set(RC_EVALUE, "%s: NULL tuple", fn);
     return rc_error_set(RC_ETYPE, "%s: expected a tuple, got %s", fn, o->type->name);
@@ -121,14 +125,9 @@ static int tuple_equal(rc_object *self, rc_object *other) {
  * On failure (error set), decrefs the parts made so far. */
 static bool tuple_item_reprs(rci_tuple *t, rc_object **parts) {
     for (int64_t i = 0; i < t->size; i++) {
+        /* rc_object_repr checks that a client's slot returned a str */
         rc_object *p =
             t->items[i] ? rc_object_repr(t->items[i]) : rc_str_from_cstr("<NULL>");
-        if (p && !rc_str_check(p)) { /* a client repr slot broke its contract */
-            rc_error_set(RC_ETYPE, "repr of a %s returned a %s, not a str",
-                      rc_object_type_name(t->items[i]), rc_object_type_name(p));
-            rc_decref(p);
-            p = NULL;
-        }
         if (!p) {
             while (i > 0)
                 rc_decref(parts[--i]);
@@ -253,6 +252,8 @@ static RC_NOINLINE rc_status tuple_set_steal_failed(rc_object *t, int64_t i,
                                                     rc_object *item) {
     int64_t index = i;
     rc_status st;
+    if (!rci_may_touch())
+        return rci_state_error("rc_tuple_set_steal"); /* may not drop item here */
     if (!rc_tuple_check(t))
         st = tuple_type_error("rc_tuple_set_steal", t);
     else if (!item)
@@ -270,7 +271,8 @@ static RC_NOINLINE rc_status tuple_set_steal_failed(rc_object *t, int64_t i,
 
 rc_status rc_tuple_set_steal(rc_object *t, int64_t i, rc_object *item) {
     int64_t index = i;
-    if (RC_UNLIKELY(!rc_tuple_check(t) || !item || !tuple_index(as_tuple(t), &index) ||
+    if (RC_UNLIKELY(!rci_may_touch() || !rc_tuple_check(t) || !item ||
+                    !tuple_index(as_tuple(t), &index) ||
                     as_tuple(t)->items[index]))
         return tuple_set_steal_failed(t, i, item);
     as_tuple(t)->items[index] = item;
@@ -280,15 +282,13 @@ rc_status rc_tuple_set_steal(rc_object *t, int64_t i, rc_object *item) {
 /* ---- access -------------------------------------------------------------- */
 
 int64_t rc_tuple_size(rc_object *t) {
-    if (!rc_tuple_check(t)) {
-        tuple_type_error("rc_tuple_size", t);
-        return -1;
-    }
+    if (RC_UNLIKELY(!rci_may_touch() || !rc_tuple_check(t)))
+        return tuple_type_error("rc_tuple_size", t);
     return as_tuple(t)->size;
 }
 
 rc_object *rc_tuple_get(rc_object *t, int64_t i) {
-    if (!rc_tuple_check(t)) {
+    if (RC_UNLIKELY(!rci_may_touch() || !rc_tuple_check(t))) {
         tuple_type_error("rc_tuple_get", t);
         return NULL;
     }

@@ -38,7 +38,12 @@ rc_status rc_tuple_set_steal(rc_object *t, int64_t i, rc_object *item);
 
 bool rc_tuple_check(const rc_object *o);
 
-/* The number of slots; -1 (RC_ETYPE) if t is not a tuple. */
+/* The number of slots (>= 0), or a negative rc_status: RC_ETYPE if t is not
+ * a tuple, RC_EVALUE for NULL, RC_ESTATE if the thread may not touch objects.
+ *
+ * Every function here fails with RC_ESTATE when the calling thread is not
+ * attached or is inside the release region (rc_tuple_set_steal then keeps
+ * and drops no reference). */
 int64_t rc_tuple_size(rc_object *t);
 
 /* Returns: borrowed item i (negative i counts from the end), or NULL.

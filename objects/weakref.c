@@ -181,6 +181,8 @@ rc_object *rc_weakref_new(rc_object *referent, rc_weakref_callback callback,
 }
 
 static rc_status weakref_expect(rc_object *o, const char *fn) {
+    if (RC_UNLIKELY(!rci_may_touch()))
+        return rci_state_error(fn);
     if (!o)
         return rc_error_set(RC_EVALUE, "%s: NULL argument", fn);
     if (!rc_weakref_check(o))

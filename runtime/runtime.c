@@ -32,6 +32,9 @@
 #include "runtime/runtime.h"
 
 _Thread_local rci_tstate *rci_current;
+/* rci_current outside the release region, NULL inside it. Only this file
+ * writes either, and only on its own thread: plain thread-local stores. */
+_Thread_local rci_tstate *rci_active;
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static rci_tstate *registry;              /* attached threads */
@@ -53,7 +56,7 @@ static void thread_ended_attached(void *value) {
     /* rci_current set but not attached: the thread is in the release region
      * (RC_BEGIN_ALLOW_THREADS), where it may not run object code. */
     if (!rcs_thread_is_attached())
-        rcs_allow_threads_end();
+        rc_allow_threads_end();
     rc_thread_detach();
 }
 
@@ -74,11 +77,20 @@ bool rci_runtime_started(void) {
     return atomic_load(&started);
 }
 
-rci_tstate *rci_tstate_checked(void) {
-    rci_tstate *t = rci_current;
+rc_status rci_state_error(const char *fn) {
+    if (rci_current)
+        return rc_error_set(RC_ESTATE, "%s: called inside the release region "
+                                       "(between RC_BEGIN_ALLOW_THREADS and "
+                                       "RC_END_ALLOW_THREADS), where the thread "
+                                       "must not touch objects", fn);
+    return rc_error_set(RC_ESTATE, "%s: this thread is not attached to the runtime "
+                                   "(call rc_thread_attach first)", fn);
+}
+
+rci_tstate *rci_tstate_checked(const char *fn) {
+    rci_tstate *t = rci_active;
     if (RC_UNLIKELY(!t))
-        rc_error_set(RC_ESTATE, "this thread is not attached to the runtime "
-                             "(call rc_thread_attach first)");
+        rci_state_error(fn);
     return t;
 }
 
@@ -92,7 +104,7 @@ static rc_status tstate_create(void) {
     t->next = registry;
     registry = t;
     pthread_mutex_unlock(&registry_lock);
-    rci_current = t;
+    rci_current = rci_active = t;
     exit_check_set(t);
     return RC_OK;
 }
@@ -116,7 +128,7 @@ static void tstate_destroy(void) {
     for (size_t i = 0; i < RC_MAX_TYPES; i++)
         retired_live[i] += (int64_t)__atomic_load_n(&t->live[i], __ATOMIC_RELAXED);
     pthread_mutex_unlock(&registry_lock);
-    rci_current = NULL;
+    rci_current = rci_active = NULL;
     exit_check_set(NULL);
     rci_mem_free(t);
     rci_mem_cache_flush();
@@ -270,23 +282,33 @@ bool rc_thread_is_attached(void) {
     return rci_current != NULL && rcs_thread_is_attached();
 }
 
+/* rci_active is cleared after the strategy's begin and set again before its
+ * end: both may deallocate objects on this thread (under //:nogil, merged
+ * counts that reach zero), and deallocation may run a client's slots, which
+ * may call the API. */
 void rc_allow_threads_begin(void) {
     rcs_allow_threads_begin();
+    rci_active = NULL;
 }
 
 void rc_allow_threads_end(void) {
+    rci_active = rci_current;
     rcs_allow_threads_end();
 }
 
 /* ---- settings and counters ------------------------------------------------- */
 
-void rc_set_switch_interval(double seconds) {
+rc_status rc_set_switch_interval(double seconds) {
+    /* Written so that NaN fails the test too (every comparison with it is
+     * false). The upper bound keeps the conversion to uint64_t nanoseconds
+     * defined: a double above 2^64 converts to an undefined value. */
+    if (!(seconds > 0.0 && seconds <= RC_SWITCH_INTERVAL_MAX))
+        return rc_error_set(RC_EVALUE,
+                            "rc_set_switch_interval: %g s is not in (0, %g] seconds",
+                            seconds, RC_SWITCH_INTERVAL_MAX);
     double ns = seconds * 1e9;
-    if (!(ns >= 1.0)) /* also catches NaN */
-        ns = 1.0;
-    if (ns > 60e9)
-        ns = 60e9;
-    rcs_set_switch_interval_ns((uint64_t)ns);
+    rcs_set_switch_interval_ns(ns < 1.0 ? 1 : (uint64_t)ns);
+    return RC_OK;
 }
 
 double rc_switch_interval(void) {

@@ -79,8 +79,13 @@ void rc_allow_threads_end(void);
 
 /* The switch interval: how long a thread waiting for the global lock waits
  * before asking the holder to drop it (default 5 ms). Strategies without a
- * global lock keep the value and ignore it. Any thread may call these. */
-void rc_set_switch_interval(double seconds);
+ * global lock keep the value and ignore it. Any thread may call these.
+ * seconds must be above 0 and at most RC_SWITCH_INTERVAL_MAX; the interval
+ * is kept in whole nanoseconds, so a value below 1 ns becomes 1 ns.
+ * Errors: RC_EVALUE for 0, a negative value, NaN, infinity or a value
+ * above the maximum (the interval is then unchanged). */
+#define RC_SWITCH_INTERVAL_MAX 60.0
+rc_status rc_set_switch_interval(double seconds);
 double rc_switch_interval(void);
 
 /* Counters since rc_runtime_start, documented on rcs_stats in

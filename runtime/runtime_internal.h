@@ -44,8 +44,26 @@ typedef struct rci_tstate {
 /* The calling thread's state; NULL when it is not attached. */
 extern _Thread_local rci_tstate *rci_current;
 
-/* Returns the calling thread's state, or NULL with RC_ESTATE set. */
-rci_tstate *rci_tstate_checked(void);
+/* The calling thread's state while it may touch objects: attached and
+ * outside the release region. NULL otherwise: runtime.c sets it with
+ * rci_current and clears it for the release region, so the check that
+ * guards object creation and every container entry point is one
+ * thread-local load and a branch (rci_may_touch). */
+extern _Thread_local rci_tstate *rci_active;
+
+/* True when the calling thread may touch objects now. */
+static inline bool rci_may_touch(void) {
+    return rci_active != NULL;
+}
+
+/* Sets RC_ESTATE for a call of fn from a thread that may not touch
+ * objects, saying which case it is (not attached, or inside the release
+ * region), and returns RC_ESTATE. Cold: the misuse path. */
+rc_status rci_state_error(const char *fn);
+
+/* Returns the calling thread's state, or NULL with RC_ESTATE set (naming
+ * fn) when it may not touch objects (see rci_active). */
+rci_tstate *rci_tstate_checked(const char *fn);
 
 static inline void rci_live_add(rci_tstate *t, uint32_t type_id, int64_t delta) {
     uint64_t *slot = &t->live[type_id];
@@ -99,6 +117,26 @@ void rci_mem_cache_flush(void);
 /* As rc_error_set (runtime/error.h), returning NULL, for functions that
  * return objects. */
 void *rci_error_null(rc_status code, const char *fmt, ...) RC_PRINTF(2, 3);
+
+/* A key error with its message formatted only when rc_error_message()
+ * reads it (runtime/error.c): what the message says of the key, copied,
+ * since the key may be freed before anyone reads it. */
+#define RCI_KEY_TEXT_MAX 60
+typedef struct rci_key_desc {
+    enum { RCI_KEY_OTHER, RCI_KEY_INT, RCI_KEY_STR } kind;
+    int64_t i;                   /* RCI_KEY_INT: the value */
+    /* RCI_KEY_STR: the first len bytes (at most RCI_KEY_TEXT_MAX), and, when
+     * the str is longer (cut), the byte after them, which says whether the
+     * cut fell inside a character. */
+    char text[RCI_KEY_TEXT_MAX + 1];
+    size_t len;
+    bool cut;
+    const char *type_name;       /* RCI_KEY_OTHER: the key's type (static) */
+} rci_key_desc;
+
+/* Sets RC_EKEY, "<fn>: key not found..." (fn a string literal), and returns
+ * RC_EKEY. */
+rc_status rci_error_set_key(const char *fn, const rci_key_desc *desc);
 
 /* ---- runtime-wide ---------------------------------------------------------- */
 bool rci_runtime_started(void);

@@ -88,11 +88,11 @@ static void test_error_slot(void **state) {
 static void test_switch_interval_setting(void **state) {
     (void)state;
     assert_status(rc_runtime_start(), RC_OK);
-    rc_set_switch_interval(0.001);
+    assert_status(rc_set_switch_interval(0.001), RC_OK);
     assert_true(rc_switch_interval() > 0.00099 && rc_switch_interval() < 0.00101);
-    rc_set_switch_interval(-3); /* clamped to the smallest interval */
+    assert_status(rc_set_switch_interval(1e-12), RC_OK); /* below 1 ns: 1 ns */
     assert_true(rc_switch_interval() > 0 && rc_switch_interval() < 1e-6);
-    rc_set_switch_interval(0.005);
+    assert_status(rc_set_switch_interval(0.005), RC_OK);
     rc_runtime_stats stats;
     rc_runtime_get_stats(&stats);
     assert_true(stats.forced_drops <= stats.switches + 1);

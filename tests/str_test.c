@@ -54,10 +54,10 @@ static void test_wrong_type(void **state) {
     rc_object *i = rct_big_int(1);
     assert_null_error(rc_str_data(i), RC_ETYPE);
     rc_error_clear();
-    assert_int_equal(rc_str_length(i), -1);
+    assert_int_equal(rc_str_length(i), RC_ETYPE); /* a status, not -1 (RC_ENOMEM) */
     assert_int_equal(rc_error_code(), RC_ETYPE);
     rc_error_clear();
-    assert_int_equal(rc_str_byte_length(NULL), -1);
+    assert_int_equal(rc_str_byte_length(NULL), RC_EVALUE);
     assert_int_equal(rc_error_code(), RC_EVALUE);
     assert_null_error(rc_str_concat(i, i), RC_ETYPE);
     assert_null_error(rc_str_intern(i), RC_ETYPE);

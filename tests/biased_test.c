@@ -205,6 +205,10 @@ static void *handoff_worker(void *arg) {
 static void test_collect_while_merging(void **state) {
     (void)state;
     reset_counts();
+    /* Every round needs the other worker to run: under a global lock that
+     * is a forced switch, one interval each. The shortest interval keeps
+     * 4,000 of them well inside the test's time limit on a busy machine. */
+    rc_set_switch_interval(0.0001);
     handoff h = {0};
     pthread_t t[2];
     for (int i = 0; i < 2; i++)
@@ -219,6 +223,7 @@ static void test_collect_while_merging(void **state) {
     for (int i = 0; i < 2; i++)
         pthread_join(t[i], NULL);
     RC_END_ALLOW_THREADS
+    rc_set_switch_interval(0.005);
     rc_gc_collect();
     assert_int_equal(atomic_load(&deallocs), 2 * HANDOFF_ROUNDS);
     assert_int_equal(rc_live_objects_of(&counted_type), 0);

@@ -8,6 +8,7 @@
 #   bash scripts/loaded-test.sh 50         50 runs of each
 #   bash scripts/loaded-test.sh 20 tsan    one config (asan, tsan)
 #   TARGETS=//tests:biased_test_nogil bash scripts/loaded-test.sh 20 asan
+#   BAZEL_FLAGS=--local_test_jobs=4 bash scripts/loaded-test.sh   more at once
 #
 # The load: one busy loop per CPU (nproc), started here and killed on exit,
 # so that the tests always compete for the CPUs. Results are never cached
@@ -43,8 +44,8 @@ passed=0
 failed=0
 for config in "${configs[@]}"; do
     echo "=== $config: $runs runs of each threaded test ($(uptime | sed 's/.*load/load/'))"
-    # shellcheck disable=SC2086 # targets is a word list on purpose
-    bazel test --config="$config" --keep_going --nocache_test_results \
+    # shellcheck disable=SC2086 # targets and BAZEL_FLAGS are word lists on purpose
+    bazel test --config="$config" --keep_going --nocache_test_results ${BAZEL_FLAGS:-} \
         --runs_per_test="$runs" --test_tag_filters=threaded,-bench $targets >"$log" 2>&1
     rc=$?
     # Bazel's summary, one line per target: "//t  PASSED in 1.2s" (every

@@ -6,9 +6,12 @@
 # FUZZ_SECONDS (default 30) under ASan+UBSan, from the corpus in the repo.
 # Ends with one line: "N passed, N failed".
 # The benchmark suite's own test (tag "bench") runs in the plain pass only:
-# it proves the suite works, and sanitizers would only make it slow.
+# it proves the suite works, and sanitizers would only make it slow. The
+# container and object tests' parallel targets (tag "parallel": each test
+# body in 4 threads at once, tests/support.h) run in the plain, asan and
+# tsan passes.
 #
-#   bash scripts/test.sh            all five passes
+#   bash scripts/test.sh            all six passes
 #   bash scripts/test.sh plain      some of them (plain, debug, asan, tsan, gcstress, fuzz)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -61,10 +64,10 @@ run_fuzz_pass() {
 for pass in "${passes[@]}"; do
     case "$pass" in
         plain) run_pass plain ;;
-        debug) run_pass debug --config=debug --test_tag_filters=-bench ;;
+        debug) run_pass debug --config=debug --test_tag_filters=-bench,-parallel ;;
         asan) run_pass asan --config=asan --test_tag_filters=-bench ;;
         tsan) run_pass tsan --config=tsan --test_tag_filters=threaded,-bench ;;
-        gcstress) run_pass gcstress --config=gcstress --test_tag_filters=-bench ;;
+        gcstress) run_pass gcstress --config=gcstress --test_tag_filters=-bench,-parallel ;;
         fuzz) run_fuzz_pass ;;
         *) echo "unknown pass: $pass (plain, debug, asan, tsan, gcstress, fuzz)"; failed=$((failed + 1)) ;;
     esac

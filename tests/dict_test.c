@@ -499,7 +499,7 @@ static void test_refcounts(void **state) {
     rc_decref(k);
     rc_decref(v);
     rc_decref(v2);
-    assert_int_equal(rc_live_objects(), live);
+    assert_live_objects(live);
 }
 
 /* Dicts of lists of dicts, freed from the top: everything goes, without a
@@ -525,9 +525,10 @@ static void test_nested_teardown(void **state) {
         chain = next;
     }
     set_steal(top, rc_none(), chain);
-    assert_true(rc_live_objects() > live);
+    if (!rct_parallel_body()) /* a process-wide count: see assert_live_objects */
+        assert_true(rc_live_objects() > live);
     rc_decref(top);
-    assert_int_equal(rc_live_objects(), live);
+    assert_live_objects(live);
 }
 
 static int count_visit(rc_object *child, void *arg) {
@@ -793,9 +794,10 @@ int main(void) {
         cmocka_unit_test(test_traverse_and_clear),
         cmocka_unit_test(test_repr),
         cmocka_unit_test(test_equal),
-        cmocka_unit_test(test_client_equal_mutates_dict),
+        RCT_SERIAL(test_client_equal_mutates_dict,
+                   "its key's equal slot changes a dict through static variables"),
         cmocka_unit_test(test_100k_int_keys),
-        cmocka_unit_test(test_alloc_failures),
+        RCT_SERIAL(test_alloc_failures, RCT_FAILS_ALLOCATIONS),
     };
     return RCT_RUN_GROUP(tests);
 }

@@ -125,7 +125,7 @@ static void test_append_steal_steals_on_enomem(void **state) {
     rc_testing_fail_alloc_after(0);
     assert_int_equal(rc_refcount(big), 1);
     assert_int_equal(rc_list_size(l), 4);
-    assert_int_equal(rc_live_objects(), live);
+    assert_live_objects(live);
 
     rc_testing_fail_alloc_after(1);
     assert_status(rc_list_append(l, big), RC_ENOMEM); /* borrows: nothing taken */
@@ -136,7 +136,7 @@ static void test_append_steal_steals_on_enomem(void **state) {
         assert_int_equal(item_int(l, i), i);
 
     rc_decref(big); /* freed here: the list never held it */
-    assert_int_equal(rc_live_objects(), live - 1);
+    assert_live_objects(live - 1);
     rc_decref(l);
 }
 
@@ -254,7 +254,7 @@ static void test_set_replaces_and_drops_old(void **state) {
     assert_status(rc_list_append_steal(l, rct_big_int(3)), RC_OK);
     int64_t live = rc_live_objects();
     assert_status(rc_list_set(l, 1, a), RC_OK);
-    assert_int_equal(rc_live_objects(), live - 1);
+    assert_live_objects(live - 1);
     rc_decref(l);
     rc_decref(a);
     rc_decref(b);
@@ -396,7 +396,7 @@ static void test_extend_enomem_leaves_list_unchanged(void **state) {
             rc_status st = rc_list_extend(l, src);
             int64_t left = rc_testing_alloc_countdown();
             rc_testing_fail_alloc_after(0);
-            assert_int_equal(rc_live_objects(), live);
+            assert_live_objects(live);
             if (st != RC_OK) {
                 assert_int_equal(st, RC_ENOMEM);
                 assert_int_equal(rc_error_code(), RC_ENOMEM);
@@ -613,11 +613,11 @@ static void test_deep_nesting_dealloc(void **state) {
         inner = outer;
     }
     double built = seconds_since(&start);
-    assert_int_equal(rc_live_objects(), depth + 1);
+    assert_live_objects(depth + 1);
     clock_gettime(CLOCK_MONOTONIC, &start);
     rc_decref(inner);
     double freed = seconds_since(&start);
-    assert_int_equal(rc_live_objects(), 0);
+    assert_live_objects(0);
     print_message("deep list nesting (%lld): built in %.2f s, freed in %.2f s\n",
                   (long long)depth, built, freed);
 }
@@ -629,9 +629,9 @@ static void test_wide_list_dealloc(void **state) {
     rc_object *l = rc_list_new();
     for (int64_t i = 0; i < 100000; i++)
         assert_status(rc_list_append_steal(l, rc_list_new()), RC_OK);
-    assert_int_equal(rc_live_objects(), 100001);
+    assert_live_objects(100001);
     rc_decref(l);
-    assert_int_equal(rc_live_objects(), 0);
+    assert_live_objects(0);
 }
 
 int main(void) {
@@ -639,26 +639,27 @@ int main(void) {
         cmocka_unit_test(test_new_append_get),
         cmocka_unit_test(test_append_borrows_and_pop_hands_over),
         cmocka_unit_test(test_append_steal_steals),
-        cmocka_unit_test(test_append_steal_steals_on_enomem),
+        RCT_SERIAL(test_append_steal_steals_on_enomem, RCT_FAILS_ALLOCATIONS),
         cmocka_unit_test(test_argument_errors),
         cmocka_unit_test(test_index_errors),
         cmocka_unit_test(test_insert_clamps),
-        cmocka_unit_test(test_insert_enomem_leaves_list_unchanged),
+        RCT_SERIAL(test_insert_enomem_leaves_list_unchanged, RCT_FAILS_ALLOCATIONS),
         cmocka_unit_test(test_set_replaces_and_drops_old),
         cmocka_unit_test(test_pop_positions),
         cmocka_unit_test(test_refcounts_return),
         cmocka_unit_test(test_extend_from_list_and_tuple),
         cmocka_unit_test(test_extend_with_itself),
         cmocka_unit_test(test_extend_from_dict_keys),
-        cmocka_unit_test(test_extend_enomem_leaves_list_unchanged),
+        RCT_SERIAL(test_extend_enomem_leaves_list_unchanged, RCT_FAILS_ALLOCATIONS),
         cmocka_unit_test(test_slice_clamping),
         cmocka_unit_test(test_slice_shares_items),
         cmocka_unit_test(test_equal),
         cmocka_unit_test(test_unhashable),
         cmocka_unit_test(test_repr),
         cmocka_unit_test(test_traverse_and_clear),
-        cmocka_unit_test(test_alloc_failure_sweep),
-        cmocka_unit_test(test_deep_nesting_dealloc),
+        RCT_SERIAL(test_alloc_failure_sweep, RCT_FAILS_ALLOCATIONS),
+        RCT_SERIAL(test_deep_nesting_dealloc,
+                   "a million objects: four copies at once only multiply memory and time"),
         cmocka_unit_test(test_wide_list_dealloc),
     };
     return RCT_RUN_GROUP(tests);

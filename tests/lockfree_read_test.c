@@ -66,7 +66,10 @@ static void *reader(void *arg) {
     assert_int_equal(rc_thread_attach(), RC_OK);
     uint64_t seed = (uint64_t)(uintptr_t)&seed;
     long reads = 0, found = 0;
-    while (!atomic_load_explicit(&j->stop, memory_order_relaxed)) {
+    /* At least one pass, even if the writer is done before this thread
+     * first runs (a busy machine): the count of reads checked below must
+     * not depend on scheduling. */
+    do {
         seed = seed * 6364136223846793005u + 1442695040888963407u;
         int64_t i = (int64_t)((seed >> 33) % VALUES);
         rc_object *o = rc_list_get(j->list, i);
@@ -98,7 +101,7 @@ static void *reader(void *arg) {
         reads += 3;
         if (reads % 64 == 0)
             rc_checkpoint();
-    }
+    } while (!atomic_load_explicit(&j->stop, memory_order_relaxed));
     atomic_fetch_add(&j->reads, reads);
     atomic_fetch_add(&j->found, found);
     rc_thread_detach();

@@ -3,12 +3,14 @@
  * own: it does not depend on a strategy, so it is built once.
  *
  * Workloads: 4 threads x 200,000 increments of a plain counter under one
- * mutex (exact total, and ThreadSanitizer sees no race); a holder that
- * keeps re-taking the mutex while another thread takes it 20 times (each
- * within a bounded time, thanks to the hand-off); the blocking hooks run
- * around every sleep; misuse aborts. Only waits are timed, never speed.
+ * mutex (exact total, and ThreadSanitizer sees no race); 20 rounds in which
+ * a waiter sleeps on a mutex a hog holds, and the hog's unlock more than
+ * 1 ms later hands the mutex over (each round, by construction: no
+ * assertion depends on scheduling); the blocking hooks run around every
+ * sleep; misuse aborts. Nothing is timed.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -23,12 +25,6 @@
 #include <cmocka.h>
 
 #include "locking/lock/mutex.h"
-
-static uint64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- mutual exclusion ------------------------------------------------------------ */
 
@@ -72,69 +68,88 @@ static void test_trylock(void **state) {
 
 /* ---- hand-off: a waiter is not starved ------------------------------------------------ */
 
+/* The contract (locking/lock/mutex.c): an unlock hands the mutex straight to
+ * the first sleeping waiter if that waiter went to sleep more than 1 ms ago,
+ * so a thread that keeps re-taking the mutex cannot starve it. The test
+ * makes every step of that happen on every run, whatever the scheduling:
+ * in each round the hog takes the mutex, the main thread then asks for it
+ * and goes to sleep (seen through the blocking hook, which runs after the
+ * waiter is queued), and the hog unlocks only once 2 ms have passed since
+ * that hook ran. The waiter then has slept more than 1 ms at the unlock (a
+ * descheduled hog only makes it longer), so the unlock must hand over. The
+ * clock is read only to wait at least that long, never to bound a wait. */
+
+#define HANDOFF_ROUNDS 20
+#define HANDOFF_MARGIN_NS 2000000ull /* more than the mutex's 1 ms */
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static rcs_mutex busy_lock = RCS_MUTEX_INIT;
-static _Atomic int hog_running;
+static pthread_t waiter_thread;            /* whose sleeps the hooks record */
 static _Atomic int hooks_begun, hooks_ended;
+static _Atomic int waiter_sleeps;          /* times the waiter went to sleep */
+static _Atomic uint64_t waiter_slept_at;   /* when it last did */
+static _Atomic int hog_holds;              /* the round the hog holds the mutex for */
+static _Atomic int waiter_got;             /* rounds in which the waiter got it */
 
 static void hook_begin(void) {
     atomic_fetch_add(&hooks_begun, 1);
+    if (pthread_equal(pthread_self(), waiter_thread)) {
+        /* seq_cst: the time is stored before the count that publishes it. */
+        atomic_store(&waiter_slept_at, now_ns());
+        atomic_fetch_add(&waiter_sleeps, 1);
+    }
 }
 static void hook_end(void) {
     atomic_fetch_add(&hooks_ended, 1);
 }
 
-static _Atomic int hog_stop;
-
-/* Holds the mutex almost all the time, dropping it only for an instant
- * between long critical sections, until told to stop (or 10 s pass). */
 static void *hog(void *arg) {
     (void)arg;
-    uint64_t end = now_ns() + 10000000000ull;
-    atomic_store(&hog_running, 1);
-    while (!atomic_load(&hog_stop) && now_ns() < end) {
+    for (int round = 1; round <= HANDOFF_ROUNDS; round++) {
+        int sleeps = atomic_load(&waiter_sleeps);
         rcs_mutex_lock(&busy_lock);
-        uint64_t busy_until = now_ns() + 200000; /* 0.2 ms inside */
-        while (now_ns() < busy_until)
-            ;
+        atomic_store(&hog_holds, round);
+        while (atomic_load(&waiter_sleeps) == sleeps) /* until the waiter sleeps */
+            sched_yield();
+        while (now_ns() - atomic_load(&waiter_slept_at) <= HANDOFF_MARGIN_NS)
+            sched_yield();
         rcs_mutex_unlock(&busy_lock);
+        /* Next round only once the waiter has had this one. */
+        while (atomic_load(&waiter_got) < round)
+            sched_yield();
     }
-    atomic_store(&hog_running, 0);
     return NULL;
 }
 
 static void test_waiters_are_not_starved(void **state) {
     (void)state;
     rcs_block_hooks hooks = {hook_begin, hook_end};
+    waiter_thread = pthread_self();
     rcs_mutex_set_block_hooks(&hooks);
     uint64_t waits_before = rcs_mutex_waits();
+    uint64_t handoffs_before = rcs_mutex_handoffs();
     pthread_t thread;
     pthread_create(&thread, NULL, hog, NULL);
-    while (!atomic_load(&hog_running))
-        sched_yield();
-    uint64_t longest = 0;
-    int acquired = 0;
-    for (; acquired < 20 && atomic_load(&hog_running); acquired++) {
-        uint64_t t0 = now_ns();
+    for (int round = 1; round <= HANDOFF_ROUNDS; round++) {
+        while (atomic_load(&hog_holds) < round) /* ask only while the hog holds it */
+            sched_yield();
         rcs_mutex_lock(&busy_lock);
-        uint64_t waited = now_ns() - t0;
         rcs_mutex_unlock(&busy_lock);
-        if (waited > longest)
-            longest = waited;
-        usleep(1000);
+        atomic_store(&waiter_got, round);
     }
-    atomic_store(&hog_stop, 1);
     pthread_join(thread, NULL);
     rcs_mutex_set_block_hooks(NULL);
-    assert_int_equal(acquired, 20); /* all while the hog was still at it */
-    /* With hand-off after 1 ms of sleep, a waiter gets the mutex at the
-     * hog's next unlock after that: a few ms. 2 s leaves room for a slow,
-     * shared machine; without hand-off a waiter could lose every race for
-     * the hog's whole run (10 s). */
-    if (longest > 2000000000ull)
-        fail_msg("a waiter waited %.1f ms", (double)longest / 1e6);
-    assert_true(rcs_mutex_waits() > waits_before); /* it really slept */
+    /* Every round: the waiter slept, and the hog's unlock handed it over. */
+    assert_true(atomic_load(&waiter_sleeps) >= HANDOFF_ROUNDS);
+    assert_true(rcs_mutex_waits() - waits_before >= HANDOFF_ROUNDS);
+    assert_true(rcs_mutex_handoffs() - handoffs_before >= HANDOFF_ROUNDS);
     assert_int_equal(atomic_load(&hooks_begun), atomic_load(&hooks_ended));
-    assert_true(atomic_load(&hooks_begun) > 0);
+    assert_false(rcs_mutex_is_locked(&busy_lock));
 }
 
 /* ---- misuse ----------------------------------------------------------------------- */

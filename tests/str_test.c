@@ -46,7 +46,7 @@ static void test_invalid_utf8_is_rejected(void **state) {
         assert_null_error(rc_str_from_utf8(bad[i], strlen(bad[i])), RC_EVALUE);
     assert_null_error(rc_str_from_utf8(NULL, 3), RC_EVALUE);
     assert_null_error(rc_str_from_cstr(NULL), RC_EVALUE);
-    assert_int_equal(rc_live_objects(), 0);
+    assert_live_objects(0);
 }
 
 static void test_wrong_type(void **state) {
@@ -132,7 +132,7 @@ static void test_interning(void **state) {
     assert_true(rc_refcount(i1) == RC_IMMORTAL_COUNT);
     rc_decref(a);
     /* Interned strings are immortal and not counted as live. */
-    assert_int_equal(rc_live_objects(), 0);
+    assert_live_objects(0);
 
     /* Many interned strings: the table grows, every one stays unique. */
     rc_object *first[300];
@@ -147,7 +147,7 @@ static void test_interning(void **state) {
         snprintf(buf, sizeof buf, "name-%d", i);
         assert_ptr_equal(rc_str_intern_cstr(buf), first[i]);
     }
-    assert_int_equal(rc_live_objects(), 0);
+    assert_live_objects(0);
 }
 
 static rc_status string_work(void *arg) {
@@ -181,7 +181,7 @@ int main(void) {
         cmocka_unit_test(test_hash_and_equality),
         cmocka_unit_test(test_repr_escapes),
         cmocka_unit_test(test_interning),
-        cmocka_unit_test(test_allocation_failures),
+        RCT_SERIAL(test_allocation_failures, RCT_FAILS_ALLOCATIONS),
     };
     return RCT_RUN_GROUP(tests);
 }

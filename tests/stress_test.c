@@ -2,9 +2,12 @@
  * tests/stress_test.c -- many threads on shared containers, for every
  * thread-safe strategy.
  *
- * Each test runs for RC_STRESS_SECONDS seconds (environment; default 2, and
- * 60 for a long run on demand: `bazel test //tests:stress_test
- * --test_env=RC_STRESS_SECONDS=60 --test_timeout=600`). Workloads:
+ * Each thread does RC_STRESS_ROUNDS rounds of 64 operations (environment;
+ * default 200, and more for a long run on demand: `bazel test
+ * //tests:stress_test --test_env=RC_STRESS_ROUNDS=30000 --test_timeout=600`).
+ * Work is bounded by counts, never by a clock: a thread that is descheduled
+ * on a busy machine does the same work later, and every check below holds
+ * however the threads interleave. Workloads:
  *   - 4 threads doing random appends, inserts, pops, sets, reads, slices
  *     and extends on one shared list, and sets, gets, deletes and lookups on
  *     one shared dict. Every item is a distinct allocated int; each thread
@@ -16,31 +19,26 @@
  *   - one thread collecting in a loop while the others mutate shared
  *     containers and make cycles;
  *   - readers iterating over a list and a dict that writers change: every
- *     step gives an item or a clear error, never a crash.
- * Never timed: the duration only bounds how much work is done.
+ *     step gives an item or a clear error, never a crash; the list never
+ *     has fewer than FLOOR items, so every pass gives at least one.
+ * Never timed.
  */
 #include "tests/support.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <time.h>
 
 _Static_assert(RC_THREAD_SAFE, "threaded tests are built only for thread-safe strategies");
 
 #define THREADS 4
 #define DICT_KEYS 200 /* small ints: immortal keys */
+#define FLOOR 8       /* items the iterated list always holds */
 
-static double stress_seconds(void) {
-    const char *s = getenv("RC_STRESS_SECONDS");
-    double v = s ? atof(s) : 2.0;
-    return v > 0 ? v : 2.0;
-}
-
-static uint64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+static int64_t stress_rounds(void) {
+    const char *s = getenv("RC_STRESS_ROUNDS");
+    long long v = s ? atoll(s) : 0;
+    return v > 0 ? v : 200;
 }
 
 /* xorshift: each thread its own sequence, no shared state. */
@@ -55,10 +53,11 @@ static uint64_t next_random(uint64_t *state) {
 typedef struct worker {
     int id;
     rc_object *list, *dict, *shared; /* borrowed from the main thread */
-    uint64_t deadline_ns;
+    int64_t rounds;
     int64_t added, removed;          /* items into and out of the list */
     int64_t operations, failures;
     bool make_cycles;
+    atomic_int *done; /* bumped when this worker has finished */
 } worker;
 
 static _Atomic int64_t next_item;
@@ -191,7 +190,7 @@ static void *mutator(void *arg) {
         return NULL;
     }
     uint64_t seed = 0x9e3779b97f4a7c15ull * (uint64_t)(w->id + 1);
-    while (now_ns() < w->deadline_ns) {
+    for (int64_t round = 0; round < w->rounds; round++) {
         for (int k = 0; k < 64; k++, w->operations++) {
             uint64_t r = next_random(&seed);
             if (r % 3 == 0)
@@ -204,6 +203,7 @@ static void *mutator(void *arg) {
         }
         rc_checkpoint();
     }
+    atomic_fetch_add(w->done, 1);
     rc_thread_detach();
     return NULL;
 }
@@ -212,18 +212,20 @@ static void *mutator(void *arg) {
 static void run_mutators(bool collector_too, bool make_cycles) {
     rc_object *list = rc_list_new(), *dict = rc_dict_new(), *shared = rct_big_int(42);
     int64_t shared_count = rc_refcount(shared);
-    uint64_t deadline = now_ns() + (uint64_t)(stress_seconds() * 1e9);
+    atomic_int done = 0;
     worker workers[THREADS];
     pthread_t threads[THREADS];
     for (int t = 0; t < THREADS; t++)
         workers[t] = (worker){.id = t, .list = list, .dict = dict, .shared = shared,
-                              .deadline_ns = deadline, .make_cycles = make_cycles};
+                              .rounds = stress_rounds(), .make_cycles = make_cycles,
+                              .done = &done};
     RC_BEGIN_ALLOW_THREADS
     for (int t = 0; t < THREADS; t++)
         pthread_create(&threads[t], NULL, mutator, &workers[t]);
     RC_END_ALLOW_THREADS
     int64_t collections = 0;
-    while (collector_too && now_ns() < deadline) {
+    /* At least one collection, however early the mutators finish. */
+    while (collector_too && (collections == 0 || atomic_load(&done) < THREADS)) {
         assert_true(rc_gc_collect() >= 0);
         collections++;
         rc_checkpoint();
@@ -240,7 +242,7 @@ static void run_mutators(bool collector_too, bool make_cycles) {
         removed += workers[t].removed;
         operations += workers[t].operations;
     }
-    assert_true(operations > 100);
+    assert_int_equal(operations, THREADS * stress_rounds() * 64);
     assert_true(!collector_too || collections > 0);
     /* No item lost or duplicated: the length is exactly added - removed, and
      * the allocated ints in the list are all different objects. */
@@ -279,8 +281,8 @@ static void test_collection_while_mutating(void **state) {
 
 typedef struct reader {
     rc_object *list, *dict;
-    uint64_t deadline_ns;
-    int64_t items, changed_errors, failures; /* the iterating thread's */
+    int64_t rounds;
+    int64_t passes, items, changed_errors, failures; /* the iterating thread's */
     int64_t writer_failures;                   /* the writing thread's */
 } reader;
 
@@ -290,7 +292,7 @@ static void *iterate(void *arg) {
         r->failures++;
         return NULL;
     }
-    while (now_ns() < r->deadline_ns) {
+    for (int64_t round = 0; round < r->rounds; round++, r->passes++) {
         rc_object *containers[2] = {r->list, r->dict};
         for (int c = 0; c < 2; c++) {
             rc_iter it;
@@ -325,7 +327,7 @@ static void *write_containers(void *arg) {
         return NULL;
     }
     uint64_t seed = 12345;
-    while (now_ns() < r->deadline_ns) {
+    for (int64_t round = 0; round < r->rounds; round++) {
         for (int k = 0; k < 64; k++) {
             uint64_t x = next_random(&seed);
             rc_object *key = rc_int_from_i64((int64_t)(x % 50));
@@ -333,8 +335,12 @@ static void *write_containers(void *arg) {
                 rc_list_append_steal(r->list, new_item());
                 rc_dict_set(r->dict, key, key);
             } else {
-                rc_object *item = rc_list_pop(r->list, 0);
-                rc_xdecref(item);
+                /* This is the only thread that removes: the list keeps at
+                 * least FLOOR items. */
+                if (rc_list_size(r->list) > FLOOR) {
+                    rc_object *item = rc_list_pop(r->list, 0);
+                    rc_xdecref(item);
+                }
                 rc_dict_delete(r->dict, key);
             }
         }
@@ -346,8 +352,9 @@ static void *write_containers(void *arg) {
 
 static void test_iteration_beside_writers(void **state) {
     (void)state;
-    reader r = {.list = rc_list_new(), .dict = rc_dict_new(),
-                .deadline_ns = now_ns() + (uint64_t)(stress_seconds() * 1e9)};
+    reader r = {.list = rc_list_new(), .dict = rc_dict_new(), .rounds = stress_rounds()};
+    for (int i = 0; i < FLOOR; i++)
+        assert_int_equal(rc_list_append_steal(r.list, new_item()), RC_OK);
     pthread_t threads[2];
     RC_BEGIN_ALLOW_THREADS
     pthread_create(&threads[0], NULL, write_containers, &r);
@@ -357,7 +364,9 @@ static void test_iteration_beside_writers(void **state) {
     RC_END_ALLOW_THREADS
     assert_int_equal(r.failures, 0);
     assert_int_equal(r.writer_failures, 0);
-    assert_true(r.items > 0);
+    /* Every pass over the list gave at least its first item. */
+    assert_int_equal(r.passes, r.rounds);
+    assert_true(r.items >= r.passes);
     rc_decref(r.list);
     rc_decref(r.dict);
     assert_int_equal(rc_live_objects(), 0);

@@ -3,6 +3,7 @@
  */
 #include "tests/support.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +50,104 @@ void rct_assert_out_of_memory(rc_status st) {
                  "\"%s\"", rc_status_name(st), rc_status_name(rc_error_code()), msg);
 }
 
+/* ---- parallel mode ------------------------------------------------------------ */
+
+static _Thread_local bool in_parallel_body;
+
+bool rct_parallel_body(void) {
+    return in_parallel_body;
+}
+
+static void refuse_in_parallel(const char *what) {
+    if (in_parallel_body)
+        fail_msg("%s touches process-global state: list this test with RCT_SERIAL", what);
+}
+
+/* One test body to run in `threads` threads at once. */
+typedef struct parallel_job {
+    CMUnitTestFunction body;
+    int threads;
+    pthread_barrier_t start; /* the bodies start together, for more overlap */
+} parallel_job;
+
+static void *parallel_thread(void *arg) {
+    parallel_job *job = arg;
+    if (rc_thread_attach() != RC_OK) {
+        fprintf(stderr, "parallel mode: rc_thread_attach: %s\n", rc_error_message());
+        abort();
+    }
+    in_parallel_body = true;
+    RC_BEGIN_ALLOW_THREADS
+    pthread_barrier_wait(&job->start);
+    RC_END_ALLOW_THREADS
+    void *state = NULL;
+    job->body(&state);
+    in_parallel_body = false;
+    rc_thread_detach();
+    return NULL;
+}
+
+/* cmocka's test function in parallel mode: *state is the job. */
+static void parallel_body(void **state) {
+    parallel_job *job = *state;
+    pthread_t threads[64];
+    pthread_barrier_init(&job->start, NULL, (unsigned)job->threads);
+    /* The main thread only waits: offline, so that under a global lock the
+     * bodies can run, and under the others a collection need not wait. */
+    RC_BEGIN_ALLOW_THREADS
+    for (int t = 0; t < job->threads; t++)
+        if (pthread_create(&threads[t], NULL, parallel_thread, job) != 0)
+            abort();
+    for (int t = 0; t < job->threads; t++)
+        pthread_join(threads[t], NULL);
+    RC_END_ALLOW_THREADS
+    pthread_barrier_destroy(&job->start);
+}
+
+static const rct_serial_mark *serial_mark(const struct CMUnitTest *t) {
+    const rct_serial_mark *m = t->initial_state;
+    return m && m->magic == RCT_SERIAL_MAGIC ? m : NULL;
+}
+
+int rct_run_group(const char *name, const struct CMUnitTest *tests, size_t n) {
+    const char *env = getenv("RCT_PARALLEL_THREADS");
+    int threads = env ? atoi(env) : 0;
+    if (threads <= 1)
+        return _cmocka_run_group_tests(name, tests, n, rct_group_setup, rct_group_teardown);
+    if (!RC_THREAD_SAFE || threads > 64) {
+        fprintf(stderr, "RCT_PARALLEL_THREADS=%d: needs a thread-safe strategy (this is %s) "
+                        "and at most 64 threads\n", threads, RC_STRATEGY_NAME);
+        return 1;
+    }
+    /* A failed assertion on another thread cannot jump back into cmocka's
+     * runner on the main thread: it aborts the process instead. */
+    setenv("CMOCKA_TEST_ABORT", "1", 1);
+    struct CMUnitTest *run = calloc(n, sizeof *run);
+    parallel_job *jobs = calloc(n, sizeof *jobs);
+    if (!run || !jobs)
+        abort();
+    printf("parallel mode: each test body in %d threads at once\n", threads);
+    for (size_t i = 0; i < n; i++) {
+        run[i] = tests[i];
+        const rct_serial_mark *m = serial_mark(&tests[i]);
+        if (m) {
+            printf("  serial: %s (%s)\n", tests[i].name, m->reason);
+            continue;
+        }
+        jobs[i] = (parallel_job){.body = tests[i].test_func, .threads = threads};
+        run[i].test_func = parallel_body;
+        run[i].initial_state = &jobs[i];
+    }
+    int failed = _cmocka_run_group_tests(name, run, n, rct_group_setup, rct_group_teardown);
+    free(run);
+    free(jobs);
+    return failed;
+}
+
+/* ---- allocation failures, child processes ---------------------------------------- */
+
 int rct_sweep_alloc_failures(rc_status (*op)(void *arg), void *arg) {
+    refuse_in_parallel("rct_sweep_alloc_failures");
     for (int64_t n = 1; n < 1000000; n++) {
         int64_t before = rc_live_objects();
         rc_error_clear();
@@ -81,6 +179,7 @@ int rct_sweep_alloc_failures(rc_status (*op)(void *arg), void *arg) {
 }
 
 int rct_run_in_child(void (*fn)(void), char *out, size_t out_size) {
+    refuse_in_parallel("rct_run_in_child");
     int fds[2];
     assert_int_equal(pipe(fds), 0);
     fflush(NULL);

@@ -8,6 +8,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,8 +24,41 @@ int rct_group_setup(void **state);
  * are alive, then stops the runtime, which must report no leak either. */
 int rct_group_teardown(void **state);
 
-/* Runs a group with the two above. */
-#define RCT_RUN_GROUP(tests) cmocka_run_group_tests(tests, rct_group_setup, rct_group_teardown)
+/* Runs a group with the two above. With RCT_PARALLEL_THREADS=N in the
+ * environment (N >= 2; thread-safe strategies only) it runs each test body
+ * in N attached threads at once, every thread on objects of its own, as
+ * CPython's --parallel-threads does: the TSan pass runs the container and
+ * object tests so (their *_parallel_<variant> targets). A test whose body
+ * touches process-global state (allocation-failure injection, a fork, a
+ * static counter, the switch interval) cannot run so, nor one whose
+ * size would only multiply (millions of objects): list it with
+ * RCT_SERIAL(test, "reason") instead of cmocka_unit_test(test), and it
+ * runs once, on the main thread, as usual. In parallel mode a failed
+ * assertion on any thread aborts the process (CMOCKA_TEST_ABORT), after
+ * cmocka's message. */
+#define RCT_RUN_GROUP(tests) rct_run_group(#tests, tests, sizeof(tests) / sizeof((tests)[0]))
+int rct_run_group(const char *name, const struct CMUnitTest *tests, size_t n);
+
+/* A test that runs only on the main thread, even in parallel mode. */
+typedef struct rct_serial_mark {
+    uint32_t magic; /* RCT_SERIAL_MAGIC */
+    const char *reason;
+} rct_serial_mark;
+#define RCT_SERIAL_MAGIC 0x53455249u
+#define RCT_SERIAL(f, why)                                                                   {#f, f, NULL, NULL, &(rct_serial_mark){RCT_SERIAL_MAGIC, why}}
+
+/* The reason of every test that injects allocation failures. */
+#define RCT_FAILS_ALLOCATIONS "fails allocations process-wide (rc_testing_fail_alloc_after)"
+
+/* True on a thread that runs a test body in parallel mode. */
+bool rct_parallel_body(void);
+
+/* The live objects (of a type) are `expected`. A count over the whole
+ * process: in parallel mode the other threads' objects are in it, so the
+ * check is left to the group teardown, which requires zero once every
+ * thread is done. */
+#define assert_live_objects(expected)                                                        do {                                                                                         if (!rct_parallel_body())                                                                    assert_int_equal(rc_live_objects(), (expected));                                 } while (0)
+#define assert_live_objects_of(type, expected)                                               do {                                                                                         if (!rct_parallel_body())                                                                    assert_int_equal(rc_live_objects_of(type), (expected));                          } while (0)
 
 /* The call returned status `expected`, and left it in the error slot with a
  * message. */
@@ -65,14 +99,16 @@ void rct_assert_out_of_memory(rc_status st);
  * must leave exactly as many live objects as before it: op frees whatever it
  * made. After each failed run, op runs again with no failure injected and
  * must succeed: a failure leaves the runtime working. So op must be
- * repeatable. Returns the number of failure points exercised. */
+ * repeatable. Returns the number of failure points exercised.
+ * Process-global (the failure hook): fails in a parallel test body. */
 int rct_sweep_alloc_failures(rc_status (*op)(void *arg), void *arg);
 
 /* Runs fn in a forked child process, capturing what it writes to stderr
  * into out (NUL-terminated, truncated to out_size). The child leaves with
  * _exit(0) when fn returns. Returns the child's wait status. For tests of
  * behaviour that ends a process (an abort from a debug check) or that
- * deliberately leaks. pre: no other thread is running. */
+ * deliberately leaks. pre: no other thread is running (it fails in a
+ * parallel test body). */
 int rct_run_in_child(void (*fn)(void), char *out, size_t out_size);
 
 #endif /* RC_TESTS_SUPPORT_H */

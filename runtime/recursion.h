@@ -28,7 +28,8 @@
  * has the numbers per operation), so the whole limit uses at most about
  * 0.26 MB (0.42 MB): well inside the 8 MB of a default main thread, and a
  * thread created with a 1 MB stack still has room for its own frames
- * under the deepest nesting (tests/recursion_threads_test.c). Client slots
+ * under the deepest nesting (tests/recursion_threads_test.c; under TSan,
+ * whose frames are bigger, 1 MB is not enough and 1.25 MB is). Client slots
  * with big frames use more per level: lower the limit for threads with
  * smaller stacks, raise it only for threads with bigger ones. */
 #define RC_RECURSION_LIMIT_DEFAULT 1000

@@ -488,15 +488,17 @@ static void op_int_arith(input *in) {
             FUZZ_CHECK(r == NULL, "division by zero");
             FAIL_WITH(rc_error_code(), RC_EZERODIV, RC_EZERODIV, "zero div");
         }
-        overflow = which == 3 && x == INT64_MIN && y == -1;
-        if (!overflow) {
-            int64_t q = x == INT64_MIN && y == -1 ? 0 : x / y, m = x == INT64_MIN && y == -1 ? 0 : x % y;
-            if (m != 0 && ((m < 0) != (y < 0))) {
-                q -= 1;
-                m += y;
-            }
-            want = which == 3 ? q : m;
+        if (x == INT64_MIN && y == -1) { /* C's x / y is undefined here */
+            overflow = which == 3;           /* 2^63 does not fit */
+            want = 0;                        /* and the remainder is 0 */
+            break;
         }
+        int64_t q = x / y, m = x % y; /* C truncates; Python floors */
+        if (m != 0 && (m < 0) != (y < 0)) {
+            q -= 1;
+            m += y;
+        }
+        want = which == 3 ? q : m;
     }
     if (overflow) {
         FUZZ_CHECK(r == NULL, "overflow not reported");

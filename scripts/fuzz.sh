@@ -130,7 +130,10 @@ case "$cmd" in
         target=$2
         build "$target"
         # shellcheck disable=SC2046
+        # An input that crashes is left out (and saved under artifacts/).
+        mkdir -p "fuzz/work/$target/artifacts"
         "$build_dir/${target}_fuzz" $(target_options "$target") -merge=1 \
+            -artifact_prefix="fuzz/work/$target/artifacts/" \
             "fuzz/corpus/$target" "fuzz/work/$target/corpus"
         ;;
     run)

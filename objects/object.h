@@ -203,10 +203,31 @@ int rc_object_traverse(rc_object *o, rc_visit_fn visit, void *arg);
  *     waits (as CPython's critical sections do), so another thread may
  *     change it at that point;
  *   - never block (I/O, a release region) inside.
- * The braces make an unbalanced pair a compile error. pre: attached. */
-#define RC_CRITICAL_BEGIN(o)                                                                 {                                                                                            rcs_lock(&(o)->rc);
-#define RC_CRITICAL_END(o)                                                                   rcs_unlock(&(o)->rc);                                                                    }
-#define RC_CRITICAL_BEGIN2(a, b)                                                             {                                                                                            rcs_lock2(&(a)->rc, &(b)->rc);
-#define RC_CRITICAL_END2(a, b)                                                               rcs_unlock2(&(a)->rc, &(b)->rc);                                                         }
+ * The braces make an unbalanced pair a compile error. pre: attached, outside
+ * the release region: the debug config (RC_DEBUG) aborts there, naming the
+ * call site, since a lock has no status to return (and under //:gil the
+ * section would run without the global lock). */
+#ifndef RC_DEBUG
+#define RC_DEBUG 0 /* as in refcount/refcount.h: --config=debug sets it */
+#endif
+void rci_debug_check_section(const rc_object *o, const char *file, int line);
+#define RC_CRITICAL_BEGIN(o)                                                             \
+    {                                                                                    \
+        if (RC_DEBUG)                                                                    \
+            rci_debug_check_section((o), __FILE__, __LINE__);                            \
+        rcs_lock(&(o)->rc);
+#define RC_CRITICAL_END(o)                                                               \
+        rcs_unlock(&(o)->rc);                                                            \
+    }
+#define RC_CRITICAL_BEGIN2(a, b)                                                         \
+    {                                                                                    \
+        if (RC_DEBUG) {                                                                  \
+            rci_debug_check_section((a), __FILE__, __LINE__);                            \
+            rci_debug_check_section((b), __FILE__, __LINE__);                            \
+        }                                                                                \
+        rcs_lock2(&(a)->rc, &(b)->rc);
+#define RC_CRITICAL_END2(a, b)                                                           \
+        rcs_unlock2(&(a)->rc, &(b)->rc);                                                 \
+    }
 
 #endif /* RC_OBJECTS_OBJECT_H */

@@ -9,6 +9,7 @@
  *     sentinel rci_freed_type, before their memory is given back, so a late
  *     decref finds the sentinel rather than reused memory;
  *   - a decref does not take the count below zero.
+ * RC_CRITICAL_BEGIN checks the first of these too (rci_debug_check_section).
  * A failed check prints the object and the call site and aborts.
  */
 #include <inttypes.h>
@@ -55,6 +56,15 @@ void rci_debug_check_ref(rc_object *o, bool is_decref, const char *file, int lin
     }
     if (is_decref && !rcs_is_immortal(&o->rc) && rcs_refcount(&o->rc) <= 0)
         rc_fatal(o, file, line, "decref would take the count below zero");
+}
+
+void rci_debug_check_section(const rc_object *o, const char *file, int line) {
+    if (!o)
+        rc_fatal(NULL, file, line, "critical section on NULL");
+    if (!rci_may_touch())
+        rc_fatal(o, file, line,
+                 rci_current ? "critical section begun inside the release region"
+                             : "critical section begun on a thread that is not attached");
 }
 
 /* Frees the memory block of a quarantined object. */

@@ -127,18 +127,20 @@ int rct_run_group(const char *name, const struct CMUnitTest *tests, size_t n) {
     if (!run || !jobs)
         abort();
     printf("parallel mode: each test body in %d threads at once\n", threads);
+    size_t n_run = 0;
     for (size_t i = 0; i < n; i++) {
-        run[i] = tests[i];
         const rct_serial_mark *m = serial_mark(&tests[i]);
-        if (m) {
-            printf("  serial: %s (%s)\n", tests[i].name, m->reason);
+        if (m) { /* the same file's serial target runs it */
+            printf("  not in parallel mode: %s (%s)\n", tests[i].name, m->reason);
             continue;
         }
-        jobs[i] = (parallel_job){.body = tests[i].test_func, .threads = threads};
-        run[i].test_func = parallel_body;
-        run[i].initial_state = &jobs[i];
+        jobs[n_run] = (parallel_job){.body = tests[i].test_func, .threads = threads};
+        run[n_run] = tests[i];
+        run[n_run].test_func = parallel_body;
+        run[n_run].initial_state = &jobs[n_run];
+        n_run++;
     }
-    int failed = _cmocka_run_group_tests(name, run, n, rct_group_setup, rct_group_teardown);
+    int failed = _cmocka_run_group_tests(name, run, n_run, rct_group_setup, rct_group_teardown);
     free(run);
     free(jobs);
     return failed;

@@ -32,14 +32,15 @@ int rct_group_teardown(void **state);
  * touches process-global state (allocation-failure injection, a fork, a
  * static counter, the switch interval) cannot run so, nor one whose
  * size would only multiply (millions of objects): list it with
- * RCT_SERIAL(test, "reason") instead of cmocka_unit_test(test), and it
- * runs once, on the main thread, as usual. In parallel mode a failed
+ * RCT_SERIAL(test, "reason") instead of cmocka_unit_test(test): parallel
+ * mode then names it and leaves it out (the serial target of the same
+ * file runs it, on the main thread, as usual). In parallel mode a failed
  * assertion on any thread aborts the process (CMOCKA_TEST_ABORT), after
  * cmocka's message. */
 #define RCT_RUN_GROUP(tests) rct_run_group(#tests, tests, sizeof(tests) / sizeof((tests)[0]))
 int rct_run_group(const char *name, const struct CMUnitTest *tests, size_t n);
 
-/* A test that runs only on the main thread, even in parallel mode. */
+/* A test that parallel mode leaves out (with the reason it prints). */
 typedef struct rct_serial_mark {
     uint32_t magic; /* RCT_SERIAL_MAGIC */
     const char *reason;

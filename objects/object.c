@@ -7,7 +7,7 @@
  * get the next free id when first made ready. The id indexes the per-thread
  * live counters, so a type's instances are counted without any lookup.
  */
-#include <stdatomic.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "gc/gc_internal.h"
@@ -15,7 +15,12 @@
 #include "objects/str.h"
 #include "runtime/recursion_internal.h"
 
-static atomic_uint next_client_type_id = RCI_FIRST_CLIENT_TYPE_ID;
+/* Readying a type happens once per type, so a mutex costs nothing that
+ * matters, and it keeps the id's one store the only write anyone sees (a
+ * compare-and-swap race would leave a losing thread's failed CAS looking
+ * like a write to ThreadSanitizer, beside plain reads of the id). */
+static pthread_mutex_t type_ready_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned next_client_type_id = RCI_FIRST_CLIENT_TYPE_ID; /* under the lock */
 
 /* ---- types ----------------------------------------------------------------- */
 
@@ -49,20 +54,26 @@ static rc_status type_check_definition(const rc_type *type) {
 rc_status rc_type_ready(rc_type *type) {
     if (!type)
         return rc_error_set(RC_EVALUE, "rc_type_ready: NULL type");
+    /* Acquire: pairs with the release store below, so a thread that sees
+     * the id also sees rci_type_names[id], and may then read the id as a
+     * plain field (rci_object_alloc and every count of the type do). */
     if (__atomic_load_n(&type->id, __ATOMIC_ACQUIRE) != 0)
         return RC_OK;
     rc_status st = type_check_definition(type);
     if (st != RC_OK)
         return st;
-    unsigned id = atomic_fetch_add(&next_client_type_id, 1);
-    if (id >= RC_MAX_TYPES)
-        return rc_error_set(RC_ELIMIT, "rc_type_ready: more than %d types", RC_MAX_TYPES);
-    rci_type_names[id] = type->name;
-    /* Another thread may have readied the type meanwhile: its id wins and
-     * ours stays unused. Release: pairs with the acquire above. */
-    uint32_t expected = 0;
-    __atomic_compare_exchange_n(&type->id, &expected, id, false, __ATOMIC_RELEASE,
-                                __ATOMIC_RELAXED);
+    pthread_mutex_lock(&type_ready_lock);
+    /* Relaxed: a thread that readied it first did so under this lock. */
+    if (__atomic_load_n(&type->id, __ATOMIC_RELAXED) == 0) {
+        if (next_client_type_id >= RC_MAX_TYPES) {
+            pthread_mutex_unlock(&type_ready_lock);
+            return rc_error_set(RC_ELIMIT, "rc_type_ready: more than %d types", RC_MAX_TYPES);
+        }
+        unsigned id = next_client_type_id++;
+        rci_type_names[id] = type->name;
+        __atomic_store_n(&type->id, id, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&type_ready_lock);
     return RC_OK;
 }
 

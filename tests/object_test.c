@@ -16,7 +16,9 @@ typedef struct point {
     double x, y;
 } point;
 
-static int point_deallocs;
+/* Per thread: in parallel mode (RCT_PARALLEL_THREADS) other tests' bodies
+ * free points on other threads at the same time. */
+static _Thread_local int point_deallocs;
 
 static void point_dealloc(rc_object *self) {
     point_deallocs++;

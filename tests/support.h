@@ -46,7 +46,8 @@ typedef struct rct_serial_mark {
     const char *reason;
 } rct_serial_mark;
 #define RCT_SERIAL_MAGIC 0x53455249u
-#define RCT_SERIAL(f, why)                                                                   {#f, f, NULL, NULL, &(rct_serial_mark){RCT_SERIAL_MAGIC, why}}
+#define RCT_SERIAL(f, why) \
+    {#f, f, NULL, NULL, &(rct_serial_mark){RCT_SERIAL_MAGIC, why}}
 
 /* The reason of every test that injects allocation failures. */
 #define RCT_FAILS_ALLOCATIONS "fails allocations process-wide (rc_testing_fail_alloc_after)"
@@ -58,8 +59,16 @@ bool rct_parallel_body(void);
  * process: in parallel mode the other threads' objects are in it, so the
  * check is left to the group teardown, which requires zero once every
  * thread is done. */
-#define assert_live_objects(expected)                                                        do {                                                                                         if (!rct_parallel_body())                                                                    assert_int_equal(rc_live_objects(), (expected));                                 } while (0)
-#define assert_live_objects_of(type, expected)                                               do {                                                                                         if (!rct_parallel_body())                                                                    assert_int_equal(rc_live_objects_of(type), (expected));                          } while (0)
+#define assert_live_objects(expected) \
+    do { \
+        if (!rct_parallel_body()) \
+            assert_int_equal(rc_live_objects(), (expected)); \
+    } while (0)
+#define assert_live_objects_of(type, expected) \
+    do { \
+        if (!rct_parallel_body()) \
+            assert_int_equal(rc_live_objects_of(type), (expected)); \
+    } while (0)
 
 /* The call returned status `expected`, and left it in the error slot with a
  * message. */

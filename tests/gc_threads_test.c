@@ -10,6 +10,7 @@
  * last reference a non-owner drops just before it collects (issue 11,
  * item 1: one collection must find it under every strategy).
  */
+#include "tests/gc_node.h"
 #include "tests/support.h"
 
 #include <pthread.h>
@@ -172,40 +173,6 @@ static void test_objects_freed_by_other_threads(void **state) {
  * However the strategy defers counts, one full collection must free all
  * three: x by its count, a and b as a cycle. */
 
-typedef struct node {
-    rc_object base;
-    rc_object *ref; /* strong, or NULL */
-} node;
-
-static int node_traverse(rc_object *self, rc_visit_fn visit, void *arg) {
-    RC_VISIT(((node *)self)->ref);
-    return 0;
-}
-
-static void node_clear(rc_object *self) {
-    rc_clear_ref(&((node *)self)->ref);
-}
-
-static void node_dealloc(rc_object *self) {
-    rc_xdecref(((node *)self)->ref);
-}
-
-static rc_type node_type = {
-    .name = "gc_threads_node",
-    .basicsize = sizeof(node),
-    .flags = RC_TYPE_GC,
-    .dealloc = node_dealloc,
-    .traverse = node_traverse,
-    .clear = node_clear,
-};
-
-static rc_object *node_new(rc_object *ref) {
-    node *n = (node *)rc_object_new(&node_type);
-    assert_non_null(n);
-    n->ref = ref ? rc_newref(ref) : NULL;
-    return &n->base;
-}
-
 typedef struct drop_job {
     rc_object *x; /* the reference handed over */
     int64_t found;
@@ -229,10 +196,12 @@ static void *drop_and_collect(void *arg) {
 static void test_one_collection_frees_garbage_dropped_by_non_owner(void **state) {
     (void)state;
     rc_gc_disable(); /* only the collection below may find the cycle */
-    rc_object *a = node_new(NULL);
-    rc_object *b = node_new(a);
-    ((node *)a)->ref = rc_newref(b); /* a <-> b */
-    drop_job job = {.x = node_new(a)}; /* x -> a */
+    rc_object *a = node_new(1);
+    rc_object *b = node_new(2);
+    node_link(a, b);
+    node_link(b, a); /* a <-> b */
+    drop_job job = {.x = node_new(3)};
+    node_link(job.x, a); /* x -> a */
     rc_decref(a);
     rc_decref(b);
     assert_int_equal(rc_live_objects_of(&node_type), 3);

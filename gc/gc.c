@@ -201,7 +201,9 @@ static gc_young *young_mine(void) {
         y = y->next_all;
     /* No error on failure: the caller falls back to generation 0. */
     if (!y && (y = rcs_mem_calloc(sizeof *y)) != NULL) {
-        y->lock_holder = (rcs_header)RCS_HEADER_IMMORTAL_INIT;
+        /* Owned by this thread: where the strategy biases a lock to its
+         * owner, the thread's own tracking then takes no atomic step. */
+        rcs_header_init(&y->lock_holder);
         list_init(&y->list);
         y->next_all = all_young;
         all_young = y;

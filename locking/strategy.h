@@ -104,7 +104,11 @@
  *       works under the GIL works without it). Unlocks in the reverse
  *       order of the locks. A thread that must wait passes through the
  *       blocking point, so a waiting thread never holds up a
- *       stop-the-world request.
+ *       stop-the-world request. Cost: nothing / one CAS each way /
+ *       nothing atomic for the object's owner until another thread first
+ *       locks it, one CAS each way after that (biased: the first other
+ *       thread waits for the owner's next checkpoint or blocking point,
+ *       locking/lock/object_locks.h) / nothing.
  *   void rcs_lock2(rcs_header *a, rcs_header *b) / rcs_unlock2(a, b)
  *       Both locks, deadlock-free: a == b takes one lock; otherwise the
  *       lower address is locked first, so every thread agrees on the order.

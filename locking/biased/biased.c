@@ -57,8 +57,11 @@
  */
 #include "locking/biased/biased_internal.h"
 
+#include <sched.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "locking/alloc/alloc.h"
 
@@ -67,6 +70,7 @@
 static rcs_bi_thread detached_entry;
 _Thread_local rcs_bi_thread *rcs_bi_self = &detached_entry;
 _Thread_local uintptr_t rcs_bi_self_tid = RCS_BI_TID_NONE;
+_Thread_local uintptr_t rcs_bi_bias_tid = RCS_BI_TID_NO_BIAS;
 
 /* Index -> record (index 0: none). Each entry is written once, with
  * release, when its record is made, and records are never freed, so a
@@ -279,6 +283,17 @@ int rcs_hot_objects(rcs_hot_object *out, int max) {
 
 /* ---- merging ------------------------------------------------------------------- */
 
+/* Sets h's owner to none (tid 0). A thread that then locks h finds no owner
+ * to wait for and ends the bias at once (rcs_lock_end_bias), so if the
+ * caller, being the owner, holds h's lock by the bias, that hold must
+ * become a held mutex first: rcs_held_unbias, ordered before the tid store
+ * by its release, which pairs with the acquire load of tid there. (Merges
+ * done for a paused owner find it with no biased hold: bias points.) */
+static void bias_tid_clear(rcs_header *h) {
+    rcs_held_unbias();
+    atomic_store_explicit(&h->tid, 0, memory_order_release);
+}
+
 /* Moves local into shared (+ extra), state MERGED, tid 0. pre: the caller is
  * the owner, or the world is stopped and the owner is paused, or the owner
  * has detached (its local count is frozen, and only the holder of the
@@ -286,8 +301,9 @@ int rcs_hot_objects(rcs_hot_object *out, int max) {
  * state already MERGED means local no longer counts. */
 static int64_t explicit_merge(rcs_header *h, int64_t extra) {
     int64_t l = atomic_load_explicit(&h->local, memory_order_relaxed);
-    /* tid first (CPython gh-121794): whoever sees tid 0 may assume a merge. */
-    atomic_store_explicit(&h->tid, 0, memory_order_relaxed);
+    /* tid first (CPython gh-121794): whoever sees tid 0 may assume a merge.
+     * Release: the owner's biased holds end first (bias_tid_clear). */
+    bias_tid_clear(h);
     atomic_store_explicit(&h->local, 0, memory_order_relaxed);
     int64_t s = atomic_load_explicit(&h->shared, memory_order_relaxed), ns;
     do {
@@ -322,7 +338,7 @@ static bool merge_dead_owner(rcs_header *h) {
 bool rcs_bi_merge_zero_local(rcs_header *h) {
     /* The owner's local count just reached 0 and others have counted (or
      * queued) it: give up ownership and merge. tid 0 first. */
-    atomic_store_explicit(&h->tid, 0, memory_order_relaxed);
+    bias_tid_clear(h);
     int64_t s = atomic_load_explicit(&h->shared, memory_order_relaxed), ns;
     do {
         ns = (s & ~(int64_t)RCS_BI_STATE_MASK) | RCS_BI_MERGED;
@@ -467,6 +483,73 @@ bool rcs_bi_try_incref_shared(rcs_header *h) {
     return true;
 }
 
+/* ---- the owner's bias on object locks -----------------------------------------------
+ * (locking/lock/object_locks.h.) A thread T that locks an object owned by
+ * O, whose lock is still biased, sets ENDING_BIAS in the byte and waits
+ * for O's next bias point: a moment at which O holds no section by the
+ * bias that it began before it could see ENDING_BIAS. Those points are
+ * where O leaves RUNNING (blocking, pause at a stop, detach: each calls
+ * rcs_held_unbias first, so a section O holds across one is a held mutex
+ * by then, which T then waits for as usual) and every checkpoint slow path
+ * and return from blocking, where bias_point_passed moves O's bias_epoch.
+ *
+ * Why T may then take the mutex. (1) O's earlier sections happen before
+ * T's: O's state store (release, set_state) or epoch RMW is read by T's
+ * loads (acquire). (2) O cannot begin a new biased section unseen: it
+ * begins one only after loading a byte of 0, and T's OR of ENDING_BIAS is
+ * seq_cst, before T's seq_cst loads of O's state and epoch. If T read O's
+ * RUNNING state or an epoch value that O then replaced, O's next bias
+ * point (store of RUNNING or epoch RMW, then the seq_cst fence in
+ * bias_point_passed) comes after T's OR in the single total order, and
+ * O's later loads of the byte, after that fence, see ENDING_BIAS. */
+
+/* pre: attached; the caller's biased holds were made held mutexes (or it
+ * holds none). */
+static void bias_point_passed(rcs_bi_thread *t) {
+    atomic_fetch_add_explicit(&t->bias_epoch, 1, memory_order_seq_cst);
+    atomic_thread_fence(memory_order_seq_cst); /* see above: (2) */
+}
+
+/* Waits until o passes a bias point or is not running, as a blocking point
+ * of our own (a stop-the-world, or o waiting for a lock we hold, goes on
+ * meanwhile). A thread that never reaches one (a long loop with no
+ * checkpoint) holds us up as it holds up a stop-the-world. */
+static void wait_for_bias_point(rcs_bi_thread *o) {
+    uint64_t e = atomic_load_explicit(&o->bias_epoch, memory_order_seq_cst);
+    if (atomic_load_explicit(&o->state, memory_order_seq_cst) != RCS_BI_RUNNING)
+        return;
+    /* Ask for a checkpoint slow path (it reads the breaker word). */
+    atomic_fetch_or_explicit(&o->breaker, RCS_BI_BREAK_QSBR, memory_order_relaxed);
+    rcs_bi_blocking_begin();
+    for (int spins = 0;
+         atomic_load_explicit(&o->state, memory_order_seq_cst) == RCS_BI_RUNNING &&
+         atomic_load_explicit(&o->bias_epoch, memory_order_seq_cst) == e;
+         spins++) {
+        if (spins < 64)
+            sched_yield();
+        else
+            nanosleep(&(struct timespec){0, 20000}, NULL);
+    }
+    rcs_bi_blocking_end();
+}
+
+void rcs_lock_end_bias(rcs_mutex *m) {
+    rcs_header *h = (rcs_header *)((char *)m - offsetof(rcs_header, lock));
+    /* seq_cst: ordered before the loads of the owner's state and epoch. */
+    atomic_fetch_or_explicit(&m->bits, RCS_LOCK_ENDING_BIAS, memory_order_seq_cst);
+    /* Acquire: pairs with bias_tid_clear's release, for a merged owner. */
+    uintptr_t tid = atomic_load_explicit(&h->tid, memory_order_acquire);
+    rcs_bi_thread *o = (tid & RCS_BI_INDEX_MASK) ? record_of(tid) : NULL;
+    /* No record, a dead owner's record (whatever thread holds it now, the
+     * wait is then only longer), or our own (we hold no section on m, or
+     * we would not be here): */
+    if (o && o != rcs_bi_self)
+        wait_for_bias_point(o);
+    /* Release: a thread that sees UNBIASED and takes the mutex (acquire,
+     * on this byte) also sees what the owner's biased sections wrote. */
+    atomic_fetch_or_explicit(&m->bits, RCS_LOCK_UNBIASED, memory_order_release);
+}
+
 /* ---- thread states ------------------------------------------------------------------ */
 
 static void set_state(int state) {
@@ -505,6 +588,7 @@ void rcs_bi_blocking_begin(void) {
     rcs_bi_thread *t = rcs_bi_self;
     if (!t->attached || t->stopped_world)
         return;
+    rcs_held_unbias(); /* a bias point: see bias_point_passed */
     /* A flushed (exiting) thread has left the QSBR, but it still takes
      * locks (the object layer's last cleanup): it must count as blocked
      * while it sleeps on one, or a stop-the-world would wait for it while
@@ -521,6 +605,7 @@ void rcs_bi_blocking_end(void) {
     block_end();
     if (!t->flushed)
         rcs_bi_qsbr_online();
+    bias_point_passed(t);
 }
 
 static const rcs_block_hooks bi_block_hooks = {rcs_bi_blocking_begin, rcs_bi_blocking_end};
@@ -546,6 +631,8 @@ void rcs_checkpoint_slow(void) {
     if (!t->attached || t->stopped_world || t->flushed)
         return;
     uint32_t b = atomic_fetch_and_explicit(&t->breaker, ~RCS_BI_BREAK_QSBR, memory_order_relaxed);
+    rcs_held_unbias();
+    bias_point_passed(t);
     rcs_bi_qsbr_quiescent();
     if (b & RCS_BI_BREAK_STOP) {
         pthread_mutex_lock(&rcs_bi_reg.mutex);
@@ -679,6 +766,7 @@ int rcs_thread_attach(void) {
     t->attached = true;
     rcs_bi_self = t;
     rcs_bi_self_tid = atomic_load_explicit(&t->id, memory_order_relaxed);
+    rcs_bi_bias_tid = rcs_bi_self_tid;
     wait_out_stop_locked(RCS_BI_BLOCKED); /* a new thread joins a stopped world paused */
     pthread_mutex_unlock(&rcs_bi_reg.mutex);
     rcs_bi_qsbr_online();
@@ -693,6 +781,12 @@ void rcs_thread_flush(void) {
      * themselves. Acquire: see the nodes pushed before. */
     rcs_bi_node *n = atomic_exchange_explicit(&t->queue, QUEUE_DEAD, memory_order_acq_rel);
     merge_list(n);
+    /* No more holds by the bias: the thread's last cleanup locks as any
+     * other thread would, and those who end its bias find it not running
+     * once it has detached. */
+    rcs_held_unbias();
+    rcs_bi_bias_tid = RCS_BI_TID_NO_BIAS;
+    bias_point_passed(t);
     t->flushed = true;
     rcs_bi_reclaim_exit(t);
 }
@@ -752,6 +846,8 @@ static void merge_all_queues_stopped_locked(void) {
 }
 
 void rcs_stop_world(void) {
+    /* The stopper may immortalize or merge objects it holds by the bias. */
+    rcs_held_unbias();
     pthread_mutex_lock(&rcs_bi_reg.mutex);
     wait_out_stop_locked(RCS_BI_PAUSED); /* one stop at a time */
     rcs_bi_reg.stopped = true;

@@ -23,7 +23,8 @@
  *           also with the world stopped. UINT32_MAX: immortal; nobody writes
  *           it again.
  *   lock    the per-object mutex (locking/lock/mutex.h, shared with
- *           //:finegrained).
+ *           //:finegrained), biased to the owner until another thread
+ *           locks it (locking/lock/object_locks.h; biased.c).
  *   shared  others' count << 2 | state. The state only ever moves up:
  *             DEFAULT  0  the owner may free at local 0 with no atomic RMW
  *                         when the whole word is 0;
@@ -54,6 +55,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "locking/lock/held.h"
 #include "locking/lock/mutex.h"
 
 #define RCS_NAME "nogil"
@@ -126,6 +128,9 @@ typedef struct rcs_bi_thread {
     uint64_t retired_count;                /* items on the retired list */
     uint64_t retire_wait_at;               /* wait for the others past this many bytes
                                             * (0: RCS_RETIRE_BOUND_BYTES; reclaim.c) */
+    /* Goes up at each of the thread's bias points (biased.c): a thread
+     * that ends this thread's bias on a lock waits for it to move. */
+    _Atomic uint64_t bias_epoch;
     /* Counters, written by the owner only (relaxed), summed on read. */
     _Atomic uint64_t shared_ops, merges, queued, retire_waits;
     _Atomic uint64_t retired_bytes;        /* bytes on the retired list */
@@ -155,6 +160,12 @@ extern _Thread_local rcs_bi_thread *rcs_bi_self;
 /* rcs_bi_self->id (RCS_BI_TID_NONE when detached), kept beside it so that
  * the owner test of every count is one thread-local load, as before. */
 extern _Thread_local uintptr_t rcs_bi_self_tid;
+
+/* The tid whose objects' locks this thread may take by the bias: its own
+ * while attached and not flushed, else RCS_BI_TID_NO_BIAS (the last
+ * generation of the last index, which no record reaches: no object's tid). */
+extern _Thread_local uintptr_t rcs_bi_bias_tid;
+#define RCS_BI_TID_NO_BIAS UINTPTR_MAX
 
 static inline uintptr_t rcs_bi_tid(void) {
     return rcs_bi_self_tid;
@@ -341,6 +352,13 @@ static inline bool rcs_thread_is_attached(void) {
 static inline bool rcs_world_stopped_here(void) {
     return rcs_bi_self->stopped_world;
 }
+
+static inline bool rcs_lock_is_biased_to_me(const rcs_header *h) {
+    return atomic_load_explicit(&((rcs_header *)h)->tid, memory_order_relaxed) ==
+           rcs_bi_bias_tid;
+}
+/* Ends the owner's bias on m (biased.c). */
+void rcs_lock_end_bias(rcs_mutex *m);
 
 #include "locking/lock/object_locks.h"
 

@@ -78,6 +78,10 @@ static void fg_block_end(void) {
 
 static const rcs_block_hooks fg_block_hooks = {fg_block_begin, fg_block_end};
 
+void rcs_lock_end_bias(rcs_mutex *m) {
+    atomic_fetch_or_explicit(&m->bits, RCS_LOCK_PLAIN, memory_order_relaxed);
+}
+
 void rcs_allow_threads_begin(void) {
     fg_block_begin();
 }

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "locking/lock/held.h"
 #include "locking/lock/mutex.h"
 
 #define RCS_NAME "finegrained"
@@ -42,12 +43,13 @@ typedef struct rcs_header {
 } rcs_header;
 
 #define RCS_FG_IMMORTAL INT64_MIN
-#define RCS_HEADER_IMMORTAL_INIT {RCS_FG_IMMORTAL, RCS_MUTEX_INIT}
+#define RCS_HEADER_IMMORTAL_INIT {RCS_FG_IMMORTAL, {RCS_LOCK_PLAIN}}
 
 static inline void rcs_header_init(rcs_header *h) {
     /* Not yet published: plain (relaxed) stores suffice. */
     atomic_store_explicit(&h->refcnt, 1, memory_order_relaxed);
-    atomic_store_explicit(&h->lock.bits, 0, memory_order_relaxed);
+    /* No owner, so no bias: a plain mutex (object_locks.h). */
+    atomic_store_explicit(&h->lock.bits, RCS_LOCK_PLAIN, memory_order_relaxed);
 }
 
 static inline void rcs_incref(rcs_header *h) {
@@ -132,6 +134,14 @@ static inline bool rcs_thread_is_attached(void) {
 static inline bool rcs_world_stopped_here(void) {
     return rcs_fg_self.stopped_world;
 }
+
+/* Objects have no owner here, so no lock is biased; a byte that is not yet
+ * RCS_LOCK_PLAIN (a header made some other way) only needs the bits. */
+static inline bool rcs_lock_is_biased_to_me(const rcs_header *h) {
+    (void)h;
+    return false;
+}
+void rcs_lock_end_bias(rcs_mutex *m);
 
 #include "locking/lock/object_locks.h"
 

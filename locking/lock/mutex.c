@@ -185,14 +185,18 @@ void rcs_mutex_unlock_slow(rcs_mutex *m) {
     pthread_mutex_lock(&b->lock);
     waiter *w = dequeue(b, m, &more);
     uint8_t sleepers = more ? RCS_MUTEX_PARKED : 0;
-    if (w && rcs_monotonic_ns() - w->parked_at_ns > HANDOFF_AFTER_NS) {
+    bool handoff = w && rcs_monotonic_ns() - w->parked_at_ns > HANDOFF_AFTER_NS;
+    uint8_t keep = handoff ? (uint8_t)(RCS_MUTEX_LOCKED | sleepers) : sleepers;
+    /* A CAS, not a store: the user bits may be set at any moment (by an
+     * atomic OR), and must not be lost. Release: pairs with the next
+     * holder's acquire (on a hand-off the semaphore orders it as well). */
+    while (!atomic_compare_exchange_weak_explicit(
+        &m->bits, &bits, (uint8_t)((bits & RCS_MUTEX_USER_BITS) | keep), memory_order_release,
+        memory_order_relaxed))
+        ;
+    if (handoff) {
         w->handed_off = true;
-        atomic_store_explicit(&m->bits, (uint8_t)(RCS_MUTEX_LOCKED | sleepers),
-                              memory_order_relaxed); /* the semaphore orders it */
         atomic_fetch_add_explicit(&handoff_count, 1, memory_order_relaxed);
-    } else {
-        /* Release: pairs with the next holder's acquire. */
-        atomic_store_explicit(&m->bits, sleepers, memory_order_release);
     }
     pthread_mutex_unlock(&b->lock);
     if (w)

@@ -35,6 +35,10 @@ typedef struct rcs_mutex {
 #define RCS_MUTEX_INIT {0}
 #define RCS_MUTEX_LOCKED 1u
 #define RCS_MUTEX_PARKED 2u
+/* Bits above these two belong to the mutex's user (the object locks keep
+ * their bias state there: locking/lock/object_locks.h). They only ever go
+ * from 0 to 1, by atomic OR; the slow paths below keep them as they are. */
+#define RCS_MUTEX_USER_BITS ((uint8_t) ~(RCS_MUTEX_LOCKED | RCS_MUTEX_PARKED))
 
 void rcs_mutex_lock_slow(rcs_mutex *m);
 void rcs_mutex_unlock_slow(rcs_mutex *m);

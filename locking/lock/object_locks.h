@@ -9,7 +9,9 @@
  * started by an allocation made under some object's lock.
  *
  * pre: the including strategy header has defined rcs_header (with an
- * rcs_mutex member `lock`) and `static inline bool rcs_world_stopped_here(void)`.
+ * rcs_mutex member `lock`), `static inline bool rcs_world_stopped_here(void)`,
+ * `static inline bool rcs_lock_is_biased_to_me(const rcs_header *h)` and
+ * declared `void rcs_lock_end_bias(rcs_mutex *m)` (the bias, below).
  * Included only by those strategy headers; the names are documented in
  * locking/strategy.h.
  */
@@ -29,23 +31,63 @@
  * owner field.
  *
  * Each thread keeps the object locks it holds in rcs_held, innermost last,
- * each with its nesting depth. The fast paths stay one CAS: lock records
- * the mutex after taking it; only a failed CAS (contention, or a lock this
- * thread holds already) looks through the record (rcs_lock_contended). The
- * record is the thread's own: plain thread-local accesses, no ordering
- * (locking/lock/held.h). */
-/* Takes m, or nests if this thread holds it already. */
-static inline void rcs_object_mutex_lock(rcs_mutex *m) {
-    uint8_t unlocked = 0;
-    /* Acquire: as rcs_mutex_lock. */
-    if (__builtin_expect(atomic_compare_exchange_strong_explicit(&m->bits, &unlocked,
-                                                                 RCS_MUTEX_LOCKED,
-                                                                 memory_order_acquire,
-                                                                 memory_order_relaxed),
-                         1))
-        rcs_held_push_fast(m);
-    else
-        rcs_lock_contended(m);
+ * each with its nesting depth and how it holds it. Only a lock that is not
+ * free (contention, or a lock this thread holds already) looks through the
+ * record (rcs_lock_contended). The record is the thread's own: plain
+ * thread-local accesses, no ordering (locking/lock/held.h).
+ *
+ * ---- the owner's bias (//:nogil) ------------------------------------------------
+ * Most objects are only ever locked by the thread that made them (a list a
+ * function builds, a young-object list of the collector), and a mutex costs
+ * two locked instructions per section even when nobody contends. So the
+ * lock of an object starts biased to its owner, the thread whose id is in
+ * its header (rcs_lock_is_biased_to_me): while the byte is 0, the owner
+ * takes and releases the lock by writing its own record only, and never
+ * touches the byte. Any other thread must first end the bias
+ * (rcs_lock_end_bias, the strategy's): it sets ENDING_BIAS, waits until the
+ * owner passes a point where it cannot be inside a biased section it began
+ * before it saw that bit, then sets UNBIASED; from then on the byte is an
+ * ordinary mutex (plain value RCS_LOCK_PLAIN) for everyone, the owner too.
+ * The owner's points, and the orders that make them sound, are the
+ * strategy's (locking/biased/biased.c); at each of them it first turns the
+ * sections it holds by the bias into held mutexes (rcs_held_unbias: the
+ * byte set LOCKED), so a thread that ended the bias meanwhile finds the
+ * lock taken and waits for it as usual. Before UNBIASED only the owner
+ * writes LOCKED into the byte, so the owner never has to wait.
+ * Strategies without owners (finegrained) start every byte at
+ * RCS_LOCK_PLAIN, and end the bias of a byte that starts at 0 (a static
+ * header) at once. Like the JVM's biased locking, the price is paid once
+ * per object by the first other thread that locks it, which waits for the
+ * owner's next checkpoint or blocking point. */
+
+/* One lock acquisition of m (h's mutex) without the record's help: by the
+ * bias, or by a free plain mutex. Returns false when neither applies. */
+static inline bool rcs_object_mutex_lock_fast(rcs_header *h, rcs_mutex *m) {
+    uint8_t bits = atomic_load_explicit(&m->bits, memory_order_relaxed);
+    if (bits == 0 && rcs_lock_is_biased_to_me(h)) {
+        /* Only this thread could be in a section on h: no write to the
+         * byte, and no ordering (the owner's sections are ordered with
+         * other threads' by the ending of the bias). */
+        rcs_held_push_fast(m, RCS_HELD_BIASED);
+        return true;
+    }
+    uint8_t plain = RCS_LOCK_PLAIN;
+    /* Acquire: the holder sees every write made by earlier holders. */
+    if (bits == plain &&
+        atomic_compare_exchange_strong_explicit(&m->bits, &plain,
+                                                (uint8_t)(RCS_LOCK_PLAIN | RCS_MUTEX_LOCKED),
+                                                memory_order_acquire, memory_order_relaxed)) {
+        rcs_held_push_fast(m, RCS_HELD_MUTEX);
+        return true;
+    }
+    return false;
+}
+
+/* Takes h's lock, or nests if this thread holds it already. */
+static inline void rcs_object_mutex_lock(rcs_header *h) {
+    rcs_mutex *m = &h->lock;
+    if (__builtin_expect(!rcs_object_mutex_lock_fast(h, m), 0))
+        rcs_lock_contended(m, rcs_lock_is_biased_to_me(h), rcs_lock_end_bias);
 }
 
 /* Ends the innermost hold of m: releases it if that was the outermost. */
@@ -54,8 +96,17 @@ static inline void rcs_object_mutex_unlock(rcs_mutex *m) {
     if (__builtin_expect(top >= 0 && rcs_held.held[top].m == m &&
                              rcs_held.held[top].depth == 1,
                          1)) {
+        uint32_t kind = rcs_held.held[top].kind;
         rcs_held.n = top;
-        rcs_mutex_unlock(m);
+        if (kind != RCS_HELD_MUTEX)
+            return; /* biased, or an inner hold: the byte was never written */
+        uint8_t locked = RCS_LOCK_PLAIN | RCS_MUTEX_LOCKED;
+        /* Release: pairs with the next holder's acquire. Anything else in
+         * the byte (sleepers, a bias not yet ended) takes the slow path. */
+        if (!atomic_compare_exchange_strong_explicit(&m->bits, &locked, RCS_LOCK_PLAIN,
+                                                     memory_order_release,
+                                                     memory_order_relaxed))
+            rcs_mutex_unlock_slow(m);
     } else {
         rcs_unlock_unusual(m);
     }
@@ -63,7 +114,7 @@ static inline void rcs_object_mutex_unlock(rcs_mutex *m) {
 
 static inline void rcs_lock(rcs_header *h) {
     if (!rcs_world_stopped_here())
-        rcs_object_mutex_lock(&h->lock);
+        rcs_object_mutex_lock(h);
 }
 
 static inline void rcs_unlock(rcs_header *h) {
@@ -83,14 +134,14 @@ static inline void rcs_lock2(rcs_header *a, rcs_header *b) {
     if (rcs_world_stopped_here())
         return;
     if (a == b) {
-        rcs_object_mutex_lock(&a->lock);
+        rcs_object_mutex_lock(a);
         return;
     }
-    rcs_mutex *lo = a < b ? &a->lock : &b->lock, *hi = a < b ? &b->lock : &a->lock;
-    if (__builtin_expect(rcs_mutex_trylock(lo), 1))
-        rcs_held_push_fast(lo);
-    else
-        rcs_lock2_contended(lo, hi); /* takes lo, or nests it; hi may be held */
+    rcs_header *lo = a < b ? a : b, *hi = a < b ? b : a;
+    if (__builtin_expect(!rcs_object_mutex_lock_fast(lo, &lo->lock), 0))
+        /* takes lo, or nests it; hi may be held */
+        rcs_lock2_contended(&lo->lock, rcs_lock_is_biased_to_me(lo), &hi->lock,
+                            rcs_lock_end_bias);
     rcs_object_mutex_lock(hi);
 }
 

@@ -177,16 +177,26 @@ static void test_section_held_across_a_blocking_point(void **state) {
 
 typedef struct exited {
     rc_object *lists[EXITED_LISTS];
+    struct exited *earlier; /* an exited thread's lists, to lock first (or NULL) */
+    int64_t earlier_sizes[EXITED_LISTS];
     rc_status st;
 } exited;
 
 /* Makes lists, fills them inside their sections (by the bias, under
- * //:nogil), and exits still owning them. */
+ * //:nogil), and exits still owning them; first reads the lists of an
+ * earlier such thread, if given, inside their sections. */
 static void *exiting_owner(void *p) {
     exited *e = p;
     if (rc_thread_attach() != RC_OK)
         return NULL;
     rc_status st = RC_OK;
+    /* Another thread's lists, whose owner has exited: under //:nogil this
+     * thread may hold that owner's record now, under a new id. */
+    for (int i = 0; e->earlier && i < EXITED_LISTS; i++) {
+        RC_CRITICAL_BEGIN(e->earlier->lists[i])
+            e->earlier_sizes[i] = rc_list_size(e->earlier->lists[i]);
+        RC_CRITICAL_END(e->earlier->lists[i])
+    }
     for (int i = 0; i < EXITED_LISTS && st == RC_OK; i++) {
         e->lists[i] = rc_list_new();
         if (!e->lists[i]) {
@@ -214,13 +224,14 @@ static void test_locks_after_the_owner_exited(void **state) {
     assert_int_equal(e.st, RC_OK);
     /* The second thread reuses the exited one's record under //:nogil: it
      * must not be taken for the owner of the first one's objects. */
-    exited second = {.st = RC_ESTATE};
+    exited second = {.earlier = &e, .st = RC_ESTATE};
     RC_BEGIN_ALLOW_THREADS
     pthread_create(&owner, NULL, exiting_owner, &second);
     pthread_join(owner, NULL);
     RC_END_ALLOW_THREADS
     assert_int_equal(second.st, RC_OK);
     for (int i = 0; i < EXITED_LISTS; i++) {
+        assert_int_equal(second.earlier_sizes[i], i % 4 + 1);
         RC_CRITICAL_BEGIN(e.lists[i])
             assert_int_equal(rc_list_size(e.lists[i]), i % 4 + 1);
             assert_int_equal(rc_list_append(e.lists[i], rc_none()), RC_OK);
@@ -231,11 +242,52 @@ static void test_locks_after_the_owner_exited(void **state) {
     }
 }
 
+/* ---- deep nesting by the owner --------------------------------------------------- */
+
+/* One object's section begun 100 times inside itself, more than the 32
+ * distinct locks a thread may hold: nesting takes no new record entry,
+ * under the bias as with a held mutex. Another thread then takes the lock,
+ * which the outermost end released. */
+static int nest(rc_object *l, int depth) {
+    int n = 0;
+    RC_CRITICAL_BEGIN(l)
+        n = depth > 1 ? nest(l, depth - 1) + 1 : 1;
+    RC_CRITICAL_END(l)
+    return n;
+}
+
+static void *lock_once(void *p) {
+    rc_object *l = p;
+    if (rc_thread_attach() != RC_OK)
+        return NULL;
+    RC_CRITICAL_BEGIN(l)
+        (void)rc_list_append(l, rc_none());
+    RC_CRITICAL_END(l)
+    rc_thread_detach();
+    return NULL;
+}
+
+static void test_owner_nests_one_section_deeply(void **state) {
+    (void)state;
+    rc_object *l = rc_list_new();
+    assert_non_null(l);
+    assert_int_equal(nest(l, 100), 100);
+    pthread_t other;
+    RC_BEGIN_ALLOW_THREADS
+    pthread_create(&other, NULL, lock_once, l);
+    pthread_join(other, NULL);
+    RC_END_ALLOW_THREADS
+    assert_int_equal(rc_list_size(l), 1);
+    assert_int_equal(nest(l, 100), 100); /* and again, the bias ended */
+    rc_decref(l);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_owner_and_other_thread_exclude_each_other),
         cmocka_unit_test(test_section_held_across_a_blocking_point),
         cmocka_unit_test(test_locks_after_the_owner_exited),
+        cmocka_unit_test(test_owner_nests_one_section_deeply),
     };
     return RCT_RUN_GROUP(tests);
 }

@@ -491,7 +491,10 @@ bool rcs_bi_try_incref_shared(rcs_header *h) {
  * where O leaves RUNNING (blocking, pause at a stop, detach: each calls
  * rcs_held_unbias first, so a section O holds across one is a held mutex
  * by then, which T then waits for as usual) and every checkpoint slow path
- * and return from blocking, where bias_point_passed moves O's bias_epoch.
+ * and return to RUNNING (from blocking, from a pause), where
+ * bias_point_passed moves O's bias_epoch and fences. (Attach needs no
+ * fence: it returns to RUNNING under the registry mutex, which T also
+ * takes before it can read the new record's state.)
  *
  * Why T may then take the mutex. (1) O's earlier sections happen before
  * T's: O's state store (release, set_state) or epoch RMW is read by T's
@@ -540,10 +543,11 @@ void rcs_lock_end_bias(rcs_mutex *m) {
     /* Acquire: pairs with bias_tid_clear's release, for a merged owner. */
     uintptr_t tid = atomic_load_explicit(&h->tid, memory_order_acquire);
     rcs_bi_thread *o = (tid & RCS_BI_INDEX_MASK) ? record_of(tid) : NULL;
-    /* No record, a dead owner's record (whatever thread holds it now, the
-     * wait is then only longer), or our own (we hold no section on m, or
-     * we would not be here): */
-    if (o && o != rcs_bi_self)
+    /* Nobody to wait for: no record; our own (we hold no section on m, or
+     * we would not be here); or a record that a later thread has taken
+     * (acquire: pairs with record_claim_locked, after the owner's detach,
+     * which turned its biased holds into held mutexes at its flush). */
+    if (o && o != rcs_bi_self && atomic_load_explicit(&o->id, memory_order_acquire) == tid)
         wait_for_bias_point(o);
     /* Release: a thread that sees UNBIASED and takes the mutex (acquire,
      * on this byte) also sees what the owner's biased sections wrote. */
@@ -638,6 +642,9 @@ void rcs_checkpoint_slow(void) {
         pthread_mutex_lock(&rcs_bi_reg.mutex);
         wait_out_stop_locked(RCS_BI_PAUSED);
         pthread_mutex_unlock(&rcs_bi_reg.mutex);
+        /* Back to RUNNING: the fence a return to RUNNING needs before this
+         * thread loads a lock byte again (the bias argument, (2)). */
+        bias_point_passed(t);
     }
     if (b & RCS_BI_BREAK_MERGE)
         merge_own_queue();
@@ -735,8 +742,10 @@ static void record_claim_locked(rcs_bi_thread *t) {
     /* The id first, then the queue (release): a pusher that sees the open
      * queue also sees that the id moved on, and does not push a dead
      * owner's object there believing its owner alive (queue_object). */
+    /* Release: a thread ending a bias that sees the new id (acquire, in
+     * rcs_lock_end_bias) knows the record's last thread has detached. */
     atomic_store_explicit(&t->id, gen << RCS_BI_INDEX_BITS | (old & RCS_BI_INDEX_MASK),
-                          memory_order_relaxed);
+                          memory_order_release);
     atomic_store_explicit(&t->breaker, 0, memory_order_relaxed);
     atomic_store_explicit(&t->queue, NULL, memory_order_release);
     t->stopped_world = t->flushed = false;

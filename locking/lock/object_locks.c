@@ -26,6 +26,11 @@ static int held_find(const rcs_mutex *m) {
 }
 
 void rcs_held_push(rcs_mutex *m, uint32_t kind) {
+    int i = kind == RCS_HELD_BIASED ? held_find(m) : -1;
+    if (i >= 0) {
+        rcs_held.held[i].depth++; /* a biased relock of a lock held further out */
+        return;
+    }
     if (rcs_held.n == RCS_HELD_MAX) {
         /* Only sections on different objects begun one inside another get
          * here, which the rules of RC_CRITICAL_BEGIN forbid (they can

@@ -67,8 +67,13 @@ static inline bool rcs_object_mutex_lock_fast(rcs_header *h, rcs_mutex *m) {
     if (bits == 0 && rcs_lock_is_biased_to_me(h)) {
         /* Only this thread could be in a section on h: no write to the
          * byte, and no ordering (the owner's sections are ordered with
-         * other threads' by the ending of the bias). */
-        rcs_held_push_fast(m, RCS_HELD_BIASED);
+         * other threads' by the ending of the bias). A section begun again
+         * right inside itself nests in the same record entry. */
+        int top = rcs_held.n - 1;
+        if (top >= 0 && rcs_held.held[top].m == m)
+            rcs_held.held[top].depth++;
+        else
+            rcs_held_push_fast(m, RCS_HELD_BIASED);
         return true;
     }
     uint8_t plain = RCS_LOCK_PLAIN;

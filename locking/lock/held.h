@@ -9,6 +9,7 @@
 #ifndef RC_LOCKING_LOCK_HELD_H
 #define RC_LOCKING_LOCK_HELD_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -65,6 +66,17 @@ static inline void rcs_held_push_fast(rcs_mutex *m, uint32_t kind) {
     rcs_held.held[n].depth = 1;
     rcs_held.held[n].kind = kind;
     rcs_held.n = n + 1;
+}
+
+/* Releases a mutex this thread holds as a lock (RCS_HELD_MUTEX), keeping
+ * the byte's user bits. Release: pairs with the next holder's acquire.
+ * Anything else in the byte (sleepers, a bias not yet ended) takes the
+ * slow path. */
+static inline void rcs_held_mutex_release(rcs_mutex *m) {
+    uint8_t locked = RCS_LOCK_PLAIN | RCS_MUTEX_LOCKED;
+    if (!atomic_compare_exchange_strong_explicit(&m->bits, &locked, RCS_LOCK_PLAIN,
+                                                 memory_order_release, memory_order_relaxed))
+        rcs_mutex_unlock_slow(m);
 }
 
 #endif /* RC_LOCKING_LOCK_HELD_H */

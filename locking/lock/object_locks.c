@@ -48,15 +48,6 @@ void rcs_held_push(rcs_mutex *m, uint32_t kind) {
     rcs_held.n++;
 }
 
-/* Releases a mutex this thread holds, keeping the byte's user bits. */
-static void mutex_release(rcs_mutex *m) {
-    uint8_t locked = RCS_LOCK_PLAIN | RCS_MUTEX_LOCKED;
-    /* Release: pairs with the next holder's acquire. */
-    if (!atomic_compare_exchange_strong_explicit(&m->bits, &locked, RCS_LOCK_PLAIN,
-                                                 memory_order_release, memory_order_relaxed))
-        rcs_mutex_unlock_slow(m);
-}
-
 /* Takes m, which this thread does not hold, and records it. */
 static void take(rcs_mutex *m, bool mine, void (*end_bias)(rcs_mutex *m)) {
     uint8_t bits = atomic_load_explicit(&m->bits, memory_order_relaxed);
@@ -105,7 +96,7 @@ void rcs_unlock_unusual(rcs_mutex *m) {
             (size_t)(rcs_held.n - i - 1) * sizeof rcs_held.held[0]);
     rcs_held.n--;
     if (kind == RCS_HELD_MUTEX)
-        mutex_release(m);
+        rcs_held_mutex_release(m);
 }
 
 void rcs_lock2_contended(rcs_mutex *lo, bool lo_mine, rcs_mutex *hi,
@@ -126,7 +117,7 @@ void rcs_lock2_contended(rcs_mutex *lo, bool lo_mine, rcs_mutex *hi,
      * hold by the bias has nothing to let go, so first make every biased
      * hold a held mutex; the earliest record of hi then holds its mutex. */
     rcs_held_unbias();
-    mutex_release(hi);
+    rcs_held_mutex_release(hi);
     take(lo, lo_mine, end_bias);
     /* hi's bias, if any, is ours or has ended (we held hi): its mutex is
      * the lock now, and its record says so. */

@@ -103,15 +103,9 @@ static inline void rcs_object_mutex_unlock(rcs_mutex *m) {
                          1)) {
         uint32_t kind = rcs_held.held[top].kind;
         rcs_held.n = top;
-        if (kind != RCS_HELD_MUTEX)
-            return; /* biased, or an inner hold: the byte was never written */
-        uint8_t locked = RCS_LOCK_PLAIN | RCS_MUTEX_LOCKED;
-        /* Release: pairs with the next holder's acquire. Anything else in
-         * the byte (sleepers, a bias not yet ended) takes the slow path. */
-        if (!atomic_compare_exchange_strong_explicit(&m->bits, &locked, RCS_LOCK_PLAIN,
-                                                     memory_order_release,
-                                                     memory_order_relaxed))
-            rcs_mutex_unlock_slow(m);
+        if (kind == RCS_HELD_MUTEX)
+            rcs_held_mutex_release(m);
+        /* else biased, or an inner hold: the byte was never written */
     } else {
         rcs_unlock_unusual(m);
     }

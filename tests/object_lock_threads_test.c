@@ -21,13 +21,6 @@
 #include <sched.h>
 #include <stdatomic.h>
 
-/* Waits, in the release region, until *flag is set. */
-static void wait_flag(atomic_int *flag) {
-    RC_BEGIN_ALLOW_THREADS
-    while (!atomic_load(flag))
-        sched_yield();
-    RC_END_ALLOW_THREADS
-}
 
 /* ---- mutual exclusion, owner against another thread ------------------------------ */
 
@@ -75,7 +68,7 @@ static void test_owner_and_other_thread_exclude_each_other(void **state) {
     RC_BEGIN_ALLOW_THREADS
     pthread_create(&owner, NULL, counting_owner, &c);
     RC_END_ALLOW_THREADS
-    wait_flag(&c.made);
+    rct_wait_flag(&c.made);
     assert_int_equal(c.st, RC_OK);
     count_rounds(&c); /* this thread is not the list's owner */
     RC_BEGIN_ALLOW_THREADS
@@ -113,7 +106,7 @@ static void *across_owner(void *p) {
     a->high = x < y ? y : x;
     atomic_store(&a->made, 1);
     if (a->st_owner == RC_OK) {
-        wait_flag(&a->high_held);
+        rct_wait_flag(&a->high_held);
         rc_status st;
         RC_CRITICAL_BEGIN(a->low)
             st = rc_list_append(a->low, a->item);
@@ -134,10 +127,10 @@ static void *across_holder(void *p) {
     across *a = p;
     if (rc_thread_attach() != RC_OK)
         return NULL;
-    wait_flag(&a->made);
+    rct_wait_flag(&a->made);
     RC_CRITICAL_BEGIN(a->high)
         atomic_store(&a->high_held, 1);
-        wait_flag(&a->in_low);
+        rct_wait_flag(&a->in_low);
         a->st_holder = rc_list_append(a->high, a->item);
     RC_CRITICAL_END(a->high)
     rc_thread_detach();
@@ -154,7 +147,7 @@ static void test_section_held_across_a_blocking_point(void **state) {
     pthread_create(&holder, NULL, across_holder, &a);
     RC_END_ALLOW_THREADS
     /* The reader: begins low's section once the owner is inside it. */
-    wait_flag(&a.in_low);
+    rct_wait_flag(&a.in_low);
     RC_CRITICAL_BEGIN(a.low)
         a.seen = rc_list_size(a.low);
     RC_CRITICAL_END(a.low)

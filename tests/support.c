@@ -4,6 +4,7 @@
 #include "tests/support.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,4 +213,11 @@ int rct_run_in_child(void (*fn)(void), char *out, size_t out_size) {
     int status = 0;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     return status;
+}
+
+void rct_wait_flag(atomic_int *flag) {
+    RC_BEGIN_ALLOW_THREADS
+    while (!atomic_load(flag))
+        sched_yield();
+    RC_END_ALLOW_THREADS
 }

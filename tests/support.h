@@ -7,6 +7,7 @@
 #define RC_TESTS_SUPPORT_H
 
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -120,5 +121,10 @@ int rct_sweep_alloc_failures(rc_status (*op)(void *arg), void *arg);
  * deliberately leaks. pre: no other thread is running (it fails in a
  * parallel test body). */
 int rct_run_in_child(void (*fn)(void), char *out, size_t out_size);
+
+/* Waits until *flag is nonzero, in the release region (so that under
+ * //:gil the waiting thread lets the others run, and under //:nogil it is at
+ * a blocking point for stop-the-world and lock bias). pre: attached. */
+void rct_wait_flag(atomic_int *flag);
 
 #endif /* RC_TESTS_SUPPORT_H */

@@ -107,6 +107,7 @@ typedef struct dict_object {
     void *table;
     int64_t used;     /* live keys */
     uint64_t version; /* changes whenever a key is added or removed */
+    bool lent;        /* ever read with rc_dict_get_borrowed (runtime/borrow.c) */
 } dict_object;
 
 static inline dict_object *as_dict(rc_object *o) {
@@ -377,6 +378,7 @@ rc_object *rc_dict_new(void) {
     d->table = NULL;
     d->used = 0;
     d->version = 0;
+    d->lent = false;
     return &d->base;
 }
 
@@ -417,6 +419,24 @@ static rc_status dict_insert(dict_object *d, uint64_t slot, uint64_t hash, rc_ob
     return RC_OK;
 }
 
+/* dict_lock then dict_lookup (its result in *found), for a call that may
+ * remove a value: as rci_lock_for_removal (*lent: the dict was lent, read
+ * under the lock at the lookup's end). Returns RC_OK with the lock held,
+ * or RC_ENOMEM with nothing held. The lookup may let go of the lock
+ * (keys_equal_unlocked); if the dict got lent meanwhile, without room made
+ * for a deferred drop, it starts again. */
+static rc_status dict_lock_and_find(dict_object *d, rc_object *key, uint64_t hash,
+                                    dict_pos *pos, bool *lent, int *found) {
+    for (;;) {
+        if (rci_lock_for_removal(&d->base, &d->lent, lent) != RC_OK)
+            return RC_ENOMEM;
+        *found = dict_lookup(d, key, hash, pos);
+        if (*lent || !__atomic_load_n(&d->lent, __ATOMIC_RELAXED))
+            return RC_OK;
+        dict_unlock(d);
+    }
+}
+
 rc_status rc_dict_set(rc_object *o, rc_object *key, rc_object *value) {
     uint64_t hash;
     rc_status st = dict_key_args(o, key, "rc_dict_set", &hash);
@@ -425,10 +445,12 @@ rc_status rc_dict_set(rc_object *o, rc_object *key, rc_object *value) {
     if (RC_UNLIKELY(!value))
         return rc_error_set(RC_EVALUE, "rc_dict_set: NULL value");
     dict_object *d = as_dict(o);
-    dict_pos pos;
+    dict_pos pos = {0}; /* set by the lookup (the compiler cannot see it through the loop) */
     rc_object *old = NULL;
-    dict_lock(d);
-    int found = dict_lookup(d, key, hash, &pos);
+    bool lent;
+    int found;
+    if (dict_lock_and_find(d, key, hash, &pos, &lent, &found) != RC_OK)
+        return RC_ENOMEM;
     if (found == 1) {
         /* Replace the value; the key object stays, and so does its place. */
         dict_entry *e = &dict_table_of(d)->entries[pos.ix];
@@ -443,7 +465,7 @@ rc_status rc_dict_set(rc_object *o, rc_object *key, rc_object *value) {
     }
     dict_unlock(d);
     if (old)
-        rc_decref(old); /* after unlocking: it may run a dealloc slot */
+        rci_drop_removed(lent, old); /* after unlocking: it may run a dealloc slot */
     return st;
 }
 
@@ -468,16 +490,19 @@ static int lockfree_keys_equal(dict_entry *e, rc_object *stored, rc_object *key,
     return cmp < 0 ? LOCKFREE_UNSURE : cmp > 0;
 }
 
-/* Entry e holds the key: takes its value (a new reference in *value, if
- * value is not NULL), then checks that e still holds that key and value and
+/* Entry e holds the key: takes its value (into *value, if value is not
+ * NULL: a new reference if count, else lent), then checks that e still holds that key and value and
  * t is still d's table, all of which makes the answer true at one moment. */
 static int lockfree_take_value(dict_object *d, dict_table *t, dict_entry *e, rc_object *stored,
-                               rc_object **value) {
+                               rc_object **value, bool count) {
     rc_object *v = entry_load(&e->value);
-    if (!v || (value && !rcs_try_incref(&v->rc)))
+    /* Not counted (a borrowed read): the open borrow window keeps it
+     * alive (runtime/borrow.c). */
+    count = count && value;
+    if (!v || (count && !rcs_try_incref(&v->rc)))
         return LOCKFREE_UNSURE;
     if (entry_load(&e->key) != stored || entry_load(&e->value) != v || dict_table_of(d) != t) {
-        if (value)
+        if (count)
             rc_decref(v);
         return LOCKFREE_UNSURE;
     }
@@ -486,12 +511,12 @@ static int lockfree_take_value(dict_object *d, dict_table *t, dict_entry *e, rc_
     return 1;
 }
 
-/* The lock-free lookup (see the top of the file). Returns 1 (found; with a
- * new reference to the value in *value if value is not NULL), 0 (absent at
- * some moment of the call) or LOCKFREE_UNSURE (ask again under the lock).
- * pre: the caller holds a reference to key. */
+/* The lock-free lookup (see the top of the file). Returns 1 (found; with
+ * the value in *value if value is not NULL, a new reference if count),
+ * 0 (absent at some moment of the call) or LOCKFREE_UNSURE (ask again
+ * under the lock). pre: the caller holds a reference to key. */
 static int dict_find_lockfree(dict_object *d, rc_object *key, uint64_t hash,
-                              rc_object **value) {
+                              rc_object **value, bool count) {
     dict_table *t = dict_table_of(d);
     if (!t)
         return 0;
@@ -511,7 +536,7 @@ static int dict_find_lockfree(dict_object *d, rc_object *key, uint64_t hash,
             if (!cmp && stored && e->hash == hash)
                 cmp = lockfree_keys_equal(e, stored, key, &held);
             if (cmp) {
-                result = cmp == 1 ? lockfree_take_value(d, t, e, stored, value) : cmp;
+                result = cmp == 1 ? lockfree_take_value(d, t, e, stored, value, count) : cmp;
                 break;
             }
         }
@@ -523,13 +548,13 @@ static int dict_find_lockfree(dict_object *d, rc_object *key, uint64_t hash,
     return result;
 }
 
-/* 1 (found; with a new reference to the value in *value unless value is
- * NULL), 0 if key is absent (no error set), or a negative status. Without
- * the lock first where the strategy allows it. */
+/* 1 (found; with the value in *value unless value is NULL: a new
+ * reference if count, else lent), 0 if key is absent (no error set), or a
+ * negative status. Without the lock first where the strategy allows it. */
 static inline int dict_get_ref(dict_object *d, rc_object *key, uint64_t hash,
-                               rc_object **value) {
+                               rc_object **value, bool count) {
     if (RCS_LOCKFREE_READS) {
-        int found = dict_find_lockfree(d, key, hash, value);
+        int found = dict_find_lockfree(d, key, hash, value, count);
         if (found != LOCKFREE_UNSURE)
             return found;
     }
@@ -538,7 +563,8 @@ static inline int dict_get_ref(dict_object *d, rc_object *key, uint64_t hash,
     int found = dict_lookup(d, key, hash, &pos);
     if (found == 1 && value) {
         *value = dict_table_of(d)->entries[pos.ix].value;
-        rc_incref(*value);
+        if (count)
+            rc_incref(*value);
     }
     dict_unlock(d);
     return found;
@@ -549,7 +575,7 @@ rc_object *rc_dict_get(rc_object *o, rc_object *key) {
     if (dict_key_args(o, key, "rc_dict_get", &hash) != RC_OK)
         return NULL;
     rc_object *value = NULL;
-    int found = dict_get_ref(as_dict(o), key, hash, &value);
+    int found = dict_get_ref(as_dict(o), key, hash, &value, true);
     if (RC_UNLIKELY(found != 1)) {
         if (found == 0)
             key_error("rc_dict_get", key);
@@ -566,7 +592,27 @@ int rc_dict_get_ref(rc_object *o, rc_object *key, rc_object **value) {
     rc_status st = dict_key_args(o, key, "rc_dict_get_ref", &hash);
     if (st != RC_OK)
         return st;
-    return dict_get_ref(as_dict(o), key, hash, value);
+    return dict_get_ref(as_dict(o), key, hash, value, true);
+}
+
+int rc_dict_get_borrowed(rc_object *o, rc_object *key, rc_object **value) {
+    if (RC_UNLIKELY(!value))
+        return rc_error_set(RC_EVALUE, "rc_dict_get_borrowed: NULL out pointer");
+    *value = NULL;
+    uint64_t hash;
+    rc_status st = dict_key_args(o, key, "rc_dict_get_borrowed", &hash);
+    if (st != RC_OK)
+        return st;
+    dict_object *d = as_dict(o);
+    rci_tstate *t = rci_active;
+    rci_lend(o, &d->lent);
+    rci_borrow_window(t);
+    /* The lookup may run client code (a key's equality; a dealloc when it
+     * drops a key it held): the pin keeps the window open through it. */
+    rci_borrow_pin(t);
+    int found = dict_get_ref(d, key, hash, value, false);
+    rci_borrow_unpin(t);
+    return found;
 }
 
 int rc_dict_contains(rc_object *o, rc_object *key) {
@@ -574,7 +620,7 @@ int rc_dict_contains(rc_object *o, rc_object *key) {
     rc_status st = dict_key_args(o, key, "rc_dict_contains", &hash);
     if (st != RC_OK)
         return st;
-    return dict_get_ref(as_dict(o), key, hash, NULL);
+    return dict_get_ref(as_dict(o), key, hash, NULL, true);
 }
 
 rc_status rc_dict_delete(rc_object *o, rc_object *key) {
@@ -583,10 +629,12 @@ rc_status rc_dict_delete(rc_object *o, rc_object *key) {
     if (st != RC_OK)
         return st;
     dict_object *d = as_dict(o);
-    dict_pos pos;
+    dict_pos pos = {0}; /* set by the lookup, as in rc_dict_set */
     rc_object *old_key = NULL, *old_value = NULL;
-    dict_lock(d);
-    int found = dict_lookup(d, key, hash, &pos);
+    bool lent;
+    int found;
+    if (dict_lock_and_find(d, key, hash, &pos, &lent, &found) != RC_OK)
+        return RC_ENOMEM;
     if (found == 1) {
         dict_table *t = dict_table_of(d);
         dict_entry *e = &t->entries[pos.ix];
@@ -601,8 +649,10 @@ rc_status rc_dict_delete(rc_object *o, rc_object *key) {
     dict_unlock(d);
     if (found != 1)
         return found == 0 ? key_error("rc_dict_delete", key) : (rc_status)found;
-    rc_decref(old_key); /* after unlocking: they may run dealloc slots */
-    rc_decref(old_value);
+    /* After unlocking: they may run dealloc slots. A key is never lent
+     * (lock-free readers count a key before they read it). */
+    rc_decref(old_key);
+    rci_drop_removed(lent, old_value);
     return RC_OK;
 }
 
@@ -806,7 +856,7 @@ static int dict_equal(rc_object *self, rc_object *other) {
     for (int64_t i = 0; result == 1 && i < s.n; i++) {
         rc_object *theirs = NULL; /* set when found; NULL keeps -O1 -Wmaybe-uninitialized quiet */
         result =
-            dict_get_ref(as_dict(other), s.entries[i].key, s.entries[i].hash, &theirs);
+            dict_get_ref(as_dict(other), s.entries[i].key, s.entries[i].hash, &theirs, true);
         if (result == 1) {
             result = rc_object_equal(s.entries[i].value, theirs);
             rc_decref(theirs);

@@ -57,11 +57,21 @@ rc_object *rc_dict_get(rc_object *d, rc_object *key);
  * through rc_dict_get also records RC_EKEY (its message is only written
  * when rc_error_message reads it). Threads: atomic. */
 int rc_dict_get_ref(rc_object *d, rc_object *key, rc_object **value);
+/* As rc_dict_get_ref, but the value in *value is lent: no reference of the
+ * caller's, valid until the calling thread's next quiescent point of
+ * borrowing ("borrowed reads" in runtime/runtime.h). The read writes
+ * nothing shared once the dict has been read this way before. From then
+ * on the dict's writers defer the drops of the values they replace or
+ * delete (rc_dict_set and rc_dict_delete may then also fail with
+ * RC_ENOMEM, the dict unchanged). Threads: atomic. */
+int rc_dict_get_borrowed(rc_object *d, rc_object *key, rc_object **value);
+
 /* 1 if key is present, 0 if not, negative rc_status on error. Threads: atomic. */
 int rc_dict_contains(rc_object *d, rc_object *key);
 
 /* Removes key and drops the dict's references to it and its value.
- * Errors: RC_EKEY if absent, RC_ETYPE, RC_EVALUE. Threads: atomic. */
+ * Errors: RC_EKEY if absent, RC_ETYPE, RC_EVALUE, RC_ENOMEM (only for a
+ * dict read with rc_dict_get_borrowed; unchanged). Threads: atomic. */
 rc_status rc_dict_delete(rc_object *d, rc_object *key);
 
 /* Returns: a new reference to a new list of the keys / the values / the

@@ -212,16 +212,19 @@ static void list_copy_in(rci_list *self, rc_object *const *src, int64_t n) {
  * moment: the array was still the list's (arrays are never reused while
  * published) and its slot still held the item, which our reference now
  * keeps alive, so it cannot be another object at the same address. */
-static rc_object *list_get_lockfree(rci_list *self, int64_t index) {
+static rc_object *list_get_lockfree(rci_list *self, int64_t index, bool count) {
     rc_object **items = rcs_load_shared_ptr((void *const *)&self->items);
     if (!items || index >= list_array_capacity(items))
         return NULL;
     rc_object *item = rcs_load_shared_ptr((void *const *)&items[index]);
-    if (!item || !rcs_try_incref(&item->rc))
+    /* A borrowed read (count false) takes no reference: the open borrow
+     * window keeps any item it loads alive (runtime/borrow.c). */
+    if (!item || (count && !rcs_try_incref(&item->rc)))
         return NULL;
     if (rcs_load_shared_ptr((void *const *)&items[index]) != item ||
         rcs_load_shared_ptr((void *const *)&self->items) != items) {
-        rc_decref(item);
+        if (count)
+            rc_decref(item);
         return NULL;
     }
     return item;
@@ -231,7 +234,7 @@ static rc_object *list_get_lockfree(rci_list *self, int64_t index) {
  * range. For walks that must not hold the lock between items. */
 static rc_object *list_item_ref(rci_list *self, int64_t i) {
     rc_object *item = NULL;
-    if (RCS_LOCKFREE_READS && i < size_load(self) && (item = list_get_lockfree(self, i)))
+    if (RCS_LOCKFREE_READS && i < size_load(self) && (item = list_get_lockfree(self, i, true)))
         return item;
     rcs_lock(&self->base.rc);
     if (i < self->size)
@@ -397,6 +400,7 @@ rc_object *rc_list_new(void) {
         return NULL;
     l->items = NULL; /* no array until the first item */
     l->size = l->capacity = 0;
+    l->lent = false;
     return &l->base;
 }
 
@@ -527,27 +531,43 @@ rc_status rc_list_extend(rc_object *l, rc_object *src) {
 
 /* ---- reading and replacing ----------------------------------------------- */
 
-rc_object *rc_list_get(rc_object *l, int64_t i) {
+/* rc_list_get (count true) and rc_list_get_borrowed (count false). */
+static inline rc_object *list_get(rc_object *l, int64_t i, bool count, const char *fn) {
     if (RC_UNLIKELY(!rci_may_touch() || !rc_list_check(l))) {
-        list_type_error("rc_list_get", l);
+        list_type_error(fn, l);
         return NULL;
     }
     rci_list *self = as_list(l);
+    if (!count) {
+        rci_lend(l, &self->lent);
+        rci_borrow_window(rci_active);
+    }
     rc_object *item = NULL;
     int64_t index = i, size;
     /* Lock-free for i >= 0 only: a negative index counts from a size that
      * the lock-free read could not confirm. */
     if (RCS_LOCKFREE_READS && i >= 0 && i < size_load(self) &&
-        (item = list_get_lockfree(self, i)))
+        (item = list_get_lockfree(self, i, count)))
         return item;
     rcs_lock(&l->rc);
     size = self->size;
-    if (list_index(size, &index))
-        item = rc_newref(self->items[index]);
+    if (list_index(size, &index)) {
+        item = self->items[index];
+        if (count)
+            rc_incref(item);
+    }
     rcs_unlock(&l->rc);
     if (!item)
-        list_index_error("rc_list_get", i, size);
+        list_index_error(fn, i, size);
     return item;
+}
+
+rc_object *rc_list_get(rc_object *l, int64_t i) {
+    return list_get(l, i, true, "rc_list_get");
+}
+
+rc_object *rc_list_get_borrowed(rc_object *l, int64_t i) {
+    return list_get(l, i, false, "rc_list_get_borrowed");
 }
 
 rc_status rc_list_set(rc_object *l, int64_t i, rc_object *item) {
@@ -556,7 +576,9 @@ rc_status rc_list_set(rc_object *l, int64_t i, rc_object *item) {
     rci_list *self = as_list(l);
     rc_object *old = NULL;
     int64_t index = i, size;
-    rcs_lock(&l->rc);
+    bool lent;
+    if (rci_lock_for_removal(l, &self->lent, &lent) != RC_OK)
+        return RC_ENOMEM;
     size = self->size;
     if (list_index(size, &index)) {
         old = self->items[index];
@@ -565,7 +587,7 @@ rc_status rc_list_set(rc_object *l, int64_t i, rc_object *item) {
     rcs_unlock(&l->rc);
     if (!old)
         return list_index_error("rc_list_set", i, size);
-    rc_decref(old); /* after the unlock: it may run a dealloc */
+    rci_drop_removed(lent, old); /* after the unlock: it may run a dealloc */
     return RC_OK;
 }
 
@@ -577,17 +599,27 @@ rc_object *rc_list_pop(rc_object *l, int64_t i) {
     rci_list *self = as_list(l);
     rc_object *item = NULL;
     int64_t index = i, size;
-    rcs_lock(&l->rc);
+    bool lent;
+    if (rci_lock_for_removal(l, &self->lent, &lent) != RC_OK)
+        return NULL;
     size = self->size;
     if (list_index(size, &index)) {
-        item = self->items[index]; /* the list's reference, handed over */
+        item = self->items[index]; /* the list's reference */
         slots_move(self->items + index, self->items + index + 1, size - index - 1);
         slot_store(self->items + size - 1, NULL); /* past the end: NULL */
         size_store(self, size - 1);
     }
     rcs_unlock(&l->rc);
-    if (!item)
+    if (!item) {
         list_index_error("rc_list_pop", i, size);
+        return NULL;
+    }
+    if (!lent)
+        return item; /* the list's reference, handed over */
+    /* A lent list's reference is dropped later (another thread may be
+     * reading the item borrowed); the caller gets a reference of its own. */
+    rc_incref(item);
+    rci_drop_removed(lent, item);
     return item;
 }
 

@@ -3,7 +3,7 @@
  *
  * Indexes are int64_t; a negative index counts from the end (-1 is the last
  * item), as in Python. Reads hand out new references (see refcount.h for
- * why).
+ * why), except rc_list_get_borrowed, which lends.
  *
  * Threads: every function here may be called by several threads on the
  * same list at once. Each takes the list's object lock (free under
@@ -55,12 +55,23 @@ rc_status rc_list_insert(rc_object *l, int64_t i, rc_object *item);
 /* Returns: a new reference to item i, or NULL (RC_ETYPE, RC_EINDEX). Threads: atomic. */
 rc_object *rc_list_get(rc_object *l, int64_t i);
 
+/* Returns: item i lent (no reference of the caller's; valid until the
+ * calling thread's next quiescent point of borrowing, see "borrowed reads"
+ * in runtime/runtime.h), or NULL (RC_ETYPE, RC_EINDEX). The read writes
+ * nothing shared once the list has been read this way before. Threads:
+ * atomic. From then on the list's writers defer the drops of the items
+ * they remove or replace (rc_list_set and rc_list_pop may then also fail
+ * with RC_ENOMEM, the list unchanged). */
+rc_object *rc_list_get_borrowed(rc_object *l, int64_t i);
+
 /* Replaces item i with item (borrowed); the old item's reference is dropped.
- * Errors: RC_ETYPE, RC_EINDEX, RC_EVALUE for NULL. Threads: atomic. */
+ * Errors: RC_ETYPE, RC_EINDEX, RC_EVALUE for NULL, RC_ENOMEM (only for a
+ * list read with rc_list_get_borrowed; unchanged). Threads: atomic. */
 rc_status rc_list_set(rc_object *l, int64_t i, rc_object *item);
 
-/* Removes item i and returns it: a new reference (the list's own, handed
- * over), or NULL (RC_ETYPE, RC_EINDEX, also for an empty list). Threads: atomic. */
+/* Removes item i and returns it: a new reference, or NULL (RC_ETYPE,
+ * RC_EINDEX, also for an empty list; RC_ENOMEM as rc_list_set). Threads:
+ * atomic. */
 rc_object *rc_list_pop(rc_object *l, int64_t i);
 
 /* Appends every item of src: a list, a tuple, or a dict (its keys). src may

@@ -74,6 +74,7 @@ typedef struct rci_list {
     rc_object **items; /* published with rcs_store_shared_ptr */
     int64_t size;
     int64_t capacity;
+    bool lent; /* ever read with rc_list_get_borrowed (runtime/borrow.c) */
 } rci_list;
 
 typedef struct rci_tuple {

@@ -19,11 +19,18 @@
  *   stolen reference    A function whose name ends in _steal takes over the
  *                       caller's reference to that argument, also when it
  *                       fails; the caller must not decref it afterwards.
+ *   lent item           "Returns: lent" (rc_list_get_borrowed,
+ *                       rc_dict_get_borrowed). A borrowed reference that
+ *                       stays valid until the calling thread's next
+ *                       quiescent point of borrowing, whatever other threads
+ *                       do to the container: see "borrowed reads" in
+ *                       runtime/runtime.h.
  *
- * Reads from mutable containers (a list item, a dict value, iteration)
- * always return new references: under a free-threaded strategy another
- * thread may remove the item and free it at any moment, so a borrowed item
- * would be unsafe the instant it was returned.
+ * Other reads from mutable containers (rc_list_get, rc_dict_get,
+ * iteration) return new references: under a free-threaded strategy another
+ * thread may remove the item and free it at any moment, so a plain
+ * borrowed item would be unsafe the instant it was returned. The lent
+ * reads are safe because the container's writers defer their drops.
  *
  * ---- immortal objects -------------------------------------------------------
  *

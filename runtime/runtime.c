@@ -111,6 +111,8 @@ static rc_status tstate_create(void) {
 
 static void tstate_destroy(void) {
     rci_tstate *t = rci_current;
+    /* First: the drops it still owes may free objects, into the caches below. */
+    rci_borrow_thread_end(t);
     /* Object blocks leave the cache through rcs_retire, cheapest while the
      * strategy still counts this thread as running; the flush at the end
      * only meets what the strategy's last merges free. */
@@ -132,6 +134,21 @@ static void tstate_destroy(void) {
     exit_check_set(NULL);
     rci_mem_free(t);
     rci_mem_cache_flush();
+}
+
+uint64_t rci_oldest_borrow_window(void) {
+    uint64_t oldest = UINT64_MAX;
+    pthread_mutex_lock(&registry_lock);
+    for (rci_tstate *t = registry; t; t = t->next) {
+        /* Acquire: pairs with the release store of 0 that closes a window
+         * (runtime/borrow.c), so that thread's uses of borrowed items are
+         * done before the caller drops them. */
+        uint64_t since = atomic_load_explicit(&t->borrow_since, memory_order_acquire);
+        if (since && since < oldest)
+            oldest = since;
+    }
+    pthread_mutex_unlock(&registry_lock);
+    return oldest;
 }
 
 /* ---- live counts ----------------------------------------------------------- */
@@ -238,9 +255,14 @@ rc_status rc_runtime_stop(void) {
         return rc_error_set(RC_ESTATE,
                          "rc_runtime_stop: other threads are still attached");
 
-    rci_immortal_release(); /* first: they may still point at interned strings */
+    /* The drops this thread and detached ones deferred: no other thread is
+     * left to hold a borrow. First, so that the objects are gone before the
+     * release of immortals and strings they may point at. */
+    rc_release_borrows();
+    rci_immortal_release(); /* they may still point at interned strings */
     rci_intern_fini();
     tstate_destroy(); /* its last merges may still free (and untrack) objects */
+    rci_borrow_stop();
     rci_gc_fini();
     int64_t leaked = report_leaks();
     atomic_store(&started, false);
@@ -287,6 +309,10 @@ bool rc_thread_is_attached(void) {
  * counts that reach zero), and deallocation may run a client's slots, which
  * may call the API. */
 void rc_allow_threads_begin(void) {
+    /* A quiescent point of borrowing (runtime/borrow.c), while the thread
+     * may still drop what it deferred. */
+    if (rci_borrow_work && rci_active)
+        rci_borrow_quiescent(rci_active);
     rcs_allow_threads_begin();
     rci_active = NULL;
 }

@@ -59,10 +59,50 @@ rc_status rc_thread_detach(void);
  * release region). */
 bool rc_thread_is_attached(void);
 
-/* The checkpoint. pre: attached. Never fails. */
+/* Internal, for rc_checkpoint: the calling thread holds borrowed items or
+ * owes deferred drops (runtime/borrow.c). */
+extern _Thread_local bool rci_borrow_work;
+void rci_borrow_checkpoint(void);
+
+/* The checkpoint. pre: attached. Never fails. It is a quiescent point of
+ * borrowing: it ends the calling thread's borrowed items (see
+ * rc_release_borrows). */
 static inline void rc_checkpoint(void) {
+    if (__builtin_expect(rci_borrow_work, 0))
+        rci_borrow_checkpoint();
     rcs_checkpoint();
 }
+
+/* ---- borrowed reads ---------------------------------------------------------
+ * rc_list_get_borrowed and rc_dict_get_borrowed return an item without a
+ * reference of the caller's: "Returns: lent". A lent item stays valid until
+ * the calling thread's next quiescent point of borrowing: rc_checkpoint,
+ * RC_BEGIN_ALLOW_THREADS, rc_release_borrows or rc_thread_detach, provided
+ * that meanwhile the caller keeps its reference to the container and does
+ * not itself remove the item from it. Other calls may come between, one
+ * that passes the item on included (rc_list_append(other, item) takes its
+ * own reference, even if it waits for the other list's lock), except that
+ * code of the program's own which a call runs (a dealloc slot or finalizer
+ * run by a decref or a collection, a key's equality) and which reaches a
+ * quiescent point ends the borrows as well. To keep the item past the
+ * quiescent point, take a reference (rc_incref) before it. Never rc_decref
+ * a lent item.
+ *
+ * Why: the read writes nothing shared, not even the item's count, so
+ * threads reading one shared container do not contend (a counted read
+ * under //:nogil writes the item's count with an atomic add, and readers
+ * of one hot item then serialise on its cache line). The price is paid by
+ * writers of a container that was ever read this way: the drop of an item
+ * they remove or replace waits until every thread that may have read it
+ * passes a quiescent point (runtime/borrow.c), so a thread that borrows
+ * and never reaches one holds those items alive.
+ * The same under every strategy. */
+
+/* Ends the calling thread's borrowed items now (they are no longer valid),
+ * and drops the items removed from lent containers, by this thread or by
+ * threads that have detached since, that no thread can hold any more.
+ * pre: attached; otherwise nothing happens. */
+void rc_release_borrows(void);
 
 /* The release region. pre: attached, outside any release region, holding
  * no object lock. Between the two calls the thread must not touch objects.

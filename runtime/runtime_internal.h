@@ -9,12 +9,14 @@
 #error "internal header: include refcore.h"
 #endif
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "locking/alloc/alloc.h"
 #include "objects/object.h"
+#include "refcount/refcount.h"
 #include "runtime/compiler.h"
 #include "runtime/error.h"
 
@@ -37,6 +39,20 @@ typedef struct rci_tstate {
      * (refcount/debug.c). */
     void **quarantine;
     size_t quarantine_next;
+
+    /* Borrowed reads (runtime/borrow.c). borrow_since: 0 while the thread
+     * holds no borrowed item, else the lend clock when its window opened;
+     * written only by its own thread, read by writers that free removed
+     * items. The rest is the thread's own: items it removed from lent
+     * containers, whose references it drops once no window can hold them
+     * ([head, len) pending, [head, sealed) with a goal). */
+    _Atomic uint64_t borrow_since;
+    struct rci_deferred *deferred;
+    size_t deferred_head, deferred_sealed, deferred_len, deferred_cap;
+    size_t deferred_eager_at; /* drop early at this many pending (0: the default) */
+    int borrow_pins;    /* > 0: quiescent points leave the window open */
+    bool deferred_busy; /* dropping them now (a drop may defer more) */
+    bool borrow_ended;  /* detaching: past rci_borrow_thread_end */
 
     struct rci_tstate *next; /* the registry of attached threads */
 } rci_tstate;
@@ -137,6 +153,82 @@ typedef struct rci_key_desc {
 /* Sets RC_EKEY, "<fn>: key not found..." (fn a string literal), and returns
  * RC_EKEY. */
 rc_status rci_error_set_key(const char *fn, const rci_key_desc *desc);
+
+/* ---- borrowed reads (runtime/borrow.c) ---------------------------------------
+ * How a container lends items (the protocol is at the top of borrow.c):
+ *   reader: rci_lend(c, &c->lent) once, rci_borrow_window(t), then read a
+ *           slot and return the item without counting it;
+ *   writer: rci_lock_for_removal(c, &c->lent, &lent) instead of rcs_lock,
+ *           unlink the item, unlock, then rci_drop_removed(lent, item)
+ *           instead of rc_decref. */
+
+/* Marks container c as lent (its writers then defer the drops of removed
+ * items) if it is not yet: once per container, under c's lock. */
+void rci_lend_slow(rc_object *c, bool *lent);
+static inline void rci_lend(rc_object *c, bool *lent) {
+    /* Acquire: pairs with the unlock after the store in rci_lend_slow. A
+     * reader that sees the flag set also sees every removal that happened
+     * before it was set, so it never loads an item whose drop was not
+     * deferred. */
+    if (RC_UNLIKELY(!__atomic_load_n(lent, __ATOMIC_ACQUIRE)))
+        rci_lend_slow(c, lent);
+}
+
+/* Opens the calling thread's borrow window if it is closed. */
+void rci_borrow_open(rci_tstate *t);
+static inline void rci_borrow_window(rci_tstate *t) {
+    /* Our own field: a relaxed load. */
+    if (RC_UNLIKELY(!atomic_load_explicit(&t->borrow_since, memory_order_relaxed)))
+        rci_borrow_open(t);
+}
+
+/* Around a borrowed read that may run client code before it loads the
+ * item (a dict key's equality, a dealloc): a quiescent point reached by
+ * that code (a checkpoint in a finalizer) leaves the window open, so the
+ * item the read then loads is still covered by it. */
+static inline void rci_borrow_pin(rci_tstate *t) {
+    t->borrow_pins++;
+}
+static inline void rci_borrow_unpin(rci_tstate *t) {
+    t->borrow_pins--;
+}
+
+/* rcs_lock(&c->rc) for a call that will remove an item: if c is lent, first
+ * makes room to defer one drop. *lent says whether it was lent, read under
+ * the lock. Returns RC_OK with the lock held, or RC_ENOMEM (error set) with
+ * nothing held or changed. */
+rc_status rci_lock_for_removal(rc_object *c, const bool *lent, bool *lent_out);
+
+/* Drops a reference to o that a container held, o now unlinked from it
+ * (the lock released): at once if the container was not lent, else once
+ * no borrow window that could have loaded it is open. Room for the latter
+ * was made by rci_lock_for_removal. */
+void rci_drop_removed_deferred(rc_object *o);
+static inline void rci_drop_removed(bool lent, rc_object *o) {
+    if (RC_LIKELY(!lent))
+        rc_decref(o);
+    else
+        rci_drop_removed_deferred(o);
+}
+
+/* A quiescent point of borrowing for t (checkpoint, release region):
+ * closes its window, and drops the removed items no window can hold. */
+void rci_borrow_quiescent(rci_tstate *t);
+
+/* At detach (tstate_destroy, before the strategy's last merges): closes
+ * t's window; drops what is ripe and hands the rest to the threads that
+ * stay (all of it is ripe when none holds a window). Later drops of t are
+ * handed over one by one. */
+void rci_borrow_thread_end(rci_tstate *t);
+
+/* At rc_runtime_stop, the caller alone and detached: drops what detached
+ * threads left, and frees the list. */
+void rci_borrow_stop(void);
+
+/* The oldest open borrow window of the attached threads: the least nonzero
+ * borrow_since, or UINT64_MAX if none is open (runtime.c, which owns the
+ * thread registry). */
+uint64_t rci_oldest_borrow_window(void);
 
 /* ---- runtime-wide ---------------------------------------------------------- */
 bool rci_runtime_started(void);

@@ -6,6 +6,11 @@
  * cheap, and what races without protection. Check: every value read is
  * the expected one, and every shared value's count is back to 2 (one
  * reference from the dict, one from the list).
+ *
+ * read_shared_borrowed: the same reads through rc_dict_get_borrowed and
+ * rc_list_get_borrowed, which count nothing (runtime/borrow.c): a read
+ * writes no shared cache line, so readers should scale as the control does.
+ * The checkpoint after each op ends the op's borrows.
  */
 #include "bench/workloads.h"
 
@@ -46,17 +51,37 @@ static bool read_op(shared *s, int k) {
     return va == 2 * (1000 + k) && vb == va;
 }
 
-static void read_thread(bench_thread *t) {
+/* The same op through the borrowed calls: nothing counted, nothing to drop. */
+static bool read_op_borrowed(shared *s, int k) {
+    rc_object *a = NULL;
+    rc_object *b = rc_list_get_borrowed(s->list, k);
+    int64_t va = -1, vb = -1;
+    if (rc_dict_get_borrowed(s->dict, s->keys[k], &a) == 1)
+        rc_int_as_i64(a, &va);
+    if (b)
+        rc_int_as_i64(b, &vb);
+    return va == 2 * (1000 + k) && vb == va;
+}
+
+static void read_loop(bench_thread *t, bool (*op)(shared *, int)) {
     shared *s = t->run->shared;
     int64_t bad = 0;
     bench_start(t);
     for (int64_t i = 0; i < t->ops; i++) {
-        bad += !read_op(s, (int)(i % KEYS));
+        bad += !op(s, (int)(i % KEYS));
         rc_checkpoint();
     }
     bench_stop(t);
     if (bad)
         bench_fail(t->run, "thread %d: %lld wrong value(s) read", t->index, (long long)bad);
+}
+
+static void read_thread(bench_thread *t) {
+    read_loop(t, read_op);
+}
+
+static void read_borrowed_thread(bench_thread *t) {
+    read_loop(t, read_op_borrowed);
 }
 
 static void read_finish(bench_run *run) {
@@ -81,5 +106,14 @@ const bench_workload wl_read_shared = {
     .default_ops = 12000000,
     .setup = read_setup,
     .thread = read_thread,
+    .finish = read_finish,
+};
+
+const bench_workload wl_read_shared_borrowed = {
+    .name = "read_shared_borrowed",
+    .summary = "read_shared through the borrowed calls, which count nothing",
+    .default_ops = 12000000,
+    .setup = read_setup,
+    .thread = read_borrowed_thread,
     .finish = read_finish,
 };

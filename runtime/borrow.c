@@ -340,6 +340,23 @@ void rci_drop_removed_deferred(rc_object *o) {
 
 /* ---- quiescent points ------------------------------------------------------------ */
 
+/* A checkpoint. The window is left open while the clock has not moved
+ * since it opened: no drop has been sealed since, so none waits for it, and
+ * the thread's next borrowed reads need not open it again (a store and a
+ * fence per checkpoint, in a loop that borrows between checkpoints). Once
+ * the clock moves, it closes, so a writer waits for at most one checkpoint
+ * of each borrowing thread. Protection that lasts longer than promised is
+ * still the promise kept. */
+static void checkpoint_quiescent(rci_tstate *t) {
+    deferred_seal(t); /* first: our own drops move the clock too */
+    uint64_t since = atomic_load_explicit(&t->borrow_since, memory_order_relaxed);
+    if (since && atomic_load_explicit(&lend_clock, memory_order_relaxed) != since)
+        window_close(t);
+    if (deferred_pending(t))
+        deferred_drop_ripe(t);
+    work_update(t);
+}
+
 void rci_borrow_quiescent(rci_tstate *t) {
     window_close(t);
     if (deferred_pending(t))
@@ -359,7 +376,7 @@ void rc_release_borrows(void) {
 void rci_borrow_checkpoint(void) {
     rci_tstate *t = rci_active;
     if (t)
-        rci_borrow_quiescent(t);
+        checkpoint_quiescent(t);
     else
         rci_borrow_work = false; /* not attached: nothing of ours to do */
 }

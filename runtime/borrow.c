@@ -250,14 +250,16 @@ static rc_status deferred_reserve(rci_tstate *t) {
 }
 
 rc_status rci_lock_for_removal(rc_object *c, const bool *lent, bool *lent_out) {
-    rci_tstate *t = rci_current;
-    /* A thread past rci_borrow_thread_end hands its drops over one by one
-     * (rci_drop_removed_deferred): it needs no room of its own. */
-    bool reserved = t->borrow_ended;
+    bool reserved = false;
     for (;;) {
-        /* A first look without the lock, to make room before taking it. */
+        /* A first look without the lock, to make room before taking it.
+         * The thread state is only touched for a lent container, so that an
+         * unlent one pays one load. A thread past rci_borrow_thread_end
+         * hands its drops over one by one (rci_drop_removed_deferred): it
+         * needs no room of its own. */
         if (__atomic_load_n(lent, __ATOMIC_RELAXED) && !reserved) {
-            if (deferred_reserve(t) != RC_OK)
+            rci_tstate *t = rci_current;
+            if (!t->borrow_ended && deferred_reserve(t) != RC_OK)
                 return RC_ENOMEM;
             reserved = true;
         }
@@ -347,10 +349,12 @@ void rci_drop_removed_deferred(rc_object *o) {
  * the clock moves, it closes, so a writer waits for at most one checkpoint
  * of each borrowing thread. Protection that lasts longer than promised is
  * still the promise kept. */
-static void checkpoint_quiescent(rci_tstate *t) {
+/* Every quiescent point: closes the window (at a checkpoint, keep_open
+ * leaves it open while the clock is still), then drops what is ripe. */
+static void quiescent(rci_tstate *t, bool keep_open) {
     deferred_seal(t); /* first: our own drops move the clock too */
     uint64_t since = atomic_load_explicit(&t->borrow_since, memory_order_relaxed);
-    if (since && atomic_load_explicit(&lend_clock, memory_order_relaxed) != since)
+    if (!keep_open || (since && atomic_load_explicit(&lend_clock, memory_order_relaxed) != since))
         window_close(t);
     if (deferred_pending(t))
         deferred_drop_ripe(t);
@@ -358,25 +362,22 @@ static void checkpoint_quiescent(rci_tstate *t) {
 }
 
 void rci_borrow_quiescent(rci_tstate *t) {
-    window_close(t);
-    if (deferred_pending(t))
-        deferred_drop_ripe(t);
-    work_update(t);
+    quiescent(t, false);
 }
 
 void rc_release_borrows(void) {
     rci_tstate *t = rci_active;
     if (!t)
         return;
-    rci_borrow_quiescent(t);
+    quiescent(t, false);
     orphans_drain(true);
-    work_update(t);
+    work_update(t); /* the orphans' drops may have deferred more */
 }
 
 void rci_borrow_checkpoint(void) {
     rci_tstate *t = rci_active;
     if (t)
-        checkpoint_quiescent(t);
+        quiescent(t, true);
     else
         rci_borrow_work = false; /* not attached: nothing of ours to do */
 }

@@ -274,6 +274,9 @@ typedef struct rcs_stats {
     uint64_t shared_ops;    /* count changes by a non-owner thread (atomic) */
     uint64_t merges;        /* local + shared counts merged (owner gave up an object) */
     uint64_t queued;        /* objects handed to their owner's merge queue */
+    uint64_t bias_ends;     /* object locks whose owner's bias another thread
+                             * ended, by locking it (until then the owner takes
+                             * its own locks with plain stores; biased only) */
     /* Deferred freeing (rcs_retire), biased only; the first two are levels,
      * in the bytes the retires declared, not counters: */
     uint64_t retired_bytes;      /* waiting to be freed now, all threads */

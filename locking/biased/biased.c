@@ -539,7 +539,9 @@ static void wait_for_bias_point(rcs_bi_thread *o) {
 void rcs_lock_end_bias(rcs_mutex *m) {
     rcs_header *h = (rcs_header *)((char *)m - offsetof(rcs_header, lock));
     /* seq_cst: ordered before the loads of the owner's state and epoch. */
-    atomic_fetch_or_explicit(&m->bits, RCS_LOCK_ENDING_BIAS, memory_order_seq_cst);
+    if (!(atomic_fetch_or_explicit(&m->bits, RCS_LOCK_ENDING_BIAS, memory_order_seq_cst) &
+          RCS_LOCK_ENDING_BIAS))
+        count(&rcs_bi_self->bias_ends); /* the first of the threads that race to end it */
     /* Acquire: pairs with bias_tid_clear's release, for a merged owner. */
     uintptr_t tid = atomic_load_explicit(&h->tid, memory_order_acquire);
     rcs_bi_thread *o = (tid & RCS_BI_INDEX_MASK) ? record_of(tid) : NULL;
@@ -661,6 +663,7 @@ static void stats_sum(rcs_stats *out) {
         out->merges += atomic_load_explicit(&t->merges, memory_order_relaxed);
         out->queued += atomic_load_explicit(&t->queued, memory_order_relaxed);
         out->retire_waits += atomic_load_explicit(&t->retire_waits, memory_order_relaxed);
+        out->bias_ends += atomic_load_explicit(&t->bias_ends, memory_order_relaxed);
     }
 }
 
@@ -942,6 +945,7 @@ void rcs_get_stats(rcs_stats *out) {
     out->merges -= stats_base.merges;
     out->queued -= stats_base.queued;
     out->retire_waits -= stats_base.retire_waits;
+    out->bias_ends -= stats_base.bias_ends;
     /* Levels (a free record holds no retired bytes: its thread's leftovers
      * went to the abandoned list; peaks restart at rcs_runtime_start). */
     out->thread_records = rcs_bi_reg.records;

@@ -132,7 +132,7 @@ typedef struct rcs_bi_thread {
      * that ends this thread's bias on a lock waits for it to move. */
     _Atomic uint64_t bias_epoch;
     /* Counters, written by the owner only (relaxed), summed on read. */
-    _Atomic uint64_t shared_ops, merges, queued, retire_waits;
+    _Atomic uint64_t shared_ops, merges, queued, retire_waits, bias_ends;
     _Atomic uint64_t retired_bytes;        /* bytes on the retired list */
     _Atomic uint64_t retired_peak;         /* the most retired_bytes has been */
     /* Hot objects (biased.c): non-owner count operations left before the

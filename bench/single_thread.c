@@ -14,10 +14,18 @@
  * heap of 1,000,000 live tracked objects (per object). Automatic collection
  * is off for the whole run, so that no other row pays for one.
  *
+ * The CPython columns give CPython 3.13's figures for the same operations
+ * through its C API, for comparison only (they are not measured here):
+ * "CPython 3.13" as first recorded with this table, "3.13 FT" the
+ * free-threaded build, 3.13.5 built -O3 without PGO, from the comparison in
+ * issue 12 (median of 5 rounds x 3). "-" where there is no such figure.
+ *
  *   single_thread_gil [--reps N] [--scale F]
  *
  * --scale multiplies every operation count (0.01 for a smoke test).
  */
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +51,8 @@ static void die(const char *what) {
 /* Each benchmark runs `ops` operations and returns the elapsed ns. */
 typedef struct bench {
     const char *name;
-    const char *cpython; /* CPython 3.13's figure on this kind of machine */
+    const char *cpython;    /* CPython 3.13's figure (see the top) */
+    const char *cpython_ft; /* its free-threaded build's */
     uint64_t (*run)(int64_t ops);
     int64_t ops;
 } bench;
@@ -96,6 +105,75 @@ static uint64_t bench_incref_decref_one(int64_t ops) {
     uint64_t t = now_ns() - t0;
     rc_decref(o);
     return t;
+}
+
+/* An object another thread made and still owns: under //:nogil every
+ * count operation on it is a non-owner's, an atomic add on its shared
+ * count (CPython's free-threaded build: the same). The owner stays attached,
+ * parked in the release region, until the run ends. */
+typedef struct foreign_owner {
+    pthread_t thread;
+    pthread_mutex_t mutex;
+    pthread_cond_t cond;
+    rc_object *object; /* set by the owner */
+    bool made, done;
+} foreign_owner;
+
+static foreign_owner the_owner = {.mutex = PTHREAD_MUTEX_INITIALIZER,
+                                  .cond = PTHREAD_COND_INITIALIZER};
+
+static void *foreign_owner_main(void *arg) {
+    foreign_owner *f = arg;
+    if (rc_thread_attach() != RC_OK)
+        die("rc_thread_attach");
+    rc_object *o = rc_int_from_i64(100001);
+    if (!o)
+        die("rc_int_from_i64");
+    RC_BEGIN_ALLOW_THREADS
+    pthread_mutex_lock(&f->mutex);
+    f->object = o;
+    f->made = true;
+    pthread_cond_broadcast(&f->cond);
+    while (!f->done)
+        pthread_cond_wait(&f->cond, &f->mutex);
+    pthread_mutex_unlock(&f->mutex);
+    RC_END_ALLOW_THREADS
+    rc_decref(o);
+    rc_thread_detach();
+    return NULL;
+}
+
+static void foreign_owner_start(void) {
+    if (pthread_create(&the_owner.thread, NULL, foreign_owner_main, &the_owner) != 0)
+        die("pthread_create");
+    RC_BEGIN_ALLOW_THREADS
+    pthread_mutex_lock(&the_owner.mutex);
+    while (!the_owner.made)
+        pthread_cond_wait(&the_owner.cond, &the_owner.mutex);
+    pthread_mutex_unlock(&the_owner.mutex);
+    RC_END_ALLOW_THREADS
+}
+
+static void foreign_owner_stop(void) {
+    RC_BEGIN_ALLOW_THREADS
+    pthread_mutex_lock(&the_owner.mutex);
+    the_owner.done = true;
+    pthread_cond_broadcast(&the_owner.cond);
+    pthread_mutex_unlock(&the_owner.mutex);
+    pthread_join(the_owner.thread, NULL);
+    RC_END_ALLOW_THREADS
+}
+
+static uint64_t bench_incref_decref_foreign(int64_t ops) {
+    rc_object *o = the_owner.object;
+    uint64_t t0 = now_ns();
+    for (int64_t i = 0; i < ops; i++) {
+        OPAQUE(o);
+        rc_incref(o);
+        OPAQUE(o);
+        rc_decref(o);
+    }
+    return now_ns() - t0;
 }
 
 static uint64_t bench_int_create_free(int64_t ops) {
@@ -174,6 +252,25 @@ static uint64_t bench_tuple3(int64_t ops) {
         rc_decref(t);
     }
     return now_ns() - t0;
+}
+
+/* A two-object cycle (lists holding each other) built and dropped, ops
+ * times, then the collection that frees them all: the whole life of a
+ * short-lived cycle, per cycle. */
+static uint64_t bench_cycle_life(int64_t ops) {
+    uint64_t t0 = now_ns();
+    for (int64_t i = 0; i < ops; i++) {
+        rc_object *a = rc_list_new(), *b = rc_list_new();
+        if (!a || !b || rc_list_append(a, b) != RC_OK || rc_list_append(b, a) != RC_OK)
+            die("building a cycle");
+        rc_decref(a);
+        rc_decref(b);
+    }
+    int64_t found = rc_gc_collect();
+    uint64_t t = now_ns() - t0;
+    if (found != 2 * ops)
+        die("collecting the cycles");
+    return t;
 }
 
 /* Collecting garbage: ops / 2 two-object cycles (lists holding each other),
@@ -255,17 +352,22 @@ int main(int argc, char **argv) {
     }
 
     bench benches[] = {
-        {"control loop (no runtime object)", "-", bench_control, 20000000},
-        {"incref+decref, spread over 8 objects", "1.0", bench_incref_decref_spread,
+        {"control loop (no runtime object)", "-", "-", bench_control, 20000000},
+        {"incref+decref, spread over 8 objects", "1.0", "-", bench_incref_decref_spread,
          20000000},
-        {"incref+decref, one object", "4.3", bench_incref_decref_one, 20000000},
-        {"int create+free (beyond small ints)", "9.6", bench_int_create_free, 5000000},
-        {"list append of a new int", "28.7", bench_list_append_new_int, 2000000},
-        {"dict set, 100,000 int keys", "19.1", bench_dict_set, 1000000},
-        {"dict get, 100,000 int keys", "7.9", bench_dict_get, 2000000},
-        {"tuple of 3 create+fill+free", "12.2", bench_tuple3, 5000000},
-        {"collect 100,000 2-cycles, per object", "80-130", bench_collect_cycles, 200000},
-        {"collect 1,000,000 live, per object", "-", bench_collect_live_heap, 1000000},
+        {"incref+decref, one object", "4.3", "0.7", bench_incref_decref_one, 20000000},
+        {"incref+decref, another thread's object", "4.7", "11.7",
+         bench_incref_decref_foreign, 20000000},
+        {"int create+free (beyond small ints)", "9.6", "11.0", bench_int_create_free,
+         5000000},
+        {"list append of a new int", "28.7", "-", bench_list_append_new_int, 2000000},
+        {"dict set, 100,000 int keys", "19.1", "37.6", bench_dict_set, 1000000},
+        {"dict get, 100,000 int keys", "7.9", "12.4", bench_dict_get, 2000000},
+        {"tuple of 3 create+fill+free", "12.2", "12.9", bench_tuple3, 5000000},
+        {"cycle of 2 built, dropped, collected", "620", "787", bench_cycle_life, 100000},
+        {"collect 100,000 2-cycles, per object", "80-130", "68", bench_collect_cycles,
+         200000},
+        {"collect 1,000,000 live, per object", "-", "-", bench_collect_live_heap, 1000000},
     };
     enum { N = sizeof benches / sizeof benches[0] };
     for (int b = 0; b < N; b++) {
@@ -280,6 +382,7 @@ int main(int argc, char **argv) {
      * another row would be timed as part of it. */
     rc_gc_disable();
     setup_dict_keys();
+    foreign_owner_start();
 
     uint64_t *ns = calloc((size_t)N * (size_t)(reps + 1), sizeof *ns);
     fprintf(stderr, "single_thread (%s): %d repetitions after a warm-up\n",
@@ -292,10 +395,10 @@ int main(int argc, char **argv) {
 
     printf("\nrefcore single-thread costs, strategy %s, ns per operation\n\n",
            RC_STRATEGY_NAME);
-    printf("| %-38s | %8s | %8s | %7s | %13s |\n", "operation", "median", "min",
-           "max/min", "CPython 3.13");
-    printf("|%s|%s|%s|%s|%s|\n", "----------------------------------------",
-           "----------", "----------", "---------", "---------------");
+    printf("| %-38s | %8s | %8s | %7s | %12s | %7s |\n", "operation", "median", "min",
+           "max/min", "CPython 3.13", "3.13 FT");
+    printf("|%s|%s|%s|%s|%s|%s|\n", "----------------------------------------",
+           "----------", "----------", "---------", "--------------", "---------");
     for (int b = 0; b < N; b++) {
         uint64_t *row = &ns[b * (reps + 1) + 1];
         qsort(row, (size_t)reps, sizeof *row, compare_u64);
@@ -304,13 +407,14 @@ int main(int argc, char **argv) {
                                   : ((double)row[reps / 2 - 1] + (double)row[reps / 2]) / 2) /
                         ops;
         double min = (double)row[0] / ops, max = (double)row[reps - 1] / ops;
-        printf("| %-38s | %8.2f | %8.2f | %6.2fx | %13s |\n", benches[b].name, median, min,
-               min > 0 ? max / min : 0.0, benches[b].cpython);
+        printf("| %-38s | %8.2f | %8.2f | %6.2fx | %12s | %7s |\n", benches[b].name, median,
+               min, min > 0 ? max / min : 0.0, benches[b].cpython, benches[b].cpython_ft);
     }
     printf("\nmax/min is the spread over the repetitions: the control loop's spread is"
            " the machine's own noise.\n");
     free(ns);
 
+    foreign_owner_stop();
     teardown_dict_keys();
     int64_t live = rc_live_objects();
     if (rc_runtime_stop() != RC_OK || live != 0) {

@@ -251,11 +251,11 @@ static void print_result(const bench_run *run, int processes, const rc_runtime_s
     }
     printf("},\"stats\":{\"switches\":%llu,\"forced_drops\":%llu,\"wait_ns\":%llu,"
            "\"lock_waits\":%llu,\"shared_ops\":%llu,\"bias_ends\":%llu,"
-           "\"retired_peak_bytes\":%llu}}\n",
+           "\"per_thread_starts\":%llu,\"retired_peak_bytes\":%llu}}\n",
            (unsigned long long)st->switches, (unsigned long long)st->forced_drops,
            (unsigned long long)st->wait_ns, (unsigned long long)st->lock_waits,
            (unsigned long long)st->shared_ops, (unsigned long long)st->bias_ends,
-           (unsigned long long)st->retired_peak_bytes);
+           (unsigned long long)st->per_thread_starts, (unsigned long long)st->retired_peak_bytes);
     fflush(stdout);
 }
 
@@ -276,6 +276,7 @@ static void stats_delta(rc_runtime_stats *d, const rc_runtime_stats *a,
     d->lock_waits = b->lock_waits - a->lock_waits;
     d->shared_ops = b->shared_ops - a->shared_ops;
     d->bias_ends = b->bias_ends - a->bias_ends;
+    d->per_thread_starts = b->per_thread_starts - a->per_thread_starts;
     /* A level, not a counter: the most one thread held since the runtime
      * started in this process (warm-up and earlier runs included). */
     d->retired_peak_bytes = b->retired_peak_bytes;

@@ -277,6 +277,10 @@ typedef struct rcs_stats {
     uint64_t bias_ends;     /* object locks whose owner's bias another thread
                              * ended, by locking it (until then the owner takes
                              * its own locks with plain stores; biased only) */
+    /* Per-thread counts (biased only): objects switched to them, objects
+     * returned to shared counting, and (a level) how many count per thread
+     * now. */
+    uint64_t per_thread_starts, per_thread_ends, per_thread_objects;
     /* Deferred freeing (rcs_retire), biased only; the first two are levels,
      * in the bytes the retires declared, not counters: */
     uint64_t retired_bytes;      /* waiting to be freed now, all threads */

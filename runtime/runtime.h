@@ -148,8 +148,11 @@ void rc_runtime_get_stats(rc_runtime_stats *out);
  * count change by a thread other than the object's owner (the thread that
  * made it) is an atomic operation on a cache line other threads write too,
  * and one object counted from many threads (a shared dict, a module-level
- * constant) can dominate the threads' run time. Make such an object
- * immortal (rc_immortalize), or give each thread its own.
+ * constant) can dominate the threads' run time. The strategy switches such
+ * objects to per-thread counts by itself (docs/seam.md; the stats'
+ * per_thread_starts), at the price of finding their zero only at the next
+ * stop of the world while several threads run; for an object that lives
+ * as long as the program, rc_immortalize is cheaper still.
  *
  * An entry (rcs_hot_object, locking/strategy.h): the object's address, its
  * type's name, and the number of samples. The report is approximate:

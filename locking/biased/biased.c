@@ -71,6 +71,7 @@ static rcs_bi_thread detached_entry;
 _Thread_local rcs_bi_thread *rcs_bi_self = &detached_entry;
 _Thread_local uintptr_t rcs_bi_self_tid = RCS_BI_TID_NONE;
 _Thread_local uintptr_t rcs_bi_bias_tid = RCS_BI_TID_NO_BIAS;
+_Thread_local _Atomic int64_t *rcs_bi_self_slots;
 
 /* Index -> record (index 0: none). Each entry is written once, with
  * release, when its record is made, and records are never freed, so a
@@ -148,6 +149,15 @@ static void hot_seed(rcs_bi_thread *t) {
     t->hot_countdown = hot_random(t) % (2 * HOT_PERIOD - 1);
 }
 
+static void per_thread_nominate(rcs_bi_thread *t, rcs_header *h);
+
+/* Samples to an object, in one thread's table, between two nominations of
+ * it for per-thread counts: about 2,048 count operations by that thread
+ * (HOT_PERIOD 256). Fewer would switch objects that are only warm, for a
+ * stop of the world each; the cost of waiting is what these operations
+ * cost before the switch (2,048 atomic operations: microseconds). */
+#define NOMINATE_EVERY 8
+
 /* pre: t is the caller's entry, and the caller holds a reference to h, so
  * its type (and the type's name) can be read. */
 static void hot_sample(rcs_bi_thread *t, rcs_header *h) {
@@ -163,6 +173,8 @@ static void hot_sample(rcs_bi_thread *t, rcs_header *h) {
         if (atomic_load_explicit(&e->object, memory_order_relaxed) == h &&
             atomic_load_explicit(&e->type_name, memory_order_relaxed) == name) {
             atomic_store_explicit(&e->samples, n + 1, memory_order_relaxed);
+            if ((n + 1) % NOMINATE_EVERY == 0)
+                per_thread_nominate(t, h);
             return;
         }
         if (n < fewest) {
@@ -354,10 +366,12 @@ static bool merge_stopped(rcs_header *h) {
     bool stopper = rcs_bi_self->stopped_world;
     if (!stopper)
         rcs_stop_world();
-    explicit_merge(h, 0);
+    /* The queue's reference (ours) dropped in the merge: with the world
+     * stopped nobody else changes the count, so 0 means we free it. */
+    bool dead = explicit_merge(h, -1) == 0;
     if (!stopper)
         rcs_start_world();
-    return rcs_decref_slow(h);
+    return dead;
 }
 
 /* The queue now holds the caller's reference to h. Returns true if the
@@ -481,6 +495,299 @@ bool rcs_bi_try_incref_shared(rcs_header *h) {
     }
     count_shared(h);
     return true;
+}
+
+/* ---- per-thread counts ----------------------------------------------------------------
+ * Under biased counting every count change by a thread other than the
+ * owner is an atomic add on the object's `shared` word, and when many
+ * threads count one object (a shared dict, a module's function) they
+ * serialise on its cache line. Such an object switches to per-thread
+ * counts: each thread adds to a slot of its own (rcs_bi_thread.slot_counts,
+ * slot counts_slot), with plain stores, and the count's zero is found only
+ * lazily, when the world stops (Refcache, and CPython 3.14's per-thread
+ * counts of types, find it the same way: shared-read-scaling.md).
+ *
+ * Life of an object h in this mode:
+ *   1. Nomination: a thread whose samples of h (hot_sample) reach another
+ *      NOMINATE_EVERY takes a reference for the runtime (a shared add) and
+ *      puts h on `candidates`, then asks for a stop at its next checkpoint
+ *      (RCS_BI_BREAK_SWITCH). Nobody nominates while fewer than two
+ *      threads stay attached.
+ *   2. Switch, at the end of a stop of the world (rcs_start_world, the
+ *      world still stopped): h is merged (tid 0, local moved into shared,
+ *      MERGED) and takes a free slot; the candidate's reference becomes
+ *      the *mode reference*. If it was the only reference, or no slot is
+ *      free, or fewer than two threads stay, the reference is dropped.
+ *   3. Counting: every thread, the former owner included (h has none now),
+ *      counts h in its own slot: increments and decrements apart, with
+ *      plain stores and no sampling.
+ *   4. Review, at the start of every stop (rcs_stop_world, once the queues
+ *      are merged): each slot's counts, every thread's and the orphans'
+ *      (of threads that detached), are added into shared. If only the mode
+ *      reference is left, h is freed after the restart; if no attached
+ *      thread counted h since the last review (it cooled), or fewer than
+ *      two threads stay, it returns to shared counting (the mode reference
+ *      is dropped, the slot freed); else it stays, with its slot. A collection (rcs_settle_counts) returns every
+ *      object to shared counting and drops the candidates' references, so
+ *      the collector sees true counts, frees nothing that a slot names, and
+ *      no reference of the runtime's own keeps garbage alive.
+ *
+ * Why nothing frees h while it counts per thread (invariants, slot s):
+ *   (a) h is MERGED with tid 0, so no owner path runs on it, and no merge
+ *       queue holds it (the stop that switched it merged them all, and a
+ *       thread that counts in a slot never queues).
+ *   (b) shared's count part is 1 (the mode reference) plus the references
+ *       counted in shared that are still held (or dropped in a slot, which
+ *       the next review folds in), so it never reaches the MERGED-and-0
+ *       that frees: only a review frees h. What decrements shared in the
+ *       mode drops a reference it holds (merge_stopped's queue reference).
+ *   (c) counts_slot is set and cleared only with the world stopped, when
+ *       no attached thread is part way through a count operation; the
+ *       stop's handshake (the registry mutex, the thread states' release
+ *       and acquire) orders each thread's slot stores before the review's
+ *       loads, and the new counts_slot before its count operations after
+ *       the restart. A thread that is not attached is not stopped: it
+ *       counts into the orphans under the registry mutex, which the review
+ *       holds (rcs_bi_per_thread_slow).
+ *   (d) try-increfs succeed (biased.h): h cannot have been freed.
+ * So the true count is shared - runtime_refs + orphans + every thread's
+ * slot, exact with the world stopped; rcs_refcount reads a snapshot. The
+ * price: an object that counts per thread and is dropped for good lives on
+ * until the next stop (a collection, a switch, or the exit of a thread that
+ * leaves at most one behind), at most RCS_BI_SLOTS - 1 of them, and a weak
+ * reference still returns it until then.
+ *
+ * The tables below change with the world stopped, or under the registry
+ * mutex (candidates, orphans of unattached threads). */
+static rcs_header *slot_object[RCS_BI_SLOTS]; /* NULL: free, or never used */
+static uint16_t slot_free[RCS_BI_SLOTS];      /* freed slots, to take again */
+static int slot_free_n;
+static int slot_high = 1;                     /* slots 1 .. slot_high - 1 were used */
+static int slots_in_use;
+/* Counts of threads that detached while objects counted per thread, of a
+ * thread that has no memory for its array, and of one not attached. */
+static _Atomic int64_t slot_orphans[RCS_BI_SLOTS];
+static rcs_header *candidates[RCS_BI_SLOTS]; /* each holds a reference */
+static int candidates_n;
+/* Objects a stop found held only by the runtime's reference: the stopper
+ * drops it after the restart (stop_leftovers). */
+static rcs_header *released[2 * RCS_BI_SLOTS];
+static int released_n;
+
+/* Whether at least two attached threads are staying (not flushing): with
+ * fewer, nothing counts per thread. pre: registry mutex held. */
+static bool threads_share_locked(void) {
+    int staying = 0;
+    for (rcs_bi_thread *t = rcs_bi_reg.threads; t && staying < 2; t = t->next)
+        staying += !t->leaving;
+    return staying >= 2;
+}
+
+static void runtime_refs_add(rcs_header *h, int d) {
+    atomic_store_explicit(&h->runtime_refs,
+                          (uint8_t)(atomic_load_explicit(&h->runtime_refs, memory_order_relaxed) + d),
+                          memory_order_relaxed);
+}
+
+/* Step 1. pre: attached, the caller holds a reference to h. */
+static void per_thread_nominate(rcs_bi_thread *t, rcs_header *h) {
+    /* Made by a thread that was not attached: such threads all count it as
+     * its owner, unstopped, so a merge could lose their counts. */
+    uintptr_t tid = atomic_load_explicit(&h->tid, memory_order_relaxed);
+    if (tid != 0 && !(tid & RCS_BI_INDEX_MASK))
+        return;
+    pthread_mutex_lock(&rcs_bi_reg.mutex);
+    bool take = !rcs_bi_reg.stopped && !t->leaving && candidates_n < RCS_BI_SLOTS &&
+                threads_share_locked();
+    for (int i = 0; take && i < candidates_n; i++)
+        take = candidates[i] != h;
+    if (take) {
+        /* The runtime's reference, counted as a non-owner's incref (which
+         * raises the state DEFAULT -> MAYBE_WEAKREF the first time), then
+         * marked as the runtime's, so that a snapshot in between reads one
+         * too many rather than one too few. Relaxed: as any incref by a
+         * holder of a reference. */
+        int64_t old = atomic_fetch_add_explicit(&h->shared, RCS_BI_ONE, memory_order_relaxed);
+        if ((old & RCS_BI_STATE_MASK) == RCS_BI_DEFAULT)
+            raise_to_maybe_weakref(h, old + RCS_BI_ONE);
+        runtime_refs_add(h, 1);
+        candidates[candidates_n++] = h;
+        atomic_fetch_or_explicit(&t->breaker, RCS_BI_BREAK_SWITCH, memory_order_relaxed);
+    }
+    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+}
+
+bool rcs_bi_per_thread_slow(rcs_header *h, uint16_t slot, int delta) {
+    rcs_bi_thread *t = rcs_bi_self;
+    if (!t->attached) {
+        /* Not stopped by a stop: the slot may be reviewed, or given to
+         * another object, at any moment. Under the registry mutex, which
+         * the review holds, count in the slot h has now, if any; with none,
+         * the caller counts as for any object. */
+        pthread_mutex_lock(&rcs_bi_reg.mutex);
+        uint16_t now = atomic_load_explicit(&h->counts_slot, memory_order_relaxed);
+        if (now)
+            atomic_fetch_add_explicit(&slot_orphans[now], delta, memory_order_relaxed);
+        pthread_mutex_unlock(&rcs_bi_reg.mutex);
+        return now != 0;
+    }
+    /* No array yet (a record keeps its array for its next thread). */
+    _Atomic int64_t *c = atomic_load_explicit(&t->slot_counts, memory_order_relaxed);
+    if (!c && (c = rcs_mem_calloc(2 * RCS_BI_SLOTS * sizeof *c)))
+        /* Release: a snapshot that finds the array (acquire) reads its zeros. */
+        atomic_store_explicit(&t->slot_counts, c, memory_order_release);
+    rcs_bi_self_slots = c;
+    if (c)
+        return rcs_bi_count_per_thread(h, delta);
+    /* No memory for the array: to the orphans (attached, so not stopped
+     * part way). */
+    atomic_fetch_add_explicit(&slot_orphans[slot], delta, memory_order_relaxed);
+    return true;
+}
+
+int64_t rcs_bi_refcount_per_thread(rcs_header *h, uint16_t slot) {
+    /* A snapshot: the slots are read one after another while their threads
+     * count, so a reference handed from one thread to another may be seen
+     * dropped and not yet taken. The caller holds a reference (the
+     * collector reads counts with no object in the mode), so never below
+     * 1: a debug check of a decref below zero cannot fire for such an
+     * object. Records are never freed: no lock needed. */
+    int64_t n = (atomic_load_explicit(&h->shared, memory_order_relaxed) >> RCS_BI_SHIFT) -
+                atomic_load_explicit(&h->runtime_refs, memory_order_relaxed) +
+                atomic_load_explicit(&slot_orphans[slot], memory_order_relaxed);
+    for (size_t i = 1; i <= RCS_BI_INDEX_MASK; i++) {
+        rcs_bi_thread *r = atomic_load_explicit(&records[i], memory_order_acquire);
+        if (!r)
+            break; /* indexes are handed out in order */
+        _Atomic int64_t *c = atomic_load_explicit(&r->slot_counts, memory_order_acquire);
+        if (c)
+            n += atomic_load_explicit(&c[2 * slot], memory_order_relaxed) -
+                 atomic_load_explicit(&c[2 * slot + 1], memory_order_relaxed);
+    }
+    return n < 1 ? 1 : n;
+}
+
+/* Drops the runtime's reference to h, given its count now. With others
+ * left, a plain decrement (someone else's reference keeps h, and its drop
+ * takes the ordinary path); as the last, h is merged, and the stopper drops
+ * it after the restart, which frees it (unless revived meanwhile). pre:
+ * world stopped by the caller, registry mutex held. */
+static void runtime_ref_drop_stopped(rcs_header *h, int64_t count) {
+    runtime_refs_add(h, -1);
+    if (count > 1) {
+        atomic_fetch_sub_explicit(&h->shared, RCS_BI_ONE, memory_order_relaxed);
+        return;
+    }
+    explicit_merge(h, 0);
+    released[released_n++] = h;
+}
+
+/* h leaves the mode: its slot is freed, and the mode reference dropped.
+ * pre: as runtime_ref_drop_stopped; h's counts are all in shared. */
+static void per_thread_end_stopped(rcs_header *h, uint16_t s) {
+    atomic_store_explicit(&h->counts_slot, 0, memory_order_relaxed);
+    slot_object[s] = NULL;
+    slot_free[slot_free_n++] = s;
+    slots_in_use--;
+    count(&rcs_bi_self->per_thread_ends);
+    if (!rcs_is_immortal(h)) /* made immortal: its counts are gone */
+        runtime_ref_drop_stopped(h, atomic_load_explicit(&h->shared, memory_order_relaxed) >>
+                                        RCS_BI_SHIFT);
+}
+
+/* Step 4: keep is false for a collection, or when fewer than two threads
+ * stay. pre: world stopped by the caller, registry mutex held, queues
+ * merged. */
+static void per_thread_review_stopped_locked(bool keep) {
+    keep = keep && threads_share_locked();
+    for (int s = 1; s < slot_high && slots_in_use; s++) {
+        rcs_header *h = slot_object[s];
+        if (!h)
+            continue;
+        int64_t sum = atomic_exchange_explicit(&slot_orphans[s], 0, memory_order_relaxed);
+        bool warm = false; /* counted since the last review */
+        for (rcs_bi_thread *r = rcs_bi_reg.all; r; r = r->all_next) {
+            _Atomic int64_t *c = atomic_load_explicit(&r->slot_counts, memory_order_relaxed);
+            if (c) {
+                int64_t inc = atomic_load_explicit(&c[2 * s], memory_order_relaxed);
+                int64_t dec = atomic_load_explicit(&c[2 * s + 1], memory_order_relaxed);
+                sum += inc - dec;
+                warm = warm || inc || dec;
+                atomic_store_explicit(&c[2 * s], 0, memory_order_relaxed);
+                atomic_store_explicit(&c[2 * s + 1], 0, memory_order_relaxed);
+            }
+        }
+        /* h is MERGED (invariant (a)): the slots join shared. */
+        int64_t n = rcs_is_immortal(h) ? 0 : explicit_merge(h, sum);
+        if (!keep || !warm || n <= 1)
+            per_thread_end_stopped(h, (uint16_t)s);
+    }
+}
+
+/* Step 2 (to_slots), or the candidates' references dropped. pre: world
+ * stopped by the caller, registry mutex held. */
+static void candidates_settle_stopped_locked(bool to_slots) {
+    to_slots = to_slots && threads_share_locked();
+    for (int i = 0; i < candidates_n; i++) {
+        rcs_header *h = candidates[i];
+        if (rcs_is_immortal(h))
+            continue; /* made immortal during the stop: our count went with the rest */
+        if (atomic_load_explicit(&h->counts_slot, memory_order_relaxed)) {
+            /* Kept in the mode by the review: one runtime reference is enough. */
+            runtime_ref_drop_stopped(h, 2);
+            continue;
+        }
+        int64_t n = atomic_load_explicit(&h->shared, memory_order_relaxed) >> RCS_BI_SHIFT;
+        if (to_slots && (slot_free_n || slot_high < RCS_BI_SLOTS) &&
+            (n = explicit_merge(h, 0)) > 1) { /* invariant (a) */
+            uint16_t s = slot_free_n ? slot_free[--slot_free_n] : (uint16_t)slot_high++;
+            slot_object[s] = h;
+            slots_in_use++;
+            atomic_store_explicit(&h->counts_slot, s, memory_order_relaxed);
+            count(&rcs_bi_self->per_thread_starts);
+        } else {
+            runtime_ref_drop_stopped(h, n);
+        }
+    }
+    candidates_n = 0;
+    /* Every candidate is settled: no nominator needs a stop of its own. */
+    for (rcs_bi_thread *t = rcs_bi_reg.threads; t; t = t->next)
+        atomic_fetch_and_explicit(&t->breaker, ~RCS_BI_BREAK_SWITCH, memory_order_relaxed);
+}
+
+/* A detaching thread's slots go to the orphans. pre: registry mutex held. */
+static void per_thread_fold_locked(rcs_bi_thread *t) {
+    _Atomic int64_t *c = atomic_load_explicit(&t->slot_counts, memory_order_relaxed);
+    for (int s = 1; c && s < slot_high; s++) {
+        int64_t v = atomic_load_explicit(&c[2 * s], memory_order_relaxed) -
+                    atomic_load_explicit(&c[2 * s + 1], memory_order_relaxed);
+        if (v)
+            atomic_fetch_add_explicit(&slot_orphans[s], v, memory_order_relaxed);
+        atomic_store_explicit(&c[2 * s], 0, memory_order_relaxed);
+        atomic_store_explicit(&c[2 * s + 1], 0, memory_order_relaxed);
+    }
+}
+
+/* What a stop leaves to drop once the world runs again: objects merged to
+ * 0 (after_stop) and the runtime's last references (released). Taken under
+ * the registry mutex by the stopper before it restarts the world, and
+ * dropped from this copy, so that a stop that comes while they are being
+ * freed (a finalizer that collects, another thread's stop) starts with
+ * empty lists of its own. */
+typedef struct stop_leftovers {
+    rcs_bi_node *after_stop;
+    int released_n;
+    rcs_header *released[2 * RCS_BI_SLOTS];
+} stop_leftovers;
+
+/* pre: registry mutex held, the caller is the stopper. */
+static bool stop_leftovers_take_locked(stop_leftovers *out) {
+    out->after_stop = after_stop;
+    after_stop = NULL;
+    out->released_n = released_n;
+    memcpy(out->released, released, (size_t)released_n * sizeof *released);
+    released_n = 0;
+    return out->after_stop || out->released_n;
 }
 
 /* ---- the owner's bias on object locks -----------------------------------------------
@@ -636,7 +943,8 @@ void rcs_checkpoint_slow(void) {
     rcs_bi_thread *t = rcs_bi_self;
     if (!t->attached || t->stopped_world || t->flushed)
         return;
-    uint32_t b = atomic_fetch_and_explicit(&t->breaker, ~RCS_BI_BREAK_QSBR, memory_order_relaxed);
+    uint32_t b = atomic_fetch_and_explicit(&t->breaker, ~(RCS_BI_BREAK_QSBR | RCS_BI_BREAK_SWITCH),
+                                           memory_order_relaxed);
     rcs_held_unbias();
     bias_point_passed(t);
     rcs_bi_qsbr_quiescent();
@@ -652,6 +960,12 @@ void rcs_checkpoint_slow(void) {
         merge_own_queue();
     if (t->retired_count)
         rcs_bi_reclaim(t);
+    if (b & RCS_BI_BREAK_SWITCH) {
+        /* This thread nominated an object for per-thread counts: a stop
+         * switches it (and every other candidate) at its end. */
+        rcs_stop_world();
+        rcs_start_world();
+    }
 }
 
 /* ---- runtime and threads --------------------------------------------------------------- */
@@ -664,6 +978,8 @@ static void stats_sum(rcs_stats *out) {
         out->queued += atomic_load_explicit(&t->queued, memory_order_relaxed);
         out->retire_waits += atomic_load_explicit(&t->retire_waits, memory_order_relaxed);
         out->bias_ends += atomic_load_explicit(&t->bias_ends, memory_order_relaxed);
+        out->per_thread_starts += atomic_load_explicit(&t->per_thread_starts, memory_order_relaxed);
+        out->per_thread_ends += atomic_load_explicit(&t->per_thread_ends, memory_order_relaxed);
     }
 }
 
@@ -751,7 +1067,7 @@ static void record_claim_locked(rcs_bi_thread *t) {
                           memory_order_release);
     atomic_store_explicit(&t->breaker, 0, memory_order_relaxed);
     atomic_store_explicit(&t->queue, NULL, memory_order_release);
-    t->stopped_world = t->flushed = false;
+    t->stopped_world = t->flushed = t->leaving = false;
     hot_seed(t);
 }
 
@@ -777,6 +1093,7 @@ int rcs_thread_attach(void) {
     rcs_bi_reg.threads = t;
     t->attached = true;
     rcs_bi_self = t;
+    rcs_bi_self_slots = atomic_load_explicit(&t->slot_counts, memory_order_relaxed);
     rcs_bi_self_tid = atomic_load_explicit(&t->id, memory_order_relaxed);
     rcs_bi_bias_tid = rcs_bi_self_tid;
     wait_out_stop_locked(RCS_BI_BLOCKED); /* a new thread joins a stopped world paused */
@@ -789,6 +1106,20 @@ void rcs_thread_flush(void) {
     rcs_bi_thread *t = rcs_bi_self;
     if (!t->attached || t->flushed)
         return;
+    /* A thread that leaves at most one other behind returns every object
+     * to shared counting (and frees those that count per thread and
+     * died), while it can still deallocate: the thread that stays then
+     * sees exact counts and prompt frees again, as before any thread was
+     * started, and the runtime's stop finds nothing left. With fewer than
+     * two threads staying nobody nominates, so nothing switches again. */
+    pthread_mutex_lock(&rcs_bi_reg.mutex);
+    t->leaving = true;
+    bool review = (slots_in_use || candidates_n) && !threads_share_locked();
+    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+    if (review) {
+        rcs_stop_world();
+        rcs_start_world();
+    }
     /* Seal the queue: from now on other threads merge this thread's objects
      * themselves. Acquire: see the nodes pushed before. */
     rcs_bi_node *n = atomic_exchange_explicit(&t->queue, QUEUE_DEAD, memory_order_acq_rel);
@@ -818,6 +1149,8 @@ void rcs_thread_detach(void) {
     t->attached = false;
     set_state(RCS_BI_DETACHED);
     hot_fold_locked(t);
+    per_thread_fold_locked(t);
+    rcs_bi_self_slots = NULL; /* from now on, counts go to the orphans */
     record_put_locked(t);
     pthread_cond_broadcast(&rcs_bi_reg.changed);
     pthread_mutex_unlock(&rcs_bi_reg.mutex);
@@ -870,15 +1203,21 @@ void rcs_stop_world(void) {
     while (!others_all_stopped_locked())
         pthread_cond_wait(&rcs_bi_reg.changed, &rcs_bi_reg.mutex);
     merge_all_queues_stopped_locked();
+    per_thread_review_stopped_locked(true);
     pthread_mutex_unlock(&rcs_bi_reg.mutex);
 }
 
 /* Drops the reference the stopper kept on each object merged to 0, freeing
  * them. pre: the caller is the stopper (after_stop is its alone) and may
  * deallocate. */
-static void release_after_stop(void) {
-    rcs_bi_node *n = after_stop;
-    after_stop = NULL;
+static void release_after_stop(stop_leftovers *l) {
+    /* The runtime's references of per-thread counting: each object is
+     * merged, tid 0, so this is a non-owner's decref, and frees it unless
+     * it was revived meanwhile. */
+    for (int i = 0; i < l->released_n; i++)
+        if (rcs_decref(l->released[i]))
+            hooks->dealloc(l->released[i]);
+    rcs_bi_node *n = l->after_stop;
     while (n) {
         rcs_bi_node *next = n->next;
         rcs_header *h = n->h;
@@ -901,25 +1240,34 @@ static void release_after_stop(void) {
  * caller runs no nested stop (the collector refuses to collect inside a
  * collection), so deallocating here is safe. */
 void rcs_settle_counts(void) {
+    stop_leftovers l;
     for (;;) {
         pthread_mutex_lock(&rcs_bi_reg.mutex);
         merge_all_queues_stopped_locked();
+        /* Every object back to shared counting, and the candidates'
+         * references dropped (per-thread counts, step 4). */
+        per_thread_review_stopped_locked(false);
+        candidates_settle_stopped_locked(false);
+        bool more = stop_leftovers_take_locked(&l);
         pthread_mutex_unlock(&rcs_bi_reg.mutex);
-        if (!after_stop)
+        if (!more)
             return;
-        release_after_stop();
+        release_after_stop(&l);
     }
 }
 
 void rcs_start_world(void) {
+    stop_leftovers l;
     pthread_mutex_lock(&rcs_bi_reg.mutex);
+    candidates_settle_stopped_locked(true); /* per-thread counts, step 2 */
+    stop_leftovers_take_locked(&l);
     rcs_bi_reg.stopped = false;
     rcs_bi_self->stopped_world = false;
     for (rcs_bi_thread *t = rcs_bi_reg.threads; t; t = t->next)
         atomic_fetch_and_explicit(&t->breaker, ~RCS_BI_BREAK_STOP, memory_order_relaxed);
     pthread_cond_broadcast(&rcs_bi_reg.changed);
     pthread_mutex_unlock(&rcs_bi_reg.mutex);
-    release_after_stop();
+    release_after_stop(&l);
 }
 
 /* ---- settings and counters ----------------------------------------------------------------- */
@@ -946,6 +1294,9 @@ void rcs_get_stats(rcs_stats *out) {
     out->queued -= stats_base.queued;
     out->retire_waits -= stats_base.retire_waits;
     out->bias_ends -= stats_base.bias_ends;
+    out->per_thread_starts -= stats_base.per_thread_starts;
+    out->per_thread_ends -= stats_base.per_thread_ends;
+    out->per_thread_objects = (uint64_t)slots_in_use; /* a level */
     /* Levels (a free record holds no retired bytes: its thread's leftovers
      * went to the abandoned list; peaks restart at rcs_runtime_start). */
     out->thread_records = rcs_bi_reg.records;

@@ -25,6 +25,15 @@
  *   lock    the per-object mutex (locking/lock/mutex.h, shared with
  *           //:finegrained), biased to the owner until another thread
  *           locks it (locking/lock/object_locks.h; biased.c).
+ *   counts_slot  0, or the object counts per thread: every thread then
+ *           counts it in slot counts_slot of its own array of counts, with
+ *           plain stores; it is MERGED, and the true count is shared -
+ *           runtime_refs + every thread's slot + the slot's orphans
+ *           (biased.c, "per-thread counts"). Set and cleared only with the
+ *           world stopped.
+ *   runtime_refs  references the runtime itself holds in `shared` for
+ *           per-thread counting (0 to 2: a nomination's, the mode's), which
+ *           rcs_refcount leaves out. Written under the registry mutex.
  *   shared  others' count << 2 | state. The state only ever moves up:
  *             DEFAULT  0  the owner may free at local 0 with no atomic RMW
  *                         when the whole word is 0;
@@ -69,7 +78,8 @@ typedef struct rcs_header {
     _Atomic uintptr_t tid;
     _Atomic uint32_t local;
     rcs_mutex lock;
-    uint8_t spare[3];
+    _Atomic uint8_t runtime_refs;
+    _Atomic uint16_t counts_slot;
     _Atomic int64_t shared;
 } rcs_header;
 
@@ -84,7 +94,13 @@ _Static_assert(sizeof(rcs_header) == 24, "the biased header must stay 24 bytes (
 #define RCS_BI_MERGED 3
 #define RCS_BI_ONE ((int64_t)1 << RCS_BI_SHIFT)
 
-#define RCS_HEADER_IMMORTAL_INIT {0, RCS_BI_IMMORTAL, RCS_MUTEX_INIT, {0, 0, 0}, 0}
+#define RCS_HEADER_IMMORTAL_INIT {0, RCS_BI_IMMORTAL, RCS_MUTEX_INIT, 0, 0, 0}
+
+/* Slots of per-thread counts: at most RCS_BI_SLOTS - 1 objects count per
+ * thread at once (slot 0 means none), and each thread that counts one
+ * keeps an array of 2 * RCS_BI_SLOTS counts (16 KiB). Hot shared objects are
+ * few: the hot-object report of a run rarely names more than a dozen. */
+#define RCS_BI_SLOTS 1024
 
 /* ---- threads ---------------------------------------------------------------- */
 
@@ -133,6 +149,18 @@ typedef struct rcs_bi_thread {
     _Atomic uint64_t bias_epoch;
     /* Counters, written by the owner only (relaxed), summed on read. */
     _Atomic uint64_t shared_ops, merges, queued, retire_waits, bias_ends;
+    _Atomic uint64_t per_thread_starts, per_thread_ends;
+    /* The thread's counts of objects that count per thread: for slot s,
+     * increments at 2s and decrements at 2s + 1 (2 * RCS_BI_SLOTS in all);
+     * NULL until it first needs one. Only its thread writes them (relaxed load + store); others read
+     * them with the world stopped, or for a snapshot (rcs_refcount). Kept
+     * with the record, which is never freed, for the record's next thread
+     * (all zero by then: detach folds them). */
+    _Atomic(_Atomic int64_t *) slot_counts;
+    /* Set by rcs_thread_flush (under the registry mutex): the thread is on
+     * its way out, so it no longer counts as one of the threads that make
+     * per-thread counts worth having (biased.c). */
+    bool leaving;
     _Atomic uint64_t retired_bytes;        /* bytes on the retired list */
     _Atomic uint64_t retired_peak;         /* the most retired_bytes has been */
     /* Hot objects (biased.c): non-owner count operations left before the
@@ -155,6 +183,7 @@ enum { RCS_BI_DETACHED, RCS_BI_RUNNING, RCS_BI_BLOCKED, RCS_BI_PAUSED };
 #define RCS_BI_BREAK_STOP 1u  /* a stop-the-world is requested */
 #define RCS_BI_BREAK_MERGE 2u /* the merge queue is not empty */
 #define RCS_BI_BREAK_QSBR 4u  /* someone waits for this thread to be quiescent */
+#define RCS_BI_BREAK_SWITCH 8u /* it nominated objects for per-thread counts: stop to switch them */
 
 extern _Thread_local rcs_bi_thread *rcs_bi_self;
 /* rcs_bi_self->id (RCS_BI_TID_NONE when detached), kept beside it so that
@@ -178,6 +207,8 @@ static inline void rcs_header_init(rcs_header *h) {
     atomic_store_explicit(&h->tid, rcs_bi_tid(), memory_order_relaxed);
     atomic_store_explicit(&h->local, 1, memory_order_relaxed);
     atomic_store_explicit(&h->lock.bits, 0, memory_order_relaxed);
+    atomic_store_explicit(&h->runtime_refs, 0, memory_order_relaxed);
+    atomic_store_explicit(&h->counts_slot, 0, memory_order_relaxed);
     atomic_store_explicit(&h->shared, 0, memory_order_relaxed);
 }
 
@@ -205,9 +236,44 @@ static inline void rcs_bi_count_unsampled(rcs_bi_thread *t) {
                           memory_order_relaxed); /* only its thread writes it */
 }
 
+/* The calling thread's rcs_bi_thread.slot_counts (NULL while it has none,
+ * or is not attached), kept beside it so that the fast path below is one
+ * thread-local load. */
+extern _Thread_local _Atomic int64_t *rcs_bi_self_slots;
+
+/* A count change on an object that counts per thread (every thread's,
+ * the owner's too: such an object has none, biased.c): one of the
+ * thread's two counters of the slot, increments or decrements, goes up by
+ * one, a plain load and store. Returns false if h does not count per
+ * thread (the caller counts as usual; the slow path may find that h left
+ * the mode, for a thread that is not attached and so not stopped). Two
+ * counters, not one: the review sees that the object was used even when
+ * they cancel (it then stays per thread). Relaxed: the
+ * slot is read by a review with the world stopped (the pause orders this
+ * thread's stores before the stopper's loads, as for every other write the
+ * thread made), or for a snapshot. The slot number stays valid until the
+ * world stops, which cannot happen between this load and the store: this
+ * thread is not paused in between. pre: the caller holds a reference. */
+bool rcs_bi_per_thread_slow(rcs_header *h, uint16_t slot, int delta);
+static inline bool rcs_bi_count_per_thread(rcs_header *h, int delta) {
+    uint16_t slot = atomic_load_explicit(&h->counts_slot, memory_order_relaxed);
+    if (__builtin_expect(slot == 0, 1))
+        return false;
+    _Atomic int64_t *c = rcs_bi_self_slots;
+    if (__builtin_expect(c != NULL, 1)) {
+        _Atomic int64_t *n = &c[2 * (size_t)slot + (delta < 0)];
+        atomic_store_explicit(n, atomic_load_explicit(n, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
+        return true;
+    }
+    return rcs_bi_per_thread_slow(h, slot, delta);
+}
+
 /* Non-owner incref: one atomic add, inline; the first one on an object
  * (which raises its state) and the sampled ones finish in biased.c. */
 static inline void rcs_bi_incref_shared(rcs_header *h) {
+    if (rcs_bi_count_per_thread(h, 1))
+        return;
     int64_t old = atomic_fetch_add_explicit(&h->shared, RCS_BI_ONE, memory_order_relaxed);
     rcs_bi_thread *t = rcs_bi_self;
     if (__builtin_expect((old & RCS_BI_STATE_MASK) != RCS_BI_DEFAULT, 1) && rcs_bi_unsampled(t))
@@ -220,6 +286,10 @@ static inline void rcs_bi_incref_shared(rcs_header *h) {
  * zero (one CAS); queueing to the owner, and the sampled ones, in biased.c. */
 static inline bool rcs_bi_decref_shared(rcs_header *h) {
     rcs_bi_thread *t = rcs_bi_self;
+    /* Never the last reference: an object that counts per thread is freed
+     * only by a review (biased.c), which finds its count 0. */
+    if (rcs_bi_count_per_thread(h, -1))
+        return false;
     int64_t s = atomic_load_explicit(&h->shared, memory_order_relaxed);
     /* Release: our writes happen before the free; acquire: the freeing
      * thread sees everybody's (as in rcs_decref_slow). */
@@ -277,6 +347,13 @@ static inline bool rcs_try_incref(rcs_header *h) {
      * with no atomic operation) and MERGED with count 0 (dead), as the
      * out-of-line path; acquire on success, see there. */
     rcs_bi_thread *t = rcs_bi_self;
+    /* Per-thread counts: never freed before a review, so always alive here
+     * (its count may have reached 0 unseen: the increment revives it, as
+     * the object has not gone yet). No ordering needed for a lock-free
+     * reader's re-check: the object's memory cannot change hands before a
+     * review, which this thread is not part way through. */
+    if (rcs_bi_count_per_thread(h, 1))
+        return true;
     int64_t s = atomic_load_explicit(&h->shared, memory_order_relaxed);
     while (s != 0 && s != RCS_BI_MERGED && rcs_bi_unsampled(t)) {
         if (atomic_compare_exchange_weak_explicit(&h->shared, &s, s + RCS_BI_ONE,
@@ -297,13 +374,18 @@ static inline void rcs_allow_try_incref(rcs_header *h) {
         rcs_bi_set_maybe_weakref(h);
 }
 
+int64_t rcs_bi_refcount_per_thread(rcs_header *h, uint16_t slot);
 static inline int64_t rcs_refcount(const rcs_header *h) {
     rcs_header *m = (rcs_header *)h;
     uint32_t l = atomic_load_explicit(&m->local, memory_order_relaxed);
     if (l == RCS_BI_IMMORTAL)
         return RCS_IMMORTAL_COUNT;
+    uint16_t slot = atomic_load_explicit(&m->counts_slot, memory_order_relaxed);
+    if (slot)
+        return rcs_bi_refcount_per_thread(m, slot);
     int64_t s = atomic_load_explicit(&m->shared, memory_order_relaxed);
-    int64_t n = s >> RCS_BI_SHIFT; /* arithmetic: shared may be negative */
+    /* arithmetic: shared may be negative; less the runtime's own */
+    int64_t n = (s >> RCS_BI_SHIFT) - atomic_load_explicit(&m->runtime_refs, memory_order_relaxed);
     switch (s & RCS_BI_STATE_MASK) {
     case RCS_BI_MERGED: /* local no longer counts (a dead owner's merger leaves it) */
         return n;

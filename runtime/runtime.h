@@ -157,8 +157,11 @@ void rc_runtime_get_stats(rc_runtime_stats *out);
  * An entry (rcs_hot_object, locking/strategy.h): the object's address, its
  * type's name, and the number of samples. The report is approximate:
  *   - each thread samples about one in 256 of its non-owner count operations
- *     (at random gaps), so samples * 64 estimates the operations, and
- *     objects counted only a few hundred times may be missing;
+ *     (at random gaps), so samples * 256 estimates the operations, and
+ *     objects counted only a few hundred times may be missing; an object
+ *     that counts per thread is counted exactly instead, and its operations
+ *     join the report (as samples of the same weight) when the world next
+ *     stops or a thread that counted it detaches;
  *   - each thread keeps the 16 objects it sampled most, so an object that
  *     is hot only in aggregate, across many threads, can be missed, and a
  *     count can be too high by what an evicted entry had;

@@ -14,6 +14,8 @@
  *   - counts held by a thread that exits (they go to the slot's orphans):
  *     the count afterwards must be exact, and the object freed exactly when
  *     its last reference goes;
+ *   - references taken on one thread and dropped on another (a negative
+ *     slot), then a stop that keeps the object in the mode: exact still;
  *   - the last reference dropped while the object counts per thread, then
  *     a collection: the object must be freed (once), and its weak
  *     reference cleared;
@@ -184,6 +186,45 @@ static void test_counts_of_exited_threads_stay_exact(void **state) {
     assert_int_equal(rc_live_objects(), live);
 }
 
+/* ---- 1b: references handed between threads, across a stop that keeps the mode ---- */
+
+static rc_object *immortal_target; /* made immortal by test 1b: a stop, not a collection */
+
+static void hand_over_across_a_stop(scene *s, int worker) {
+    if (worker == 1)
+        for (int k = 0; k < KEEP; k++)
+            rc_incref(s->hot); /* taken here, in worker 1's slot... */
+    barrier(&s->acted);
+    if (worker == 0) {
+        for (int k = 0; k < KEEP; k++)
+            rc_decref(s->hot); /* ...dropped there: worker 0's slot goes negative */
+        /* A stop of the world that is not a collection: the review folds
+         * the two slots (one negative) into the shared count, and keeps the
+         * object in the mode, since both counted it. */
+        if (rc_immortalize(immortal_target) != RC_OK)
+            atomic_fetch_add(&s->failures, 1);
+        rc_runtime_stats now;
+        rc_runtime_get_stats(&now);
+        if (s->in_mode.per_thread_objects && !now.per_thread_objects)
+            atomic_fetch_add(&s->failures, 1);
+        s->count_seen = rc_refcount(s->hot);
+    }
+    barrier(&s->acted);
+}
+
+static void test_handed_over_across_a_stop(void **state) {
+    (void)state;
+    int64_t live = rc_live_objects();
+    immortal_target = rct_big_int(3);
+    scene s = {.hot = rct_big_int(4), .act = hand_over_across_a_stop};
+    run_scene(&s);
+    assert_int_equal(s.count_seen, 1);
+    assert_int_equal(rc_refcount(s.hot), 1);
+    rc_decref(s.hot);
+    rc_decref(immortal_target); /* immortal: freed at rc_runtime_stop */
+    assert_int_equal(rc_live_objects(), live);
+}
+
 /* ---- 2: the last reference dropped while per thread, then a collection ------------ */
 
 static rc_object *weak; /* to the hot object of test 2 */
@@ -308,6 +349,7 @@ static void test_resurrected_while_per_thread(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counts_of_exited_threads_stay_exact),
+        cmocka_unit_test(test_handed_over_across_a_stop),
         cmocka_unit_test(test_dropped_while_per_thread_then_collected),
         cmocka_unit_test(test_cycle_through_a_per_thread_object_is_collected),
         cmocka_unit_test(test_made_immortal_while_per_thread),

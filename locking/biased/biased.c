@@ -258,6 +258,19 @@ static void hot_fold_locked(rcs_bi_thread *t) {
     }
 }
 
+/* Operations on an object that counts per thread are not sampled (its
+ * path stays as short as the counting); the review and the detach fold
+ * count them exactly instead, and add them here with the samples' weight,
+ * one per HOT_PERIOD. pre: registry mutex held, h alive. */
+static void hot_note_locked(rcs_header *h, int64_t ops) {
+    if (ops < HOT_PERIOD)
+        return;
+    rcs_hot_object e = {.object = h,
+                        .type_name = hooks && hooks->type_name ? hooks->type_name(h) : NULL,
+                        .samples = (uint64_t)ops / HOT_PERIOD};
+    hot_exited_n = hot_merge(hot_exited, hot_exited_n, &e);
+}
+
 static int hot_cmp(const void *a, const void *b) {
     const rcs_hot_object *x = a, *y = b;
     if (x->samples != y->samples)
@@ -548,7 +561,9 @@ bool rcs_bi_try_incref_shared(rcs_header *h) {
  *       loads, and the new counts_slot before its count operations after
  *       the restart. A thread that is not attached is not stopped: it
  *       counts into the orphans under the registry mutex, which the review
- *       holds (rcs_bi_per_thread_slow).
+ *       holds (rcs_bi_per_thread_slow). (The object layer gives no object
+ *       to a thread that is not attached; this only keeps such a count out
+ *       of a slot that went to another object.)
  *   (d) try-increfs succeed (biased.h): h cannot have been freed.
  * So the true count is shared - runtime_refs + orphans + every thread's
  * slot, exact with the world stopped; rcs_refcount reads a snapshot. The
@@ -591,6 +606,8 @@ static void runtime_refs_add(rcs_header *h, int d) {
 
 /* Step 1. pre: attached, the caller holds a reference to h. */
 static void per_thread_nominate(rcs_bi_thread *t, rcs_header *h) {
+    if (atomic_load_explicit(&h->counts_slot, memory_order_relaxed))
+        return; /* in the mode already (a count by a thread with no array) */
     /* Made by a thread that was not attached: such threads all count it as
      * its owner, unstopped, so a merge could lose their counts. */
     uintptr_t tid = atomic_load_explicit(&h->tid, memory_order_relaxed);
@@ -705,18 +722,20 @@ static void per_thread_review_stopped_locked(bool keep) {
         if (!h)
             continue;
         int64_t sum = atomic_exchange_explicit(&slot_orphans[s], 0, memory_order_relaxed);
-        bool warm = false; /* counted since the last review */
+        int64_t ops = 0; /* counted since the last review: warm if any */
         for (rcs_bi_thread *r = rcs_bi_reg.all; r; r = r->all_next) {
             _Atomic int64_t *c = atomic_load_explicit(&r->slot_counts, memory_order_relaxed);
             if (c) {
                 int64_t inc = atomic_load_explicit(&c[2 * s], memory_order_relaxed);
                 int64_t dec = atomic_load_explicit(&c[2 * s + 1], memory_order_relaxed);
                 sum += inc - dec;
-                warm = warm || inc || dec;
+                ops += inc + dec;
                 atomic_store_explicit(&c[2 * s], 0, memory_order_relaxed);
                 atomic_store_explicit(&c[2 * s + 1], 0, memory_order_relaxed);
             }
         }
+        bool warm = ops > 0;
+        hot_note_locked(h, ops);
         /* h is MERGED (invariant (a)): the slots join shared. */
         int64_t n = rcs_is_immortal(h) ? 0 : explicit_merge(h, sum);
         if (!keep || !warm || n <= 1)
@@ -732,11 +751,7 @@ static void candidates_settle_stopped_locked(bool to_slots) {
         rcs_header *h = candidates[i];
         if (rcs_is_immortal(h))
             continue; /* made immortal during the stop: our count went with the rest */
-        if (atomic_load_explicit(&h->counts_slot, memory_order_relaxed)) {
-            /* Kept in the mode by the review: one runtime reference is enough. */
-            runtime_ref_drop_stopped(h, 2);
-            continue;
-        }
+        /* Not in the mode: nomination refuses objects that are. */
         int64_t n = atomic_load_explicit(&h->shared, memory_order_relaxed) >> RCS_BI_SHIFT;
         if (to_slots && (slot_free_n || slot_high < RCS_BI_SLOTS) &&
             (n = explicit_merge(h, 0)) > 1) { /* invariant (a) */
@@ -759,10 +774,12 @@ static void candidates_settle_stopped_locked(bool to_slots) {
 static void per_thread_fold_locked(rcs_bi_thread *t) {
     _Atomic int64_t *c = atomic_load_explicit(&t->slot_counts, memory_order_relaxed);
     for (int s = 1; c && s < slot_high; s++) {
-        int64_t v = atomic_load_explicit(&c[2 * s], memory_order_relaxed) -
-                    atomic_load_explicit(&c[2 * s + 1], memory_order_relaxed);
-        if (v)
-            atomic_fetch_add_explicit(&slot_orphans[s], v, memory_order_relaxed);
+        int64_t inc = atomic_load_explicit(&c[2 * s], memory_order_relaxed);
+        int64_t dec = atomic_load_explicit(&c[2 * s + 1], memory_order_relaxed);
+        if (inc != dec)
+            atomic_fetch_add_explicit(&slot_orphans[s], inc - dec, memory_order_relaxed);
+        if (slot_object[s])
+            hot_note_locked(slot_object[s], inc + dec);
         atomic_store_explicit(&c[2 * s], 0, memory_order_relaxed);
         atomic_store_explicit(&c[2 * s + 1], 0, memory_order_relaxed);
     }
@@ -962,9 +979,15 @@ void rcs_checkpoint_slow(void) {
         rcs_bi_reclaim(t);
     if (b & RCS_BI_BREAK_SWITCH) {
         /* This thread nominated an object for per-thread counts: a stop
-         * switches it (and every other candidate) at its end. */
-        rcs_stop_world();
-        rcs_start_world();
+         * switches it (and every other candidate) at its end, unless a stop
+         * since (ours to pause for, above, or another's) has done it. */
+        pthread_mutex_lock(&rcs_bi_reg.mutex);
+        bool pending = candidates_n > 0;
+        pthread_mutex_unlock(&rcs_bi_reg.mutex);
+        if (pending) {
+            rcs_stop_world();
+            rcs_start_world();
+        }
     }
 }
 

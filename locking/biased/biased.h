@@ -32,8 +32,9 @@
  *           (biased.c, "per-thread counts"). Set and cleared only with the
  *           world stopped.
  *   runtime_refs  references the runtime itself holds in `shared` for
- *           per-thread counting (0 to 2: a nomination's, the mode's), which
- *           rcs_refcount leaves out. Written under the registry mutex.
+ *           per-thread counting (0 or 1: a nomination's, which becomes the
+ *           mode's), which rcs_refcount leaves out. Written under the
+ *           registry mutex.
  *   shared  others' count << 2 | state. The state only ever moves up:
  *             DEFAULT  0  the owner may free at local 0 with no atomic RMW
  *                         when the whole word is 0;

@@ -34,7 +34,8 @@ import subprocess
 import sys
 import time
 
-SHARED_WORKLOADS = ("refcount_shared", "containers_shared", "read_shared", "read_shared_borrowed")
+SHARED_WORKLOADS = ("refcount_shared", "containers_shared", "read_shared", "read_shared_borrowed",
+                    "attr_shared")
 PROCESS_WORKLOAD = "cpu_count"
 IO_WORKLOADS = ("io_sleep", "io_pipe")
 LATENCY_PREFIX = "latency_"
@@ -504,9 +505,11 @@ def claim_free_threading(rows, info, ctl2):
 # work and on read-mostly shared containers; plus the seeds' counting program
 # under the interpreter (issue 7: about half the time on 2 threads).
 
-# read_shared_borrowed has its own column, and stays out of the geomean so
-# that it keeps measuring the same 11 workloads as issue 12's table.
-COST_EXCLUDED = (("control", "refcount_immortal", "read_shared_borrowed") + IO_WORKLOADS
+# read_shared_borrowed and attr_shared have columns of their own, and stay
+# out of the geomean so that it keeps measuring the same 11 workloads as
+# issue 12's table.
+COST_EXCLUDED = (("control", "refcount_immortal", "read_shared_borrowed", "attr_shared")
+                 + IO_WORKLOADS
                  + ("latency_1ms", "latency_5ms", "native"))
 PRIVATE_WORKLOADS = ("refcount_private", "containers_private", "alloc")
 
@@ -527,10 +530,11 @@ def free_threading_goals(rows, info):
         private = {w: (find(rows, v, w, 2) or {}).get("speedup_vs_control") for w in PRIVATE_WORKLOADS}
         read = (find(rows, v, "read_shared", 2) or {}).get("speedup_vs_control")
         borrowed = (find(rows, v, "read_shared_borrowed", 2) or {}).get("speedup_vs_control")
+        attr = (find(rows, v, "attr_shared", 2) or {}).get("speedup_vs_control")
         interp = (find(rows, v, "interp_count", 2) or {}).get("speedup")
         out.append({"variant": v, "cost_geomean": geomean(costs.values()), "costs": costs,
                     "private_vs_control": private, "read_shared_vs_control": read,
-                    "read_borrowed_vs_control": borrowed,
+                    "read_borrowed_vs_control": borrowed, "attr_vs_control": attr,
                     "interp_count_speedup": interp})
     return out
 
@@ -542,14 +546,15 @@ def goal_lines(goals):
              "2 threads, private work, vs control (goal >= 0.95) | "
              "2 threads, read_shared, vs control (goal >= 0.9) | "
              "2 threads, read_shared_borrowed, vs control (goal >= 0.95) | "
+             "2 threads, attr_shared, vs control (goal >= 0.9) | "
              "refpy counting, 2-thread speedup |",
-             "|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|"]
     for g in goals:
-        lines.append("| %s | %s | %d | %s | %s | %s | %s |" % (
+        lines.append("| %s | %s | %d | %s | %s | %s | %s | %s |" % (
             g["variant"], fmt_x(g["cost_geomean"]), len(g["costs"]),
             ", ".join("%s %s" % (w, fmt_x(x)) for w, x in g["private_vs_control"].items()),
             fmt_x(g["read_shared_vs_control"]), fmt_x(g["read_borrowed_vs_control"]),
-            fmt_x(g["interp_count_speedup"])))
+            fmt_x(g["attr_vs_control"]), fmt_x(g["interp_count_speedup"])))
     return lines
 
 

@@ -23,7 +23,7 @@
 static const bench_workload *const all_workloads[] = {
     &wl_refcount_private, &wl_refcount_shared, &wl_refcount_immortal, &wl_alloc,
     &wl_containers_private, &wl_containers_shared, &wl_read_shared, &wl_read_shared_borrowed,
-    &wl_attr_shared,
+    &wl_attr_shared, &wl_refcount_cooling,
     &wl_cpu_count,
     &wl_io_sleep, &wl_io_pipe, &wl_latency_1ms, &wl_latency_5ms, &wl_native,
     &wl_gc_100k, &wl_gc_1m, &wl_interp_count, &wl_interp_containers,

@@ -20,6 +20,7 @@ extern const bench_workload wl_containers_shared;
 extern const bench_workload wl_read_shared;
 extern const bench_workload wl_read_shared_borrowed;
 extern const bench_workload wl_attr_shared;
+extern const bench_workload wl_refcount_cooling;
 extern const bench_workload wl_cpu_count;
 extern const bench_workload wl_io_sleep;
 extern const bench_workload wl_io_pipe;

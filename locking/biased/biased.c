@@ -540,10 +540,11 @@ bool rcs_bi_try_incref_shared(rcs_header *h) {
  *      reference is left, h is freed after the restart; if no attached
  *      thread counted h since the last review (it cooled), or fewer than
  *      two threads stay, it returns to shared counting (the mode reference
- *      is dropped, the slot freed); else it stays, with its slot. A collection (rcs_settle_counts) returns every
- *      object to shared counting and drops the candidates' references, so
- *      the collector sees true counts, frees nothing that a slot names, and
- *      no reference of the runtime's own keeps garbage alive.
+ *      is dropped, the slot freed); else it stays, with its slot. A
+ *      collection (rcs_settle_counts) returns every object to shared
+ *      counting and drops the candidates' references, so the collector
+ *      sees true counts, frees nothing that a slot names, and no reference
+ *      of the runtime's own keeps garbage alive.
  *
  * Why nothing frees h while it counts per thread (invariants, slot s):
  *   (a) h is MERGED with tid 0, so no owner path runs on it, and no merge
@@ -791,7 +792,7 @@ static void per_thread_fold_locked(rcs_bi_thread *t) {
  * dropped from this copy, so that a stop that comes while they are being
  * freed (a finalizer that collects, another thread's stop) starts with
  * empty lists of its own. */
-typedef struct stop_leftovers {
+typedef struct stop_leftovers { /* 16 KiB, on the stopper's stack */
     rcs_bi_node *after_stop;
     int released_n;
     rcs_header *released[2 * RCS_BI_SLOTS];

@@ -198,6 +198,15 @@
  *       and nothing is kept alive by the strategy alone. Biased: merges the
  *       merge queues and frees what they take to 0, until no queue has
  *       anything (freeing may queue more). Nothing elsewhere.
+ *   bool rcs_count_per_thread(rcs_header *h)
+ *       The caller knows that several threads will count h. pre: attached,
+ *       holding a reference, the world not stopped, no object lock held
+ *       (it may stop the world). Biased: switches h to per-thread counts
+ *       (locking/biased/biased.c) with a stop of the world now, if at
+ *       least two attached threads stay and a slot is free; returns whether
+ *       h counts per thread on return (it may return to shared counting at
+ *       any later stop, as one the sampling switched). Others: false, and
+ *       nothing happens (their counts have no owner to bypass).
  *
  * Runtime-wide structures (the collector's lists, the weak-reference lists):
  *   void rcs_runtime_lock(void) / void rcs_runtime_unlock(void)
@@ -354,5 +363,16 @@ static inline void rcs_retire_sized(void *p, size_t bytes, void (*free_fn)(void 
 static inline void rcs_retire(void *p, void (*free_fn)(void *)) {
     rcs_retire_sized(p, RCS_RETIRE_NOMINAL_BYTES, free_fn);
 }
+
+/* Per-thread counts. A strategy that has them defines RCS_PER_THREAD_COUNTS
+ * and its own rcs_count_per_thread (biased); elsewhere counts have no owner
+ * to bypass, and the call does nothing. */
+#ifndef RCS_PER_THREAD_COUNTS
+#define RCS_PER_THREAD_COUNTS 0
+static inline bool rcs_count_per_thread(rcs_header *h) {
+    (void)h;
+    return false;
+}
+#endif
 
 #endif /* RC_LOCKING_STRATEGY_H */

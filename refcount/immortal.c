@@ -1,6 +1,8 @@
 /*
  * refcount/immortal.c -- objects made immortal while the runtime runs
- * (rc_immortalize), and their release when it stops.
+ * (rc_immortalize), and their release when it stops; and objects a host
+ * marks as shared (rc_mark_shared), the other answer to an object that
+ * every thread counts.
  *
  * Why: an object that every thread counts (a function every thread calls,
  * a constant every thread loads) makes its count a contention point: under
@@ -81,23 +83,39 @@ static bool registry_reserve(void) {
     return true;
 }
 
-rc_status rc_immortalize(rc_object *o) {
+/* The refusals of the calls below, which stop the world: RC_OK if `who`
+ * may go on with o. */
+static rc_status stop_refusal(const char *who, const rc_object *o) {
     if (!o)
-        return rc_error_set(RC_EVALUE, "rc_immortalize: NULL object");
+        return rc_error_set(RC_EVALUE, "%s: NULL object", who);
     if (!rc_thread_is_attached())
-        return rc_error_set(RC_ESTATE, "rc_immortalize: this thread is not attached "
-                                       "(or is inside a release region)");
+        return rc_error_set(RC_ESTATE, "%s: this thread is not attached (or is inside a release region)",
+                            who);
     if (rci_gc_collecting_here())
-        return rc_error_set(RC_ESTATE, "rc_immortalize: called during a collection "
-                                       "(from a finalizer or a weak reference callback)");
+        return rc_error_set(RC_ESTATE, "%s: called during a collection (from a finalizer or a weak "
+                                       "reference callback)",
+                            who);
     if (releasing)
-        return rc_error_set(RC_ESTATE, "rc_immortalize: the runtime is stopping");
+        return rc_error_set(RC_ESTATE, "%s: the runtime is stopping", who);
+    return RC_OK;
+}
+
+rc_status rc_mark_shared(rc_object *o) {
+    rc_status st = stop_refusal("rc_mark_shared", o);
+    if (st == RC_OK)
+        (void)rcs_count_per_thread(&o->rc); /* a hint: done or not, nothing to report */
+    return st;
+}
+
+rc_status rc_immortalize(rc_object *o) {
+    rc_status st = stop_refusal("rc_immortalize", o);
+    if (st != RC_OK)
+        return st;
     /* The common case (None, a small int, an interned string, an object made
      * immortal before) costs no pause. A stale "mortal" is checked again
      * below; a stale "immortal" cannot be: no header ever turns mortal. */
     if (rc_is_immortal(o))
         return RC_OK;
-    rc_status st = RC_OK;
     rcs_stop_world();
     if (!rc_is_immortal(o)) { /* another thread may have been first */
         if (registry_reserve()) {

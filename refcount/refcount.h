@@ -174,4 +174,27 @@ static inline bool rc_is_immortal(const rc_object *o) {
  * caller's reference still counts. */
 rc_status rc_immortalize(rc_object *o);
 
+/* Tells the runtime that several threads will count o, for an object that
+ * must stay collectable (else rc_immortalize is cheaper still). Under
+ * //:nogil, where every thread but o's owner counts it with an atomic add
+ * on one shared word, o switches to per-thread counts: each thread then
+ * counts it in a slot of its own with plain stores, and its zero is found
+ * at stops of the world (docs/seam.md, per-thread counts). This is what the
+ * runtime does by itself for an object its sampling finds hot, after about
+ * 2,000 count operations by other threads; the call skips that wait. The
+ * switch takes one stop of the world, made by the call; it happens only
+ * while at least two attached threads run (call it once the threads that
+ * share o have attached), and o returns to shared counting at a later stop
+ * if no thread counted it since the one before, at a collection, or when
+ * fewer than two threads stay, as an object the sampling switched does.
+ * Under the other strategies counts have no owner to bypass, and nothing
+ * happens. Nothing a program can see changes: counts, weak references,
+ * finalizers and the collector behave the same; an object that counts per
+ * thread and is dropped for good is freed at the next stop of the world
+ * instead of at its last rc_decref (the stats count switches in
+ * per_thread_starts).
+ * pre and errors: as rc_immortalize (RC_EVALUE for NULL; RC_ESTATE when not
+ * attached, during a collection or while the runtime stops). */
+rc_status rc_mark_shared(rc_object *o);
+
 #endif /* RC_REFCOUNT_REFCOUNT_H */

@@ -1,6 +1,8 @@
 /*
  * tests/immortal_test.c -- rc_immortalize on one thread (every strategy);
- * tests/immortal_threads_test.c has the threads.
+ * tests/immortal_threads_test.c has the threads. And rc_mark_shared on one
+ * thread, where it must change nothing (tests/per_thread_counts_test.c
+ * has it with threads).
  *
  * What is checked: an immortalized object's count never moves and it is no
  * longer counted as live, while what it holds is counted as usual; already
@@ -18,6 +20,7 @@
 #include "tests/support.h"
 
 #include <stddef.h>
+#include <string.h>
 
 /* ---- a container type that records what the runtime does to it -------------- */
 
@@ -28,13 +31,15 @@ typedef struct probe {
 } probe;
 
 static int finalized, deallocated, callbacks;
-static bool immortalize_in_finalizer;
+static bool immortalize_in_finalizer, mark_in_finalizer;
 static rc_status finalizer_status;
 
 static void probe_finalize(rc_object *self) {
     finalized++;
     if (immortalize_in_finalizer)
         finalizer_status = rc_immortalize(self);
+    else if (mark_in_finalizer)
+        finalizer_status = rc_mark_shared(self);
 }
 
 static int probe_traverse(rc_object *self, rc_visit_fn visit, void *arg) {
@@ -70,7 +75,7 @@ static void count_callback(rc_object *weakref, rc_object *arg) {
 
 static void reset_probe_counts(void) {
     finalized = deallocated = callbacks = 0;
-    immortalize_in_finalizer = false;
+    immortalize_in_finalizer = mark_in_finalizer = false;
     finalizer_status = RC_OK;
 }
 
@@ -255,6 +260,55 @@ static void test_immortalize_from_a_finalizer(void **state) {
     assert_int_equal(deallocated, 2);
 }
 
+/* rc_mark_shared: the same refusals as rc_immortalize, each with a message
+ * that names the call; on one thread nothing switches under any strategy
+ * (per-thread counts need two), and counts, the collector and the objects'
+ * lives are what they would be without the call. */
+static void test_mark_shared_on_one_thread(void **state) {
+    (void)state;
+    reset_probe_counts();
+    assert_status(rc_mark_shared(rc_none()), RC_ESTATE); /* not started */
+    assert_status(rc_runtime_start(), RC_OK);
+    int64_t live = rc_live_objects();
+    assert_status(rc_mark_shared(NULL), RC_EVALUE);
+    assert_non_null(strstr(rc_error_message(), "rc_mark_shared"));
+    rc_object *l = rc_list_new();
+    rc_status inside = RC_OK;
+    RC_BEGIN_ALLOW_THREADS /* l is not touched before the check */
+    inside = rc_mark_shared(l);
+    RC_END_ALLOW_THREADS
+    assert_int_equal(inside, RC_ESTATE);
+    assert_non_null(strstr(rc_error_message(), "not attached"));
+
+    rc_object *x = rct_big_int(5);
+    assert_status(rc_list_append(l, x), RC_OK);
+    assert_status(rc_mark_shared(l), RC_OK);
+    assert_status(rc_mark_shared(l), RC_OK); /* again: the same */
+    assert_status(rc_mark_shared(rc_none()), RC_OK); /* immortal: nothing to do */
+    rc_runtime_stats stats;
+    rc_runtime_get_stats(&stats);
+    assert_int_equal(stats.per_thread_starts, 0);
+    assert_int_equal(stats.per_thread_objects, 0);
+    assert_int_equal(rc_refcount(l), 1);
+    assert_int_equal(rc_refcount(x), 2);
+    rc_decref(x);
+    rc_decref(l); /* freed at once: it never left ordinary counting */
+    assert_int_equal(rc_live_objects(), live);
+
+    /* From a finalizer that a collection runs: refused, the object
+     * collected all the same. */
+    mark_in_finalizer = true;
+    probe *q = (probe *)rc_object_new(&probe_type);
+    q->ref = rc_newref(&q->base); /* a cycle */
+    rc_decref(&q->base);
+    assert_int_equal(rc_gc_collect(), 1);
+    assert_int_equal(finalizer_status, RC_ESTATE);
+    assert_int_equal(deallocated, 1);
+    mark_in_finalizer = false;
+    assert_int_equal(rc_live_objects(), live);
+    assert_status(rc_runtime_stop(), RC_OK);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_immortal_list_and_its_items),
@@ -265,6 +319,7 @@ int main(void) {
         cmocka_unit_test(test_non_container_holding_an_immortal),
         cmocka_unit_test(test_finalizer_callback_and_dealloc_run_once_at_stop),
         cmocka_unit_test(test_immortalize_from_a_finalizer),
+        cmocka_unit_test(test_mark_shared_on_one_thread),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

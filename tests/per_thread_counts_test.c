@@ -21,7 +21,8 @@
  *     reference cleared;
  *   - a cycle through such an object, collected;
  *   - the object made immortal;
- *   - a finalizer that resurrects the object.
+ *   - a finalizer that resurrects the object;
+ *   - the switch asked for by the host (rc_mark_shared), with no heating.
  * Under the other strategies nothing switches (their stats say 0) and
  * every other assertion holds the same: the mode changes no result.
  */
@@ -87,10 +88,13 @@ struct scene {
     rc_object *hot;            /* heated by the workers; the scene's reference */
     rc_object *other;          /* a second object, for cycles (may be NULL) */
     void (*act)(scene *s, int worker); /* run by each worker once both are hot */
+    bool cold;                 /* the workers skip the heating */
     pthread_barrier_t heated, acted;
     atomic_int failures;
     int64_t count_seen; /* rc_refcount(hot) read by worker 0 while quiet */
     rc_runtime_stats in_mode; /* stats read by worker 0 once both were hot */
+    bool shared_counts;       /* set by run_scene: the workers' counts were shared ops */
+    int64_t switched;         /* test 6: per_thread_starts during rc_mark_shared */
 };
 
 /* A barrier wait is a blocking point: in the release region, so that a
@@ -109,7 +113,7 @@ static void *worker_main(void *p) {
         atomic_fetch_add(&s->failures, 1);
         return NULL;
     }
-    for (int i = 0; i < HEAT_PAIRS; i++) {
+    for (int i = 0; !s->cold && i < HEAT_PAIRS; i++) {
         rc_incref(s->hot);
         rc_decref(s->hot);
         if (i % 64 == 0)
@@ -146,7 +150,8 @@ static void run_scene(scene *s) {
     /* Where counts have owners (//:nogil, whose workers' count operations
      * were shared ones), the hot object switched, and was back to shared
      * counting once the workers left; elsewhere nothing switches. */
-    if (after.shared_ops > before.shared_ops) {
+    s->shared_counts = after.shared_ops > before.shared_ops;
+    if (s->shared_counts) {
         assert_true(after.per_thread_starts - before.per_thread_starts >= 1);
         assert_true(s->in_mode.per_thread_objects >= 1);
         assert_int_equal(after.per_thread_ends - before.per_thread_ends,
@@ -346,6 +351,53 @@ static void test_resurrected_while_per_thread(void **state) {
     assert_int_equal(rc_live_objects(), live);
 }
 
+/* ---- 6: marked shared by the host (rc_mark_shared), never heated ------------------ */
+
+static void mark_then_count(scene *s, int worker) {
+    if (worker == 0) {
+        /* One count by a thread that is not the owner: under //:nogil a
+         * shared operation, which run_scene's stats see. */
+        rc_incref(s->hot);
+        rc_decref(s->hot);
+        rc_runtime_stats before, after;
+        rc_runtime_get_stats(&before);
+        if (rc_mark_shared(s->hot) != RC_OK)
+            atomic_fetch_add(&s->failures, 1);
+        rc_runtime_get_stats(&after);
+        s->switched = (int64_t)(after.per_thread_starts - before.per_thread_starts);
+        s->in_mode = after; /* for run_scene: in the mode now, by the call */
+    }
+    barrier(&s->acted);
+    for (int k = 0; k < KEEP; k++)
+        rc_incref(s->hot);
+    barrier(&s->acted); /* both have taken theirs */
+    if (worker == 0)
+        s->count_seen = rc_refcount(s->hot);
+    barrier(&s->acted);
+    for (int k = 0; k < KEEP; k++)
+        rc_decref(s->hot);
+}
+
+static void test_marked_shared_by_the_host(void **state) {
+    (void)state;
+    int64_t live = rc_live_objects();
+    scene s = {.hot = rct_big_int(6), .act = mark_then_count, .cold = true};
+    run_scene(&s);
+    /* Where counts have owners, the call switched the object at once (two
+     * workers and this thread attached, the object never heated); run_scene
+     * checked that it was back to shared counting once the workers left. */
+    if (s.shared_counts) {
+        assert_int_equal(s.switched, 1);
+        assert_true(s.in_mode.per_thread_objects >= 1);
+    } else {
+        assert_int_equal(s.switched, 0);
+    }
+    assert_int_equal(s.count_seen, 1 + WORKERS * KEEP);
+    assert_int_equal(rc_refcount(s.hot), 1);
+    rc_decref(s.hot);
+    assert_int_equal(rc_live_objects(), live);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counts_of_exited_threads_stay_exact),
@@ -354,6 +406,7 @@ int main(void) {
         cmocka_unit_test(test_cycle_through_a_per_thread_object_is_collected),
         cmocka_unit_test(test_made_immortal_while_per_thread),
         cmocka_unit_test(test_resurrected_while_per_thread),
+        cmocka_unit_test(test_marked_shared_by_the_host),
     };
     return RCT_RUN_GROUP(tests);
 }

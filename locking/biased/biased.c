@@ -149,7 +149,7 @@ static void hot_seed(rcs_bi_thread *t) {
     t->hot_countdown = hot_random(t) % (2 * HOT_PERIOD - 1);
 }
 
-static void per_thread_nominate(rcs_bi_thread *t, rcs_header *h);
+static bool per_thread_nominate(rcs_bi_thread *t, rcs_header *h);
 
 /* Samples to an object, in one thread's table, between two nominations of
  * it for per-thread counts: about 2,048 count operations by that thread
@@ -525,7 +525,9 @@ bool rcs_bi_try_incref_shared(rcs_header *h) {
  *      NOMINATE_EVERY takes a reference for the runtime (a shared add) and
  *      puts h on `candidates`, then asks for a stop at its next checkpoint
  *      (RCS_BI_BREAK_SWITCH). Nobody nominates while fewer than two
- *      threads stay attached.
+ *      threads stay attached. A host that knows h is shared nominates it
+ *      itself (rcs_count_per_thread, for rc_mark_shared), and stops the
+ *      world at once.
  *   2. Switch, at the end of a stop of the world (rcs_start_world, the
  *      world still stopped): h is merged (tid 0, local moved into shared,
  *      MERGED) and takes a free slot; the candidate's reference becomes
@@ -605,20 +607,23 @@ static void runtime_refs_add(rcs_header *h, int d) {
                           memory_order_relaxed);
 }
 
-/* Step 1. pre: attached, the caller holds a reference to h. */
-static void per_thread_nominate(rcs_bi_thread *t, rcs_header *h) {
+/* Step 1. Returns whether h is a candidate now (taken here, or by another
+ * thread before). pre: attached, the caller holds a reference to h. */
+static bool per_thread_nominate(rcs_bi_thread *t, rcs_header *h) {
     if (atomic_load_explicit(&h->counts_slot, memory_order_relaxed))
-        return; /* in the mode already (a count by a thread with no array) */
+        return false; /* in the mode already (a count by a thread with no array) */
     /* Made by a thread that was not attached: such threads all count it as
      * its owner, unstopped, so a merge could lose their counts. */
     uintptr_t tid = atomic_load_explicit(&h->tid, memory_order_relaxed);
     if (tid != 0 && !(tid & RCS_BI_INDEX_MASK))
-        return;
+        return false;
     pthread_mutex_lock(&rcs_bi_reg.mutex);
     bool take = !rcs_bi_reg.stopped && !t->leaving && candidates_n < RCS_BI_SLOTS &&
                 threads_share_locked();
-    for (int i = 0; take && i < candidates_n; i++)
-        take = candidates[i] != h;
+    bool listed = false;
+    for (int i = 0; !listed && i < candidates_n; i++)
+        listed = candidates[i] == h;
+    take = take && !listed;
     if (take) {
         /* The runtime's reference, counted as a non-owner's incref (which
          * raises the state DEFAULT -> MAYBE_WEAKREF the first time), then
@@ -633,6 +638,22 @@ static void per_thread_nominate(rcs_bi_thread *t, rcs_header *h) {
         atomic_fetch_or_explicit(&t->breaker, RCS_BI_BREAK_SWITCH, memory_order_relaxed);
     }
     pthread_mutex_unlock(&rcs_bi_reg.mutex);
+    return take || listed;
+}
+
+/* Steps 1 and 2 at once, for a host that knows h is shared (strategy.h):
+ * the stop is the one rcs_checkpoint_slow would make for the nomination,
+ * made now. */
+bool rcs_count_per_thread(rcs_header *h) {
+    if (rcs_is_immortal(h))
+        return false;
+    if (!per_thread_nominate(rcs_bi_self, h))
+        return atomic_load_explicit(&h->counts_slot, memory_order_relaxed) != 0;
+    rcs_stop_world();
+    rcs_start_world();
+    /* Our reference keeps h alive; counts_slot was set with the world
+     * stopped, by us. */
+    return atomic_load_explicit(&h->counts_slot, memory_order_relaxed) != 0;
 }
 
 bool rcs_bi_per_thread_slow(rcs_header *h, uint16_t slot, int delta) {

@@ -420,6 +420,8 @@ void rcs_checkpoint_slow(void);
 void rcs_stop_world(void);
 void rcs_start_world(void);
 void rcs_settle_counts(void);
+#define RCS_PER_THREAD_COUNTS 1
+bool rcs_count_per_thread(rcs_header *h);
 
 /* One load of the thread's own breaker word and a branch. */
 static inline void rcs_checkpoint(void) {

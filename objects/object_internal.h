@@ -124,7 +124,9 @@ void rci_small_ints_init(void);
 /* Records the built-in types' names for the leak report (objects/object.c). */
 void rci_builtin_types_init(void);
 
-/* The type of a quarantined object in debug builds (refcount/debug.c). */
-extern rc_type rci_freed_type;
+/* The type of a quarantined object in debug builds (refcount/debug.c); the
+ * second, of one freed by the drop of a container that lent it, names the
+ * likely cause (a borrow kept too long) when the object is used. */
+extern rc_type rci_freed_type, rci_freed_lent_type;
 
 #endif /* RC_OBJECTS_OBJECT_INTERNAL_H */

@@ -78,6 +78,9 @@ void rci_dealloc(rc_object *o);
 
 /* Debug-build checks behind rc_incref/rc_decref (no-ops otherwise). */
 void rci_debug_check_ref(rc_object *o, bool is_decref, const char *file, int line);
+/* Debug builds: rc_decref for a container that lent o, so that o, if this
+ * frees it, is quarantined as a freed lent item (refcount/debug.c). */
+void rci_debug_drop_lent(rc_object *o);
 
 /* Prints msg, the object (address, type, count) and the call site to stderr,
  * then aborts. For broken invariants that no error code can report. */

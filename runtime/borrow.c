@@ -212,7 +212,7 @@ static void orphans_drain(bool wait) {
     atomic_store_explicit(&orphans_count, kept, memory_order_relaxed);
     pthread_mutex_unlock(&orphans_lock);
     for (size_t k = 0; k < n_ripe; k++)
-        rc_decref(ripe[k].object);
+        rci_drop_lent(ripe[k].object);
     rcs_mem_free(ripe);
 }
 
@@ -256,8 +256,9 @@ rc_status rci_lock_for_removal(rc_object *c, const bool *lent, bool *lent_out) {
          * The thread state is only touched for a lent container, so that an
          * unlent one pays one load. A thread past rci_borrow_thread_end
          * hands its drops over one by one (rci_drop_removed_deferred): it
-         * needs no room of its own. */
-        if (__atomic_load_n(lent, __ATOMIC_RELAXED) && !reserved) {
+         * needs no room of its own. Without parallel threads a lent
+         * container (debug builds mark them) drops at once: no room. */
+        if (RCS_PARALLEL && __atomic_load_n(lent, __ATOMIC_RELAXED) && !reserved) {
             rci_tstate *t = rci_current;
             if (!t->borrow_ended && deferred_reserve(t) != RC_OK)
                 return RC_ENOMEM;
@@ -265,7 +266,7 @@ rc_status rci_lock_for_removal(rc_object *c, const bool *lent, bool *lent_out) {
         }
         rcs_lock(&c->rc);
         *lent_out = __atomic_load_n(lent, __ATOMIC_RELAXED);
-        if (!*lent_out || reserved)
+        if (!*lent_out || reserved || !RCS_PARALLEL)
             return RC_OK;
         /* Lent meanwhile: make room without the lock, then lock again. */
         rcs_unlock(&c->rc);
@@ -295,7 +296,7 @@ static void deferred_drop_ripe(rci_tstate *t) {
     while (t->deferred_head < t->deferred_sealed &&
            t->deferred[t->deferred_head].goal <= oldest) {
         rc_object *o = t->deferred[t->deferred_head++].object;
-        rc_decref(o); /* may append to t->deferred, or grow it */
+        rci_drop_lent(o); /* may append to t->deferred, or grow it */
     }
     if (t->deferred_head == t->deferred_len) {
         t->deferred_head = t->deferred_sealed = t->deferred_len = 0;
@@ -309,7 +310,7 @@ static void deferred_drop_ripe(rci_tstate *t) {
 static void drop_after_end(rc_object *o) {
     rci_deferred e = {o, clock_advance()};
     if (rci_oldest_borrow_window() >= e.goal) {
-        rc_decref(o);
+        rci_drop_lent(o);
         return;
     }
     pthread_mutex_lock(&orphans_lock);

@@ -98,7 +98,13 @@ static inline void rc_checkpoint(void) {
  * and never reaches one holds those items alive. The contract is the same
  * under every strategy; under //:gil, where no other thread runs while this
  * one holds borrows, nothing waits and a borrowed read costs no more than a
- * plain one (runtime/runtime_internal.h, borrowed reads). */
+ * plain one (runtime/runtime_internal.h, borrowed reads).
+ *
+ * Debug builds (--config=debug) catch a borrow kept too long once its
+ * container has dropped the item: the item is then quarantined as freed,
+ * and the kept borrow's next rc_incref or rc_decref aborts with a message
+ * that names borrowing (refcount/debug.c). While the item is still in its
+ * container a kept borrow is a valid pointer and is not caught. */
 
 /* Ends the calling thread's borrowed items now (they are no longer valid),
  * and drops the items removed from lent containers, by this thread or by

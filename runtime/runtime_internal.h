@@ -176,8 +176,14 @@ rc_status rci_error_set_key(const char *fn, const rci_key_desc *desc);
  * items) if it is not yet: once per container, under c's lock. */
 void rci_lend_slow(rc_object *c, bool *lent);
 static inline void rci_lend(rc_object *c, bool *lent) {
-    if (!RCS_PARALLEL)
-        return; /* see above */
+    if (!RCS_PARALLEL) {
+        /* See above. The debug checks mark the container all the same
+         * (a plain store: no other thread runs), only so that its drops
+         * name borrowing when a kept borrow is used (rci_drop_lent). */
+        if (RC_DEBUG)
+            *lent = true;
+        return;
+    }
     /* Acquire: pairs with the unlock after the store in rci_lend_slow. A
      * reader that sees the flag set also sees every removal that happened
      * before it was set, so it never loads an item whose drop was not
@@ -220,9 +226,22 @@ rc_status rci_lock_for_removal(rc_object *c, const bool *lent, bool *lent_out);
  * no borrow window that could have loaded it is open. Room for the latter
  * was made by rci_lock_for_removal. */
 void rci_drop_removed_deferred(rc_object *o);
+
+/* The drop of an item a lent container removed, once no window can hold
+ * it: under the debug checks, one that names borrowing if o is used after
+ * it frees o (refcount/debug.c). */
+static inline void rci_drop_lent(rc_object *o) {
+    if (RC_DEBUG)
+        rci_debug_drop_lent(o);
+    else
+        rc_decref(o);
+}
+
 static inline void rci_drop_removed(bool lent, rc_object *o) {
     if (RC_LIKELY(!lent))
         rc_decref(o);
+    else if (!RCS_PARALLEL)
+        rci_drop_lent(o); /* lent under the debug checks only: nothing to wait for */
     else
         rci_drop_removed_deferred(o);
 }

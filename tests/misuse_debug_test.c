@@ -8,7 +8,9 @@
  * abort later at an incref inside refcore. A critical section has no
  * status to return: begun inside the release region, it must abort with a
  * message naming this file's line (under //:gil it would otherwise run
- * without the global lock, silently).
+ * without the global lock, silently). And a borrowed item kept past its
+ * quiescent point is caught once its container drops it
+ * (refcount/debug.c, borrowed items).
  */
 #include "tests/support.h"
 
@@ -70,6 +72,78 @@ static void test_section_from_unattached_thread_aborts(void **state) {
                  "misuse_debug_test.c:");
 }
 
+/* A borrow kept past the quiescent point that ended it, of an item its
+ * container then replaced: once the container's drop frees the item (at
+ * the next quiescent point, or at once where nothing waits), the kept
+ * borrow's next count operation must abort and name borrowing, under
+ * every strategy. */
+static void kept_list_borrow(void) {
+    rc_runtime_start();
+    rc_object *l = rc_list_new();
+    rc_object *x = rct_big_int(1);
+    rc_list_append(l, x);
+    rc_decref(x);
+    rc_object *kept = rc_list_get_borrowed(l, 0);
+    rc_checkpoint(); /* the borrow ends here */
+    rc_object *y = rct_big_int(2);
+    rc_list_set(l, 0, y);
+    rc_decref(y);
+    rc_checkpoint(); /* no window holds x now: the list's drop frees it */
+    rc_incref(kept);
+}
+
+static void test_list_borrow_kept_too_long_aborts(void **state) {
+    (void)state;
+    expect_abort(kept_list_borrow, "a container dropped after lending it", "misuse_debug_test.c:");
+}
+
+static void kept_dict_borrow(void) {
+    rc_runtime_start();
+    rc_object *d = rc_dict_new();
+    rc_object *key = rc_str_from_cstr("k");
+    rc_object *x = rct_big_int(1);
+    rc_dict_set(d, key, x);
+    rc_decref(x);
+    rc_object *kept = NULL;
+    rc_dict_get_borrowed(d, key, &kept);
+    RC_BEGIN_ALLOW_THREADS /* a quiescent point too */
+    RC_END_ALLOW_THREADS
+    rc_object *y = rct_big_int(2);
+    rc_dict_set(d, key, y);
+    rc_decref(y);
+    rc_release_borrows(); /* the dict's drop frees x */
+    rc_decref(kept);
+}
+
+static void test_dict_borrow_kept_too_long_aborts(void **state) {
+    (void)state;
+    expect_abort(kept_dict_borrow, "a container dropped after lending it", "misuse_debug_test.c:");
+}
+
+/* The right way, under the same checks: a reference taken before the
+ * quiescent point keeps the item past its removal. */
+static void test_borrow_made_a_reference_in_time_survives(void **state) {
+    (void)state;
+    int64_t live = rc_live_objects();
+    rc_object *l = rc_list_new();
+    rc_object *x = rct_big_int(1);
+    assert_status(rc_list_append(l, x), RC_OK);
+    rc_decref(x);
+    rc_object *kept = rc_list_get_borrowed(l, 0);
+    rc_incref(kept); /* before the quiescent point: ours now */
+    rc_checkpoint();
+    rc_object *y = rct_big_int(2);
+    assert_status(rc_list_set(l, 0, y), RC_OK);
+    rc_decref(y);
+    rc_release_borrows();
+    assert_int_equal(rc_refcount(kept), 1);
+    assert_true(kept->type == &rc_int_type);
+    rc_decref(kept);
+    rc_decref(l);
+    rc_release_borrows();
+    assert_int_equal(rc_live_objects(), live);
+}
+
 /* The status, not an abort inside refcore, under the debug checks too. */
 static void test_container_calls_still_refused_with_status(void **state) {
     (void)state;
@@ -91,9 +165,12 @@ int main(void) {
     const struct CMUnitTest misuse[] = {
         cmocka_unit_test(test_section_in_release_region_aborts),
         cmocka_unit_test(test_section_from_unattached_thread_aborts),
+        cmocka_unit_test(test_list_borrow_kept_too_long_aborts),
+        cmocka_unit_test(test_dict_borrow_kept_too_long_aborts),
     };
     const struct CMUnitTest correct[] = {
         cmocka_unit_test(test_container_calls_still_refused_with_status),
+        cmocka_unit_test(test_borrow_made_a_reference_in_time_survives),
     };
     int failed = cmocka_run_group_tests(misuse, NULL, NULL);
     return failed + RCT_RUN_GROUP(correct);

@@ -35,17 +35,8 @@ static void cooling_thread(bench_thread *t) {
     cooling_row *row = t->run->shared;
     int64_t per_phase = t->ops / COOLING_OBJECTS;
     bench_start(t);
-    for (int k = 0; k < COOLING_OBJECTS; k++) {
-        rc_object *o = row->objects[k];
-        for (int64_t i = 0; i < per_phase; i++) {
-            BENCH_OPAQUE(o);
-            rc_incref(o);
-            BENCH_OPAQUE(o);
-            rc_decref(o);
-            if ((i & 63) == 0)
-                rc_checkpoint();
-        }
-    }
+    for (int k = 0; k < COOLING_OBJECTS; k++)
+        wl_count_pairs(row->objects[k], per_phase);
     bench_stop(t);
     if (t->index == 0) {
         rc_runtime_stats now;

@@ -16,16 +16,8 @@ static void shared_setup(bench_run *run) {
 }
 
 static void shared_thread(bench_thread *t) {
-    rc_object *o = t->run->shared;
     bench_start(t);
-    for (int64_t i = 0; i < t->ops; i++) {
-        BENCH_OPAQUE(o);
-        rc_incref(o);
-        BENCH_OPAQUE(o);
-        rc_decref(o);
-        if ((i & 63) == 0)
-            rc_checkpoint();
-    }
+    wl_count_pairs(t->run->shared, t->ops);
     bench_stop(t);
 }
 

@@ -1,6 +1,6 @@
 /*
  * bench/workloads.h -- the registry of workloads, one per
- * bench/workload_<name>.c, and the few helpers two of them share.
+ * bench/workload_<name>.c, and the few helpers several of them share.
  * To add a workload: write its file, declare its registration here, list it
  * in bench/workloads.c and bench/BUILD (see bench/README.md).
  */
@@ -39,5 +39,20 @@ extern const bench_workload wl_control;
  * taken, or -1 if the count the ints reached disagrees with them (a
  * corrupted object). pre: attached. */
 int64_t wl_count_boxed(int64_t n, const atomic_int *stop);
+
+/* n incref+decref pairs on o, with a checkpoint every 64 (as often as an
+ * interpreter would check, without the check dominating a two-instruction
+ * operation): refcount_shared's loop, and each phase of refcount_cooling's.
+ * BENCH_OPAQUE keeps the compiler from folding a pair away. */
+static inline void wl_count_pairs(rc_object *o, int64_t n) {
+    for (int64_t i = 0; i < n; i++) {
+        BENCH_OPAQUE(o);
+        rc_incref(o);
+        BENCH_OPAQUE(o);
+        rc_decref(o);
+        if ((i & 63) == 0)
+            rc_checkpoint();
+    }
+}
 
 #endif /* RC_BENCH_WORKLOADS_H */

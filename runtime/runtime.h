@@ -68,7 +68,9 @@ void rci_borrow_checkpoint(void);
  * borrowing: it ends the calling thread's borrowed items (see
  * rc_release_borrows). */
 static inline void rc_checkpoint(void) {
-    if (__builtin_expect(rci_borrow_work, 0))
+    /* Without parallel threads nothing is ever deferred or held open
+     * (runtime/runtime_internal.h, borrowed reads): no test at all. */
+    if (RC_PARALLEL && __builtin_expect(rci_borrow_work, 0))
         rci_borrow_checkpoint();
     rcs_checkpoint();
 }

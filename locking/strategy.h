@@ -204,9 +204,11 @@
  *       (it may stop the world). Biased: switches h to per-thread counts
  *       (locking/biased/biased.c) with a stop of the world now, if at
  *       least two attached threads stay and a slot is free; returns whether
- *       h counts per thread on return (it may return to shared counting at
- *       any later stop, as one the sampling switched). Others: false, and
- *       nothing happens (their counts have no owner to bypass).
+ *       h counts per thread on return. Unlike one the sampling switched, h
+ *       stays in the mode while cold; it returns to shared counting when
+ *       its last reference goes, at a collection, or when fewer than two
+ *       threads stay. Others: false, and nothing happens (their counts
+ *       have no owner to bypass).
  *
  * Runtime-wide structures (the collector's lists, the weak-reference lists):
  *   void rcs_runtime_lock(void) / void rcs_runtime_unlock(void)

@@ -19,14 +19,17 @@
  * container has dropped the item (after the quiescent point, when no
  * borrow window can hold it), the borrow points at a freed object. The
  * drop of a container that lent items goes through rci_debug_drop_lent,
- * and an item it frees is quarantined with the sentinel
- * rci_freed_lent_type, so the escaped borrow's next count operation aborts
- * with a message that names borrowing. (An item whose last reference was
- * elsewhere, or whose free was handed to its owner thread under //:nogil,
- * is freed later by another call, and gets the plain sentinel: caught
- * all the same, with the general message.)
+ * which records the item in `lent_drops`; whenever that item is freed
+ * (by this drop, or later: another reference was left, or under //:nogil
+ * the free was handed to its owner thread), it is quarantined with the
+ * sentinel rci_freed_lent_type, so the escaped borrow's next count
+ * operation aborts with a message that names borrowing. Should the table
+ * be full, the item gets the plain sentinel: caught all the same, with the
+ * general message.
  */
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -42,14 +45,70 @@ rc_type rci_freed_lent_type = {.name = "<freed object, dropped by a container th
                                .basicsize = sizeof(rc_object),
                                .id = RCI_TYPE_ID_FREED};
 
-/* The item a lending container's drop is dropping now, if any. */
-static _Thread_local const rc_object *lent_drop;
+/* ---- items dropped by lending containers, not yet freed ---------------------
+ * A set of addresses, open addressing with linear probing and tombstones,
+ * under a mutex (debug builds only, and only while it holds anything: an
+ * atomic count lets every other free skip it). An address leaves the set
+ * when its object is freed, before its memory can be reused, so an entry
+ * never names another object. Probing stops after LENT_PROBES slots: an
+ * address that finds no room is not recorded (the general message then). */
+#define LENT_DROPS 4096
+#define LENT_PROBES 64
+#define LENT_TOMBSTONE ((const rc_object *)1)
+static const rc_object *lent_drops[LENT_DROPS];
+static _Atomic int lent_drops_n;
+static pthread_mutex_t lent_drops_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static size_t lent_hash(const rc_object *o) {
+    return (size_t)(((uintptr_t)o >> 4) * 0x9E3779B97F4A7C15ull >> 20) % LENT_DROPS;
+}
+
+static void lent_drops_add(const rc_object *o) {
+    pthread_mutex_lock(&lent_drops_lock);
+    const rc_object **room = NULL;
+    size_t i = lent_hash(o);
+    for (int k = 0; k < LENT_PROBES; k++, i = (i + 1) % LENT_DROPS) {
+        if (lent_drops[i] == o) {
+            room = NULL; /* dropped by a lending container before, still alive */
+            break;
+        }
+        if (!room && (lent_drops[i] == NULL || lent_drops[i] == LENT_TOMBSTONE))
+            room = &lent_drops[i];
+        if (lent_drops[i] == NULL)
+            break;
+    }
+    if (room) {
+        *room = o;
+        atomic_fetch_add_explicit(&lent_drops_n, 1, memory_order_relaxed);
+    }
+    pthread_mutex_unlock(&lent_drops_lock);
+}
+
+/* Whether o (being freed) was in the set; it is not any more. */
+static bool lent_drops_take(const rc_object *o) {
+    /* Relaxed: an add for o happened before o's last decref, which happens
+     * before this free (the count's own ordering). */
+    if (!atomic_load_explicit(&lent_drops_n, memory_order_relaxed))
+        return false;
+    bool found = false;
+    pthread_mutex_lock(&lent_drops_lock);
+    size_t i = lent_hash(o);
+    for (int k = 0; k < LENT_PROBES && lent_drops[i]; k++, i = (i + 1) % LENT_DROPS) {
+        if (lent_drops[i] == o) {
+            lent_drops[i] = LENT_TOMBSTONE;
+            atomic_fetch_sub_explicit(&lent_drops_n, 1, memory_order_relaxed);
+            found = true;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&lent_drops_lock);
+    return found;
+}
 
 void rci_debug_drop_lent(rc_object *o) {
-    const rc_object *outer = lent_drop; /* a drop may run code that drops more */
-    lent_drop = o;
+    if (!rc_is_immortal(o)) /* never freed: nothing to name */
+        lent_drops_add(o);
     rc_decref(o);
-    lent_drop = outer;
 }
 
 void rc_fatal(const rc_object *o, const char *file, int line, const char *msg) {
@@ -84,8 +143,8 @@ void rci_debug_check_ref(rc_object *o, bool is_decref, const char *file, int lin
     if (o->type == &rci_freed_lent_type) {
         snprintf(msg, sizeof msg,
                  "%s of a freed object that a container dropped after lending it: a borrowed "
-                 "item used past the quiescent point that ended the borrow? (take a reference "
-                 "before that point)",
+                 "item kept past the quiescent point that ended the borrow, or removed by its "
+                 "borrower? (take a reference while the borrow is valid)",
                  op);
         rc_fatal(o, file, line, msg);
     }
@@ -111,6 +170,8 @@ static void quarantine_release(void *block) {
  * replaces is given back now. Returns false if there is no quarantine
  * (allocation failed), and the caller frees o directly. */
 bool rci_debug_quarantine(rci_tstate *t, rc_object *o) {
+    /* First, so that o leaves the set even if o is freed directly. */
+    bool lent_taken = lent_drops_take(o);
     if (!t->quarantine) {
         /* No error on failure: the caller recovers (it frees o directly). */
         t->quarantine = rcs_mem_calloc(QUARANTINE_SIZE * sizeof *t->quarantine);
@@ -120,7 +181,7 @@ bool rci_debug_quarantine(rci_tstate *t, rc_object *o) {
     /* The block may start before the object (a GC object's head): keep the
      * block, since the type that says so is about to be overwritten. */
     void *block = rci_gc_is_gc_type(o->type) ? (void *)rci_gc_head_of(o) : (void *)o;
-    o->type = o == lent_drop ? &rci_freed_lent_type : &rci_freed_type;
+    o->type = lent_taken ? &rci_freed_lent_type : &rci_freed_type;
     void **slot = &t->quarantine[t->quarantine_next];
     if (*slot)
         quarantine_release(*slot);

@@ -187,14 +187,17 @@ rc_status rc_immortalize(rc_object *o);
  * 2,000 count operations by other threads; the call skips that wait. The
  * switch takes one stop of the world, made by the call; it happens only
  * while at least two attached threads run (call it once the threads that
- * share o have attached), and o returns to shared counting at a later stop
- * if no thread counted it since the one before, at a collection, or when
- * fewer than two threads stay, as an object the sampling switched does.
- * Under the other strategies counts have no owner to bypass, and nothing
- * happens. Nothing a program can see changes: counts, weak references,
- * finalizers and the collector behave the same; an object that counts per
- * thread and is dropped for good is freed at the next stop of the world
- * instead of at its last rc_decref (the stats count switches in
+ * share o have attached). Unlike an object the sampling switched, o stays
+ * in the mode while no thread counts it; it returns to shared counting
+ * when its last reference goes, at a collection (which needs true counts:
+ * mark it again after one, or let the sampling find it), or when fewer than
+ * two threads stay. Under the other strategies counts have no owner to
+ * bypass, and nothing happens. What a program may see while o counts per
+ * thread: rc_refcount reads a snapshot (never below 1 while the caller
+ * holds a reference), and once its last reference goes o is freed, its
+ * finalizer run and its weak references cleared, at the next stop of the
+ * world (a collection; rc_gc_collect forces one), not at the rc_decref;
+ * a weak reference returns it until then (the stats count switches in
  * per_thread_starts).
  * pre and errors: as rc_immortalize (RC_EVALUE for NULL; RC_ESTATE when not
  * attached, during a collection or while the runtime stops). */

@@ -45,7 +45,9 @@
  *   window before it drops anything).
  *
  * Lent flag. A container's `lent` is set once, under its lock, by its first
- * borrowed read; a writer reads it under the lock. A writer that saw it
+ * borrowed read (where threads run in parallel; the debug checks set it
+ * under //:gil too, plainly, and nothing is deferred there); a writer reads
+ * it under the lock. A writer that saw it
  * clear finished its removal before the flag was set, and a reader loads
  * the flag with acquire (rci_lend), so it sees that removal done and never
  * loads the item. Containers that are never read this way pay nothing.

@@ -120,6 +120,60 @@ static void test_dict_borrow_kept_too_long_aborts(void **state) {
     expect_abort(kept_dict_borrow, "a container dropped after lending it", "misuse_debug_test.c:");
 }
 
+/* The same with two threads: the item is the main thread's, so under
+ * //:nogil the worker's drop hands its free to the main thread (at its
+ * next checkpoint), outside the drop; the message must still name
+ * borrowing. */
+static rc_object *shared_list;
+static pthread_barrier_t dropped, freed;
+
+static void wait_at(pthread_barrier_t *b) {
+    RC_BEGIN_ALLOW_THREADS
+    pthread_barrier_wait(b);
+    RC_END_ALLOW_THREADS
+}
+
+static void *borrowing_worker(void *p) {
+    (void)p;
+    rc_thread_attach();
+    rc_object *kept = rc_list_get_borrowed(shared_list, 0);
+    rc_checkpoint(); /* the borrow ends here */
+    rc_object *y = rct_big_int(2);
+    rc_list_set(shared_list, 0, y);
+    rc_decref(y);
+    rc_release_borrows(); /* no window holds x: the list drops it */
+    wait_at(&dropped);
+    wait_at(&freed); /* the main thread has passed a checkpoint */
+    rc_incref(kept);
+    return NULL;
+}
+
+static void kept_borrow_of_another_threads_item(void) {
+    rc_runtime_start();
+    shared_list = rc_list_new();
+    rc_object *x = rct_big_int(1);
+    rc_list_append(shared_list, x);
+    rc_decref(x);
+    pthread_barrier_init(&dropped, NULL, 2);
+    pthread_barrier_init(&freed, NULL, 2);
+    pthread_t th;
+    RC_BEGIN_ALLOW_THREADS
+    pthread_create(&th, NULL, borrowing_worker, NULL);
+    RC_END_ALLOW_THREADS
+    wait_at(&dropped);
+    rc_checkpoint(); /* under //:nogil: merges what the worker handed over */
+    wait_at(&freed);
+    RC_BEGIN_ALLOW_THREADS
+    pthread_join(th, NULL);
+    RC_END_ALLOW_THREADS
+}
+
+static void test_kept_borrow_of_another_threads_item_aborts(void **state) {
+    (void)state;
+    expect_abort(kept_borrow_of_another_threads_item, "a container dropped after lending it",
+                 "misuse_debug_test.c:");
+}
+
 /* The right way, under the same checks: a reference taken before the
  * quiescent point keeps the item past its removal. */
 static void test_borrow_made_a_reference_in_time_survives(void **state) {
@@ -167,6 +221,7 @@ int main(void) {
         cmocka_unit_test(test_section_from_unattached_thread_aborts),
         cmocka_unit_test(test_list_borrow_kept_too_long_aborts),
         cmocka_unit_test(test_dict_borrow_kept_too_long_aborts),
+        cmocka_unit_test(test_kept_borrow_of_another_threads_item_aborts),
     };
     const struct CMUnitTest correct[] = {
         cmocka_unit_test(test_container_calls_still_refused_with_status),

@@ -361,7 +361,9 @@ static void mark_then_count(scene *s, int worker) {
         rc_decref(s->hot);
         rc_runtime_stats before, after;
         rc_runtime_get_stats(&before);
-        if (rc_mark_shared(s->hot) != RC_OK)
+        /* Two in a row, neither counted between: the stop that switches
+         * the second must not return the first (it is the host's). */
+        if (rc_mark_shared(s->hot) != RC_OK || rc_mark_shared(s->other) != RC_OK)
             atomic_fetch_add(&s->failures, 1);
         rc_runtime_get_stats(&after);
         s->switched = (int64_t)(after.per_thread_starts - before.per_thread_starts);
@@ -381,20 +383,24 @@ static void mark_then_count(scene *s, int worker) {
 static void test_marked_shared_by_the_host(void **state) {
     (void)state;
     int64_t live = rc_live_objects();
-    scene s = {.hot = rct_big_int(6), .act = mark_then_count, .cold = true};
+    scene s = {.hot = rct_big_int(6), .other = rct_big_int(7), .act = mark_then_count,
+               .cold = true};
     run_scene(&s);
-    /* Where counts have owners, the call switched the object at once (two
-     * workers and this thread attached, the object never heated); run_scene
-     * checked that it was back to shared counting once the workers left. */
+    /* Where counts have owners, each call switched its object at once (two
+     * workers and this thread attached, the objects never heated), and the
+     * second did not return the first; run_scene checked that both were
+     * back to shared counting once the workers left. */
     if (s.shared_counts) {
-        assert_int_equal(s.switched, 1);
-        assert_true(s.in_mode.per_thread_objects >= 1);
+        assert_int_equal(s.switched, 2);
+        assert_int_equal(s.in_mode.per_thread_objects, 2);
     } else {
         assert_int_equal(s.switched, 0);
     }
     assert_int_equal(s.count_seen, 1 + WORKERS * KEEP);
     assert_int_equal(rc_refcount(s.hot), 1);
+    assert_int_equal(rc_refcount(s.other), 1);
     rc_decref(s.hot);
+    rc_decref(s.other);
     assert_int_equal(rc_live_objects(), live);
 }
 

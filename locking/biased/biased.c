@@ -149,7 +149,7 @@ static void hot_seed(rcs_bi_thread *t) {
     t->hot_countdown = hot_random(t) % (2 * HOT_PERIOD - 1);
 }
 
-static bool per_thread_nominate(rcs_bi_thread *t, rcs_header *h);
+static bool per_thread_nominate(rcs_bi_thread *t, rcs_header *h, bool pin);
 
 /* Samples to an object, in one thread's table, between two nominations of
  * it for per-thread counts: about 2,048 count operations by that thread
@@ -174,7 +174,7 @@ static void hot_sample(rcs_bi_thread *t, rcs_header *h) {
             atomic_load_explicit(&e->type_name, memory_order_relaxed) == name) {
             atomic_store_explicit(&e->samples, n + 1, memory_order_relaxed);
             if ((n + 1) % NOMINATE_EVERY == 0)
-                per_thread_nominate(t, h);
+                per_thread_nominate(t, h, false);
             return;
         }
         if (n < fewest) {
@@ -540,9 +540,10 @@ bool rcs_bi_try_incref_shared(rcs_header *h) {
  *      are merged): each slot's counts, every thread's and the orphans'
  *      (of threads that detached), are added into shared. If only the mode
  *      reference is left, h is freed after the restart; if no attached
- *      thread counted h since the last review (it cooled), or fewer than
- *      two threads stay, it returns to shared counting (the mode reference
- *      is dropped, the slot freed); else it stays, with its slot. A
+ *      thread counted h since the last review (it cooled; unless the host
+ *      nominated it, slot_pinned), or fewer than two threads stay, it
+ *      returns to shared counting (the mode reference is dropped, the slot
+ *      freed); else it stays, with its slot. A
  *      collection (rcs_settle_counts) returns every object to shared
  *      counting and drops the candidates' references, so the collector
  *      sees true counts, frees nothing that a slot names, and no reference
@@ -586,7 +587,12 @@ static int slots_in_use;
  * thread that has no memory for its array, and of one not attached. */
 static _Atomic int64_t slot_orphans[RCS_BI_SLOTS];
 static rcs_header *candidates[RCS_BI_SLOTS]; /* each holds a reference */
+static bool candidate_pinned[RCS_BI_SLOTS];   /* nominated by the host */
 static int candidates_n;
+/* Objects the host switched (rcs_count_per_thread): kept by reviews while
+ * cold, since the host said they are shared and its threads may not have
+ * counted them yet; marking a second object must not return the first. */
+static bool slot_pinned[RCS_BI_SLOTS];
 /* Objects a stop found held only by the runtime's reference: the stopper
  * drops it after the restart (stop_leftovers). */
 static rcs_header *released[2 * RCS_BI_SLOTS];
@@ -608,8 +614,9 @@ static void runtime_refs_add(rcs_header *h, int d) {
 }
 
 /* Step 1. Returns whether h is a candidate now (taken here, or by another
- * thread before). pre: attached, the caller holds a reference to h. */
-static bool per_thread_nominate(rcs_bi_thread *t, rcs_header *h) {
+ * thread before); pin (the host's nomination) keeps it in the mode while
+ * cold. pre: attached, the caller holds a reference to h. */
+static bool per_thread_nominate(rcs_bi_thread *t, rcs_header *h, bool pin) {
     if (atomic_load_explicit(&h->counts_slot, memory_order_relaxed))
         return false; /* in the mode already (a count by a thread with no array) */
     /* Made by a thread that was not attached: such threads all count it as
@@ -622,7 +629,8 @@ static bool per_thread_nominate(rcs_bi_thread *t, rcs_header *h) {
                 threads_share_locked();
     bool listed = false;
     for (int i = 0; !listed && i < candidates_n; i++)
-        listed = candidates[i] == h;
+        if ((listed = candidates[i] == h))
+            candidate_pinned[i] = candidate_pinned[i] || pin;
     take = take && !listed;
     if (take) {
         /* The runtime's reference, counted as a non-owner's incref (which
@@ -634,6 +642,7 @@ static bool per_thread_nominate(rcs_bi_thread *t, rcs_header *h) {
         if ((old & RCS_BI_STATE_MASK) == RCS_BI_DEFAULT)
             raise_to_maybe_weakref(h, old + RCS_BI_ONE);
         runtime_refs_add(h, 1);
+        candidate_pinned[candidates_n] = pin;
         candidates[candidates_n++] = h;
         atomic_fetch_or_explicit(&t->breaker, RCS_BI_BREAK_SWITCH, memory_order_relaxed);
     }
@@ -647,8 +656,17 @@ static bool per_thread_nominate(rcs_bi_thread *t, rcs_header *h) {
 bool rcs_count_per_thread(rcs_header *h) {
     if (rcs_is_immortal(h))
         return false;
-    if (!per_thread_nominate(rcs_bi_self, h))
-        return atomic_load_explicit(&h->counts_slot, memory_order_relaxed) != 0;
+    if (!per_thread_nominate(rcs_bi_self, h, true)) {
+        /* Switched by the sampling already, perhaps: pinned from now on.
+         * Under the mutex, which every review holds (counts_slot changes
+         * only under it). */
+        pthread_mutex_lock(&rcs_bi_reg.mutex);
+        uint16_t slot = atomic_load_explicit(&h->counts_slot, memory_order_relaxed);
+        if (slot)
+            slot_pinned[slot] = true;
+        pthread_mutex_unlock(&rcs_bi_reg.mutex);
+        return slot != 0;
+    }
     rcs_stop_world();
     rcs_start_world();
     /* Our reference keeps h alive; counts_slot was set with the world
@@ -726,6 +744,7 @@ static void runtime_ref_drop_stopped(rcs_header *h, int64_t count) {
 static void per_thread_end_stopped(rcs_header *h, uint16_t s) {
     atomic_store_explicit(&h->counts_slot, 0, memory_order_relaxed);
     slot_object[s] = NULL;
+    slot_pinned[s] = false;
     slot_free[slot_free_n++] = s;
     slots_in_use--;
     count(&rcs_bi_self->per_thread_ends);
@@ -756,7 +775,7 @@ static void per_thread_review_stopped_locked(bool keep) {
                 atomic_store_explicit(&c[2 * s + 1], 0, memory_order_relaxed);
             }
         }
-        bool warm = ops > 0;
+        bool warm = ops > 0 || slot_pinned[s];
         hot_note_locked(h, ops);
         /* h is MERGED (invariant (a)): the slots join shared. */
         int64_t n = rcs_is_immortal(h) ? 0 : explicit_merge(h, sum);
@@ -779,6 +798,7 @@ static void candidates_settle_stopped_locked(bool to_slots) {
             (n = explicit_merge(h, 0)) > 1) { /* invariant (a) */
             uint16_t s = slot_free_n ? slot_free[--slot_free_n] : (uint16_t)slot_high++;
             slot_object[s] = h;
+            slot_pinned[s] = candidate_pinned[i];
             slots_in_use++;
             atomic_store_explicit(&h->counts_slot, s, memory_order_relaxed);
             count(&rcs_bi_self->per_thread_starts);

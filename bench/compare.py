@@ -34,14 +34,29 @@ import subprocess
 import sys
 import time
 
-SHARED_WORKLOADS = ("refcount_shared", "containers_shared", "read_shared", "read_shared_borrowed",
-                    "attr_shared", "refcount_cooling")
-PROCESS_WORKLOAD = "cpu_count"
-IO_WORKLOADS = ("io_sleep", "io_pipe")
-LATENCY_PREFIX = "latency_"
-GC_PREFIX = "gc_"
-CONTROL = "control"
-MIN_OPS = {"io_sleep": 20, "io_pipe": 20, "latency_1ms": 40, "latency_5ms": 40}
+# What each workload is and how to run it, from the binaries' --list: each
+# workload registers itself with its run shape and the roles it plays in the
+# report (BENCH_WORKLOAD, bench/harness.h), so this file names none of them.
+# Filled by discover(); name -> the --list entry, in report order.
+WORKLOADS = {}
+
+
+def with_role(role):
+    """The workloads that play `role` (a claim's or a goal column's), in report order."""
+    return [n for n, w in WORKLOADS.items() if role in w["roles"].split()]
+
+
+def one_with_role(role):
+    names = with_role(role)
+    return names[0] if names else None
+
+
+def shape_of(name):
+    return WORKLOADS.get(name, {}).get("shape", "threads")
+
+
+def shares_objects(name):
+    return WORKLOADS.get(name, {}).get("shares_objects", False)
 
 
 # ---- options -------------------------------------------------------------------
@@ -104,34 +119,37 @@ def discover(args):
         variants = sorted(found, key=lambda v: v != "gil")  # the reference first
     info = {v: read_json_lines([binary(args, v), "--info"])[0] for v in variants}
     workloads = read_json_lines([binary(args, variants[0]), "--list"])
+    WORKLOADS.clear()
+    WORKLOADS.update((w["name"], w) for w in workloads)
     if args.workloads:
-        wanted = set(args.workloads.split(","))
-        workloads = [w for w in workloads if w["name"] in wanted or w["name"] == CONTROL]
+        wanted = set(args.workloads.split(",")) | set(with_role("control"))
+        workloads = [w for w in workloads if w["name"] in wanted]
     return variants, info, workloads
 
 
 def configs(args, name):
     """(threads, processes, ops multiplier) for each row of a workload."""
     thread_counts = list(range(1, args.max_threads + 1))
-    if name == PROCESS_WORKLOAD:
+    shape = shape_of(name)
+    if shape == "seeds":
         # The seeds' program: count to N twice in a row, in 2 threads, in 2 processes.
         return [(1, 1, 2), (2, 1, 1), (1, 2, 1)]
-    if name in IO_WORKLOADS and not args.quick:
+    if shape == "io" and not args.quick:
         # Waiting needs no CPU: show that it overlaps beyond the cores too.
         extra = [4 * args.nproc] if 4 * args.nproc > args.max_threads else []
         return [(t, 1, 1) for t in thread_counts + extra]
-    if name.startswith(LATENCY_PREFIX):
+    if shape == "latency":
         # Thread 0 is the sleeper; 1.. are CPU-bound.
         top = 2 if args.quick else args.max_threads + 1
         return [(t, 1, 1) for t in range(1, top + 1)]
-    if name.startswith(GC_PREFIX):
+    if shape == "gc":
         return [(1, 1, 1), (2, 1, 1)]  # the collector alone; and beside one mutator
     return [(t, 1, 1) for t in thread_counts]
 
 
 def ops_for(args, w, mult):
     ops = int(w["default_ops"] * args.scale) * mult
-    return max(ops, MIN_OPS.get(w["name"], 1) * mult, 1)
+    return max(ops, w["min_ops"] * mult, 1)
 
 
 # ---- one run ---------------------------------------------------------------------
@@ -217,8 +235,9 @@ def plan(args, variants, workloads):
     def cells_of(w):
         return [(w, t, p, ops_for(args, w, mult)) for t, p, mult in configs(args, w["name"])]
 
-    control = [c for w in workloads if w["name"] == CONTROL for c in cells_of(w)]
-    others = [c for w in workloads if w["name"] != CONTROL for c in cells_of(w)]
+    is_control = set(with_role("control"))
+    control = [c for w in workloads if w["name"] in is_control for c in cells_of(w)]
+    others = [c for w in workloads if w["name"] not in is_control for c in cells_of(w)]
     # The machine's capacity drifts during a run (other tenants, other
     # builds), so the control runs at the start, the middle and the end, and
     # its repetitions are pooled: one slow phase cannot decide it alone.
@@ -294,7 +313,7 @@ def control_speedups(rows):
     (the control touches no runtime object, so the variant does not matter)."""
     by_n = {}
     for r in rows:
-        if r["workload"] == CONTROL and r["times_s"]:
+        if r["workload"] in with_role("control") and r["times_s"]:
             by_n.setdefault(r["parallelism"], []).extend(t / r["ops"] for t in r["times_s"])
     if 1 not in by_n:
         return {}
@@ -352,8 +371,9 @@ def scaling_verdict(machine_ok, passed):
 def claim_take_turns(rows, info, ctl2):
     gl = [v for v in info if info[v]["thread_safe"] and not info[v]["parallel"]]
     out = []
+    seeds = one_with_role("seeds")
     for v in gl:
-        seq, two = find(rows, v, PROCESS_WORKLOAD, 1, 1), find(rows, v, PROCESS_WORKLOAD, 2, 1)
+        seq, two = find(rows, v, seeds, 1, 1), find(rows, v, seeds, 2, 1)
         if not (seq and two and two["speedup"]):
             continue
         ok, note = machine_parallelism_note(ctl2)
@@ -372,7 +392,7 @@ def claim_io_overlap(rows, info, ctl2):
     for v in info:
         if not info[v]["thread_safe"]:
             continue
-        for w in IO_WORKLOADS:
+        for w in [n for n in WORKLOADS if shape_of(n) == "io"]:
             rs = [r for r in rows if r["variant"] == v and r["workload"] == w and r["speedup"]]
             if not rs:
                 continue
@@ -388,7 +408,7 @@ def claim_processes(rows, info, ctl2):
     for v in info:
         if not info[v]["thread_safe"] or info[v]["parallel"]:
             continue
-        r = find(rows, v, PROCESS_WORKLOAD, 1, 2)
+        r = find(rows, v, one_with_role("seeds"), 1, 2)
         if not (r and r["speedup"]):
             continue
         ok, note = machine_parallelism_note(ctl2)
@@ -405,7 +425,7 @@ def claim_races(rows, info, ctl2):
     for v in info:
         if info[v]["thread_safe"]:
             continue
-        shared = [r for r in rows if r["variant"] == v and r["workload"] in SHARED_WORKLOADS
+        shared = [r for r in rows if r["variant"] == v and shares_objects(r["workload"])
                   and r["threads"] > 1]
         wrong = [r for r in shared if not r["correct"]]
         for r in wrong:
@@ -414,14 +434,15 @@ def claim_races(rows, info, ctl2):
             out.append(("did not hold", "%s: every shared workload came out right in this run "
                         "(a race needs both threads running at once)" % v))
         other = [r for r in rows if r["variant"] == v and r["threads"] > 1 and not r["correct"]
-                 and r["workload"] not in SHARED_WORKLOADS]
+                 and not shares_objects(r["workload"])]
         if other:
             out.append(("held", "%s also went wrong where threads share only the runtime's own "
                         "state: %s" % (v, "; ".join("%s (%d threads): %s" % (r["workload"], r["threads"], r["detail"]) for r in other[:4]))))
-        imm = find(rows, v, "refcount_immortal", 2, 1)
-        if imm and imm["correct"]:
-            out.append(("note", "%s, refcount_immortal, 2 threads: correct: an immortal object's count "
-                        "is never written, so there is nothing to race on" % v))
+        for w in with_role("immortal"):
+            imm = find(rows, v, w, 2, 1)
+            if imm and imm["correct"]:
+                out.append(("note", "%s, %s, 2 threads: correct: an immortal object's count "
+                            "is never written, so there is nothing to race on" % (v, w)))
     return "Without a lock refcounts race and memory is corrupted", out
 
 
@@ -430,7 +451,7 @@ def claim_native(rows, info, ctl2):
     for v in info:
         if not info[v]["thread_safe"] or info[v]["parallel"]:
             continue
-        r = find(rows, v, "native", 2, 1)
+        r = find(rows, v, one_with_role("native"), 2, 1)
         if not (r and r["speedup"]):
             continue
         ok, note = machine_parallelism_note(ctl2)
@@ -449,7 +470,7 @@ def claim_interp_count(rows, info, ctl2):
     for v in info:
         if not info[v]["thread_safe"]:
             continue
-        r = find(rows, v, "interp_count", 2, 1)
+        r = find(rows, v, one_with_role("interp"), 2, 1)
         if not (r and r["speedup"]):
             continue
         parallel = info[v]["parallel"]
@@ -469,7 +490,8 @@ def claim_convoy(rows, info, ctl2):
     for v in info:
         if not info[v]["thread_safe"] or info[v]["parallel"]:
             continue
-        for w, interval_us in (("latency_1ms", 1000.0), ("latency_5ms", 5000.0)):
+        for w in with_role("convoy"):
+            interval_us = WORKLOADS[w]["param"] * 1e6  # its switch interval, in seconds
             idle, busy = find(rows, v, w, 1), find(rows, v, w, 2)
             if not (idle and busy and "wake_p50_us" in busy["metrics"]):
                 continue
@@ -487,8 +509,8 @@ def claim_free_threading(rows, info, ctl2):
                 [("not measured", "no thread-safe parallel strategy was in this run")])
     out = []
     for v in ft:
-        c = find(rows, v, "refcount_private", 1)
-        s = find(rows, v, PROCESS_WORKLOAD, 2)
+        c = find(rows, v, one_with_role("private_counting"), 1)
+        s = find(rows, v, one_with_role("seeds"), 2)
         if c and s and c["cost_vs_gil_1t"] and s["speedup"]:
             pays = c["cost_vs_gil_1t"] > 1.05
             par = s["speedup"] > 1.25
@@ -505,14 +527,11 @@ def claim_free_threading(rows, info, ctl2):
 # work and on read-mostly shared containers; plus the seeds' counting program
 # under the interpreter (issue 7: about half the time on 2 threads).
 
-# read_shared_borrowed and attr_shared have columns of their own, and they
-# and refcount_cooling stay out of the geomean, so that it keeps measuring
-# the same 11 workloads as issue 12's table.
-COST_EXCLUDED = (("control", "refcount_immortal", "read_shared_borrowed", "attr_shared",
-                  "refcount_cooling")
-                 + IO_WORKLOADS
-                 + ("latency_1ms", "latency_5ms", "native"))
-PRIVATE_WORKLOADS = ("refcount_private", "containers_private", "alloc")
+# Which workloads count toward the geomean is each workload's own
+# declaration (in_cost): those that wait, and forms of another row that have
+# a column of their own (the borrowed reads, the attribute reads, the
+# cooling row), stay out, so that it keeps measuring the same 11 workloads
+# as issue 12's table.
 
 
 def geomean(xs):
@@ -527,12 +546,12 @@ def free_threading_goals(rows, info):
             continue
         costs = {r["workload"]: r["cost_vs_gil_1t"] for r in rows
                  if r["variant"] == v and r["threads"] == 1 and r["processes"] == 1
-                 and r["workload"] not in COST_EXCLUDED and r["cost_vs_gil_1t"]}
-        private = {w: (find(rows, v, w, 2) or {}).get("speedup_vs_control") for w in PRIVATE_WORKLOADS}
-        read = (find(rows, v, "read_shared", 2) or {}).get("speedup_vs_control")
-        borrowed = (find(rows, v, "read_shared_borrowed", 2) or {}).get("speedup_vs_control")
-        attr = (find(rows, v, "attr_shared", 2) or {}).get("speedup_vs_control")
-        interp = (find(rows, v, "interp_count", 2) or {}).get("speedup")
+                 and WORKLOADS.get(r["workload"], {}).get("in_cost") and r["cost_vs_gil_1t"]}
+        private = {w: (find(rows, v, w, 2) or {}).get("speedup_vs_control") for w in with_role("private")}
+        read = (find(rows, v, one_with_role("read"), 2) or {}).get("speedup_vs_control")
+        borrowed = (find(rows, v, one_with_role("read_borrowed"), 2) or {}).get("speedup_vs_control")
+        attr = (find(rows, v, one_with_role("attr"), 2) or {}).get("speedup_vs_control")
+        interp = (find(rows, v, one_with_role("interp"), 2) or {}).get("speedup")
         out.append({"variant": v, "cost_geomean": geomean(costs.values()), "costs": costs,
                     "private_vs_control": private, "read_shared_vs_control": read,
                     "read_borrowed_vs_control": borrowed, "attr_vs_control": attr,
@@ -545,9 +564,10 @@ def goal_lines(goals):
         return []
     lines = ["| strategy | 1-thread cost vs gil, geomean (goal <= 1.05) | workloads | "
              "2 threads, private work, vs control (goal >= 0.95) | "
-             "2 threads, read_shared, vs control (goal >= 0.9) | "
-             "2 threads, read_shared_borrowed, vs control (goal >= 0.95) | "
-             "2 threads, attr_shared, vs control (goal >= 0.9) | "
+             "2 threads, %s, vs control (goal >= 0.9) | "
+             "2 threads, %s, vs control (goal >= 0.95) | "
+             "2 threads, %s, vs control (goal >= 0.9) | " % (
+                 one_with_role("read"), one_with_role("read_borrowed"), one_with_role("attr")) +
              "refpy counting, 2-thread speedup |",
              "|---|---|---|---|---|---|---|---|"]
     for g in goals:
@@ -672,9 +692,10 @@ def write_report(path, m, rows, claims, charts, goals):
         L.append("")
     if goals:
         L += ["## The free-threading goals", "",
-              "Geometric mean over every workload with a 1-thread row except the control, "
-              "refcount_immortal, I/O, latency and native (which wait rather than compute); "
-              "the 2-thread columns divide the speedup by the control's in this run.", ""]
+              "Geometric mean over every workload with a 1-thread row except %s (which wait "
+              "rather than compute, or have a column of their own); the 2-thread columns divide "
+              "the speedup by the control's in this run." % ", ".join(
+                  n for n, w in WORKLOADS.items() if not w["in_cost"]), ""]
         L += goal_lines(goals)
         L.append("")
     L += ["## Every measurement", "",
@@ -787,7 +808,7 @@ def write_charts(out_dir, rows, variants):
     ctl = control_speedups(rows)
     for wname in dict.fromkeys(r["workload"] for r in rows):
         rs = [r for r in rows if r["workload"] == wname and r["processes"] == 1]
-        if wname.startswith(LATENCY_PREFIX):
+        if shape_of(wname) == "latency":
             series = [(v, [(r["threads"] - 1, r["metrics"].get("wake_p50_us")) for r in rs if r["variant"] == v])
                       for v in variants]
             svg = line_chart(wname + ": median wake-up latency", "CPU-bound threads beside the sleeper",

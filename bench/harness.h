@@ -80,12 +80,36 @@ struct bench_run {
     void *sync; /* the harness's barriers (opaque) */
 };
 
-/* A workload's registration (see bench/workloads.c). */
+/* Which rows bench/compare.py runs of a workload. */
+typedef enum bench_shape {
+    BENCH_SHAPE_THREADS, /* 1 .. the most threads asked for (the default) */
+    BENCH_SHAPE_SEEDS,   /* the seeds' program: 1 thread doing the work twice,
+                          * 2 threads, 2 processes */
+    BENCH_SHAPE_IO,      /* as THREADS, and beyond the CPUs (waits need none) */
+    BENCH_SHAPE_LATENCY, /* 1 sleeper, then 1 .. max CPU-bound threads beside it */
+    BENCH_SHAPE_GC,      /* the collector alone, then beside one mutator */
+} bench_shape;
+
+/* A workload's registration: one file defines it with BENCH_WORKLOAD and
+ * nothing else names it (bench/workloads.c finds them all). The fields
+ * after `param` tell bench/compare.py how to run and read it, so that
+ * compare.py names no workload (--list prints them). */
 typedef struct bench_workload {
     const char *name;
     const char *summary; /* one line, for --list and the report */
     int64_t default_ops; /* per thread, for about 0.3 s on one thread */
     double param;        /* copied into bench_run.param */
+    int rank;            /* place in the report, smallest first */
+    bench_shape shape;
+    int64_t min_ops;     /* per thread whatever compare's --scale (0: 1) */
+    bool shares_objects; /* its threads count or change the same objects */
+    bool not_in_cost;    /* out of the 1-thread cost geomean: it waits, or is
+                          * a form of another row with a column of its own */
+    /* What the report asks of it, "" for nothing: a claim it serves
+     * ("control", "seeds", "immortal", "native", "interp", "convoy",
+     * "private_counting") or a goal column ("private", "read",
+     * "read_borrowed", "attr"); several are separated by spaces. */
+    const char *roles;
     /* Main thread, attached, before the threads start (untimed). May fail. */
     void (*setup)(bench_run *run);
     /* Each worker thread, attached. */
@@ -94,6 +118,17 @@ typedef struct bench_workload {
      * shared result, release the shared state. */
     void (*finish)(bench_run *run);
 } bench_workload;
+
+/* Defines and registers workload `id`, to be followed by its initialiser:
+ *     BENCH_WORKLOAD(wl_alloc) = {.name = "alloc", ...};
+ * The registration is a pointer in the section bench_workloads, whose
+ * bounds the linker provides (__start_/__stop_, GNU ld and lld), so a new
+ * workload is one new file and no list to edit. */
+#define BENCH_WORKLOAD(id)                                                               \
+    static const bench_workload id;                                                      \
+    __attribute__((used, section("bench_workloads"))) static const bench_workload        \
+        *const id##_registration = &id;                                                  \
+    static const bench_workload id
 
 /* ---- called by workloads --------------------------------------------------- */
 

@@ -37,9 +37,11 @@ static void alloc_thread(bench_thread *t) {
         bench_fail(t->run, "thread %d: %lld value(s) read back wrong", t->index, (long long)bad);
 }
 
-const bench_workload wl_alloc = {
+BENCH_WORKLOAD(wl_alloc) = {
     .name = "alloc",
     .summary = "create and free an int, a float, a str and a 2-tuple per op",
     .default_ops = 2000000,
     .thread = alloc_thread,
+    .rank = 4,
+    .roles = "private",
 };

@@ -73,11 +73,15 @@ static void attr_finish(bench_run *run) {
     rc_decref(p);
 }
 
-const bench_workload wl_attr_shared = {
+BENCH_WORKLOAD(wl_attr_shared) = {
     .name = "attr_shared",
     .summary = "all threads read one attribute of one shared client-type instance",
     .default_ops = 20000000,
     .setup = attr_setup,
     .thread = attr_thread,
     .finish = attr_finish,
+    .rank = 9,
+    .shares_objects = true,
+    .not_in_cost = true,
+    .roles = "attr",
 };

@@ -61,9 +61,11 @@ static void private_thread(bench_thread *t) {
         bench_fail(t->run, "thread %d: %lld wrong read(s) or size(s)", t->index, (long long)bad);
 }
 
-const bench_workload wl_containers_private = {
+BENCH_WORKLOAD(wl_containers_private) = {
     .name = "containers_private",
     .summary = "each thread appends to, sets in and reads its own lists and dicts",
     .default_ops = 3000000,
     .thread = private_thread,
+    .rank = 5,
+    .roles = "private",
 };

@@ -78,11 +78,13 @@ static void shared_finish(bench_run *run) {
     rc_decref(s->dict);
 }
 
-const bench_workload wl_containers_shared = {
+BENCH_WORKLOAD(wl_containers_shared) = {
     .name = "containers_shared",
     .summary = "all threads append to one list and add keys to one dict",
     .default_ops = 1000000,
     .setup = shared_setup,
     .thread = shared_thread,
     .finish = shared_finish,
+    .rank = 6,
+    .shares_objects = true,
 };

@@ -36,9 +36,12 @@ static void control_thread(bench_thread *t) {
         bench_fail(t->run, "thread %d: wrong result", t->index);
 }
 
-const bench_workload wl_control = {
+BENCH_WORKLOAD(wl_control) = {
     .name = "control",
     .summary = "a plain C loop, no runtime object: the machine's own scaling",
     .default_ops = 60000000,
     .thread = control_thread,
+    .rank = 21,
+    .not_in_cost = true,
+    .roles = "control",
 };

@@ -42,9 +42,12 @@ static void count_thread(bench_thread *t) {
                    (long long)got, (long long)t->ops);
 }
 
-const bench_workload wl_cpu_count = {
+BENCH_WORKLOAD(wl_cpu_count) = {
     .name = "cpu_count",
     .summary = "the seeds' loop: count to N with boxed ints (sequential, threads, processes)",
     .default_ops = 10000000,
     .thread = count_thread,
+    .rank = 11,
+    .shape = BENCH_SHAPE_SEEDS,
+    .roles = "seeds",
 };

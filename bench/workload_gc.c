@@ -118,20 +118,24 @@ static void gc_finish(bench_run *run) {
     rc_gc_enable();
 }
 
-const bench_workload wl_gc_100k = {
+BENCH_WORKLOAD(wl_gc_100k) = {
     .name = "gc_100k",
     .summary = "one full collection of 100,000 tracked objects (10% cyclic garbage)",
     .default_ops = 100000,
     .setup = gc_setup,
     .thread = gc_thread,
     .finish = gc_finish,
+    .rank = 17,
+    .shape = BENCH_SHAPE_GC,
 };
 
-const bench_workload wl_gc_1m = {
+BENCH_WORKLOAD(wl_gc_1m) = {
     .name = "gc_1m",
     .summary = "one full collection of 1,000,000 tracked objects (10% cyclic garbage)",
     .default_ops = 1000000,
     .setup = gc_setup,
     .thread = gc_thread,
     .finish = gc_finish,
+    .rank = 18,
+    .shape = BENCH_SHAPE_GC,
 };

@@ -88,16 +88,19 @@ static void containers_thread(bench_thread *t) {
                    (long long)got, (long long)containers_expected(t->ops));
 }
 
-const bench_workload wl_interp_count = {
+BENCH_WORKLOAD(wl_interp_count) = {
     .name = "interp_count",
     .summary = "refpy counting loop (the seeds' program), one interpreter per thread",
     .default_ops = 3000000,
     .thread = count_thread,
+    .rank = 19,
+    .roles = "interp",
 };
 
-const bench_workload wl_interp_containers = {
+BENCH_WORKLOAD(wl_interp_containers) = {
     .name = "interp_containers",
     .summary = "refpy list and dict loop, one interpreter per thread",
     .default_ops = 300000,
     .thread = containers_thread,
+    .rank = 20,
 };

@@ -95,17 +95,25 @@ static void io_thread(bench_thread *t) {
                    (long long)bad);
 }
 
-const bench_workload wl_io_sleep = {
+BENCH_WORKLOAD(wl_io_sleep) = {
     .name = "io_sleep",
     .summary = "a little object work, then a 1 ms sleep in the release region",
     .default_ops = 250,
     .thread = io_thread,
+    .rank = 12,
+    .shape = BENCH_SHAPE_IO,
+    .min_ops = 20,
+    .not_in_cost = true,
 };
 
-const bench_workload wl_io_pipe = {
+BENCH_WORKLOAD(wl_io_pipe) = {
     .name = "io_pipe",
     .summary = "a little object work, then a blocking pipe read (1 byte/ms) in the release region",
     .default_ops = 250,
     .param = 1,
     .thread = io_thread,
+    .rank = 13,
+    .shape = BENCH_SHAPE_IO,
+    .min_ops = 20,
+    .not_in_cost = true,
 };

@@ -85,7 +85,7 @@ static void latency_finish(bench_run *run) {
     free(s->wake_ns);
 }
 
-const bench_workload wl_latency_1ms = {
+BENCH_WORKLOAD(wl_latency_1ms) = {
     .name = "latency_1ms",
     .summary = "wake-up latency of a sleeping thread beside CPU-bound threads, switch interval 1 ms",
     .default_ops = 200,
@@ -93,9 +93,14 @@ const bench_workload wl_latency_1ms = {
     .setup = latency_setup,
     .thread = latency_thread,
     .finish = latency_finish,
+    .rank = 14,
+    .shape = BENCH_SHAPE_LATENCY,
+    .min_ops = 40,
+    .not_in_cost = true,
+    .roles = "convoy",
 };
 
-const bench_workload wl_latency_5ms = {
+BENCH_WORKLOAD(wl_latency_5ms) = {
     .name = "latency_5ms",
     .summary = "the same at a switch interval of 5 ms (the default)",
     .default_ops = 200,
@@ -103,4 +108,9 @@ const bench_workload wl_latency_5ms = {
     .setup = latency_setup,
     .thread = latency_thread,
     .finish = latency_finish,
+    .rank = 15,
+    .shape = BENCH_SHAPE_LATENCY,
+    .min_ops = 40,
+    .not_in_cost = true,
+    .roles = "convoy",
 };

@@ -57,10 +57,13 @@ static void native_thread(bench_thread *t) {
         bench_fail(t->run, "thread %d: %lld wrong result(s)", t->index, (long long)bad);
 }
 
-const bench_workload wl_native = {
+BENCH_WORKLOAD(wl_native) = {
     .name = "native",
     .summary = "one object per op, then ~20 us of pure C in the release region",
     .default_ops = 8000,
     .setup = native_setup,
     .thread = native_thread,
+    .rank = 16,
+    .not_in_cost = true,
+    .roles = "native",
 };

@@ -100,20 +100,27 @@ static void read_finish(bench_run *run) {
         rc_decref(s->keys[k]);
 }
 
-const bench_workload wl_read_shared = {
+BENCH_WORKLOAD(wl_read_shared) = {
     .name = "read_shared",
     .summary = "all threads look up one shared dict and read one shared list",
     .default_ops = 12000000,
     .setup = read_setup,
     .thread = read_thread,
     .finish = read_finish,
+    .rank = 7,
+    .shares_objects = true,
+    .roles = "read",
 };
 
-const bench_workload wl_read_shared_borrowed = {
+BENCH_WORKLOAD(wl_read_shared_borrowed) = {
     .name = "read_shared_borrowed",
     .summary = "read_shared through the borrowed calls, which count nothing",
     .default_ops = 12000000,
     .setup = read_setup,
     .thread = read_borrowed_thread,
     .finish = read_finish,
+    .rank = 8,
+    .shares_objects = true,
+    .not_in_cost = true,
+    .roles = "read_borrowed",
 };

@@ -62,11 +62,14 @@ static void cooling_finish(bench_run *run) {
         rc_decref(row->objects[k]);
 }
 
-const bench_workload wl_refcount_cooling = {
+BENCH_WORKLOAD(wl_refcount_cooling) = {
     .name = "refcount_cooling",
     .summary = "every thread counts a row of objects, each hot for one phase, then cold",
     .default_ops = 64000000,
     .setup = cooling_setup,
     .thread = cooling_thread,
     .finish = cooling_finish,
+    .rank = 10,
+    .shares_objects = true,
+    .not_in_cost = true,
 };

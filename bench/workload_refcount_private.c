@@ -35,9 +35,11 @@ static void private_thread(bench_thread *t) {
     }
 }
 
-const bench_workload wl_refcount_private = {
+BENCH_WORKLOAD(wl_refcount_private) = {
     .name = "refcount_private",
     .summary = "incref+decref pairs on objects each thread owns",
     .default_ops = 100000000,
     .thread = private_thread,
+    .rank = 1,
+    .roles = "private private_counting",
 };

@@ -34,16 +34,18 @@ static void shared_finish(bench_run *run) {
                (long long)got, (long long)expected);
 }
 
-const bench_workload wl_refcount_shared = {
+BENCH_WORKLOAD(wl_refcount_shared) = {
     .name = "refcount_shared",
     .summary = "incref+decref pairs by every thread on one shared object",
     .default_ops = 100000000,
     .setup = shared_setup,
     .thread = shared_thread,
     .finish = shared_finish,
+    .rank = 2,
+    .shares_objects = true,
 };
 
-const bench_workload wl_refcount_immortal = {
+BENCH_WORKLOAD(wl_refcount_immortal) = {
     .name = "refcount_immortal",
     .summary = "the same on an immortal object (None): the count is never written",
     .default_ops = 100000000,
@@ -51,4 +53,8 @@ const bench_workload wl_refcount_immortal = {
     .setup = shared_setup,
     .thread = shared_thread,
     .finish = shared_finish,
+    .rank = 3,
+    .shares_objects = true,
+    .not_in_cost = true,
+    .roles = "immortal",
 };

@@ -20,29 +20,48 @@
 
 #include "bench/workloads.h"
 
-static const bench_workload *const all_workloads[] = {
-    &wl_refcount_private, &wl_refcount_shared, &wl_refcount_immortal, &wl_alloc,
-    &wl_containers_private, &wl_containers_shared, &wl_read_shared, &wl_read_shared_borrowed,
-    &wl_attr_shared, &wl_refcount_cooling,
-    &wl_cpu_count,
-    &wl_io_sleep, &wl_io_pipe, &wl_latency_1ms, &wl_latency_5ms, &wl_native,
-    &wl_gc_100k, &wl_gc_1m, &wl_interp_count, &wl_interp_containers,
-    &wl_control,
-};
-enum { NWORKLOADS = sizeof all_workloads / sizeof all_workloads[0] };
+/* Every BENCH_WORKLOAD of the binary (bench/harness.h): the linker's
+ * bounds of their section. */
+extern const bench_workload *const __start_bench_workloads[];
+extern const bench_workload *const __stop_bench_workloads[];
+
+static int nworkloads(void) {
+    return (int)(__stop_bench_workloads - __start_bench_workloads);
+}
 
 static const bench_workload *find_workload(const char *name) {
-    for (int i = 0; i < NWORKLOADS; i++)
-        if (strcmp(all_workloads[i]->name, name) == 0)
-            return all_workloads[i];
+    for (int i = 0; i < nworkloads(); i++)
+        if (strcmp(__start_bench_workloads[i]->name, name) == 0)
+            return __start_bench_workloads[i];
     return NULL;
 }
 
+static int by_rank(const void *a, const void *b) {
+    const bench_workload *x = *(const bench_workload *const *)a;
+    const bench_workload *y = *(const bench_workload *const *)b;
+    return x->rank != y->rank ? (x->rank > y->rank) - (x->rank < y->rank)
+                              : strcmp(x->name, y->name);
+}
+
 static void list_workloads(void) {
-    for (int i = 0; i < NWORKLOADS; i++)
-        printf("{\"name\":\"%s\",\"summary\":\"%s\",\"default_ops\":%lld}\n",
-               all_workloads[i]->name, all_workloads[i]->summary,
-               (long long)all_workloads[i]->default_ops);
+    static const char *const shapes[] = {"threads", "seeds", "io", "latency", "gc"};
+    int n = nworkloads();
+    const bench_workload **order = malloc((size_t)n * sizeof *order);
+    if (!order)
+        bench_die("--list: out of memory");
+    for (int i = 0; i < n; i++)
+        order[i] = __start_bench_workloads[i];
+    qsort(order, (size_t)n, sizeof *order, by_rank);
+    for (int i = 0; i < n; i++) {
+        const bench_workload *w = order[i];
+        printf("{\"name\":\"%s\",\"summary\":\"%s\",\"default_ops\":%lld,\"param\":%g,"
+               "\"shape\":\"%s\",\"min_ops\":%lld,\"shares_objects\":%s,\"in_cost\":%s,"
+               "\"roles\":\"%s\"}\n",
+               w->name, w->summary, (long long)w->default_ops, w->param, shapes[w->shape],
+               (long long)(w->min_ops > 0 ? w->min_ops : 1), w->shares_objects ? "true" : "false",
+               w->not_in_cost ? "false" : "true", w->roles ? w->roles : "");
+    }
+    free(order);
 }
 
 static void print_info(void) {

@@ -1,8 +1,8 @@
 /*
- * bench/workloads.h -- the registry of workloads, one per
- * bench/workload_<name>.c, and the few helpers several of them share.
- * To add a workload: write its file, declare its registration here, list it
- * in bench/workloads.c and bench/BUILD (see bench/README.md).
+ * bench/workloads.h -- what the workloads share: the harness, and the few
+ * helpers several of them use. A workload is one file,
+ * bench/workload_<name>.c, that registers itself (BENCH_WORKLOAD,
+ * bench/harness.h); bench/BUILD takes every such file.
  */
 #ifndef RC_BENCH_WORKLOADS_H
 #define RC_BENCH_WORKLOADS_H
@@ -11,27 +11,6 @@
 
 #include "bench/harness.h"
 
-extern const bench_workload wl_refcount_private;
-extern const bench_workload wl_refcount_shared;
-extern const bench_workload wl_refcount_immortal;
-extern const bench_workload wl_alloc;
-extern const bench_workload wl_containers_private;
-extern const bench_workload wl_containers_shared;
-extern const bench_workload wl_read_shared;
-extern const bench_workload wl_read_shared_borrowed;
-extern const bench_workload wl_attr_shared;
-extern const bench_workload wl_refcount_cooling;
-extern const bench_workload wl_cpu_count;
-extern const bench_workload wl_io_sleep;
-extern const bench_workload wl_io_pipe;
-extern const bench_workload wl_latency_1ms;
-extern const bench_workload wl_latency_5ms;
-extern const bench_workload wl_native;
-extern const bench_workload wl_gc_100k;
-extern const bench_workload wl_gc_1m;
-extern const bench_workload wl_interp_count;
-extern const bench_workload wl_interp_containers;
-extern const bench_workload wl_control;
 
 /* The seeds' CPU-bound loop: counts with boxed ints (each step a new int
  * object and a checkpoint, as an interpreter loop would) until n steps are

@@ -366,6 +366,35 @@ static inline void rcs_retire(void *p, void (*free_fn)(void *)) {
     rcs_retire_sized(p, RCS_RETIRE_NOMINAL_BYTES, free_fn);
 }
 
+/* The whole contract, declared once more now that the strategy has defined
+ * it: a strategy whose operation, inline or not, has another signature
+ * fails to compile here, not at the first call that happens to use it.
+ * (A declaration with no storage class takes the linkage of the definition
+ * before it, so static inline ones stay static inline.) */
+void rcs_header_init(rcs_header *h);
+void rcs_incref(rcs_header *h);
+bool rcs_decref(rcs_header *h);
+bool rcs_try_incref(rcs_header *h);
+void rcs_allow_try_incref(rcs_header *h);
+int64_t rcs_refcount(const rcs_header *h);
+void rcs_make_immortal(rcs_header *h);
+bool rcs_is_immortal(const rcs_header *h);
+void rcs_lock(rcs_header *h);
+void rcs_unlock(rcs_header *h);
+void rcs_lock2(rcs_header *a, rcs_header *b);
+void rcs_unlock2(rcs_header *a, rcs_header *b);
+void *rcs_load_shared_ptr(void *const *pp);
+void rcs_store_shared_ptr(void **pp, void *v);
+void rcs_thread_flush(void);
+void rcs_checkpoint(void);
+bool rcs_thread_is_attached(void);
+void rcs_stop_world(void);
+void rcs_start_world(void);
+void rcs_settle_counts(void);
+void rcs_runtime_lock(void);
+void rcs_runtime_unlock(void);
+void rcs_retire_sized(void *p, size_t bytes, void (*free_fn)(void *));
+
 /* Per-thread counts. A strategy that has them defines RCS_PER_THREAD_COUNTS
  * and its own rcs_count_per_thread (biased); elsewhere counts have no owner
  * to bypass, and the call does nothing. */
@@ -376,5 +405,6 @@ static inline bool rcs_count_per_thread(rcs_header *h) {
     return false;
 }
 #endif
+bool rcs_count_per_thread(rcs_header *h);
 
 #endif /* RC_LOCKING_STRATEGY_H */

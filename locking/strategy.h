@@ -36,6 +36,13 @@
  *                       rc_dict_contains) take no lock and may run beside a
  *                       writer: the protocol is in objects/list.c and
  *                       objects/dict.c.
+ *   RCS_OWNED_COUNTS    counts have an owner thread (biased): a strategy
+ *                       that sets it defines rcs_thread_flush,
+ *                       rcs_settle_counts, rcs_hot_objects and
+ *                       rcs_count_per_thread; otherwise this file gives
+ *                       their do-nothing defaults (the end of the file), so
+ *                       no strategy carries a stub. Only the strategies
+ *                       read it.
  *
  * Object header fields:
  *   rcs_header                  the strategy's part of every object header
@@ -332,7 +339,6 @@ void rcs_allow_threads_end(void);
 void rcs_set_switch_interval_ns(uint64_t ns);
 uint64_t rcs_switch_interval_ns(void);
 void rcs_get_stats(rcs_stats *out);
-int rcs_hot_objects(rcs_hot_object *out, int max);
 
 /* The count that rcs_refcount reports for an immortal object. */
 #define RCS_IMMORTAL_COUNT INT64_MAX
@@ -385,26 +391,37 @@ void rcs_lock2(rcs_header *a, rcs_header *b);
 void rcs_unlock2(rcs_header *a, rcs_header *b);
 void *rcs_load_shared_ptr(void *const *pp);
 void rcs_store_shared_ptr(void **pp, void *v);
-void rcs_thread_flush(void);
 void rcs_checkpoint(void);
 bool rcs_thread_is_attached(void);
 void rcs_stop_world(void);
 void rcs_start_world(void);
-void rcs_settle_counts(void);
 void rcs_runtime_lock(void);
 void rcs_runtime_unlock(void);
 void rcs_retire_sized(void *p, size_t bytes, void (*free_fn)(void *));
 
-/* Per-thread counts. A strategy that has them defines RCS_PER_THREAD_COUNTS
- * and its own rcs_count_per_thread (biased); elsewhere counts have no owner
- * to bypass, and the call does nothing. */
-#ifndef RCS_PER_THREAD_COUNTS
-#define RCS_PER_THREAD_COUNTS 0
+/* Counts with owners. A strategy whose counts have an owner thread
+ * (biased) defines RCS_OWNED_COUNTS and the four operations below: other
+ * threads' count operations are deferred (flushed at exit, settled before
+ * a collection), sampled (hot objects) and may move to per-thread counts.
+ * Elsewhere every count is exact at once and has no owner to bypass, and
+ * these defaults are all there is to it. */
+#ifndef RCS_OWNED_COUNTS
+#define RCS_OWNED_COUNTS 0
+static inline void rcs_thread_flush(void) {}
+static inline void rcs_settle_counts(void) {}
+static inline int rcs_hot_objects(rcs_hot_object *out, int max) {
+    (void)out;
+    (void)max;
+    return 0;
+}
 static inline bool rcs_count_per_thread(rcs_header *h) {
     (void)h;
     return false;
 }
 #endif
+void rcs_thread_flush(void);
+void rcs_settle_counts(void);
+int rcs_hot_objects(rcs_hot_object *out, int max);
 bool rcs_count_per_thread(rcs_header *h);
 
 #endif /* RC_LOCKING_STRATEGY_H */

@@ -420,7 +420,9 @@ void rcs_checkpoint_slow(void);
 void rcs_stop_world(void);
 void rcs_start_world(void);
 void rcs_settle_counts(void);
-#define RCS_PER_THREAD_COUNTS 1
+/* Counts have owners (strategy.h): these four are this strategy's own. */
+#define RCS_OWNED_COUNTS 1
+int rcs_hot_objects(rcs_hot_object *out, int max);
 bool rcs_count_per_thread(rcs_header *h);
 
 /* One load of the thread's own breaker word and a branch. */

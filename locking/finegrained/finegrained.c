@@ -198,10 +198,3 @@ uint64_t rcs_switch_interval_ns(void) {
 void rcs_get_stats(rcs_stats *out) {
     *out = (rcs_stats){.lock_waits = rcs_mutex_waits()};
 }
-
-/* Every count is one atomic word with no owner: nothing to sample. */
-int rcs_hot_objects(rcs_hot_object *out, int max) {
-    (void)out;
-    (void)max;
-    return 0;
-}

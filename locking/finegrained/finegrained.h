@@ -117,8 +117,6 @@ extern atomic_int rcs_fg_stop_requested;
 void rcs_checkpoint_slow(void);
 void rcs_stop_world(void);
 void rcs_start_world(void);
-/* Counts are never deferred: always exact. */
-static inline void rcs_settle_counts(void) {}
 
 static inline void rcs_checkpoint(void) {
     if (__builtin_expect(atomic_load_explicit(&rcs_fg_stop_requested, memory_order_relaxed),
@@ -153,8 +151,6 @@ static inline void rcs_store_shared_ptr(void **pp, void *v) {
     *pp = v;
 }
 
-/* ---- thread exit: nothing is deferred per thread, nothing to flush ------- */
-static inline void rcs_thread_flush(void) {}
 
 /* ---- safe reclamation: readers take locks, so retired memory is freed at
  * once (strategy.h's default rcs_retire_sized). */

@@ -214,10 +214,3 @@ void rcs_get_stats(rcs_stats *out) {
     *out = gil.stats;
     pthread_mutex_unlock(&gil.mutex);
 }
-
-/* Counts have no owner here: no operation is a non-owner's. */
-int rcs_hot_objects(rcs_hot_object *out, int max) {
-    (void)out;
-    (void)max;
-    return 0;
-}

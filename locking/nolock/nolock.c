@@ -68,10 +68,3 @@ uint64_t rcs_switch_interval_ns(void) {
 void rcs_get_stats(rcs_stats *out) {
     *out = (rcs_stats){0};
 }
-
-/* No owner, and nothing counted. */
-int rcs_hot_objects(rcs_hot_object *out, int max) {
-    (void)out;
-    (void)max;
-    return 0;
-}

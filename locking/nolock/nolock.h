@@ -63,12 +63,8 @@ static inline bool rcs_thread_is_attached(void) {
  * collector runs beside mutators and corrupts memory. -------------------- */
 static inline void rcs_stop_world(void) {}
 static inline void rcs_start_world(void) {}
-/* Counts are never deferred: always exact. */
-static inline void rcs_settle_counts(void) {}
 
 
-/* ---- thread exit: nothing is deferred per thread, nothing to flush ------- */
-static inline void rcs_thread_flush(void) {}
 
 /* ---- safe reclamation: readers take no references safely either, so
  * retired memory is freed at once (strategy.h's default rcs_retire_sized). */

@@ -64,6 +64,7 @@
 #include <time.h>
 
 #include "gc/gc.h"
+#include "locking/clock.h"
 #include "gc/gc_internal.h"
 #include "objects/list.h"
 #include "objects/object_internal.h"
@@ -565,12 +566,6 @@ static int64_t handle_garbage(rci_gc_head *garbage, int64_t found, rci_gc_head *
 
 /* ---- one collection ------------------------------------------------------------------ */
 
-static uint64_t gc_now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* Joins generations 0..gen into gen; returns its list. Updates the
  * scheduling counts. */
 static rci_gc_head *gather_young(int gen) {
@@ -625,7 +620,7 @@ bool rci_gc_collecting_here(void) {
 
 /* One collection. pre: the world is stopped by this thread. */
 static int64_t collect_stopped(int gen) {
-    uint64_t start = gc_now_ns();
+    uint64_t start = rcs_monotonic_ns();
     collecting_here = true;
     /* Counts the strategy still defers (biased merge queues) would read as
      * references from outside: apply them first, freeing what they kill. */
@@ -646,7 +641,7 @@ static int64_t collect_stopped(int gen) {
         rcs_settle_counts();
     }
     collecting_here = false;
-    record_stats(gen, found, gc_now_ns() - start);
+    record_stats(gen, found, rcs_monotonic_ns() - start);
     return found;
 }
 

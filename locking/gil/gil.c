@@ -27,6 +27,7 @@
  * and read through rcs_get_stats.
  */
 #include "locking/strategy.h"
+#include "locking/clock.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -59,14 +60,8 @@ static struct gil_state {
 
 /* ---- time ------------------------------------------------------------------ */
 
-static uint64_t gil_now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static struct timespec gil_deadline(uint64_t from_now_ns) {
-    uint64_t t = gil_now_ns() + from_now_ns;
+    uint64_t t = rcs_monotonic_ns() + from_now_ns;
     struct timespec ts = {(time_t)(t / 1000000000ull), (long)(t % 1000000000ull)};
     return ts;
 }
@@ -87,7 +82,7 @@ static int gil_cond_init_monotonic(pthread_cond_t *c) {
 static void gil_take(void) {
     const void *self = &rcs_gil_self;
     pthread_mutex_lock(&gil.mutex);
-    uint64_t wait_start = gil.locked ? gil_now_ns() : 0;
+    uint64_t wait_start = gil.locked ? rcs_monotonic_ns() : 0;
     while (gil.locked) {
         uint64_t seen = gil.switch_number;
         struct timespec deadline = gil_deadline(gil.interval_ns);
@@ -101,7 +96,7 @@ static void gil_take(void) {
         }
     }
     if (wait_start)
-        gil.stats.wait_ns += gil_now_ns() - wait_start;
+        gil.stats.wait_ns += rcs_monotonic_ns() - wait_start;
 
     pthread_mutex_lock(&gil.switch_mutex);
     gil.locked = true;

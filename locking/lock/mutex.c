@@ -66,12 +66,6 @@ static bucket *bucket_of(const void *address) {
     return &buckets[((uintptr_t)address >> 3) % BUCKETS];
 }
 
-uint64_t rcs_monotonic_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 void rcs_mutex_set_block_hooks(const rcs_block_hooks *hooks) {
     block_hooks = hooks ? *hooks : (rcs_block_hooks){0};
 }

@@ -28,6 +28,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "locking/clock.h"
+
 typedef struct rcs_mutex {
     _Atomic uint8_t bits; /* 0: unlocked, no sleepers */
 } rcs_mutex;
@@ -90,8 +92,7 @@ void rcs_mutex_set_block_hooks(const rcs_block_hooks *hooks);
 uint64_t rcs_mutex_waits(void);
 uint64_t rcs_mutex_handoffs(void);
 
-/* CLOCK_MONOTONIC in nanoseconds: the clock of this lock's hand-off rule,
- * and of the bounded waits of the strategies built on it. */
-uint64_t rcs_monotonic_ns(void);
+/* The clock of this lock's hand-off rule, and of the bounded waits of the
+ * strategies built on it: rcs_monotonic_ns, locking/clock.h. */
 
 #endif /* RC_LOCKING_LOCK_MUTEX_H */

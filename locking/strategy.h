@@ -179,8 +179,9 @@
  *       to find a hot shared object. pre: out has room for max >= 1 entries.
  *       Writes up to max entries, most samples first, and returns how many.
  *       Approximate by design: biased samples about one non-owner count
- *       operation in 64 per thread (a thread-local countdown, no atomic
- *       RMW) into a 16-entry table per thread (space-saving: a new object
+ *       operation in 256 per thread (HOT_PERIOD in biased.c: a thread-local
+ *       countdown over random gaps, no atomic RMW) into a 16-entry table
+ *       per thread (space-saving: a new object
  *       evicts the entry with the fewest samples and inherits its count, so
  *       counts may be overestimated, and an object counted rarely may be
  *       missing). The report merges the tables of every thread attached

@@ -21,4 +21,6 @@ else
     echo "compare.sh: cannot find bench/compare.py; run it with bazel run //bench:compare" >&2
     exit 2
 fi
+# The runfiles are links into the source tree: write no bytecode there.
+export PYTHONDONTWRITEBYTECODE=1
 exec python3 "$root/bench/compare.py" --bin-dir "$root/bench" "$@"

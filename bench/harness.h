@@ -12,7 +12,8 @@
  *           "rep":0,"ops":...,"seconds":...,"correct":true,"detail":"...",
  *           "metrics":{...},"stats":{...}}
  *
- * bench/compare.py reads those lines; bench/workloads.c is the command line.
+ * bench/compare_run.py reads those lines; bench/workloads.c is the command
+ * line.
  *
  * The worker's contract: it attaches nothing itself (the harness attaches it
  * before calling the workload and detaches it after), it does its untimed
@@ -102,7 +103,8 @@ typedef struct bench_workload {
     int rank;            /* place in the report, smallest first */
     bench_shape shape;
     int64_t min_ops;     /* per thread whatever compare's --scale (0: 1) */
-    bool shares_objects; /* its threads count or change the same objects */
+    bool shares_objects; /* its threads count or change the same objects (a
+                          * wrong result is then a count race) */
     bool not_in_cost;    /* out of the 1-thread cost geomean: it waits, or is
                           * a form of another row with a column of its own */
     /* What the report asks of it, "" for nothing: a claim it serves
@@ -123,10 +125,13 @@ typedef struct bench_workload {
  *     BENCH_WORKLOAD(wl_alloc) = {.name = "alloc", ...};
  * The registration is a pointer in the section bench_workloads, whose
  * bounds the linker provides (__start_/__stop_, GNU ld and lld), so a new
- * workload is one new file and no list to edit. */
+ * workload is one new file and no list to edit. `retain` keeps the section
+ * from --gc-sections (opt builds link with it; lld would drop it). The
+ * files must be linked as objects (bench/BUILD: srcs of the binary), not
+ * from an archive, where nothing would pull them in. */
 #define BENCH_WORKLOAD(id)                                                               \
     static const bench_workload id;                                                      \
-    __attribute__((used, section("bench_workloads"))) static const bench_workload        \
+    __attribute__((used, retain, section("bench_workloads"))) static const bench_workload \
         *const id##_registration = &id;                                                  \
     static const bench_workload id
 

@@ -61,21 +61,30 @@ def claim_io_overlap(rows, info, ctl2):
     return "I/O-bound threads overlap (their waits run in parallel)", out
 
 
-def claim_processes(rows, info, ctl2):
+def parallel_beside_the_lock(rows, info, ctl2, role, threads, procs, what):
+    """For each strategy with a global lock: work that does not hold it (a
+    second process, native code in the release region) runs in parallel, if
+    two of it ran at >= 1.2x one and at >= 0.7 of the control's speedup.
+    `what` words the finding from the strategy, the speedup and the note."""
     out = []
     for v in info:
         if not info[v]["thread_safe"] or info[v]["parallel"]:
             continue
-        r = find(rows, v, one_with_role("seeds"), 1, 2)
+        r = find(rows, v, one_with_role(role), threads, procs)
         if not (r and r["speedup"]):
             continue
         ok, note = machine_parallelism_note(ctl2)
-        rel = r["speedup_vs_control"]
-        text = "%s: 2 processes counting ran at %s the speed of one thread counting twice (%s)" % (
-            v, fmt_x(r["speedup"]), note)
-        verdict = scaling_verdict(ok, r["speedup"] >= 1.2 and (rel or 0) >= 0.7)
-        out.append((verdict, text))
-    return "Processes run in parallel (one runtime, and one lock, per process)", out
+        rel = r["speedup_vs_control"] or 0
+        verdict = scaling_verdict(ok, r["speedup"] >= 1.2 and rel >= 0.7)
+        out.append((verdict, what % (v, fmt_x(r["speedup"]), note)))
+    return out
+
+
+def claim_processes(rows, info, ctl2):
+    return ("Processes run in parallel (one runtime, and one lock, per process)",
+            parallel_beside_the_lock(rows, info, ctl2, "seeds", 1, 2,
+                                     "%s: 2 processes counting ran at %s the speed of one thread "
+                                     "counting twice (%s)"))
 
 
 def claim_races(rows, info, ctl2):
@@ -105,19 +114,9 @@ def claim_races(rows, info, ctl2):
 
 
 def claim_native(rows, info, ctl2):
-    out = []
-    for v in info:
-        if not info[v]["thread_safe"] or info[v]["parallel"]:
-            continue
-        r = find(rows, v, one_with_role("native"), 2, 1)
-        if not (r and r["speedup"]):
-            continue
-        ok, note = machine_parallelism_note(ctl2)
-        rel = r["speedup_vs_control"] or 0
-        text = "%s: 2 threads ran %s the native work per second of one (%s)" % (v, fmt_x(r["speedup"]), note)
-        verdict = scaling_verdict(ok, r["speedup"] >= 1.2 and rel >= 0.7)
-        out.append((verdict, text))
-    return "Native code that releases the lock runs in parallel", out
+    return ("Native code that releases the lock runs in parallel",
+            parallel_beside_the_lock(rows, info, ctl2, "native", 2, 1,
+                                     "%s: 2 threads ran %s the native work per second of one (%s)"))
 
 
 def claim_interp_count(rows, info, ctl2):

@@ -615,9 +615,10 @@ static void runtime_refs_add(rcs_header *h, int d) {
 
 /* Step 1. Returns whether h is a candidate now (taken here, or by another
  * thread before); pin (the host's nomination) keeps it in the mode while
- * cold. pre: attached, the caller holds a reference to h. */
+ * cold, and pins it if it is in the mode already. pre: attached, the
+ * caller holds a reference to h. */
 static bool per_thread_nominate(rcs_bi_thread *t, rcs_header *h, bool pin) {
-    if (atomic_load_explicit(&h->counts_slot, memory_order_relaxed))
+    if (!pin && atomic_load_explicit(&h->counts_slot, memory_order_relaxed))
         return false; /* in the mode already (a count by a thread with no array) */
     /* Made by a thread that was not attached: such threads all count it as
      * its owner, unstopped, so a merge could lose their counts. */
@@ -625,6 +626,13 @@ static bool per_thread_nominate(rcs_bi_thread *t, rcs_header *h, bool pin) {
     if (tid != 0 && !(tid & RCS_BI_INDEX_MASK))
         return false;
     pthread_mutex_lock(&rcs_bi_reg.mutex);
+    /* counts_slot changes only under this mutex (with the world stopped). */
+    uint16_t slot = atomic_load_explicit(&h->counts_slot, memory_order_relaxed);
+    if (slot) {
+        slot_pinned[slot] = slot_pinned[slot] || pin;
+        pthread_mutex_unlock(&rcs_bi_reg.mutex);
+        return false;
+    }
     bool take = !rcs_bi_reg.stopped && !t->leaving && candidates_n < RCS_BI_SLOTS &&
                 threads_share_locked();
     bool listed = false;
@@ -656,21 +664,13 @@ static bool per_thread_nominate(rcs_bi_thread *t, rcs_header *h, bool pin) {
 bool rcs_count_per_thread(rcs_header *h) {
     if (rcs_is_immortal(h))
         return false;
-    if (!per_thread_nominate(rcs_bi_self, h, true)) {
-        /* Switched by the sampling already, perhaps: pinned from now on.
-         * Under the mutex, which every review holds (counts_slot changes
-         * only under it). */
-        pthread_mutex_lock(&rcs_bi_reg.mutex);
-        uint16_t slot = atomic_load_explicit(&h->counts_slot, memory_order_relaxed);
-        if (slot)
-            slot_pinned[slot] = true;
-        pthread_mutex_unlock(&rcs_bi_reg.mutex);
-        return slot != 0;
+    /* Not a candidate: in the mode already (now pinned), or refused. */
+    if (per_thread_nominate(rcs_bi_self, h, true)) {
+        rcs_stop_world();
+        rcs_start_world();
     }
-    rcs_stop_world();
-    rcs_start_world();
-    /* Our reference keeps h alive; counts_slot was set with the world
-     * stopped, by us. */
+    /* Our reference keeps h alive; a relaxed load, a snapshot as the
+     * result is: a later stop may change it. */
     return atomic_load_explicit(&h->counts_slot, memory_order_relaxed) != 0;
 }
 

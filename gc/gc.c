@@ -66,9 +66,9 @@
 #include "gc/gc.h"
 #include "locking/clock.h"
 #include "gc/gc_internal.h"
-#include "objects/list.h"
 #include "objects/object_internal.h"
 #include "objects/weakref.h"
+#include "refcount/dealloc_internal.h"
 
 #ifndef RC_GC_STRESS
 #define RC_GC_STRESS 0 /* > 0: collect generation 0 every RC_GC_STRESS allocations */
@@ -97,7 +97,10 @@ static struct gc_state {
  * collection is due. A stale read only moves a collection by one allocation. */
 static atomic_bool collection_due;
 
-/* pre: the runtime lock held (or the world stopped). */
+/* pre: the runtime lock held (or the world stopped). Relaxed: the flag
+ * publishes no other memory. A thread that reads it set decides again
+ * with the world stopped (rci_gc_before_alloc), and one that reads it
+ * stale clear collects at a later allocation. */
 static void update_due_locked(void) {
     atomic_store_explicit(&collection_due, gc.enabled && gc.count[0] > gc.threshold[0],
                           memory_order_relaxed);
@@ -178,7 +181,10 @@ static _Thread_local gc_young *my_young;
 #define COUNT_BATCH (RC_GC_STRESS > 0 ? 1 : 32)
 
 /* Atomic: a thread freeing h reads it without the list's lock, while the
- * owner may be emptying its list (young_empty_locked). */
+ * owner may be emptying its list (young_empty_locked). Relaxed: the answer
+ * only says which lock to take; rci_gc_untrack reads it again under that
+ * lock, and the lock's acquire (the young list's, or the runtime lock,
+ * which young_empty_locked's caller holds too) orders the list itself. */
 static inline gc_young *young_of(const rci_gc_head *h) {
     return (gc_young *)(uintptr_t)(__atomic_load_n(&h->flags, __ATOMIC_RELAXED) & YOUNG_MASK);
 }
@@ -235,7 +241,7 @@ static void young_count_locked(gc_young *y) {
  * the world stopped); y's lock held. */
 static void young_empty_locked(gc_young *y) {
     for (rci_gc_head *h = y->list.next; h != &y->list; h = h->next)
-        __atomic_fetch_and(&h->flags, ~YOUNG_MASK, __ATOMIC_RELAXED); /* see young_of */
+        __atomic_fetch_and(&h->flags, ~YOUNG_MASK, __ATOMIC_RELAXED); /* young_of says why relaxed */
     list_merge(&y->list, &gc.generations[0]);
 }
 
@@ -407,7 +413,7 @@ static int visit_subtract(rc_object *child, void *arg) {
 /* Step 2: remove the references that objects of the set hold to each other. */
 static void subtract_refs(rci_gc_head *set) {
     for (rci_gc_head *h = set->next; h != set; h = h->next)
-        rc_object_traverse(rci_gc_object_of(h), visit_subtract, NULL);
+        rci_traverse(rci_gc_object_of(h), visit_subtract, NULL);
 }
 
 /* The state of move_unreachable's scan. */
@@ -447,7 +453,7 @@ static int64_t move_unreachable(rci_gc_head *set, rci_gc_head *unreachable) {
     while (h != set) {
         if (h->refs > 0) {
             h->flags &= ~RCI_GC_COLLECTING;
-            rc_object_traverse(rci_gc_object_of(h), visit_reachable, &s);
+            rci_traverse(rci_gc_object_of(h), visit_reachable, &s);
             h = h->next; /* read after the traversal, which may append */
         } else {
             rci_gc_head *next = h->next;
@@ -494,8 +500,7 @@ static bool finalize_garbage(rci_gc_head *garbage) {
     bool ran = false;
     for (rci_gc_head *h = garbage->next; h != garbage; h = h->next) {
         rc_object *o = rci_gc_object_of(h);
-        if (o->type->finalize && !(h->flags & RCI_GC_FINALIZED)) {
-            h->flags |= RCI_GC_FINALIZED;
+        if (rci_dealloc_claim_finalizer(o)) { /* phase 1 of refcount/dealloc_internal.h */
             o->type->finalize(o);
             ran = true;
         }
@@ -664,6 +669,7 @@ static int due_generation(void) {
 }
 
 void rci_gc_before_alloc(void) {
+    /* Relaxed: update_due_locked says why a stale flag is harmless. */
     if (RC_LIKELY(!atomic_load_explicit(&collection_due, memory_order_relaxed)) ||
         collecting_here)
         return;
@@ -801,20 +807,24 @@ void rc_gc_set_debug_keep_garbage(bool on) {
     rcs_runtime_unlock();
 }
 
-/* Builds the list with the world stopped: appending may allocate, and the
- * kept list must not change meanwhile. */
-rc_object *rc_gc_garbage(void) {
-    rc_object *list = rc_list_new();
-    if (!list)
-        return NULL;
+/* With the world stopped, so that the kept list holds still; marked as
+ * collecting, so that what visit does cannot start a collection inside the
+ * walk (an allocation's automatic one waits, rc_gc_collect is refused). */
+int rc_gc_visit_garbage(rc_visit_fn visit, void *arg) {
+    if (!visit)
+        return rc_error_set(RC_EVALUE, "rc_gc_visit_garbage: NULL visit");
+    if (!rci_tstate_checked("rc_gc_visit_garbage"))
+        return RC_ESTATE;
+    if (collecting_here)
+        return rc_error_set(RC_ESTATE, "rc_gc_visit_garbage: called during a collection");
     rcs_stop_world();
-    rc_status st = RC_OK;
-    for (rci_gc_head *h = gc.kept.next; h != &gc.kept && st == RC_OK; h = h->next)
-        st = rc_list_append(list, rci_gc_object_of(h));
+    collecting_here = true;
+    int result = 0;
+    for (rci_gc_head *h = gc.kept.next; h != &gc.kept && !result; h = h->next)
+        result = visit(rci_gc_object_of(h), arg);
+    collecting_here = false;
     rcs_start_world();
-    if (st != RC_OK)
-        rc_clear_ref(&list);
-    return list;
+    return result;
 }
 
 void rc_gc_release_garbage(void) {

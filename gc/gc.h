@@ -102,9 +102,16 @@ rc_status rc_gc_get_stats(int gen, rc_gc_stats *out);
  * run), so a program can inspect what would have been collected. */
 void rc_gc_set_debug_keep_garbage(bool on);
 
-/* Returns: a new reference to a new list of the objects kept in debug mode
- * (they stay kept), or NULL (RC_ENOMEM). */
-rc_object *rc_gc_garbage(void);
+/* Calls visit(o, arg) on each object kept in debug mode, in the order they
+ * were found, until visit returns nonzero; returns that value, or 0. o is
+ * borrowed: rc_incref it to keep it past the call; the objects stay kept.
+ * The world is stopped during the walk, as during a collection: visit may
+ * read objects, take references and create objects, but must not drop a
+ * reference it did not take, nor wait for another thread; a collection
+ * does not start inside it (rc_gc_collect fails with RC_ESTATE).
+ * Errors: RC_EVALUE for a NULL visit; RC_ESTATE if not attached or called
+ * during a collection. */
+int rc_gc_visit_garbage(rc_visit_fn visit, void *arg);
 
 /* Lets the objects kept in debug mode go: they are untracked from the kept
  * set and collected by the next collection if still unreachable. */

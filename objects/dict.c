@@ -944,6 +944,7 @@ static rc_object *dict_repr(rc_object *self) {
 rc_type rc_dict_type = {
     .name = "dict",
     .basicsize = sizeof(dict_object),
+    .instance_size = rc_fixed_instance_size,
     .flags = RC_TYPE_GC,
     .dealloc = dict_dealloc,
     .traverse = dict_traverse,

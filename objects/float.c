@@ -70,6 +70,7 @@ static rc_object *float_repr(rc_object *self) {
 rc_type rc_float_type = {
     .name = "float",
     .basicsize = sizeof(float_object),
+    .instance_size = rc_fixed_instance_size,
     .hash = float_hash,
     .equal = float_equal,
     .repr = float_repr,

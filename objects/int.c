@@ -64,6 +64,7 @@ static rc_object *int_repr(rc_object *self) {
 rc_type rc_int_type = {
     .name = "int",
     .basicsize = sizeof(int_object),
+    .instance_size = rc_fixed_instance_size,
     .hash = int_hash,
     .equal = int_equal,
     .repr = int_repr,

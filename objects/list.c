@@ -383,6 +383,7 @@ static rc_object *list_repr(rc_object *self) {
 rc_type rc_list_type = {
     .name = "list",
     .basicsize = sizeof(rci_list),
+    .instance_size = rc_fixed_instance_size,
     .flags = RC_TYPE_GC,
     .dealloc = list_dealloc,
     .traverse = list_traverse,

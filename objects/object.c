@@ -12,8 +12,6 @@
 
 #include "gc/gc_internal.h"
 #include "objects/object_internal.h"
-#include "objects/str.h"
-#include "runtime/recursion_internal.h"
 
 /* Readying a type happens once per type, so a mutex costs nothing that
  * matters, and it keeps the id's one store the only write anyone sees (a
@@ -86,7 +84,7 @@ rc_status rc_type_ready(rc_type *type) {
  * thread, can see it; the caller's filling in later is safe because zeroed
  * fields traverse as nothing. */
 static rc_object *object_alloc_gc(const rc_type *type, size_t size) {
-    rci_gc_before_alloc();
+    rci_gc_before_alloc(); /* a call up into the collector (README, Layout) */
     rci_gc_head *h = rci_mem_alloc_block(sizeof(rci_gc_head) + size, RCI_BLOCK_GC_OBJECT);
     if (!h)
         return NULL;
@@ -118,32 +116,17 @@ rc_object *rci_object_alloc(const rc_type *type, size_t size) {
     return o;
 }
 
-/* The bytes an object was allocated with, where the runtime knows them
- * (built-in types); 0 for client types, whose instances may have been
- * allocated with extra bytes (rc_object_new_var). */
-static size_t object_allocated_size(const rc_object *o) {
-    switch (o->type->id) {
-    case RCI_TYPE_ID_INT:
-    case RCI_TYPE_ID_FLOAT:
-    case RCI_TYPE_ID_LIST:
-    case RCI_TYPE_ID_DICT:
-    case RCI_TYPE_ID_WEAKREF:
-        return o->type->basicsize;
-    case RCI_TYPE_ID_STR:
-        return rci_str_allocated_size(o);
-    case RCI_TYPE_ID_TUPLE:
-        return sizeof(rci_tuple) + (size_t)((const rci_tuple *)o)->size * sizeof(rc_object *);
-    default:
-        return 0;
-    }
+size_t rc_fixed_instance_size(const rc_object *self) {
+    return self->type->basicsize;
 }
 
 /* Gives an object's memory back: to the block cache of its kind, where it
  * stays object memory (runtime/memory.c says why a lock-free reader needs
- * that), or, when the runtime does not know its size, to rcs_retire. A GC
+ * that), or, when its type cannot tell its size (no instance_size slot),
+ * to rcs_retire. A GC
  * object's block starts at its collector head. */
 static void object_release_memory(rc_object *o) {
-    size_t size = object_allocated_size(o);
+    size_t size = o->type->instance_size ? o->type->instance_size(o) : 0;
     if (rci_gc_is_gc_type(o->type)) {
         void *block = rci_gc_head_of(o);
         if (size)
@@ -183,103 +166,4 @@ rc_object *rc_object_new(rc_type *type) {
 void rci_make_immortal(rc_object *o) {
     rci_live_add(rci_current, o->type->id, -1);
     rcs_make_immortal(&o->rc);
-}
-
-/* ---- generic operations ----------------------------------------------------
- * hash, equality and repr of a container call these again for its items, so
- * each call is one level of C recursion, counted by rci_recursion_enter
- * (the inline rc_recursion_enter, runtime/recursion.h): a structure nested
- * deeper than the limit fails with RC_ERECURSION instead of overflowing the
- * stack. Counting here covers every type at once, client types whose slots
- * call these for their children included. What cannot recurse is not
- * counted: the cheap answers (a NULL argument, an object equal to itself,
- * no slot) and the slots of the leaf types (rci_is_leaf), which keeps the
- * count (about 2 ns) off the comparisons of strings and ints that dict
- * lookups make. */
-
-rc_status rc_object_hash(rc_object *o, uint64_t *out) {
-    if (RC_UNLIKELY(!rci_may_touch()))
-        return rci_state_error("rc_object_hash");
-    if (!o || !out)
-        return rc_error_set(RC_EVALUE, "rc_object_hash: NULL argument");
-    if (!o->type->hash)
-        return rc_error_set(RC_ETYPE, "unhashable type: '%s'", o->type->name);
-    if (rci_is_leaf(o))
-        return o->type->hash(o, out);
-    rc_status st = rci_recursion_enter(" while hashing an object");
-    if (st != RC_OK)
-        return st;
-    st = o->type->hash(o, out);
-    rci_recursion_leave();
-    return st;
-}
-
-int rc_object_equal(rc_object *a, rc_object *b) {
-    if (RC_UNLIKELY(!rci_may_touch()))
-        return rci_state_error("rc_object_equal");
-    if (!a || !b)
-        return rc_error_set(RC_EVALUE, "rc_object_equal: NULL argument");
-    if (a == b)
-        return 1;
-    /* a's slot decides, or b's if a has none. */
-    rc_object *self = a->type->equal ? a : b, *other = self == a ? b : a;
-    if (!self->type->equal)
-        return 0;
-    if (rci_is_leaf(self))
-        return self->type->equal(self, other);
-    rc_status st = rci_recursion_enter(" in comparison");
-    if (st != RC_OK)
-        return st;
-    int r = self->type->equal(self, other);
-    rci_recursion_leave();
-    return r;
-}
-
-rc_object *rc_object_repr(rc_object *o) {
-    if (RC_UNLIKELY(!rci_may_touch())) {
-        rci_state_error("rc_object_repr");
-        return NULL;
-    }
-    if (!o)
-        return rci_error_null(RC_EVALUE, "rc_object_repr: NULL argument");
-    if (!o->type->repr)
-        return rc_str_from_format("<%s object at %p>", o->type->name, (void *)o);
-    if (rci_is_leaf(o))
-        return o->type->repr(o);
-    if (rci_recursion_enter(" while getting the repr of an object") != RC_OK)
-        return NULL;
-    rc_object *r = o->type->repr(o);
-    rci_recursion_leave();
-    if (RC_UNLIKELY(r && !rc_str_check(r))) { /* a client repr slot broke its contract */
-        rc_error_set(RC_ETYPE, "repr of a %s returned a %s, not a str", o->type->name,
-                     rc_object_type_name(r));
-        rc_decref(r);
-        return NULL;
-    }
-    return r;
-}
-
-int rc_object_traverse(rc_object *o, rc_visit_fn visit, void *arg) {
-    if (!o || !o->type->traverse)
-        return 0;
-    return o->type->traverse(o, visit, arg);
-}
-
-/* ---- built-in types -------------------------------------------------------- */
-
-#include "objects/bool.h"
-#include "objects/dict.h"
-#include "objects/float.h"
-#include "objects/int.h"
-#include "objects/list.h"
-#include "objects/tuple.h"
-#include "objects/weakref.h"
-
-void rci_builtin_types_init(void) {
-    rc_type *builtins[] = {&rc_none_type, &rc_bool_type,  &rc_int_type,
-                           &rc_float_type, &rc_str_type,  &rc_tuple_type,
-                           &rc_list_type,  &rc_dict_type, &rci_freed_type,
-                           &rc_weakref_type};
-    for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
-        rci_type_names[builtins[i]->id] = builtins[i]->name;
 }

@@ -125,9 +125,21 @@ struct rc_type {
      * objects/weakref.h. */
     size_t weaklist_offset;
 
+    /* The bytes this instance was allocated with: basicsize, plus the
+     * extra_bytes given to rc_object_new_var. With it the runtime puts the
+     * instance's memory back in its cache of blocks of that size, to be
+     * reused at once; NULL: the runtime cannot tell the size, and the
+     * memory goes back through the strategy's slower general path. A type
+     * never allocated with extra bytes can use rc_fixed_instance_size. It
+     * must return the true size: a wrong one corrupts the cache. */
+    size_t (*instance_size)(const rc_object *self);
+
     /* Set by the runtime (rc_type_ready); leave it 0. */
     uint32_t id;
 };
+
+/* An instance_size slot for types whose instances are all basicsize bytes. */
+size_t rc_fixed_instance_size(const rc_object *self);
 
 /* The most types a program may have, built-in ones included. */
 #define RC_MAX_TYPES 256

@@ -55,6 +55,14 @@ static inline bool rci_is_leaf(const rc_object *o) {
  * initialises the header (count 1, owned by this thread) and counts it as
  * live. The bytes after the header are NOT zeroed. Returns NULL with the
  * error set (RC_ESTATE if not attached, RC_ENOMEM). */
+/* rc_object_traverse, inline for the collector, which calls it once per
+ * tracked object in each pass. */
+static inline int rci_traverse(rc_object *o, rc_visit_fn visit, void *arg) {
+    if (!o || !o->type->traverse)
+        return 0;
+    return o->type->traverse(o, visit, arg);
+}
+
 rc_object *rci_object_alloc(const rc_type *type, size_t size);
 
 /* Gives back the memory of an object whose dealloc slot has run, and stops
@@ -111,18 +119,12 @@ void rci_weakref_clear_for_gc(rc_object *referent, rci_weakref_pending *pending)
 /* Runs and empties the queue; true if any callback ran. */
 bool rci_weakref_run_callbacks(rci_weakref_pending *pending);
 
-/* The bytes a str was allocated with (objects/str.c). */
-size_t rci_str_allocated_size(const rc_object *s);
-
 /* Interned strings: runtime start and stop (objects/str.c). */
 rc_status rci_intern_init(void);
 void rci_intern_fini(void);
 
 /* Small ints (objects/int.c): built at runtime start. */
 void rci_small_ints_init(void);
-
-/* Records the built-in types' names for the leak report (objects/object.c). */
-void rci_builtin_types_init(void);
 
 /* The type of a quarantined object in debug builds (refcount/debug.c); the
  * second, of one freed by the drop of a container that lent it, names the

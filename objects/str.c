@@ -95,7 +95,7 @@ static str_object *str_alloc(size_t byte_length, int64_t length) {
     return s;
 }
 
-size_t rci_str_allocated_size(const rc_object *o) {
+static size_t str_instance_size(const rc_object *o) {
     return sizeof(str_object) + (size_t)((const str_object *)o)->byte_length + 1;
 }
 
@@ -264,6 +264,7 @@ static rc_object *str_repr(rc_object *self) {
 rc_type rc_str_type = {
     .name = "str",
     .basicsize = sizeof(str_object),
+    .instance_size = str_instance_size,
     .hash = str_hash,
     .equal = str_equal,
     .repr = str_repr,

@@ -183,9 +183,14 @@ static rc_object *tuple_repr(rc_object *self) {
     return s;
 }
 
+static size_t tuple_instance_size(const rc_object *o) {
+    return sizeof(rci_tuple) + (size_t)((const rci_tuple *)o)->size * sizeof(rc_object *);
+}
+
 rc_type rc_tuple_type = {
     .name = "tuple",
     .basicsize = sizeof(rci_tuple),
+    .instance_size = tuple_instance_size,
     .flags = RC_TYPE_GC,
     .dealloc = tuple_dealloc,
     .traverse = tuple_traverse,

@@ -19,106 +19,12 @@
  * half gone. Each pending callback holds a reference to its weak reference,
  * so a callback that drops the last other reference to it is safe.
  */
-#include "gc/gc_internal.h"
 #include "objects/bool.h"
-#include "objects/object_internal.h"
 #include "objects/weakref.h"
-
-typedef struct weakref_object {
-    rc_object base;
-    rc_object *referent; /* uncounted; NULL once cleared */
-    rc_weakref_callback callback;
-    rc_object *arg;      /* counted; passed to the callback */
-    struct weakref_object *next, *prev; /* the referent's list */
-    struct weakref_object *pending_next; /* callbacks waiting to run */
-} weakref_object;
-
-static inline weakref_object *as_weakref(rc_object *o) {
-    return (weakref_object *)o;
-}
-
-static inline weakref_object **weaklist_of(rc_object *referent) {
-    return (weakref_object **)((char *)referent + referent->type->weaklist_offset);
-}
+#include "objects/weakref_internal.h"
 
 bool rc_weakref_check(const rc_object *o) {
     return o && o->type == &rc_weakref_type;
-}
-
-/* ---- the referent's list ------------------------------------------------------ */
-
-static void weakref_link(weakref_object *wr, rc_object *referent) {
-    weakref_object **head = weaklist_of(referent);
-    wr->referent = referent;
-    wr->prev = NULL;
-    wr->next = *head;
-    if (*head)
-        (*head)->prev = wr;
-    *head = wr;
-}
-
-/* Takes wr off its referent's list and clears it. */
-static void weakref_unlink(weakref_object *wr) {
-    if (!wr->referent)
-        return;
-    if (wr->prev)
-        wr->prev->next = wr->next;
-    else
-        *weaklist_of(wr->referent) = wr->next;
-    if (wr->next)
-        wr->next->prev = wr->prev;
-    wr->referent = NULL;
-    wr->next = wr->prev = NULL;
-}
-
-/* ---- callbacks -------------------------------------------------------------------- */
-
-static void pending_push(rci_weakref_pending *pending, weakref_object *wr) {
-    rc_incref(&wr->base);
-    wr->pending_next = as_weakref(pending->first);
-    pending->first = &wr->base;
-}
-
-bool rci_weakref_run_callbacks(rci_weakref_pending *pending) {
-    bool ran = false;
-    while (pending->first) {
-        weakref_object *wr = as_weakref(pending->first);
-        pending->first = wr->pending_next ? &wr->pending_next->base : NULL;
-        wr->pending_next = NULL;
-        if (wr->callback) {
-            wr->callback(&wr->base, wr->arg);
-            ran = true;
-        }
-        rc_decref(&wr->base);
-    }
-    return ran;
-}
-
-/* Clears every weak reference to referent and queues their callbacks
- * (for the collector: only those of weak references that are not garbage). */
-static void clear_list(rc_object *referent, rci_weakref_pending *pending, bool for_gc) {
-    rcs_runtime_lock();
-    weakref_object **head = weaklist_of(referent);
-    while (*head) {
-        weakref_object *wr = *head;
-        weakref_unlink(wr);
-        /* A weak reference that is itself garbage must not call back: its
-         * callback or argument could reach the rest of the garbage. */
-        bool garbage = for_gc && (rci_gc_head_of(&wr->base)->flags & RCI_GC_UNREACHABLE);
-        if (wr->callback && !garbage)
-            pending_push(pending, wr);
-    }
-    rcs_runtime_unlock();
-}
-
-void rci_weakref_clear_all(rc_object *referent) {
-    rci_weakref_pending pending = {NULL};
-    clear_list(referent, &pending, false);
-    rci_weakref_run_callbacks(&pending);
-}
-
-void rci_weakref_clear_for_gc(rc_object *referent, rci_weakref_pending *pending) {
-    clear_list(referent, pending, true);
 }
 
 /* ---- the type ----------------------------------------------------------------------- */
@@ -126,7 +32,7 @@ void rci_weakref_clear_for_gc(rc_object *referent, rci_weakref_pending *pending)
 static void weakref_dealloc(rc_object *self) {
     weakref_object *wr = as_weakref(self);
     rcs_runtime_lock();
-    weakref_unlink(wr);
+    rci_weakref_unlink(wr);
     rcs_runtime_unlock();
     rc_xdecref(wr->arg);
 }
@@ -147,6 +53,7 @@ static void weakref_clear(rc_object *self) {
 rc_type rc_weakref_type = {
     .name = "weakref",
     .basicsize = sizeof(weakref_object),
+    .instance_size = rc_fixed_instance_size,
     .flags = RC_TYPE_GC,
     .dealloc = weakref_dealloc,
     .traverse = weakref_traverse,
@@ -175,7 +82,7 @@ rc_object *rc_weakref_new(rc_object *referent, rc_weakref_callback callback,
      * object to non-owners otherwise). */
     rcs_allow_try_incref(&referent->rc);
     rcs_runtime_lock();
-    weakref_link(wr, referent);
+    rci_weakref_link(wr, referent);
     rcs_runtime_unlock();
     return &wr->base;
 }

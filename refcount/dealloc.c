@@ -18,37 +18,20 @@
  */
 #include <stdlib.h>
 
-#include "gc/gc_internal.h"
-#include "objects/object_internal.h"
+#include "refcount/dealloc_internal.h"
 
-/* Runs o's finalizer if it has not run yet, with o's count raised back to
- * one for the call. Returns true if o came back to life (the finalizer
- * stored a new reference to it somewhere): it is then not freed now. */
-static bool dealloc_finalize(rc_object *o) {
-    rci_gc_head *h = rci_gc_head_of(o); /* finalizers require RC_TYPE_GC */
-    /* Atomic: the thread whose young list holds o may be rewriting the
-     * other bits of the word meanwhile (gc/gc.c). */
-    if (__atomic_fetch_or(&h->flags, RCI_GC_FINALIZED, __ATOMIC_RELAXED) & RCI_GC_FINALIZED)
-        return false;
-    rcs_incref(&o->rc);
-    o->type->finalize(o);
-    return !rcs_decref(&o->rc);
-}
-
-/* The order matters: the finalizer sees the object whole and may resurrect
- * it; weak references are cleared next, while the object is still intact
- * but already dead; then it leaves the collector's lists, and only then do
- * its type's dealloc and the free run. */
+/* The phases of dealloc_internal.h, for one object. Its finalizer runs
+ * with the count raised back to one: if the finalizer stores a new
+ * reference, o came back to life and is not freed now. */
 static void dealloc_one(rci_tstate *t, rc_object *o) {
-    const rc_type *type = o->type;
-    if (type->finalize && dealloc_finalize(o))
-        return;
-    if (type->weaklist_offset && *(rc_object **)((char *)o + type->weaklist_offset))
-        rci_weakref_clear_all(o);
-    if (rci_gc_is_gc_type(type))
-        rci_gc_untrack(rci_gc_head_of(o));
-    if (type->dealloc)
-        type->dealloc(o);
+    if (rci_dealloc_claim_finalizer(o)) {
+        rcs_incref(&o->rc);
+        o->type->finalize(o);
+        if (!rcs_decref(&o->rc))
+            return;
+    }
+    rci_dealloc_clear_weakrefs(o);
+    rci_dealloc_destroy(o);
     rci_object_free(t, o);
 }
 

@@ -111,20 +111,6 @@ void rci_debug_drop_lent(rc_object *o) {
     rc_decref(o);
 }
 
-void rc_fatal(const rc_object *o, const char *file, int line, const char *msg) {
-    fprintf(stderr, "refcore: fatal: %s\n", msg);
-    if (file)
-        fprintf(stderr, "refcore:   at %s:%d\n", file, line);
-    if (o) {
-        const rc_type *type = o->type;
-        fprintf(stderr, "refcore:   object %p of type %s, count %" PRId64 "\n",
-                (const void *)o, type && type->name ? type->name : "?",
-                rcs_refcount(&o->rc));
-    }
-    fflush(stderr);
-    abort();
-}
-
 void rci_debug_check_ref(rc_object *o, bool is_decref, const char *file, int line) {
     const char *op = is_decref ? "decref" : "incref";
     char msg[320];

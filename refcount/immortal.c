@@ -50,15 +50,15 @@
  *   5. each leaves the collector's lists, and its type's dealloc runs (for
  *      the types that hold references without being containers);
  *   6. the memory of each is given back.
- * This is dealloc_one's order (refcount/dealloc.c), spread over phases. A
- * mortal object still holding a pointer to one of them after that is
- * itself a leak, reported as such, and never used again.
+ * These are the phases of refcount/dealloc_internal.h, with 3 and 4 put
+ * between its phases 2 and 3. A mortal object still holding a pointer to
+ * one of them after that is itself a leak, reported as such, and never used
+ * again.
  */
 #include <stdlib.h>
 
 #include "gc/gc.h"
-#include "gc/gc_internal.h"
-#include "objects/object_internal.h"
+#include "refcount/dealloc_internal.h"
 #include "runtime/runtime.h"
 
 static rc_object **registry;
@@ -134,34 +134,18 @@ void rci_immortal_release(void) {
     rc_object **objs = registry;
     size_t n = registry_len;
     releasing = true;
-    for (size_t i = 0; i < n; i++) { /* 1 */
-        rc_object *o = objs[i];
-        if (!o->type->finalize)
-            continue;
-        rci_gc_head *h = rci_gc_head_of(o); /* finalizers require RC_TYPE_GC */
-        if (!(h->flags & RCI_GC_FINALIZED)) {
-            h->flags |= RCI_GC_FINALIZED;
-            o->type->finalize(o);
-        }
-    }
-    for (size_t i = 0; i < n; i++) { /* 2 */
-        rc_object *o = objs[i];
-        size_t off = o->type->weaklist_offset;
-        if (off && *(rc_object **)((char *)o + off))
-            rci_weakref_clear_all(o);
-    }
+    for (size_t i = 0; i < n; i++) /* 1: no count to raise, o is immortal */
+        if (rci_dealloc_claim_finalizer(objs[i]))
+            objs[i]->type->finalize(objs[i]);
+    for (size_t i = 0; i < n; i++) /* 2 */
+        rci_dealloc_clear_weakrefs(objs[i]);
     for (size_t i = 0; i < n; i++) /* 3 */
         if (rci_gc_is_gc_type(objs[i]->type))
             objs[i]->type->clear(objs[i]);
     if (n > 0)
         rc_gc_collect(); /* 4 */
-    for (size_t i = 0; i < n; i++) { /* 5 */
-        rc_object *o = objs[i];
-        if (rci_gc_is_gc_type(o->type))
-            rci_gc_untrack(rci_gc_head_of(o));
-        if (o->type->dealloc)
-            o->type->dealloc(o);
-    }
+    for (size_t i = 0; i < n; i++) /* 5 */
+        rci_dealloc_destroy(objs[i]);
     for (size_t i = 0; i < n; i++) { /* 6 */
         rci_live_add(t, objs[i]->type->id, 1); /* rci_make_immortal stopped counting it */
         rci_object_free(t, objs[i]);

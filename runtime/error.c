@@ -1,5 +1,6 @@
 /*
- * runtime/error.c -- the per-thread error slot.
+ * runtime/error.c -- the per-thread error slot, and rc_fatal for the
+ * broken invariants no error slot can report.
  *
  * Plain thread-local storage, independent of attachment, so that even
  * "this thread is not attached" can be reported. Messages are formatted
@@ -14,6 +15,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "runtime/runtime_internal.h"
 
@@ -120,4 +122,20 @@ const char *rc_status_name(rc_status status) {
     case RC_ERECURSION: return "RC_ERECURSION";
     }
     return "RC_?";
+}
+
+/* ---- fatal errors ---------------------------------------------------------- */
+
+void rc_fatal(const rc_object *o, const char *file, int line, const char *msg) {
+    fprintf(stderr, "refcore: fatal: %s\n", msg);
+    if (file)
+        fprintf(stderr, "refcore:   at %s:%d\n", file, line);
+    if (o) {
+        const rc_type *type = o->type;
+        fprintf(stderr, "refcore:   object %p of type %s, count %" PRId64 "\n",
+                (const void *)o, type && type->name ? type->name : "?",
+                rcs_refcount(&o->rc));
+    }
+    fflush(stderr);
+    abort();
 }

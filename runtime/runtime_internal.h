@@ -61,7 +61,7 @@ typedef struct rci_tstate {
 extern _Thread_local rci_tstate *rci_current;
 
 /* The calling thread's state while it may touch objects: attached and
- * outside the release region. NULL otherwise: runtime.c sets it with
+ * outside the release region. NULL otherwise: runtime/lifecycle.c sets it with
  * rci_current and clears it for the release region, so the check that
  * guards object creation and every container entry point is one
  * thread-local load and a branch (rci_may_touch). */
@@ -262,12 +262,27 @@ void rci_borrow_thread_end(rci_tstate *t);
 void rci_borrow_stop(void);
 
 /* The oldest open borrow window of the attached threads: the least nonzero
- * borrow_since, or UINT64_MAX if none is open (runtime.c, which owns the
- * thread registry). */
+ * borrow_since, or UINT64_MAX if none is open (runtime/thread_state.c,
+ * which owns the thread registry). */
 uint64_t rci_oldest_borrow_window(void);
 
-/* ---- runtime-wide ---------------------------------------------------------- */
-bool rci_runtime_started(void);
+/* ---- thread states (runtime/thread_state.c) ----------------------------------- */
+
+/* Creates the calling thread's state, on the registry, and makes it
+ * rci_current and rci_active; NULL with RC_ENOMEM set on failure. */
+rci_tstate *rci_tstate_new(void);
+
+/* Takes t, the calling thread's state, off the registry, folds its live
+ * counts into the totals, clears rci_current and rci_active, and frees it.
+ * pre: everything that runs on t is done (runtime/lifecycle.c). */
+void rci_tstate_delete(rci_tstate *t);
+
+/* True if the calling thread's state is the only one on the registry. */
+bool rci_tstate_alone(void);
+
+/* Prints a line per type with live objects left and returns their total;
+ * resets the totals (rc_runtime_stop). */
+int64_t rci_live_report_leaks(void);
 
 /* Type names by id, for the leak report (filled by rc_type_ready). */
 extern const char *rci_type_names[RC_MAX_TYPES];

@@ -509,6 +509,23 @@ static void test_stats(void **state) {
     assert_status(rc_gc_collect_generation(5), RC_EVALUE);
 }
 
+/* rc_gc_visit_garbage's visitor: records what it is shown (borrowed) and
+ * whether a collection is refused inside the walk. */
+typedef struct kept_seen {
+    rc_object *objs[4];
+    int n, stop_after;
+    int64_t collect_inside;
+} kept_seen;
+
+static int see_kept(rc_object *o, void *arg) {
+    kept_seen *seen = arg;
+    if (seen->n < 4)
+        seen->objs[seen->n] = o;
+    seen->n++;
+    seen->collect_inside = rc_gc_collect();
+    return seen->stop_after && seen->n >= seen->stop_after ? 7 : 0;
+}
+
 static void test_debug_keep_garbage(void **state) {
     (void)state;
     rc_gc_set_debug_keep_garbage(true);
@@ -523,12 +540,18 @@ static void test_debug_keep_garbage(void **state) {
     rc_gc_get_stats(2, &after);
     assert_int_equal(after.uncollectable, before.uncollectable + 2);
     assert_int_equal(rc_live_objects(), 2); /* kept, intact */
-    rc_object *kept = rc_gc_garbage();
-    assert_int_equal(rc_list_size(kept), 2);
-    rc_object *first = rc_list_get(kept, 0);
-    assert_non_null(((node *)first)->ref); /* not cleared */
-    rc_decref(first);
-    rc_decref(kept);
+    kept_seen seen = {0};
+    assert_int_equal(rc_gc_visit_garbage(see_kept, &seen), 0);
+    assert_int_equal(seen.n, 2);
+    assert_true((seen.objs[0] == a && seen.objs[1] == b) ||
+                (seen.objs[0] == b && seen.objs[1] == a));
+    assert_non_null(((node *)seen.objs[0])->ref); /* not cleared */
+    assert_int_equal(seen.collect_inside, RC_ESTATE);
+    seen.stop_after = 1; /* a nonzero return stops the walk and comes back */
+    seen.n = 0;
+    assert_int_equal(rc_gc_visit_garbage(see_kept, &seen), 7);
+    assert_int_equal(seen.n, 1);
+    assert_status(rc_gc_visit_garbage(NULL, NULL), RC_EVALUE);
     rc_gc_set_debug_keep_garbage(false);
     rc_gc_release_garbage();
     assert_int_equal(collect_quietly(), 2);

@@ -1,17 +1,9 @@
 /*
- * runtime/runtime.c -- runtime start and stop, thread attachment, and the
- * live-object accounting.
- *
- * The strategy (through the seam) decides when a thread may run object
- * code; this file keeps the object layer's own per-thread state beside it:
- * an rci_tstate per attached thread, on a registry list guarded by
- * registry_lock. The registry is touched only at attach, detach, and when
- * somebody reads the live counts, never on an object operation.
- *
- * Live counts: each thread counts the objects it allocates and frees in its
- * own rci_tstate.live. A detaching thread folds its counts into
- * retired_live. The number of live objects of a type is retired_live plus
- * the sum over attached threads, read with relaxed loads (a snapshot).
+ * runtime/lifecycle.c -- the top of the object layer: runtime start and
+ * stop, thread attach and detach. This file alone sequences the layers
+ * below: the strategy, the thread state (runtime/thread_state.c), the
+ * built-in types, small ints, interned strings, the collector, borrowed
+ * reads, immortal objects. Nothing below calls into it.
  *
  * A thread that ends while attached (it forgot rc_thread_detach, or called
  * pthread_exit) would leave the strategy waiting for it for ever: the GIL
@@ -28,17 +20,19 @@
 #include <stdlib.h>
 
 #include "gc/gc_internal.h"
+#include "objects/bool.h"
+#include "objects/dict.h"
+#include "objects/float.h"
+#include "objects/int.h"
+#include "objects/list.h"
 #include "objects/object_internal.h"
+#include "objects/str.h"
+#include "objects/tuple.h"
+#include "objects/weakref.h"
 #include "runtime/runtime.h"
 
-_Thread_local rci_tstate *rci_current;
-/* rci_current outside the release region, NULL inside it. Only this file
- * writes either, and only on its own thread: plain thread-local stores. */
-_Thread_local rci_tstate *rci_active;
-
-static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
-static rci_tstate *registry;              /* attached threads */
-static int64_t retired_live[RC_MAX_TYPES]; /* counts of detached threads */
+/* Seq-cst loads and stores: start and stop are rare, and a thread that
+ * attaches must see a started runtime whole (a plain flag would race). */
 static atomic_bool started;
 
 /* ---- threads that end attached ------------------------------------------------ */
@@ -72,39 +66,12 @@ static void exit_check_set(rci_tstate *t) {
         pthread_setspecific(exit_key, t);
 }
 
-
-bool rci_runtime_started(void) {
-    return atomic_load(&started);
-}
-
-rc_status rci_state_error(const char *fn) {
-    if (rci_current)
-        return rc_error_set(RC_ESTATE, "%s: called inside the release region "
-                                       "(between RC_BEGIN_ALLOW_THREADS and "
-                                       "RC_END_ALLOW_THREADS), where the thread "
-                                       "must not touch objects", fn);
-    return rc_error_set(RC_ESTATE, "%s: this thread is not attached to the runtime "
-                                   "(call rc_thread_attach first)", fn);
-}
-
-rci_tstate *rci_tstate_checked(const char *fn) {
-    rci_tstate *t = rci_active;
-    if (RC_UNLIKELY(!t))
-        rci_state_error(fn);
-    return t;
-}
-
-/* ---- per-thread state ------------------------------------------------------ */
+/* ---- thread states, in the order their layers need ------------------------- */
 
 static rc_status tstate_create(void) {
-    rci_tstate *t = rci_mem_calloc(sizeof *t);
+    rci_tstate *t = rci_tstate_new();
     if (!t)
-        return rc_error_set(RC_ENOMEM, "out of memory (thread state)");
-    pthread_mutex_lock(&registry_lock);
-    t->next = registry;
-    registry = t;
-    pthread_mutex_unlock(&registry_lock);
-    rci_current = rci_active = t;
+        return rc_error_code();
     exit_check_set(t);
     return RC_OK;
 }
@@ -120,81 +87,19 @@ static void tstate_destroy(void) {
     rci_dealloc_fini(t);
     rci_debug_quarantine_flush(t); /* after the last frees, which it may hold */
     rci_gc_thread_end();
-    pthread_mutex_lock(&registry_lock);
-    for (rci_tstate **p = &registry; *p; p = &(*p)->next) {
-        if (*p == t) {
-            *p = t->next;
-            break;
-        }
-    }
-    for (size_t i = 0; i < RC_MAX_TYPES; i++)
-        retired_live[i] += (int64_t)__atomic_load_n(&t->live[i], __ATOMIC_RELAXED);
-    pthread_mutex_unlock(&registry_lock);
-    rci_current = rci_active = NULL;
+    rci_tstate_delete(t);
     exit_check_set(NULL);
-    rci_mem_free(t);
     rci_mem_cache_flush();
 }
 
-uint64_t rci_oldest_borrow_window(void) {
-    uint64_t oldest = UINT64_MAX;
-    pthread_mutex_lock(&registry_lock);
-    for (rci_tstate *t = registry; t; t = t->next) {
-        /* Acquire: pairs with the release store of 0 that closes a window
-         * (runtime/borrow.c), so that thread's uses of borrowed items are
-         * done before the caller drops them. */
-        uint64_t since = atomic_load_explicit(&t->borrow_since, memory_order_acquire);
-        if (since && since < oldest)
-            oldest = since;
-    }
-    pthread_mutex_unlock(&registry_lock);
-    return oldest;
-}
-
-/* ---- live counts ----------------------------------------------------------- */
-
-static int64_t live_sum_locked(size_t id) {
-    int64_t n = retired_live[id];
-    for (rci_tstate *t = registry; t; t = t->next)
-        n += (int64_t)__atomic_load_n(&t->live[id], __ATOMIC_RELAXED);
-    return n;
-}
-
-int64_t rc_live_objects_of(const rc_type *type) {
-    if (!type || type->id == 0 || type->id >= RC_MAX_TYPES)
-        return 0;
-    pthread_mutex_lock(&registry_lock);
-    int64_t n = live_sum_locked(type->id);
-    pthread_mutex_unlock(&registry_lock);
-    return n;
-}
-
-int64_t rc_live_objects(void) {
-    int64_t n = 0;
-    pthread_mutex_lock(&registry_lock);
-    for (size_t id = 1; id < RC_MAX_TYPES; id++)
-        n += live_sum_locked(id);
-    pthread_mutex_unlock(&registry_lock);
-    return n;
-}
-
-const char *rci_type_names[RC_MAX_TYPES];
-
-static int64_t report_leaks(void) {
-    int64_t total = 0;
-    pthread_mutex_lock(&registry_lock);
-    for (size_t id = 1; id < RC_MAX_TYPES; id++) {
-        int64_t n = live_sum_locked(id);
-        if (n == 0)
-            continue;
-        total += n;
-        fprintf(stderr, "refcore: leak: %lld %s object(s) still alive at shutdown\n",
-                (long long)n, rci_type_names[id] ? rci_type_names[id] : "?");
-    }
-    for (size_t id = 0; id < RC_MAX_TYPES; id++)
-        retired_live[id] = 0;
-    pthread_mutex_unlock(&registry_lock);
-    return total;
+/* Names the built-in types for the leak report; their ids are fixed. */
+static void builtin_types_init(void) {
+    rc_type *builtins[] = {&rc_none_type, &rc_bool_type,  &rc_int_type,
+                           &rc_float_type, &rc_str_type,  &rc_tuple_type,
+                           &rc_list_type,  &rc_dict_type, &rci_freed_type,
+                           &rc_weakref_type};
+    for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
+        rci_type_names[builtins[i]->id] = builtins[i]->name;
 }
 
 /* ---- start and stop -------------------------------------------------------- */
@@ -228,7 +133,7 @@ rc_status rc_runtime_start(void) {
         return strategy_error(code, "rc_runtime_start");
     rc_status st = tstate_create();
     if (st == RC_OK) {
-        rci_builtin_types_init();
+        builtin_types_init();
         rci_small_ints_init();
         rci_gc_init();
         st = rci_intern_init();
@@ -248,10 +153,7 @@ rc_status rc_runtime_stop(void) {
         return rc_error_set(RC_ESTATE, "the runtime is not started");
     if (!rci_current)
         return rc_error_set(RC_ESTATE, "rc_runtime_stop: this thread is not attached");
-    pthread_mutex_lock(&registry_lock);
-    bool alone = registry == rci_current && rci_current->next == NULL;
-    pthread_mutex_unlock(&registry_lock);
-    if (!alone)
+    if (!rci_tstate_alone())
         return rc_error_set(RC_ESTATE,
                          "rc_runtime_stop: other threads are still attached");
 
@@ -264,7 +166,7 @@ rc_status rc_runtime_stop(void) {
     tstate_destroy(); /* its last merges may still free (and untrack) objects */
     rci_borrow_stop();
     rci_gc_fini();
-    int64_t leaked = report_leaks();
+    int64_t leaked = rci_live_report_leaks();
     atomic_store(&started, false);
     rcs_runtime_stop();
     if (leaked)
@@ -298,10 +200,6 @@ rc_status rc_thread_detach(void) {
     tstate_destroy();
     rcs_thread_detach();
     return RC_OK;
-}
-
-bool rc_thread_is_attached(void) {
-    return rci_current != NULL && rcs_thread_is_attached();
 }
 
 /* rci_active is cleared after the strategy's begin and set again before its

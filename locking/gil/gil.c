@@ -88,7 +88,11 @@ static void gil_take(void) {
         struct timespec deadline = gil_deadline(gil.interval_ns);
         int rc = pthread_cond_timedwait(&gil.cond, &gil.mutex, &deadline);
         /* Waited a whole interval and nobody else got the GIL meanwhile:
-         * ask the holder to drop it at its next checkpoint. */
+         * ask the holder to drop it at its next checkpoint. Relaxed, load
+         * and store: every write of the request is under gil.mutex (or at
+         * start, before any thread attaches), which we hold, so the load
+         * reads the latest; the holder's read without the mutex is argued
+         * at rcs_gil_drop_request (gil.h). */
         if (rc == ETIMEDOUT && gil.locked && gil.switch_number == seen &&
             !atomic_load_explicit(&rcs_gil_drop_request, memory_order_relaxed)) {
             atomic_store_explicit(&rcs_gil_drop_request, 1, memory_order_relaxed);
@@ -100,6 +104,9 @@ static void gil_take(void) {
 
     pthread_mutex_lock(&gil.switch_mutex);
     gil.locked = true;
+    /* Relaxed, here and in gil_drop: last_holder is read and written only
+     * under switch_mutex (and at start, before `started` publishes it), so
+     * the mutex orders every access. */
     if (atomic_load_explicit(&gil.last_holder, memory_order_relaxed) != self) {
         atomic_store_explicit(&gil.last_holder, self, memory_order_relaxed);
         gil.switch_number++;
@@ -109,7 +116,10 @@ static void gil_take(void) {
     pthread_cond_signal(&gil.switch_cond);
     pthread_mutex_unlock(&gil.switch_mutex);
 
-    /* Any pending request was aimed at the previous holder. */
+    /* Any pending request was aimed at the previous holder. Relaxed: under
+     * gil.mutex, as above. A holder's checkpoint cannot act on an older 1:
+     * it wrote this 0 itself, so it reads this or a later value; a thread
+     * without the GIL ignores the request (rcs_checkpoint_slow). */
     atomic_store_explicit(&rcs_gil_drop_request, 0, memory_order_relaxed);
     rcs_gil_self.holds_gil = true;
     pthread_mutex_unlock(&gil.mutex);
@@ -130,6 +140,7 @@ static void gil_drop(bool forced) {
     if (!forced)
         return;
     pthread_mutex_lock(&gil.switch_mutex);
+    /* Relaxed: under switch_mutex (see gil_take). */
     while (atomic_load_explicit(&gil.last_holder, memory_order_relaxed) == self)
         pthread_cond_wait(&gil.switch_cond, &gil.switch_mutex);
     pthread_mutex_unlock(&gil.switch_mutex);
@@ -139,6 +150,9 @@ static void gil_drop(bool forced) {
 
 int rcs_runtime_start(const rcs_hooks *hooks) {
     (void)hooks; /* the GIL strategy never defers a deallocation */
+    /* seq_cst, more than needed: by the contract's pre (strategy.h) no start
+     * or stop runs meanwhile, so this only catches a misuse and any order
+     * would do; harmless, once per start. */
     if (atomic_load(&gil.started))
         return -1;
     if (gil_cond_init_monotonic(&gil.cond) != 0 ||
@@ -149,18 +163,29 @@ int rcs_runtime_start(const rcs_hooks *hooks) {
     atomic_store_explicit(&gil.last_holder, NULL, memory_order_relaxed);
     gil.stats = (rcs_stats){0};
     atomic_store_explicit(&rcs_gil_drop_request, 0, memory_order_relaxed);
+    /* The stores above are relaxed or plain: no other thread uses gil before
+     * it attaches, and attach first loads `started`. This store's release
+     * (seq_cst is more than needed; harmless, once per start) pairs with
+     * that load's acquire, so an attaching thread sees the conds, `locked`,
+     * last_holder and the request initialised. */
     atomic_store(&gil.started, true);
     return rcs_thread_attach();
 }
 
 void rcs_runtime_stop(void) {
     rcs_thread_detach();
+    /* seq_cst, more than needed: this store publishes nothing (the caller
+     * is the only attached thread; a later start is ordered after this stop
+     * by the contract); harmless, once per stop. */
     atomic_store(&gil.started, false);
     pthread_cond_destroy(&gil.cond);
     pthread_cond_destroy(&gil.switch_cond);
 }
 
 int rcs_thread_attach(void) {
+    /* Acquire is what counts (seq_cst is more than needed; harmless, once
+     * per attach): pairs with the release of the store in rcs_runtime_start,
+     * so this thread sees the state start initialised. */
     if (!atomic_load(&gil.started) || rcs_gil_self.attached)
         return -1;
     rcs_gil_self.attached = true;

@@ -51,6 +51,7 @@ extern atomic_int rcs_gil_drop_request;
 void rcs_checkpoint_slow(void);
 
 static inline void rcs_checkpoint(void) {
+    /* Relaxed: see rcs_gil_drop_request above. */
     if (__builtin_expect(atomic_load_explicit(&rcs_gil_drop_request, memory_order_relaxed), 0))
         rcs_checkpoint_slow();
 }

@@ -69,9 +69,10 @@ static inline void rcs_held_push_fast(rcs_mutex *m, uint32_t kind) {
 }
 
 /* Releases a mutex this thread holds as a lock (RCS_HELD_MUTEX), keeping
- * the byte's user bits. Release: pairs with the next holder's acquire.
- * Anything else in the byte (sleepers, a bias not yet ended) takes the
- * slow path. */
+ * the byte's user bits. Release: pairs with the next holder's acquire, so
+ * it sees this section's writes. Anything else in the byte (sleepers, a
+ * bias not yet ended) takes the slow path, which releases by its own CAS:
+ * hence relaxed on failure. */
 static inline void rcs_held_mutex_release(rcs_mutex *m) {
     uint8_t locked = RCS_LOCK_PLAIN | RCS_MUTEX_LOCKED;
     if (!atomic_compare_exchange_strong_explicit(&m->bits, &locked, RCS_LOCK_PLAIN,

@@ -52,6 +52,8 @@ rcs_mutex rcs_runtime_mutex = RCS_MUTEX_INIT;
 static bucket buckets[BUCKETS];
 static pthread_once_t buckets_once = PTHREAD_ONCE_INIT;
 static rcs_block_hooks block_hooks;
+/* Counters for statistics: every access is relaxed, as they order nothing
+ * (the RMWs alone keep them exact). */
 static _Atomic uint64_t wait_count, handoff_count;
 
 static void buckets_init(void) {
@@ -71,11 +73,11 @@ void rcs_mutex_set_block_hooks(const rcs_block_hooks *hooks) {
 }
 
 uint64_t rcs_mutex_waits(void) {
-    return atomic_load_explicit(&wait_count, memory_order_relaxed);
+    return atomic_load_explicit(&wait_count, memory_order_relaxed); /* counter */
 }
 
 uint64_t rcs_mutex_handoffs(void) {
-    return atomic_load_explicit(&handoff_count, memory_order_relaxed);
+    return atomic_load_explicit(&handoff_count, memory_order_relaxed); /* counter */
 }
 
 /* ---- the parking lot ------------------------------------------------------- */
@@ -87,6 +89,11 @@ static bool park(rcs_mutex *m, uint8_t expected, uint64_t first_parked_ns) {
     bucket *b = bucket_of(m);
     waiter w = {.address = m, .parked_at_ns = first_parked_ns};
     pthread_mutex_lock(&b->lock);
+    /* Relaxed: see 'Lost wake-ups' above. The bucket lock orders this load
+     * after any unlocker's slow-path rewrite; a change made without it (a
+     * locker's CAS, a user bit) may be missed, but a value that passes has
+     * PARKED set, so the next unlock visits the bucket. No data is read
+     * under m on the strength of it. */
     if (atomic_load_explicit(&m->bits, memory_order_relaxed) != expected) {
         pthread_mutex_unlock(&b->lock);
         return false;
@@ -135,8 +142,11 @@ void rcs_mutex_lock_slow(rcs_mutex *m) {
     uint64_t parked_since = 0;
     int spins = 0;
     for (;;) {
+        /* Relaxed: a guess, checked by the CASes below. */
         uint8_t bits = atomic_load_explicit(&m->bits, memory_order_relaxed);
         if (!(bits & RCS_MUTEX_LOCKED)) {
+            /* Acquire, as in rcs_mutex_lock: pairs with the unlocker's
+             * release. Relaxed on failure: we start over. */
             if (atomic_compare_exchange_weak_explicit(&m->bits, &bits,
                                                       (uint8_t)(bits | RCS_MUTEX_LOCKED),
                                                       memory_order_acquire,
@@ -152,6 +162,11 @@ void rcs_mutex_lock_slow(rcs_mutex *m) {
         }
         if (!(bits & RCS_MUTEX_PARKED)) {
             uint8_t parked = (uint8_t)(bits | RCS_MUTEX_PARKED);
+            /* Relaxed: announcing a sleeper publishes no data. What counts
+             * is that the byte's RMWs are totally ordered: any unlock after
+             * this CAS sees PARKED and visits the bucket, and park
+             * rechecks the byte under the bucket lock ('Lost wake-ups'
+             * above). */
             if (!atomic_compare_exchange_weak_explicit(&m->bits, &bits, parked,
                                                        memory_order_relaxed,
                                                        memory_order_relaxed))
@@ -164,10 +179,12 @@ void rcs_mutex_lock_slow(rcs_mutex *m) {
             break; /* handed over: ours, LOCKED never dropped */
     }
     if (parked_since)
-        atomic_fetch_add_explicit(&wait_count, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&wait_count, 1, memory_order_relaxed); /* counter */
 }
 
 void rcs_mutex_unlock_slow(rcs_mutex *m) {
+    /* Relaxed: we hold m, so LOCKED is our own write (or the hand-off's,
+     * ordered to us by the semaphore); the CAS below refreshes the rest. */
     uint8_t bits = atomic_load_explicit(&m->bits, memory_order_relaxed);
     if (!(bits & RCS_MUTEX_LOCKED)) {
         fprintf(stderr, "refcore: fatal: unlocking a mutex that is not locked (%p)\n",
@@ -183,14 +200,15 @@ void rcs_mutex_unlock_slow(rcs_mutex *m) {
     uint8_t keep = handoff ? (uint8_t)(RCS_MUTEX_LOCKED | sleepers) : sleepers;
     /* A CAS, not a store: the user bits may be set at any moment (by an
      * atomic OR), and must not be lost. Release: pairs with the next
-     * holder's acquire (on a hand-off the semaphore orders it as well). */
+     * holder's acquire (on a hand-off the semaphore orders it as well).
+     * Relaxed on failure: the loop retries with the fresh value. */
     while (!atomic_compare_exchange_weak_explicit(
         &m->bits, &bits, (uint8_t)((bits & RCS_MUTEX_USER_BITS) | keep), memory_order_release,
         memory_order_relaxed))
         ;
     if (handoff) {
         w->handed_off = true;
-        atomic_fetch_add_explicit(&handoff_count, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&handoff_count, 1, memory_order_relaxed); /* counter */
     }
     pthread_mutex_unlock(&b->lock);
     if (w)

@@ -46,10 +46,15 @@ void rcs_mutex_lock_slow(rcs_mutex *m);
 void rcs_mutex_unlock_slow(rcs_mutex *m);
 
 /* pre: the caller does not hold m (it is not recursive).
- * post: the caller holds m. Acquire: the holder sees every write made by
- * earlier holders before they unlocked. */
+ * post: the caller holds m. Acquire: pairs with the release of the unlock
+ * that freed m (rcs_mutex_unlock, rcs_held_mutex_release, the slow path),
+ * so the holder sees every write made by earlier holders before they
+ * unlocked; a relaxed CAS would let the section read data older than
+ * those writes. */
 static inline void rcs_mutex_lock(rcs_mutex *m) {
     uint8_t unlocked = 0;
+    /* Relaxed on failure: nothing is read under m, and the slow path
+     * acquires by its own CAS. */
     if (!atomic_compare_exchange_strong_explicit(&m->bits, &unlocked, RCS_MUTEX_LOCKED,
                                                  memory_order_acquire,
                                                  memory_order_relaxed))
@@ -58,6 +63,9 @@ static inline void rcs_mutex_lock(rcs_mutex *m) {
 
 /* Takes m if it is free; never waits. Returns true if it did. */
 static inline bool rcs_mutex_trylock(rcs_mutex *m) {
+    /* Relaxed: only a guess (is m free, which other bits to keep), checked
+     * by the CAS. The CAS acquires as in rcs_mutex_lock; relaxed on
+     * failure, as nothing is taken and nothing read under m. */
     uint8_t bits = atomic_load_explicit(&m->bits, memory_order_relaxed);
     return !(bits & RCS_MUTEX_LOCKED) &&
            atomic_compare_exchange_strong_explicit(&m->bits, &bits,
@@ -66,7 +74,9 @@ static inline bool rcs_mutex_trylock(rcs_mutex *m) {
                                                    memory_order_relaxed);
 }
 
-/* pre: the caller holds m. Release: pairs with the acquire in lock. */
+/* pre: the caller holds m. Release: pairs with the acquire in lock, so the
+ * next holder sees this section's writes. Relaxed on failure: the slow path
+ * (sleepers to wake) releases by its own CAS. */
 static inline void rcs_mutex_unlock(rcs_mutex *m) {
     uint8_t locked = RCS_MUTEX_LOCKED;
     if (!atomic_compare_exchange_strong_explicit(&m->bits, &locked, 0, memory_order_release,
@@ -74,6 +84,8 @@ static inline void rcs_mutex_unlock(rcs_mutex *m) {
         rcs_mutex_unlock_slow(m);
 }
 
+/* A snapshot for tests and assertions. Relaxed: it orders nothing, and no
+ * caller may read data under m on its strength (that needs the lock). */
 static inline bool rcs_mutex_is_locked(rcs_mutex *m) {
     return atomic_load_explicit(&m->bits, memory_order_relaxed) & RCS_MUTEX_LOCKED;
 }

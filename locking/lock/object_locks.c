@@ -50,6 +50,10 @@ void rcs_held_push(rcs_mutex *m, uint32_t kind) {
 
 /* Takes m, which this thread does not hold, and records it. */
 static void take(rcs_mutex *m, bool mine, void (*end_bias)(rcs_mutex *m)) {
+    /* Relaxed: the value only picks a path. A stale "still biased" on the
+     * owner's path is allowed as in rcs_object_mutex_lock_fast (see 'the
+     * owner's bias' in object_locks.h); every other path takes m by the
+     * acquiring CAS of rcs_mutex_lock_slow (end_bias orders its own). */
     uint8_t bits = atomic_load_explicit(&m->bits, memory_order_relaxed);
     if (!(bits & RCS_LOCK_UNBIASED)) {
         if (mine && !(bits & RCS_LOCK_ENDING_BIAS)) {
@@ -140,7 +144,10 @@ void rcs_held_unbias(void) {
         }
         /* Nobody else has set LOCKED while the bias lasts; a thread ending
          * the bias may be setting its bits at this moment, hence an OR.
-         * Relaxed: the strategy's point after this publishes it. */
+         * Relaxed: the strategy's point after this publishes it (a
+         * release or seq_cst store a thread ending the bias reads before it
+         * locks; point (1) of 'the owner's bias on object locks' in
+         * locking/biased/biased.c, and bias_tid_clear there). */
         atomic_fetch_or_explicit(&m->bits, RCS_MUTEX_LOCKED, memory_order_relaxed);
         rcs_held.held[i].kind = RCS_HELD_MUTEX;
     }

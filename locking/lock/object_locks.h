@@ -63,6 +63,11 @@
 /* One lock acquisition of m (h's mutex) without the record's help: by the
  * bias, or by a free plain mutex. Returns false when neither applies. */
 static inline bool rcs_object_mutex_lock_fast(rcs_header *h, rcs_mutex *m) {
+    /* Relaxed. On the bias path a stale 0 is allowed: a thread that sets
+     * ENDING_BIAS waits for our next bias point, whose fence makes our
+     * later loads see it (see 'the owner's bias' above, and its point (2)
+     * in locking/biased/biased.c). On the plain path the CAS checks the
+     * value and acquires. */
     uint8_t bits = atomic_load_explicit(&m->bits, memory_order_relaxed);
     if (bits == 0 && rcs_lock_is_biased_to_me(h)) {
         /* Only this thread could be in a section on h: no write to the
@@ -77,7 +82,9 @@ static inline bool rcs_object_mutex_lock_fast(rcs_header *h, rcs_mutex *m) {
         return true;
     }
     uint8_t plain = RCS_LOCK_PLAIN;
-    /* Acquire: the holder sees every write made by earlier holders. */
+    /* Acquire: pairs with the release of the last unlock (or of the
+     * UNBIASED OR), so the holder sees every write made by earlier
+     * holders. Relaxed on failure: the slow path starts over. */
     if (bits == plain &&
         atomic_compare_exchange_strong_explicit(&m->bits, &plain,
                                                 (uint8_t)(RCS_LOCK_PLAIN | RCS_MUTEX_LOCKED),

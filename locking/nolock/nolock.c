@@ -25,6 +25,11 @@ static _Atomic uint64_t nolock_interval_ns = NOLOCK_DEFAULT_INTERVAL_NS;
 int rcs_runtime_start(const rcs_hooks *hooks) {
     (void)hooks; /* never defers a deallocation */
     bool expected = false;
+    /* seq_cst, more than needed: start publishes nothing (the thread flags
+     * are thread-local, the interval is its own atomic), so the flag is
+     * wanted only for its value and this CAS for its atomicity, which any
+     * order gives; harmless, once per start. The same holds for the store
+     * in stop and the load in attach. */
     if (!atomic_compare_exchange_strong(&nolock_started, &expected, true))
         return -1;
     return rcs_thread_attach();
@@ -32,10 +37,11 @@ int rcs_runtime_start(const rcs_hooks *hooks) {
 
 void rcs_runtime_stop(void) {
     rcs_thread_detach();
-    atomic_store(&nolock_started, false);
+    atomic_store(&nolock_started, false); /* seq_cst: more than needed, see start */
 }
 
 int rcs_thread_attach(void) {
+    /* seq_cst: more than needed, nothing to acquire (see start). */
     if (!atomic_load(&nolock_started) || rcs_nolock_self.attached)
         return -1;
     rcs_nolock_self.attached = true;
@@ -56,6 +62,8 @@ void rcs_allow_threads_end(void) {
     rcs_nolock_self.released = false;
 }
 
+/* Relaxed, store and load: a lone value, read back as it is; it guards no
+ * other data. */
 void rcs_set_switch_interval_ns(uint64_t ns) {
     atomic_store_explicit(&nolock_interval_ns, ns ? ns : 1, memory_order_relaxed);
 }

@@ -89,6 +89,9 @@ typedef enum bench_shape {
     BENCH_SHAPE_IO,      /* as THREADS, and beyond the CPUs (waits need none) */
     BENCH_SHAPE_LATENCY, /* 1 sleeper, then 1 .. max CPU-bound threads beside it */
     BENCH_SHAPE_GC,      /* the collector alone, then beside one mutator */
+    BENCH_SHAPE_SINGLE,  /* 1 thread only (more are refused), automatic
+                          * collection off: the cost of one basic operation
+                          * (workload_op_*.c) */
 } bench_shape;
 
 /* A workload's registration: one file defines it with BENCH_WORKLOAD and
@@ -106,12 +109,18 @@ typedef struct bench_workload {
     bool shares_objects; /* its threads count or change the same objects (a
                           * wrong result is then a count race) */
     bool not_in_cost;    /* out of the 1-thread cost geomean: it waits, or is
-                          * a form of another row with a column of its own */
+                          * a form of another row with a column of its own,
+                          * or a single-thread operation (a table of its own) */
     /* What the report asks of it, "" for nothing: a claim it serves
      * ("control", "seeds", "immortal", "native", "interp", "convoy",
      * "private_counting") or a goal column ("private", "read",
      * "read_borrowed", "attr"); several are separated by spaces. */
     const char *roles;
+    /* CPython 3.13's cost of the same operation through its C API, in ns,
+     * and its free-threaded build's: figures quoted for comparison, never
+     * measured here (bench/README.md says where they come from); NULL where
+     * there is none. The report puts them beside the measured cost. */
+    const char *cpython_ns, *cpython_ft_ns;
     /* Main thread, attached, before the threads start (untimed). May fail. */
     void (*setup)(bench_run *run);
     /* Each worker thread, attached. */
@@ -171,7 +180,8 @@ typedef struct bench_options {
     int processes;
     int64_t ops;
     int reps;
-    int warmup; /* 0 or 1: one untimed round at a tenth of ops first */
+    int warmup; /* 0 or 1: one untimed round at a tenth of ops first (all
+                 * of them for BENCH_SHAPE_SINGLE) */
 } bench_options;
 
 /* Runs the measurement(s) and prints their RESULT lines; returns the exit

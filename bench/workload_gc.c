@@ -27,33 +27,17 @@ typedef struct gc_state {
 
 static gc_state the_state;
 
-static rc_object *new_list(void) {
-    rc_object *l = rc_list_new();
-    if (!l)
-        bench_die("rc_list_new");
-    return l;
-}
-
-/* Two lists holding each other, then dropped: garbage for the collector. */
-static void make_cycle(void) {
-    rc_object *a = new_list(), *b = new_list();
-    if (rc_list_append(a, b) != RC_OK || rc_list_append(b, a) != RC_OK)
-        bench_die("rc_list_append");
-    rc_decref(a);
-    rc_decref(b);
-}
-
 static void gc_setup(bench_run *run) {
     gc_state *s = &the_state;
     rc_gc_disable();
     rc_gc_collect(); /* start from a clean heap: only this run's objects count */
     s->garbage = run->ops / 10 / 2 * 2;
-    s->root = new_list();
+    s->root = wl_list();
     for (int64_t i = 1; i < run->ops - s->garbage; i++)
-        if (rc_list_append_steal(s->root, new_list()) != RC_OK)
+        if (rc_list_append_steal(s->root, wl_list()) != RC_OK)
             bench_die("rc_list_append_steal");
     for (int64_t i = 0; i < s->garbage / 2; i++)
-        make_cycle();
+        wl_make_cycle();
     s->found = -1;
     atomic_store(&s->running, 0);
     atomic_store(&s->stop, 0);

@@ -10,7 +10,8 @@
  * --ops is per thread (and per process): the work grows with the thread
  * count, so a perfect speedup keeps the time constant. Each repetition
  * prints one RESULT line (see bench/harness.h), after one untimed warm-up
- * round at a tenth of the ops unless --no-warmup; the last line is END.
+ * round at a tenth of the ops (all of them for a single-thread operation)
+ * unless --no-warmup; the last line is END.
  * bench/compare.py runs this once per repetition so that it can interleave
  * the variants.
  */
@@ -44,7 +45,7 @@ static int by_rank(const void *a, const void *b) {
 }
 
 static void list_workloads(void) {
-    static const char *const shapes[] = {"threads", "seeds", "io", "latency", "gc"};
+    static const char *const shapes[] = {"threads", "seeds", "io", "latency", "gc", "single"};
     int n = nworkloads();
     const bench_workload **order = malloc((size_t)n * sizeof *order);
     if (!order)
@@ -56,10 +57,11 @@ static void list_workloads(void) {
         const bench_workload *w = order[i];
         printf("{\"name\":\"%s\",\"summary\":\"%s\",\"default_ops\":%lld,\"param\":%g,"
                "\"shape\":\"%s\",\"min_ops\":%lld,\"shares_objects\":%s,\"in_cost\":%s,"
-               "\"roles\":\"%s\"}\n",
+               "\"roles\":\"%s\",\"cpython_ns\":\"%s\",\"cpython_ft_ns\":\"%s\"}\n",
                w->name, w->summary, (long long)w->default_ops, w->param, shapes[w->shape],
                (long long)(w->min_ops > 0 ? w->min_ops : 1), w->shares_objects ? "true" : "false",
-               w->not_in_cost ? "false" : "true", w->roles ? w->roles : "");
+               w->not_in_cost ? "false" : "true", w->roles ? w->roles : "",
+               w->cpython_ns ? w->cpython_ns : "", w->cpython_ft_ns ? w->cpython_ft_ns : "");
     }
     free(order);
 }
@@ -113,8 +115,10 @@ static int parse(int argc, char **argv, bench_options *o) {
         return -1;
     if (o->ops < 0)
         o->ops = o->workload->default_ops;
+    /* A single-thread operation keeps its state in the file, for one thread. */
+    bool one = o->workload->shape != BENCH_SHAPE_SINGLE || o->threads == 1;
     bool ok = o->threads >= 1 && o->threads <= 256 && o->processes >= 1 &&
-              o->processes <= 256 && o->ops >= 1 && o->reps >= 1;
+              o->processes <= 256 && o->ops >= 1 && o->reps >= 1 && one;
     return ok ? 0 : -1;
 }
 

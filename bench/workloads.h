@@ -34,4 +34,29 @@ static inline void wl_count_pairs(rc_object *o, int64_t n) {
     }
 }
 
+/* A new int, or a new empty list; out of memory ends the process. */
+static inline rc_object *wl_int(int64_t v) {
+    rc_object *o = rc_int_from_i64(v);
+    if (!o)
+        bench_die("rc_int_from_i64");
+    return o;
+}
+
+static inline rc_object *wl_list(void) {
+    rc_object *l = rc_list_new();
+    if (!l)
+        bench_die("rc_list_new");
+    return l;
+}
+
+/* Two lists holding each other, then dropped: garbage only the collector
+ * can free (the gc_* workloads' heap, and the op_cycle_* rows). */
+static inline void wl_make_cycle(void) {
+    rc_object *a = wl_list(), *b = wl_list();
+    if (rc_list_append(a, b) != RC_OK || rc_list_append(b, a) != RC_OK)
+        bench_die("rc_list_append");
+    rc_decref(a);
+    rc_decref(b);
+}
+
 #endif /* RC_BENCH_WORKLOADS_H */

@@ -13,7 +13,8 @@ How it measures (see bench/README.md for how to read the results):
 - The variants are interleaved: repetition r of a cell runs every variant
   before repetition r+1 runs any, in an order rotated each repetition
   (A B, B A, A B ...), so that a slow phase of the machine hits them alike.
-- Each process does an untimed warm-up round (a tenth of the work) first.
+- Each process does an untimed warm-up round (a tenth of the work; all of
+  it for a single-thread operation) first.
 - --ops is per thread: the work grows with the thread count, so the speedup
   is the throughput at N threads over the throughput at 1.
 - A control workload touching no runtime object measures the machine's own
@@ -30,7 +31,8 @@ import sys
 import time
 
 from compare_claims import free_threading_goals, goal_lines, judge
-from compare_report import meta, table_lines, write_charts, write_csv, write_report
+from compare_report import (meta, single_op_lines, table_lines, write_charts, write_csv,
+                            write_report)
 from compare_run import discover, measure, plan
 from compare_stats import aggregate
 
@@ -55,7 +57,8 @@ def parse_args(argv):
     p.add_argument("--scale", type=float,
                    help="multiplies every workload's work (default 1 for up to 2 variants, 2/variants "
                    "beyond, so the default run stays near 5 minutes; quick 0.1)")
-    p.add_argument("--workloads", help="comma-separated subset (default: all)")
+    p.add_argument("--workloads", help="comma-separated subset, names or patterns such as "
+                   "'op_*' (default: all)")
     p.add_argument("--timeout", type=float, help="seconds before one run counts as hung (default 20, quick 10)")
     a = p.parse_args(argv)
     a.reps = a.reps or (1 if a.quick else 5)
@@ -101,6 +104,10 @@ def main(argv):
     charts = write_charts(args.out, rows, variants)
     write_report(os.path.join(args.out, "report.md"), m, rows, claims, charts, goals)
     print("\n".join(table_lines(rows)))
+    ops = single_op_lines(rows, variants)
+    if ops:
+        print("\nOne thread, ns per operation (the CPython columns are quoted, not measured):")
+        print("\n".join("  " + line for line in ops))
     if goals:
         print("\nFree-threading goals (details in report.md):")
         print("\n".join("  " + line for line in goal_lines(goals)))

@@ -65,6 +65,27 @@ def table_lines(rows, markdown=False):
     return lines
 
 
+# ---- the single-thread operations beside CPython ---------------------------------------------
+
+
+def single_op_lines(rows, variants):
+    """ns per operation on one thread of each single-shape workload, per
+    variant, beside CPython 3.13's quoted figures (never measured here)."""
+    names = [n for n in dict.fromkeys(r["workload"] for r in rows) if shape_of(n) == "single"]
+    if not names:
+        return []
+    lines = ["| operation | %s | CPython 3.13 | 3.13 FT |" % " | ".join(variants),
+             "|---|" + "---|" * (len(variants) + 2)]
+    for n in names:
+        ns = {r["variant"]: 1e9 / r["ops_per_sec"] for r in rows
+              if r["workload"] == n and r["ops_per_sec"]}
+        w = WORKLOADS[n]
+        cells = ["%.2f" % ns[v] if v in ns else "-" for v in variants]
+        cells += [w["cpython_ns"] or "-", w["cpython_ft_ns"] or "-"]
+        lines.append("| %s | %s |" % (n, " | ".join(cells)))
+    return lines
+
+
 # ---- files ----------------------------------------------------------------------------------------
 
 CSV_FIELDS = ["variant", "workload", "threads", "processes", "ops", "ops_per_sec", "median_s",
@@ -86,7 +107,8 @@ def meta(args, variants, info, elapsed):
         "machine": platform.platform(), "cpus": args.nproc, "python": platform.python_version(),
         "variants": {v: info[v] for v in variants}, "reps": args.reps, "quick": args.quick,
         "scale": args.scale, "max_threads": args.max_threads, "elapsed_s": round(elapsed, 1),
-        "warmup": "one untimed round at a tenth of the work, in every process",
+        "warmup": ("one untimed round at a tenth of the work (all of it for the "
+                   "single-thread operations), in every process"),
     }
 
 
@@ -122,6 +144,13 @@ def write_report(path, m, rows, claims, charts, goals):
                   n for n, w in WORKLOADS.items() if not w["in_cost"]), ""]
         L += goal_lines(goals)
         L.append("")
+    ops = single_op_lines(rows, list(m["variants"]))
+    if ops:
+        L += ["## One thread: ns per operation, beside CPython", "",
+              "The median time per operation of each single-thread workload; the CPython "
+              "columns are CPython 3.13's figures for the same operations through its C API, "
+              "quoted for comparison and not measured in this run (bench/README.md).", ""]
+        L += ops + [""]
     L += ["## Every measurement", "",
           "ops/s is the median over the repetitions; speedup is over the same variant at 1 "
           "thread (weak scaling: each thread does the same work); *vs control* divides it by "
@@ -232,6 +261,8 @@ def write_charts(out_dir, rows, variants):
     ctl = control_speedups(rows)
     for wname in dict.fromkeys(r["workload"] for r in rows):
         rs = [r for r in rows if r["workload"] == wname and r["processes"] == 1]
+        if shape_of(wname) == "single":
+            continue  # one thread: nothing to scale (the cost chart has it)
         if shape_of(wname) == "latency":
             series = [(v, [(r["threads"] - 1, r["metrics"].get("wake_p50_us")) for r in rs if r["variant"] == v])
                       for v in variants]

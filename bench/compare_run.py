@@ -5,6 +5,7 @@ roles it plays in the report (BENCH_WORKLOAD, bench/harness.h); --list hands
 that to WORKLOADS here, so no part of compare names a workload. Every
 repetition is its own process, variants interleaved (see bench/compare.py).
 """
+import fnmatch
 import json
 import os
 import signal
@@ -63,8 +64,8 @@ def discover(args):
     WORKLOADS.clear()
     WORKLOADS.update((w["name"], w) for w in workloads)
     if args.workloads:
-        wanted = set(args.workloads.split(",")) | set(with_role("control"))
-        workloads = [w for w in workloads if w["name"] in wanted]
+        wanted = args.workloads.split(",") + with_role("control")
+        workloads = [w for w in workloads if any(fnmatch.fnmatchcase(w["name"], p) for p in wanted)]
     return variants, info, workloads
 
 
@@ -85,6 +86,8 @@ def configs(args, name):
         return [(t, 1, 1) for t in range(1, top + 1)]
     if shape == "gc":
         return [(1, 1, 1), (2, 1, 1)]  # the collector alone; and beside one mutator
+    if shape == "single":
+        return [(1, 1, 1)]  # the cost of one operation: one thread only
     return [(t, 1, 1) for t in thread_counts]
 
 

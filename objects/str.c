@@ -273,7 +273,16 @@ rc_type rc_str_type = {
 
 /* ---- interning -------------------------------------------------------------
  * An open-addressing set of immortal strs, linear probing, at most half
- * full. Guarded by intern_lock. */
+ * full. Guarded by intern_lock.
+ *
+ * Not ConcurrencyKit's ck_hs (measured on 1024 names, issue 13): under the
+ * same mutex a hit costs 308 instructions against these 167, and an insert
+ * 573 against 238 (42 against 23 ns, best of 11). Its lock-free hits (13
+ * against 19 ns, 28 against 39 with two threads) would need the old tables
+ * kept until rc_runtime_stop where rcs_retire frees at once, and
+ * ThreadSanitizer reports them as races (the publication happens inside the
+ * uninstrumented libck); and interning happens when programs are compiled
+ * and builtins registered, not while they run. */
 
 static pthread_mutex_t intern_lock = PTHREAD_MUTEX_INITIALIZER;
 static str_object **intern_slots;

@@ -51,7 +51,10 @@ rc_type rci_freed_lent_type = {.name = "<freed object, dropped by a container th
  * atomic count lets every other free skip it). An address leaves the set
  * when its object is freed, before its memory can be reused, so an entry
  * never names another object. Probing stops after LENT_PROBES slots: an
- * address that finds no room is not recorded (the general message then). */
+ * address that finds no room is not recorded (the general message then).
+ * A fixed array rather than ConcurrencyKit's ck_hs (issue 13): it never
+ * allocates on the free path, and an add and a take cost 243 instructions
+ * against ck_hs's 488 under the same mutex (43 against 54 ns, best of 11). */
 #define LENT_DROPS 4096
 #define LENT_PROBES 64
 #define LENT_TOMBSTONE ((const rc_object *)1)

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 # clang: the libFuzzer targets (scripts/fuzz.sh); Bazel builds with gcc.
-packages=(bazel-bootstrap libmimalloc-dev libck-dev libcmocka-dev gcc clang python3)
+packages=(bazel-bootstrap libmimalloc-dev libcmocka-dev gcc clang python3)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -43,9 +43,7 @@ extern _Thread_local rcs_gil_thread rcs_gil_self;
 /* Set (under the GIL's mutex) by a waiter that has waited a whole switch
  * interval; read by the checkpoint without the mutex. Relaxed is enough: a
  * stale 0 only delays the hand-off to the next checkpoint, and the hand-off
- * itself synchronises through the mutex. (C11 atomics rather than ck_pr
- * here: ck 0.7.1's loads and stores are plain volatile accesses, which
- * ThreadSanitizer cannot tell from a race.) */
+ * itself synchronises through the mutex. */
 extern atomic_int rcs_gil_drop_request;
 
 void rcs_checkpoint_slow(void);

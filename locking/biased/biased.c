@@ -47,9 +47,10 @@
  * (shared_ops), and about one in 256 is sampled into a small table of the
  * thread's own, which rcs_hot_objects merges (see "hot objects" below).
  *
- * Stop the world: as //:finegrained (registry mutex, states RUNNING /
- * BLOCKED / PAUSED, one stop at a time, waiting on a mutex is a blocking
- * point), with the request delivered through each thread's breaker word.
+ * Stop the world: the protocol of locking/threads (threads.h: registry
+ * mutex, states RUNNING / BLOCKED / PAUSED, one stop at a time, waiting on
+ * a mutex is a blocking point), with the request delivered through each
+ * thread's breaker word.
  * Once everyone is paused, the stopper merges every thread's queue so the
  * collector reads true counts (local + shared). An object that reaches 0
  * there is not freed with the world stopped: it keeps one reference, which
@@ -83,11 +84,26 @@ static rcs_bi_thread *record_of(uintptr_t tid) {
     return atomic_load_explicit(&records[tid & RCS_BI_INDEX_MASK], memory_order_acquire);
 }
 
-rcs_bi_registry rcs_bi_reg = {
-    .mutex = PTHREAD_MUTEX_INITIALIZER,
-    .changed = PTHREAD_COND_INITIALIZER,
-    .switch_interval_ns = 5000000,
-};
+/* The records (all, free, how many), under the registry mutex. */
+static struct {
+    rcs_bi_thread *all;  /* every record ever made (never freed), newest first */
+    rcs_bi_thread *free; /* records whose thread detached, to be taken again */
+    uint64_t records;    /* how many records `all` holds (also the last index) */
+} rcs_bi_reg;
+
+/* The record that holds a thread state of the registry's list. */
+static rcs_bi_thread *record_holding(rcs_thread_state *ts) {
+    return ts ? (rcs_bi_thread *)((char *)ts - offsetof(rcs_bi_thread, ts)) : NULL;
+}
+
+/* The attached threads' records, newest first. pre: registry mutex held. */
+static rcs_bi_thread *attached_first_locked(void) {
+    return record_holding(rcs_threads_first_locked());
+}
+
+static rcs_bi_thread *attached_next_locked(rcs_bi_thread *t) {
+    return record_holding(t->ts.next);
+}
 
 static const rcs_hooks *hooks;
 
@@ -119,7 +135,7 @@ static inline uint64_t bump(_Atomic uint64_t *c) {
 }
 
 static inline void count(_Atomic uint64_t *c) {
-    if (rcs_bi_self->attached)
+    if (rcs_bi_self->ts.attached)
         bump(c);
 }
 
@@ -201,7 +217,7 @@ static void hot_sample(rcs_bi_thread *t, rcs_header *h) {
  * and then. pre: the caller holds a reference to h. */
 static inline void count_shared(rcs_header *h) {
     rcs_bi_thread *t = rcs_bi_self;
-    if (!t->attached)
+    if (!t->ts.attached)
         return;
     bump(&t->shared_ops);
     if (__builtin_expect(t->hot_countdown == 0, 0))
@@ -292,17 +308,17 @@ int rcs_hot_objects(rcs_hot_object *out, int max) {
      * still; the tables of attached threads are read with atomics while
      * their owners write. Work: the attached threads, not every thread
      * since the start (exited ones were folded into hot_exited). */
-    pthread_mutex_lock(&rcs_bi_reg.mutex);
+    rcs_threads_lock();
     int n = hot_exited_n;
     memcpy(acc, hot_exited, (size_t)n * sizeof *acc);
-    for (rcs_bi_thread *t = rcs_bi_reg.threads; t; t = t->next) {
+    for (rcs_bi_thread *t = attached_first_locked(); t; t = attached_next_locked(t)) {
         for (int i = 0; i < RCS_BI_HOT_ENTRIES; i++) {
             rcs_hot_object e;
             if (hot_read(&t->hot[i], &e))
                 n = hot_merge(acc, n, &e);
         }
     }
-    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+    rcs_threads_unlock();
     qsort(acc, (size_t)n, sizeof *acc, hot_cmp);
     if (n > max)
         n = max;
@@ -381,7 +397,7 @@ bool rcs_bi_merge_zero_local(rcs_header *h) {
 /* Out of memory for a queue node: stop the world and merge the object here
  * (its owner is paused), keeping the queue's reference, then drop it. */
 static bool merge_stopped(rcs_header *h) {
-    bool stopper = rcs_bi_self->stopped_world;
+    bool stopper = rcs_bi_self->ts.stopped_world;
     if (!stopper)
         rcs_stop_world();
     /* The queue's reference (ours) dropped in the merge: with the world
@@ -607,7 +623,8 @@ static int released_n;
  * fewer, nothing counts per thread. pre: registry mutex held. */
 static bool threads_share_locked(void) {
     int staying = 0;
-    for (rcs_bi_thread *t = rcs_bi_reg.threads; t && staying < 2; t = t->next)
+    for (rcs_bi_thread *t = attached_first_locked(); t && staying < 2;
+         t = attached_next_locked(t))
         staying += !t->leaving;
     return staying >= 2;
 }
@@ -630,15 +647,15 @@ static bool per_thread_nominate(rcs_bi_thread *t, rcs_header *h, bool pin) {
     uintptr_t tid = atomic_load_explicit(&h->tid, memory_order_relaxed);
     if (tid != 0 && !(tid & RCS_BI_INDEX_MASK))
         return false;
-    pthread_mutex_lock(&rcs_bi_reg.mutex);
+    rcs_threads_lock();
     /* counts_slot changes only under this mutex (with the world stopped). */
     uint16_t slot = atomic_load_explicit(&h->counts_slot, memory_order_relaxed);
     if (slot) {
         slot_pinned[slot] = slot_pinned[slot] || pin;
-        pthread_mutex_unlock(&rcs_bi_reg.mutex);
+        rcs_threads_unlock();
         return false;
     }
-    bool take = !rcs_bi_reg.stopped && !t->leaving && candidates_n < RCS_BI_SLOTS &&
+    bool take = !rcs_threads_stopped_locked() && !t->leaving && candidates_n < RCS_BI_SLOTS &&
                 threads_share_locked();
     bool listed = false;
     for (int i = 0; !listed && i < candidates_n; i++)
@@ -659,7 +676,7 @@ static bool per_thread_nominate(rcs_bi_thread *t, rcs_header *h, bool pin) {
         candidates[candidates_n++] = h;
         atomic_fetch_or_explicit(&t->breaker, RCS_BI_BREAK_SWITCH, memory_order_relaxed);
     }
-    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+    rcs_threads_unlock();
     return take || listed;
 }
 
@@ -681,16 +698,16 @@ bool rcs_count_per_thread(rcs_header *h) {
 
 bool rcs_bi_per_thread_slow(rcs_header *h, uint16_t slot, int delta) {
     rcs_bi_thread *t = rcs_bi_self;
-    if (!t->attached) {
+    if (!t->ts.attached) {
         /* Not stopped by a stop: the slot may be reviewed, or given to
          * another object, at any moment. Under the registry mutex, which
          * the review holds, count in the slot h has now, if any; with none,
          * the caller counts as for any object. */
-        pthread_mutex_lock(&rcs_bi_reg.mutex);
+        rcs_threads_lock();
         uint16_t now = atomic_load_explicit(&h->counts_slot, memory_order_relaxed);
         if (now)
             atomic_fetch_add_explicit(&slot_orphans[now], delta, memory_order_relaxed);
-        pthread_mutex_unlock(&rcs_bi_reg.mutex);
+        rcs_threads_unlock();
         return now != 0;
     }
     /* No array yet (a record keeps its array for its next thread). */
@@ -813,7 +830,7 @@ static void candidates_settle_stopped_locked(bool to_slots) {
     }
     candidates_n = 0;
     /* Every candidate is settled: no nominator needs a stop of its own. */
-    for (rcs_bi_thread *t = rcs_bi_reg.threads; t; t = t->next)
+    for (rcs_bi_thread *t = attached_first_locked(); t; t = attached_next_locked(t))
         atomic_fetch_and_explicit(&t->breaker, ~RCS_BI_BREAK_SWITCH, memory_order_relaxed);
 }
 
@@ -868,8 +885,8 @@ static bool stop_leftovers_take_locked(stop_leftovers *out) {
  * takes before it can read the new record's state.)
  *
  * Why T may then take the mutex. (1) O's earlier sections happen before
- * T's: O's state store (release, set_state) or epoch RMW is read by T's
- * loads (acquire). (2) O cannot begin a new biased section unseen: it
+ * T's: O's state store (release: set_state, locking/threads/threads.c)
+ * or epoch RMW is read by T's loads (acquire). (2) O cannot begin a new biased section unseen: it
  * begins one only after loading a byte of 0, and T's OR of ENDING_BIAS is
  * seq_cst, before T's seq_cst loads of O's state and epoch. If T read O's
  * RUNNING state or an epoch value that O then replaced, O's next bias
@@ -890,13 +907,13 @@ static void bias_point_passed(rcs_bi_thread *t) {
  * checkpoint) holds us up as it holds up a stop-the-world. */
 static void wait_for_bias_point(rcs_bi_thread *o) {
     uint64_t e = atomic_load_explicit(&o->bias_epoch, memory_order_seq_cst);
-    if (atomic_load_explicit(&o->state, memory_order_seq_cst) != RCS_BI_RUNNING)
+    if (atomic_load_explicit(&o->ts.state, memory_order_seq_cst) != RCS_THREAD_RUNNING)
         return;
     /* Ask for a checkpoint slow path (it reads the breaker word). */
     atomic_fetch_or_explicit(&o->breaker, RCS_BI_BREAK_QSBR, memory_order_relaxed);
     rcs_bi_blocking_begin();
     for (int spins = 0;
-         atomic_load_explicit(&o->state, memory_order_seq_cst) == RCS_BI_RUNNING &&
+         atomic_load_explicit(&o->ts.state, memory_order_seq_cst) == RCS_THREAD_RUNNING &&
          atomic_load_explicit(&o->bias_epoch, memory_order_seq_cst) == e;
          spins++) {
         if (spins < 64)
@@ -927,35 +944,7 @@ void rcs_lock_end_bias(rcs_mutex *m) {
     atomic_fetch_or_explicit(&m->bits, RCS_LOCK_UNBIASED, memory_order_release);
 }
 
-/* ---- thread states ------------------------------------------------------------------ */
-
-static void set_state(int state) {
-    atomic_store_explicit(&rcs_bi_self->state, state, memory_order_release);
-}
-
-/* pre: registry mutex held. Waits out a stop in `state`, then RUNNING. */
-static void wait_out_stop_locked(int state) {
-    while (rcs_bi_reg.stopped && !rcs_bi_self->stopped_world) {
-        set_state(state);
-        pthread_cond_broadcast(&rcs_bi_reg.changed);
-        pthread_cond_wait(&rcs_bi_reg.changed, &rcs_bi_reg.mutex);
-    }
-    set_state(RCS_BI_RUNNING);
-}
-
-static void block_begin(void) {
-    pthread_mutex_lock(&rcs_bi_reg.mutex);
-    set_state(RCS_BI_BLOCKED);
-    if (rcs_bi_reg.stopped)
-        pthread_cond_broadcast(&rcs_bi_reg.changed);
-    pthread_mutex_unlock(&rcs_bi_reg.mutex);
-}
-
-static void block_end(void) {
-    pthread_mutex_lock(&rcs_bi_reg.mutex);
-    wait_out_stop_locked(RCS_BI_BLOCKED);
-    pthread_mutex_unlock(&rcs_bi_reg.mutex);
-}
+/* ---- blocking points and checkpoints ----------------------------------------------- */
 
 /* Sleeping on an object mutex, or waiting for others to reclaim: a blocking
  * point and a quiescent one (no lock-free read window takes a lock or
@@ -963,7 +952,7 @@ static void block_end(void) {
  * locks. */
 void rcs_bi_blocking_begin(void) {
     rcs_bi_thread *t = rcs_bi_self;
-    if (!t->attached || t->stopped_world)
+    if (!rcs_threads_taking_part(&t->ts))
         return;
     rcs_held_unbias(); /* a bias point: see bias_point_passed */
     /* A flushed (exiting) thread has left the QSBR, but it still takes
@@ -972,14 +961,14 @@ void rcs_bi_blocking_begin(void) {
      * it waits for a lock that a paused thread holds. */
     if (!t->flushed)
         rcs_bi_qsbr_offline();
-    block_begin();
+    rcs_threads_block_begin(&t->ts);
 }
 
 void rcs_bi_blocking_end(void) {
     rcs_bi_thread *t = rcs_bi_self;
-    if (!t->attached || t->stopped_world)
+    if (!rcs_threads_taking_part(&t->ts))
         return;
-    block_end();
+    rcs_threads_block_end(&t->ts);
     if (!t->flushed)
         rcs_bi_qsbr_online();
     bias_point_passed(t);
@@ -994,7 +983,7 @@ void rcs_allow_threads_begin(void) {
 
 void rcs_allow_threads_end(void) {
     rcs_bi_thread *t = rcs_bi_self;
-    if (!t->attached || t->stopped_world || t->flushed)
+    if (!rcs_threads_taking_part(&t->ts) || t->flushed)
         return;
     rcs_bi_blocking_end();
     if (atomic_load_explicit(&t->breaker, memory_order_relaxed) & RCS_BI_BREAK_MERGE)
@@ -1005,7 +994,7 @@ void rcs_allow_threads_end(void) {
 
 void rcs_checkpoint_slow(void) {
     rcs_bi_thread *t = rcs_bi_self;
-    if (!t->attached || t->stopped_world || t->flushed)
+    if (!rcs_threads_taking_part(&t->ts) || t->flushed)
         return;
     uint32_t b = atomic_fetch_and_explicit(&t->breaker, ~(RCS_BI_BREAK_QSBR | RCS_BI_BREAK_SWITCH),
                                            memory_order_relaxed);
@@ -1013,9 +1002,7 @@ void rcs_checkpoint_slow(void) {
     bias_point_passed(t);
     rcs_bi_qsbr_quiescent();
     if (b & RCS_BI_BREAK_STOP) {
-        pthread_mutex_lock(&rcs_bi_reg.mutex);
-        wait_out_stop_locked(RCS_BI_PAUSED);
-        pthread_mutex_unlock(&rcs_bi_reg.mutex);
+        rcs_threads_pause(&t->ts);
         /* Back to RUNNING: the fence a return to RUNNING needs before this
          * thread loads a lock byte again (the bias argument, (2)). */
         bias_point_passed(t);
@@ -1028,9 +1015,9 @@ void rcs_checkpoint_slow(void) {
         /* This thread nominated an object for per-thread counts: a stop
          * switches it (and every other candidate) at its end, unless a stop
          * since (ours to pause for, above, or another's) has done it. */
-        pthread_mutex_lock(&rcs_bi_reg.mutex);
+        rcs_threads_lock();
         bool pending = candidates_n > 0;
-        pthread_mutex_unlock(&rcs_bi_reg.mutex);
+        rcs_threads_unlock();
         if (pending) {
             rcs_stop_world();
             rcs_start_world();
@@ -1054,9 +1041,8 @@ static void stats_sum(rcs_stats *out) {
 }
 
 int rcs_runtime_start(const rcs_hooks *h) {
-    pthread_mutex_lock(&rcs_bi_reg.mutex);
-    bool already = rcs_bi_reg.started;
-    rcs_bi_reg.started = true;
+    rcs_threads_lock();
+    bool already = !rcs_threads_open_locked();
     if (!already) {
         hooks = h;
         stats_sum(&stats_base);
@@ -1066,25 +1052,21 @@ int rcs_runtime_start(const rcs_hooks *h) {
         for (rcs_bi_thread *t = rcs_bi_reg.all; t; t = t->all_next)
             atomic_store_explicit(&t->retired_peak, 0, memory_order_relaxed);
     }
-    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+    rcs_threads_unlock();
     if (already)
         return RCS_ESTATE;
     rcs_mutex_set_block_hooks(&bi_block_hooks);
     int st = rcs_thread_attach();
     if (st != RCS_OK) { /* out of memory: not started, so a later start can succeed */
         rcs_mutex_set_block_hooks(NULL);
-        pthread_mutex_lock(&rcs_bi_reg.mutex);
-        rcs_bi_reg.started = false;
-        pthread_mutex_unlock(&rcs_bi_reg.mutex);
+        rcs_threads_close();
     }
     return st;
 }
 
 void rcs_runtime_stop(void) {
     rcs_thread_detach();
-    pthread_mutex_lock(&rcs_bi_reg.mutex);
-    rcs_bi_reg.started = false;
-    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+    rcs_threads_close();
     rcs_mutex_set_block_hooks(NULL);
     rcs_bi_reclaim_all();
 }
@@ -1137,16 +1119,16 @@ static void record_claim_locked(rcs_bi_thread *t) {
                           memory_order_release);
     atomic_store_explicit(&t->breaker, 0, memory_order_relaxed);
     atomic_store_explicit(&t->queue, NULL, memory_order_release);
-    t->stopped_world = t->flushed = t->leaving = false;
+    t->ts.stopped_world = t->flushed = t->leaving = false;
     hot_seed(t);
 }
 
 int rcs_thread_attach(void) {
-    if (rcs_bi_self->attached)
+    if (rcs_bi_self->ts.attached)
         return RCS_ESTATE;
-    pthread_mutex_lock(&rcs_bi_reg.mutex);
-    if (!rcs_bi_reg.started) {
-        pthread_mutex_unlock(&rcs_bi_reg.mutex);
+    rcs_threads_lock();
+    if (!rcs_threads_started_locked()) {
+        rcs_threads_unlock();
         return RCS_ESTATE;
     }
     rcs_bi_thread *t = record_take_locked();
@@ -1155,26 +1137,23 @@ int rcs_thread_attach(void) {
     if (!t || !rcs_bi_qsbr_reserve(t)) {
         if (t) /* unclaimed: back on the free list as it came */
             record_put_locked(t);
-        pthread_mutex_unlock(&rcs_bi_reg.mutex);
+        rcs_threads_unlock();
         return RCS_ENOMEM;
     }
     record_claim_locked(t);
-    t->next = rcs_bi_reg.threads;
-    rcs_bi_reg.threads = t;
-    t->attached = true;
     rcs_bi_self = t;
     rcs_bi_self_slots = atomic_load_explicit(&t->slot_counts, memory_order_relaxed);
     rcs_bi_self_tid = atomic_load_explicit(&t->id, memory_order_relaxed);
     rcs_bi_bias_tid = rcs_bi_self_tid;
-    wait_out_stop_locked(RCS_BI_BLOCKED); /* a new thread joins a stopped world paused */
-    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+    rcs_threads_link_locked(&t->ts);
+    rcs_threads_unlock();
     rcs_bi_qsbr_online();
     return 0;
 }
 
 void rcs_thread_flush(void) {
     rcs_bi_thread *t = rcs_bi_self;
-    if (!t->attached || t->flushed)
+    if (!t->ts.attached || t->flushed)
         return;
     /* A thread that leaves at most one other behind returns every object
      * to shared counting (and frees those that count per thread and
@@ -1182,10 +1161,10 @@ void rcs_thread_flush(void) {
      * sees exact counts and prompt frees again, as before any thread was
      * started, and the runtime's stop finds nothing left. With fewer than
      * two threads staying nobody nominates, so nothing switches again. */
-    pthread_mutex_lock(&rcs_bi_reg.mutex);
+    rcs_threads_lock();
     t->leaving = true;
     bool review = (slots_in_use || candidates_n) && !threads_share_locked();
-    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+    rcs_threads_unlock();
     if (review) {
         rcs_stop_world();
         rcs_start_world();
@@ -1206,42 +1185,40 @@ void rcs_thread_flush(void) {
 
 void rcs_thread_detach(void) {
     rcs_bi_thread *t = rcs_bi_self;
-    if (!t->attached)
+    if (!t->ts.attached)
         return;
     rcs_thread_flush(); /* normally done already, by the object layer */
-    pthread_mutex_lock(&rcs_bi_reg.mutex);
-    for (rcs_bi_thread **p = &rcs_bi_reg.threads; *p; p = &(*p)->next) {
-        if (*p == t) {
-            *p = t->next;
-            break;
-        }
-    }
-    t->attached = false;
-    set_state(RCS_BI_DETACHED);
+    rcs_threads_lock();
+    rcs_threads_unlink_locked(&t->ts);
     hot_fold_locked(t);
     per_thread_fold_locked(t);
     rcs_bi_self_slots = NULL; /* from now on, counts go to the orphans */
     record_put_locked(t);
-    pthread_cond_broadcast(&rcs_bi_reg.changed);
-    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+    rcs_threads_unlock();
     rcs_bi_self = &detached_entry;
     rcs_bi_self_tid = RCS_BI_TID_NONE;
 }
 
 /* ---- stop the world ----------------------------------------------------------------------- */
 
-static bool others_all_stopped_locked(void) {
-    for (rcs_bi_thread *t = rcs_bi_reg.threads; t; t = t->next)
-        if (t != rcs_bi_self &&
-            atomic_load_explicit(&t->state, memory_order_acquire) == RCS_BI_RUNNING)
-            return false;
-    return true;
+/* The request travels in each other thread's breaker word, which its
+ * checkpoint reads (threads.h's request function); the restart clears
+ * every thread's bit. Relaxed: the bit only sends a thread to its slow
+ * path, which waits for the stop under the registry mutex, and that mutex
+ * orders the rest (threads.h, paragraph (3)). */
+static void bi_request(rcs_thread_state *self, bool stop) {
+    for (rcs_bi_thread *t = attached_first_locked(); t; t = attached_next_locked(t)) {
+        if (stop && &t->ts != self)
+            atomic_fetch_or_explicit(&t->breaker, RCS_BI_BREAK_STOP, memory_order_relaxed);
+        else if (!stop)
+            atomic_fetch_and_explicit(&t->breaker, ~RCS_BI_BREAK_STOP, memory_order_relaxed);
+    }
 }
 
 /* pre: the world is stopped by the caller. Merges every queue, so counts are
  * true; an object merged to 0 keeps the queue's reference until restart. */
 static void merge_all_queues_stopped_locked(void) {
-    for (rcs_bi_thread *t = rcs_bi_reg.threads; t; t = t->next) {
+    for (rcs_bi_thread *t = attached_first_locked(); t; t = attached_next_locked(t)) {
         rcs_bi_node *n = atomic_load_explicit(&t->queue, memory_order_acquire);
         if (!n || n == QUEUE_DEAD)
             continue;
@@ -1263,18 +1240,11 @@ static void merge_all_queues_stopped_locked(void) {
 void rcs_stop_world(void) {
     /* The stopper may immortalize or merge objects it holds by the bias. */
     rcs_held_unbias();
-    pthread_mutex_lock(&rcs_bi_reg.mutex);
-    wait_out_stop_locked(RCS_BI_PAUSED); /* one stop at a time */
-    rcs_bi_reg.stopped = true;
-    rcs_bi_self->stopped_world = true;
-    for (rcs_bi_thread *t = rcs_bi_reg.threads; t; t = t->next)
-        if (t != rcs_bi_self)
-            atomic_fetch_or_explicit(&t->breaker, RCS_BI_BREAK_STOP, memory_order_relaxed);
-    while (!others_all_stopped_locked())
-        pthread_cond_wait(&rcs_bi_reg.changed, &rcs_bi_reg.mutex);
+    rcs_threads_lock();
+    rcs_threads_stop_locked(&rcs_bi_self->ts, bi_request);
     merge_all_queues_stopped_locked();
     per_thread_review_stopped_locked(true);
-    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+    rcs_threads_unlock();
 }
 
 /* Drops the reference the stopper kept on each object merged to 0, freeing
@@ -1312,14 +1282,14 @@ static void release_after_stop(stop_leftovers *l) {
 void rcs_settle_counts(void) {
     stop_leftovers l;
     for (;;) {
-        pthread_mutex_lock(&rcs_bi_reg.mutex);
+        rcs_threads_lock();
         merge_all_queues_stopped_locked();
         /* Every object back to shared counting, and the candidates'
          * references dropped (per-thread counts, step 4). */
         per_thread_review_stopped_locked(false);
         candidates_settle_stopped_locked(false);
         bool more = stop_leftovers_take_locked(&l);
-        pthread_mutex_unlock(&rcs_bi_reg.mutex);
+        rcs_threads_unlock();
         if (!more)
             return;
         release_after_stop(&l);
@@ -1328,35 +1298,18 @@ void rcs_settle_counts(void) {
 
 void rcs_start_world(void) {
     stop_leftovers l;
-    pthread_mutex_lock(&rcs_bi_reg.mutex);
+    rcs_threads_lock();
     candidates_settle_stopped_locked(true); /* per-thread counts, step 2 */
     stop_leftovers_take_locked(&l);
-    rcs_bi_reg.stopped = false;
-    rcs_bi_self->stopped_world = false;
-    for (rcs_bi_thread *t = rcs_bi_reg.threads; t; t = t->next)
-        atomic_fetch_and_explicit(&t->breaker, ~RCS_BI_BREAK_STOP, memory_order_relaxed);
-    pthread_cond_broadcast(&rcs_bi_reg.changed);
-    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+    rcs_threads_restart_locked(&rcs_bi_self->ts, bi_request);
+    rcs_threads_unlock();
     release_after_stop(&l);
 }
 
-/* ---- settings and counters ----------------------------------------------------------------- */
-
-void rcs_set_switch_interval_ns(uint64_t ns) {
-    pthread_mutex_lock(&rcs_bi_reg.mutex);
-    rcs_bi_reg.switch_interval_ns = ns ? ns : 1; /* kept, and unused: no global lock */
-    pthread_mutex_unlock(&rcs_bi_reg.mutex);
-}
-
-uint64_t rcs_switch_interval_ns(void) {
-    pthread_mutex_lock(&rcs_bi_reg.mutex);
-    uint64_t ns = rcs_bi_reg.switch_interval_ns;
-    pthread_mutex_unlock(&rcs_bi_reg.mutex);
-    return ns;
-}
+/* ---- counters ----------------------------------------------------------------- */
 
 void rcs_get_stats(rcs_stats *out) {
-    pthread_mutex_lock(&rcs_bi_reg.mutex);
+    rcs_threads_lock();
     stats_sum(out);
     out->lock_waits -= stats_base.lock_waits;
     out->shared_ops -= stats_base.shared_ops;
@@ -1377,5 +1330,5 @@ void rcs_get_stats(rcs_stats *out) {
             out->retired_peak_bytes = peak;
     }
     out->retired_bytes += rcs_bi_abandoned_bytes();
-    pthread_mutex_unlock(&rcs_bi_reg.mutex);
+    rcs_threads_unlock();
 }

@@ -67,6 +67,7 @@
 
 #include "locking/lock/held.h"
 #include "locking/lock/mutex.h"
+#include "locking/threads/threads.h"
 
 #define RCS_NAME "nogil"
 #define RCS_THREAD_SAFE 1
@@ -135,8 +136,12 @@ typedef struct rcs_bi_thread {
     /* What the checkpoint's fast path reads: one load of one word. Bits
      * RCS_BI_BREAK_*; set by other threads, cleared by the owner. */
     _Atomic uint32_t breaker;
-    _Atomic int state;                     /* RCS_BI_* thread states */
-    bool attached, stopped_world, flushed;
+    /* Registry list, state, attached, owner of the stop (locking/threads);
+     * in the record, not in thread-local storage, because other threads
+     * read a record's state after its thread may have exited (biased.c,
+     * the owner's bias). */
+    rcs_thread_state ts;
+    bool flushed;
     _Atomic(struct rcs_bi_node *) queue;   /* objects to merge; DEAD once exited */
     struct rcs_bi_qslot *qslot;            /* QSBR slot (reclaim.c); reused after exit */
     struct rcs_bi_chunk *retired_head;     /* deferred frees, oldest first */
@@ -168,7 +173,6 @@ typedef struct rcs_bi_thread {
      * next sample, the sampler's random state, and the sampled objects. */
     uint32_t hot_countdown, hot_rng;
     rcs_bi_hot_entry hot[RCS_BI_HOT_ENTRIES];
-    struct rcs_bi_thread *next;            /* attached threads, under the registry mutex */
     struct rcs_bi_thread *all_next;        /* every record ever made */
     struct rcs_bi_thread *free_next;       /* free records, under the registry mutex */
 } rcs_bi_thread;
@@ -180,7 +184,6 @@ typedef struct rcs_bi_thread {
  * object's owner; not 0 either, which would own merged objects. */
 #define RCS_BI_TID_NONE ((uintptr_t)1 << RCS_BI_INDEX_BITS)
 
-enum { RCS_BI_DETACHED, RCS_BI_RUNNING, RCS_BI_BLOCKED, RCS_BI_PAUSED };
 #define RCS_BI_BREAK_STOP 1u  /* a stop-the-world is requested */
 #define RCS_BI_BREAK_MERGE 2u /* the merge queue is not empty */
 #define RCS_BI_BREAK_QSBR 4u  /* someone waits for this thread to be quiescent */
@@ -227,7 +230,7 @@ static inline bool rcs_bi_is_owner(const rcs_header *h) {
  * for rcs_hot_objects), and the thread is attached. The slow paths count
  * and sample; rcs_bi_count_unsampled counts the inline ones. */
 static inline bool rcs_bi_unsampled(const rcs_bi_thread *t) {
-    return __builtin_expect(t->hot_countdown != 0 && t->attached, 1);
+    return __builtin_expect(t->hot_countdown != 0 && t->ts.attached, 1);
 }
 
 static inline void rcs_bi_count_unsampled(rcs_bi_thread *t) {
@@ -432,12 +435,12 @@ static inline void rcs_checkpoint(void) {
 }
 
 static inline bool rcs_thread_is_attached(void) {
-    return atomic_load_explicit(&rcs_bi_self->state, memory_order_relaxed) == RCS_BI_RUNNING;
+    return rcs_thread_state_running(&rcs_bi_self->ts);
 }
 
 /* ---- object locks: as //:finegrained (locking/lock/object_locks.h) ------- */
 static inline bool rcs_world_stopped_here(void) {
-    return rcs_bi_self->stopped_world;
+    return rcs_bi_self->ts.stopped_world;
 }
 
 static inline bool rcs_lock_is_biased_to_me(const rcs_header *h) {

@@ -6,24 +6,6 @@
 
 #include "locking/strategy.h"
 
-#include <pthread.h>
-
-/* The thread registry (biased.c). `mutex` guards the lists and every
- * thread-state change other than a thread's own RUNNING <-> BLOCKED. */
-typedef struct rcs_bi_registry {
-    pthread_mutex_t mutex;
-    pthread_cond_t changed;
-    rcs_bi_thread *threads; /* attached */
-    rcs_bi_thread *all;     /* every record ever made (never freed), newest first */
-    rcs_bi_thread *free;    /* records whose thread detached, to be taken again */
-    uint64_t records;       /* how many records `all` holds (also the last index) */
-    bool started;
-    bool stopped;
-    uint64_t switch_interval_ns;
-} rcs_bi_registry;
-
-extern rcs_bi_registry rcs_bi_reg;
-
 /* A blocking point that is also a quiescent one (biased.c): offline for
  * QSBR, BLOCKED for stop-the-world, so neither waits for this thread. The
  * thread must not touch objects in between; it may hold object locks. End

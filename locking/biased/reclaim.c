@@ -50,6 +50,7 @@
  */
 #include "locking/biased/biased_internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "locking/alloc/alloc.h"
@@ -321,12 +322,12 @@ static void wait_for_others(rcs_bi_thread *t) {
 
 void rcs_retire_sized(void *p, size_t bytes, void (*free_fn)(void *)) {
     rcs_bi_thread *t = rcs_bi_self;
-    if (t->stopped_world) {
+    if (t->ts.stopped_world) {
         /* Every other thread is paused at a quiescent point or offline. */
         free_fn(p);
         return;
     }
-    if (!t->attached || t->flushed) { /* exiting: hand it to the others */
+    if (!t->ts.attached || t->flushed) { /* exiting: hand it to the others */
         rcs_bi_chunk *one = rcs_mem_alloc(sizeof *one);
         if (!one) {
             free_fn(p); /* leaking would be worse; exiting threads read nothing */

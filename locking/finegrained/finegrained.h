@@ -6,7 +6,8 @@
  * reference count is changed with an atomic read-modify-write, and every
  * container protects itself with the one-byte mutex in its header
  * (locking/lock/mutex.h). Stop-the-world pauses every other attached thread
- * at a checkpoint or a blocking point (see finegrained.c).
+ * at a checkpoint or a blocking point (locking/threads/threads.h;
+ * finegrained.c).
  *
  * Included only through locking/strategy.h, which documents every name.
  */
@@ -24,6 +25,7 @@
 
 #include "locking/lock/held.h"
 #include "locking/lock/mutex.h"
+#include "locking/threads/threads.h"
 
 #define RCS_NAME "finegrained"
 #define RCS_THREAD_SAFE 1
@@ -59,6 +61,7 @@ static inline void rcs_incref(rcs_header *h) {
 }
 
 static inline bool rcs_decref(rcs_header *h) {
+    /* Relaxed: the sign test (the paragraph above the header). */
     if (atomic_load_explicit(&h->refcnt, memory_order_relaxed) < 0)
         return false;
     /* Release: our writes to the object happen before its deallocation;
@@ -70,6 +73,10 @@ static inline bool rcs_decref(rcs_header *h) {
 }
 
 static inline bool rcs_try_incref(rcs_header *h) {
+    /* Relaxed: readers find h under a lock here (RCS_LOCKFREE_READS is 0;
+     * weak references under rcs_runtime_lock), whose acquire orders what
+     * they read of it; the CAS only has to refuse a count of 0, which its
+     * atomicity alone gives. */
     int64_t c = atomic_load_explicit(&h->refcnt, memory_order_relaxed);
     while (c > 0)
         if (atomic_compare_exchange_weak_explicit(&h->refcnt, &c, c + 1,
@@ -84,31 +91,28 @@ static inline void rcs_allow_try_incref(rcs_header *h) {
 }
 
 static inline int64_t rcs_refcount(const rcs_header *h) {
+    /* Relaxed: a snapshot, exact only when nobody else counts (strategy.h). */
     int64_t c = atomic_load_explicit(&((rcs_header *)h)->refcnt, memory_order_relaxed);
     return c < 0 ? RCS_IMMORTAL_COUNT : c;
 }
 
 static inline void rcs_make_immortal(rcs_header *h) {
+    /* Relaxed: unpublished, or the world is stopped and its restart orders
+     * the store (the paragraph above the header). */
     atomic_store_explicit(&h->refcnt, RCS_FG_IMMORTAL, memory_order_relaxed);
 }
 
 static inline bool rcs_is_immortal(const rcs_header *h) {
+    /* Relaxed: the sign test (the paragraph above the header). */
     return atomic_load_explicit(&((rcs_header *)h)->refcnt, memory_order_relaxed) < 0;
 }
 
 /* ---- threads ---------------------------------------------------------------- */
 
-/* Per-thread state; lives in thread-local storage (see finegrained.c). */
-typedef struct rcs_fg_thread {
-    _Atomic int state;           /* RCS_FG_* below; read by the stopper */
-    bool attached;               /* between attach and detach */
-    bool stopped_world;          /* this thread owns the current stop */
-    struct rcs_fg_thread *next;  /* the registry, under the registry mutex */
-} rcs_fg_thread;
-
-enum { RCS_FG_DETACHED, RCS_FG_RUNNING, RCS_FG_BLOCKED, RCS_FG_PAUSED };
-
-extern _Thread_local rcs_fg_thread rcs_fg_self;
+/* The calling thread's state (locking/threads/threads.h), in thread-local
+ * storage: only the registry's list and its stopper read it, while the
+ * thread is attached. */
+extern _Thread_local rcs_thread_state rcs_fg_self;
 
 /* Nonzero while some thread wants the world stopped; read by every
  * checkpoint without a lock (relaxed: the slow path rechecks under it). */
@@ -119,13 +123,14 @@ void rcs_stop_world(void);
 void rcs_start_world(void);
 
 static inline void rcs_checkpoint(void) {
+    /* Relaxed: see rcs_fg_stop_requested. */
     if (__builtin_expect(atomic_load_explicit(&rcs_fg_stop_requested, memory_order_relaxed),
                          0))
         rcs_checkpoint_slow();
 }
 
 static inline bool rcs_thread_is_attached(void) {
-    return atomic_load_explicit(&rcs_fg_self.state, memory_order_relaxed) == RCS_FG_RUNNING;
+    return rcs_thread_state_running(&rcs_fg_self);
 }
 
 /* ---- object locks (shared with biased: locking/lock/object_locks.h) ------ */

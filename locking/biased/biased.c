@@ -55,6 +55,25 @@
  * collector reads true counts (local + shared). An object that reaches 0
  * there is not freed with the world stopped: it keeps one reference, which
  * the stopper drops after the world restarts (CPython does the same).
+ *
+ * Memory orders. Each atomic operation says why its order is enough; most
+ * rest on one of these paragraphs:
+ *   (O1) A field only its own thread writes (the counters, the hot table,
+ *        the slot arrays, a record's id outside the registry mutex):
+ *        relaxed load and store, no RMW; a reader on another thread wants
+ *        a snapshot, or holds the registry mutex, or has stopped the
+ *        world, which orders it after the writer (O2).
+ *   (O2) With the world stopped, or under the registry mutex: the stop's
+ *        handshake (locking/threads/threads.h, paragraph (3)) or the mutex
+ *        orders every paused thread's writes before the stopper's reads,
+ *        and the stopper's writes before their next steps: relaxed.
+ *   (O3) A breaker bit only sends a thread to its checkpoint's slow path;
+ *        what that path then reads is ordered by the queue's exchange, the
+ *        registry mutex or the QSBR sequence, so setting and clearing the
+ *        bits is relaxed.
+ *   (O4) A CAS loop's first load is only a guess at the value, and its
+ *        failure order only a new guess: relaxed; the successful CAS
+ *        carries the ordering.
  */
 #include "locking/biased/biased_internal.h"
 
@@ -165,6 +184,7 @@ static uint32_t hot_random(rcs_bi_thread *t) {
 
 static void hot_seed(rcs_bi_thread *t) {
     /* The id too: each thread that takes the record samples differently. */
+    /* Relaxed: the caller's own record, claimed under the mutex (O1). */
     uintptr_t id = atomic_load_explicit(&t->id, memory_order_relaxed);
     t->hot_rng = (uint32_t)(((uintptr_t)t >> 4) ^ id ^ (id >> 32)) * 2654435761u | 1u;
     t->hot_countdown = hot_random(t) % (2 * HOT_PERIOD - 1);
@@ -188,6 +208,8 @@ static void hot_sample(rcs_bi_thread *t, rcs_header *h) {
     uint64_t fewest = UINT64_MAX;
     for (int i = 0; i < RCS_BI_HOT_ENTRIES; i++) {
         rcs_bi_hot_entry *e = &t->hot[i];
+        /* Relaxed: this thread is the table's only writer (O1); the order a
+         * reader needs is the publication below. */
         uint64_t n = atomic_load_explicit(&e->samples, memory_order_relaxed);
         /* The name is part of the key: a freed object's address reused by
          * another type is another object. */
@@ -233,6 +255,8 @@ static bool hot_read(rcs_bi_hot_entry *e, rcs_hot_object *out) {
     if (!o)
         return false;
     out->type_name = atomic_load_explicit(&e->type_name, memory_order_acquire);
+    /* Relaxed: a count may be a sample stale; the re-check of the object
+     * (after the acquire above) is what ties the name to it. */
     out->samples = atomic_load_explicit(&e->samples, memory_order_relaxed);
     out->object = o;
     return atomic_load_explicit(&e->object, memory_order_relaxed) == o;
@@ -273,6 +297,7 @@ static void hot_fold_locked(rcs_bi_thread *t) {
         rcs_hot_object e;
         if (hot_read(&t->hot[i], &e))
             hot_exited_n = hot_merge(hot_exited, hot_exited_n, &e);
+        /* Relaxed: every reader of the table holds the registry mutex now (O2). */
         atomic_store_explicit(&t->hot[i].object, NULL, memory_order_relaxed);
         atomic_store_explicit(&t->hot[i].type_name, NULL, memory_order_relaxed);
         atomic_store_explicit(&t->hot[i].samples, 0, memory_order_relaxed);
@@ -346,10 +371,14 @@ static void bias_tid_clear(rcs_header *h) {
  * queue's reference merges: see queue_object). Returns the merged count. A
  * state already MERGED means local no longer counts. */
 static int64_t explicit_merge(rcs_header *h, int64_t extra) {
+    /* Relaxed: the owner's own field (O1), a paused owner's (O2), or a
+     * dead owner's frozen one, ordered by queue_object's acquire loads. */
     int64_t l = atomic_load_explicit(&h->local, memory_order_relaxed);
     /* tid first (CPython gh-121794): whoever sees tid 0 may assume a merge.
      * Release: the owner's biased holds end first (bias_tid_clear). */
     bias_tid_clear(h);
+    /* Relaxed: local stops counting once MERGED is set below, whose CAS
+     * is what others read; the shared load is the CAS's guess (O4). */
     atomic_store_explicit(&h->local, 0, memory_order_relaxed);
     int64_t s = atomic_load_explicit(&h->shared, memory_order_relaxed), ns;
     do {
@@ -368,6 +397,9 @@ static int64_t explicit_merge(rcs_header *h, int64_t extra) {
  * merger may be reading it), and MERGED tells everyone it no longer counts.
  * Returns true if the object is now dead (the caller frees it). */
 static bool merge_dead_owner(rcs_header *h) {
+    /* Relaxed: local is frozen, and queue_object's acquire loads (of the
+     * sealed queue or the new id) ordered its last write before us; the
+     * shared load is the CAS's guess (O4). */
     int64_t l = atomic_load_explicit(&h->local, memory_order_relaxed);
     int64_t s = atomic_load_explicit(&h->shared, memory_order_relaxed), ns;
     do {
@@ -375,6 +407,8 @@ static bool merge_dead_owner(rcs_header *h) {
             ns = s - RCS_BI_ONE;
         else
             ns = ((s >> RCS_BI_SHIFT) + l - 1) * RCS_BI_ONE + RCS_BI_MERGED;
+    /* acq_rel, as in explicit_merge: release our writes before a free
+     * elsewhere, acquire everybody's before a free here. */
     } while (!atomic_compare_exchange_weak_explicit(&h->shared, &s, ns, memory_order_acq_rel,
                                                     memory_order_relaxed));
     count(&rcs_bi_self->merges);
@@ -385,6 +419,8 @@ bool rcs_bi_merge_zero_local(rcs_header *h) {
     /* The owner's local count just reached 0 and others have counted (or
      * queued) it: give up ownership and merge. tid 0 first. */
     bias_tid_clear(h);
+    /* The guess (O4); the CAS is acq_rel as in explicit_merge: release our
+     * writes before a free elsewhere, acquire everybody's before one here. */
     int64_t s = atomic_load_explicit(&h->shared, memory_order_relaxed), ns;
     do {
         ns = (s & ~(int64_t)RCS_BI_STATE_MASK) | RCS_BI_MERGED;
@@ -411,6 +447,9 @@ static bool merge_stopped(rcs_header *h) {
 /* The queue now holds the caller's reference to h. Returns true if the
  * caller must free h (its owner was gone and the merge reached 0). */
 static bool queue_object(rcs_header *h) {
+    /* Relaxed: only a merge changes a live object's tid, and one racing us
+     * is settled by the CAS on shared (acq_rel); a stale owner is caught
+     * below by the acquire loads of its queue and id. */
     uintptr_t tid = atomic_load_explicit(&h->tid, memory_order_relaxed);
     if (!tid) /* already merged: an ordinary shared decref */
         return rcs_decref_slow(h);
@@ -443,6 +482,7 @@ static bool queue_object(rcs_header *h) {
     } while (!atomic_compare_exchange_weak_explicit(&owner->queue, &head, n,
                                                     memory_order_release,
                                                     memory_order_acquire));
+    /* Relaxed (O3): the owner's exchange of the queue (acquire) orders the node. */
     atomic_fetch_or_explicit(&owner->breaker, RCS_BI_BREAK_MERGE, memory_order_relaxed);
     count(&rcs_bi_self->queued);
     return false;
@@ -465,7 +505,9 @@ static void merge_own_queue(void) {
     rcs_bi_thread *t = rcs_bi_self;
     /* Clear the bit before taking the stack: a push after the exchange sets
      * it again, so nothing is left behind unnoticed. */
+    /* Relaxed (O3). */
     atomic_fetch_and_explicit(&t->breaker, ~RCS_BI_BREAK_MERGE, memory_order_relaxed);
+    /* Acquire: pairs with the pushes' release (queue_object): the nodes are filled. */
     rcs_bi_node *n = atomic_exchange_explicit(&t->queue, NULL, memory_order_acquire);
     merge_list(n);
 }
@@ -475,6 +517,9 @@ static void merge_own_queue(void) {
 /* DEFAULT -> MAYBE_WEAKREF by CAS, given a recent value s of `shared`: a
  * fetch_or could turn a concurrent QUEUED into MERGED. */
 static void raise_to_maybe_weakref(rcs_header *h, int64_t s) {
+    /* Relaxed: the bit publishes no other memory, and whoever acts on the
+     * state (the owner's free test, a try-incref) reads this same word,
+     * whose modification order is all it needs. */
     while ((s & RCS_BI_STATE_MASK) == RCS_BI_DEFAULT &&
            !atomic_compare_exchange_weak_explicit(&h->shared, &s, s | RCS_BI_MAYBE_WEAKREF,
                                                   memory_order_relaxed, memory_order_relaxed))
@@ -482,6 +527,7 @@ static void raise_to_maybe_weakref(rcs_header *h, int64_t s) {
 }
 
 void rcs_bi_set_maybe_weakref(rcs_header *h) {
+    /* The guess (O4). */
     raise_to_maybe_weakref(h, atomic_load_explicit(&h->shared, memory_order_relaxed));
 }
 
@@ -513,7 +559,7 @@ bool rcs_decref_slow(rcs_header *h) {
 }
 
 bool rcs_bi_try_incref_shared(rcs_header *h) {
-    int64_t s = atomic_load_explicit(&h->shared, memory_order_relaxed);
+    int64_t s = atomic_load_explicit(&h->shared, memory_order_relaxed); /* the guess (O4) */
     for (;;) {
         /* 0: the owner may be freeing it with no atomic operation;
          * MERGED with count 0: dead. Refuse both (CPython's _Py_TryIncRefShared). */
@@ -630,6 +676,7 @@ static bool threads_share_locked(void) {
 }
 
 static void runtime_refs_add(rcs_header *h, int d) {
+    /* Relaxed: written under the registry mutex (O2), read by snapshots. */
     atomic_store_explicit(&h->runtime_refs,
                           (uint8_t)(atomic_load_explicit(&h->runtime_refs, memory_order_relaxed) + d),
                           memory_order_relaxed);
@@ -640,10 +687,13 @@ static void runtime_refs_add(rcs_header *h, int d) {
  * cold, and pins it if it is in the mode already. pre: attached, the
  * caller holds a reference to h. */
 static bool per_thread_nominate(rcs_bi_thread *t, rcs_header *h, bool pin) {
+    /* Relaxed: a hint; the answer that counts is re-read under the mutex. */
     if (!pin && atomic_load_explicit(&h->counts_slot, memory_order_relaxed))
         return false; /* in the mode already (a count by a thread with no array) */
     /* Made by a thread that was not attached: such threads all count it as
      * its owner, unstopped, so a merge could lose their counts. */
+    /* Relaxed: the caller holds a reference; only the index part matters,
+     * and a merge (tid 0) racing us is decided again at the switch (O2). */
     uintptr_t tid = atomic_load_explicit(&h->tid, memory_order_relaxed);
     if (tid != 0 && !(tid & RCS_BI_INDEX_MASK))
         return false;
@@ -674,6 +724,7 @@ static bool per_thread_nominate(rcs_bi_thread *t, rcs_header *h, bool pin) {
         runtime_refs_add(h, 1);
         candidate_pinned[candidates_n] = pin;
         candidates[candidates_n++] = h;
+        /* Relaxed (O3): the checkpoint re-reads the candidates under the mutex. */
         atomic_fetch_or_explicit(&t->breaker, RCS_BI_BREAK_SWITCH, memory_order_relaxed);
     }
     rcs_threads_unlock();
@@ -704,6 +755,7 @@ bool rcs_bi_per_thread_slow(rcs_header *h, uint16_t slot, int delta) {
          * the review holds, count in the slot h has now, if any; with none,
          * the caller counts as for any object. */
         rcs_threads_lock();
+        /* Relaxed: under the registry mutex, which the review holds (O2). */
         uint16_t now = atomic_load_explicit(&h->counts_slot, memory_order_relaxed);
         if (now)
             atomic_fetch_add_explicit(&slot_orphans[now], delta, memory_order_relaxed);
@@ -711,6 +763,7 @@ bool rcs_bi_per_thread_slow(rcs_header *h, uint16_t slot, int delta) {
         return now != 0;
     }
     /* No array yet (a record keeps its array for its next thread). */
+    /* Relaxed: our own record's field (O1). */
     _Atomic int64_t *c = atomic_load_explicit(&t->slot_counts, memory_order_relaxed);
     if (!c && (c = rcs_mem_calloc(2 * RCS_BI_SLOTS * sizeof *c)))
         /* Release: a snapshot that finds the array (acquire) reads its zeros. */
@@ -720,6 +773,8 @@ bool rcs_bi_per_thread_slow(rcs_header *h, uint16_t slot, int delta) {
         return rcs_bi_count_per_thread(h, delta);
     /* No memory for the array: to the orphans (attached, so not stopped
      * part way). */
+    /* Relaxed: an RMW, so no count is lost; the review reads it with the
+     * world stopped, and this attached thread is not part way then (O2). */
     atomic_fetch_add_explicit(&slot_orphans[slot], delta, memory_order_relaxed);
     return true;
 }
@@ -731,6 +786,8 @@ int64_t rcs_bi_refcount_per_thread(rcs_header *h, uint16_t slot) {
      * collector reads counts with no object in the mode), so never below
      * 1: a debug check of a decref below zero cannot fire for such an
      * object. Records are never freed: no lock needed. */
+    /* Relaxed: a snapshot (the paragraph above); the acquire loads below
+     * only make sure a found record and array read as initialised. */
     int64_t n = (atomic_load_explicit(&h->shared, memory_order_relaxed) >> RCS_BI_SHIFT) -
                 atomic_load_explicit(&h->runtime_refs, memory_order_relaxed) +
                 atomic_load_explicit(&slot_orphans[slot], memory_order_relaxed);
@@ -754,6 +811,7 @@ int64_t rcs_bi_refcount_per_thread(rcs_header *h, uint16_t slot) {
 static void runtime_ref_drop_stopped(rcs_header *h, int64_t count) {
     runtime_refs_add(h, -1);
     if (count > 1) {
+        /* Relaxed: not the last reference, and the world is stopped (O2). */
         atomic_fetch_sub_explicit(&h->shared, RCS_BI_ONE, memory_order_relaxed);
         return;
     }
@@ -764,6 +822,7 @@ static void runtime_ref_drop_stopped(rcs_header *h, int64_t count) {
 /* h leaves the mode: its slot is freed, and the mode reference dropped.
  * pre: as runtime_ref_drop_stopped; h's counts are all in shared. */
 static void per_thread_end_stopped(rcs_header *h, uint16_t s) {
+    /* Relaxed, here and below: the world is stopped (O2). */
     atomic_store_explicit(&h->counts_slot, 0, memory_order_relaxed);
     slot_object[s] = NULL;
     slot_pinned[s] = false;
@@ -784,6 +843,7 @@ static void per_thread_review_stopped_locked(bool keep) {
         rcs_header *h = slot_object[s];
         if (!h)
             continue;
+        /* Relaxed, here and in the loop: the world is stopped (O2). */
         int64_t sum = atomic_exchange_explicit(&slot_orphans[s], 0, memory_order_relaxed);
         int64_t ops = 0; /* counted since the last review: warm if any */
         for (rcs_bi_thread *r = rcs_bi_reg.all; r; r = r->all_next) {
@@ -815,6 +875,7 @@ static void candidates_settle_stopped_locked(bool to_slots) {
         if (rcs_is_immortal(h))
             continue; /* made immortal during the stop: our count went with the rest */
         /* Not in the mode: nomination refuses objects that are. */
+        /* Relaxed, here and below: the world is stopped (O2). */
         int64_t n = atomic_load_explicit(&h->shared, memory_order_relaxed) >> RCS_BI_SHIFT;
         if (to_slots && (slot_free_n || slot_high < RCS_BI_SLOTS) &&
             (n = explicit_merge(h, 0)) > 1) { /* invariant (a) */
@@ -831,11 +892,14 @@ static void candidates_settle_stopped_locked(bool to_slots) {
     candidates_n = 0;
     /* Every candidate is settled: no nominator needs a stop of its own. */
     for (rcs_bi_thread *t = attached_first_locked(); t; t = attached_next_locked(t))
+        /* Relaxed (O3). */
         atomic_fetch_and_explicit(&t->breaker, ~RCS_BI_BREAK_SWITCH, memory_order_relaxed);
 }
 
 /* A detaching thread's slots go to the orphans. pre: registry mutex held. */
 static void per_thread_fold_locked(rcs_bi_thread *t) {
+    /* Relaxed: our own slots (O1), folded into the orphans under the
+     * registry mutex, which the review holds (O2). */
     _Atomic int64_t *c = atomic_load_explicit(&t->slot_counts, memory_order_relaxed);
     for (int s = 1; c && s < slot_high; s++) {
         int64_t inc = atomic_load_explicit(&c[2 * s], memory_order_relaxed);
@@ -897,6 +961,7 @@ static bool stop_leftovers_take_locked(stop_leftovers *out) {
 /* pre: attached; the caller's biased holds were made held mutexes (or it
  * holds none). */
 static void bias_point_passed(rcs_bi_thread *t) {
+    /* seq_cst, the RMW and the fence: the argument above, (2). */
     atomic_fetch_add_explicit(&t->bias_epoch, 1, memory_order_seq_cst);
     atomic_thread_fence(memory_order_seq_cst); /* see above: (2) */
 }
@@ -906,10 +971,13 @@ static void bias_point_passed(rcs_bi_thread *t) {
  * meanwhile). A thread that never reaches one (a long loop with no
  * checkpoint) holds us up as it holds up a stop-the-world. */
 static void wait_for_bias_point(rcs_bi_thread *o) {
+    /* seq_cst, these loads and the loop's: T's loads of the argument
+     * above, (2). */
     uint64_t e = atomic_load_explicit(&o->bias_epoch, memory_order_seq_cst);
     if (atomic_load_explicit(&o->ts.state, memory_order_seq_cst) != RCS_THREAD_RUNNING)
         return;
-    /* Ask for a checkpoint slow path (it reads the breaker word). */
+    /* Ask for a checkpoint slow path (it reads the breaker word);
+     * relaxed (O3). */
     atomic_fetch_or_explicit(&o->breaker, RCS_BI_BREAK_QSBR, memory_order_relaxed);
     rcs_bi_blocking_begin();
     for (int spins = 0;
@@ -986,6 +1054,7 @@ void rcs_allow_threads_end(void) {
     if (!rcs_threads_taking_part(&t->ts) || t->flushed)
         return;
     rcs_bi_blocking_end();
+    /* Relaxed (O3). */
     if (atomic_load_explicit(&t->breaker, memory_order_relaxed) & RCS_BI_BREAK_MERGE)
         merge_own_queue();
     if (t->retired_count)
@@ -996,6 +1065,7 @@ void rcs_checkpoint_slow(void) {
     rcs_bi_thread *t = rcs_bi_self;
     if (!rcs_threads_taking_part(&t->ts) || t->flushed)
         return;
+    /* Relaxed (O3): STOP stays set until the restart clears it. */
     uint32_t b = atomic_fetch_and_explicit(&t->breaker, ~(RCS_BI_BREAK_QSBR | RCS_BI_BREAK_SWITCH),
                                            memory_order_relaxed);
     rcs_held_unbias();
@@ -1030,6 +1100,7 @@ void rcs_checkpoint_slow(void) {
 static void stats_sum(rcs_stats *out) {
     *out = (rcs_stats){.lock_waits = rcs_mutex_waits()};
     for (rcs_bi_thread *t = rcs_bi_reg.all; t; t = t->all_next) {
+        /* Relaxed: owners' counters, summed as a snapshot (O1). */
         out->shared_ops += atomic_load_explicit(&t->shared_ops, memory_order_relaxed);
         out->merges += atomic_load_explicit(&t->merges, memory_order_relaxed);
         out->queued += atomic_load_explicit(&t->queued, memory_order_relaxed);
@@ -1086,6 +1157,8 @@ static rcs_bi_thread *record_take_locked(void) {
         return NULL;
     uintptr_t index = (uintptr_t)++rcs_bi_reg.records;
     /* Generation 0: the first taker raises it to 1, as every taker does. */
+    /* Relaxed, both: published by the release store of records[index]
+     * below. */
     atomic_store_explicit(&t->id, index, memory_order_relaxed);
     atomic_store_explicit(&t->queue, QUEUE_DEAD, memory_order_relaxed);
     t->all_next = rcs_bi_reg.all;
@@ -1108,6 +1181,7 @@ static void record_put_locked(rcs_bi_thread *t) {
  * handed them on), an empty hot table (folded at detach), flags false.
  * pre: registry mutex held. */
 static void record_claim_locked(rcs_bi_thread *t) {
+    /* Relaxed: ids change only under the registry mutex, which we hold (O2). */
     uintptr_t old = atomic_load_explicit(&t->id, memory_order_relaxed);
     uintptr_t gen = (old >> RCS_BI_INDEX_BITS) + 1; /* 2^48 takes: never wraps */
     /* The id first, then the queue (release): a pusher that sees the open
@@ -1117,6 +1191,7 @@ static void record_claim_locked(rcs_bi_thread *t) {
      * rcs_lock_end_bias) knows the record's last thread has detached. */
     atomic_store_explicit(&t->id, gen << RCS_BI_INDEX_BITS | (old & RCS_BI_INDEX_MASK),
                           memory_order_release);
+    /* Relaxed (O3): a stale bit costs the new thread one slow path. */
     atomic_store_explicit(&t->breaker, 0, memory_order_relaxed);
     atomic_store_explicit(&t->queue, NULL, memory_order_release);
     t->ts.stopped_world = t->flushed = t->leaving = false;
@@ -1142,6 +1217,7 @@ int rcs_thread_attach(void) {
     }
     record_claim_locked(t);
     rcs_bi_self = t;
+    /* Relaxed: our own record now, claimed under the mutex (O1, O2). */
     rcs_bi_self_slots = atomic_load_explicit(&t->slot_counts, memory_order_relaxed);
     rcs_bi_self_tid = atomic_load_explicit(&t->id, memory_order_relaxed);
     rcs_bi_bias_tid = rcs_bi_self_tid;
@@ -1219,6 +1295,8 @@ static void bi_request(rcs_thread_state *self, bool stop) {
  * true; an object merged to 0 keeps the queue's reference until restart. */
 static void merge_all_queues_stopped_locked(void) {
     for (rcs_bi_thread *t = attached_first_locked(); t; t = attached_next_locked(t)) {
+        /* Acquire, on the load and the exchange: pairs with the pushes'
+         * release (queue_object), so the nodes read filled. */
         rcs_bi_node *n = atomic_load_explicit(&t->queue, memory_order_acquire);
         if (!n || n == QUEUE_DEAD)
             continue;
@@ -1229,6 +1307,8 @@ static void merge_all_queues_stopped_locked(void) {
                 n->next = after_stop; /* only the queue holds it: release later */
                 after_stop = n;
             } else {
+                /* Release: as any decref that is not the last (the restart
+                 * would order it too, O2). */
                 atomic_fetch_sub_explicit(&n->h->shared, RCS_BI_ONE, memory_order_release);
                 rcs_mem_free(n);
             }
@@ -1324,6 +1404,7 @@ void rcs_get_stats(rcs_stats *out) {
      * went to the abandoned list; peaks restart at rcs_runtime_start). */
     out->thread_records = rcs_bi_reg.records;
     for (rcs_bi_thread *t = rcs_bi_reg.all; t; t = t->all_next) {
+        /* Relaxed: levels their owners write, read as a snapshot (O1). */
         uint64_t peak = atomic_load_explicit(&t->retired_peak, memory_order_relaxed);
         out->retired_bytes += atomic_load_explicit(&t->retired_bytes, memory_order_relaxed);
         if (peak > out->retired_peak_bytes)

@@ -222,6 +222,9 @@ bool rcs_bi_merge_zero_local(rcs_header *h);
 bool rcs_bi_try_incref_shared(rcs_header *h);
 
 static inline bool rcs_bi_is_owner(const rcs_header *h) {
+    /* Relaxed: only this thread stores its own tid into a header
+     * (rcs_header_init), and only it, or a stopper while it is paused
+     * (biased.c, O2), clears it; any other value is "not ours". */
     return atomic_load_explicit(&((rcs_header *)h)->tid, memory_order_relaxed) == rcs_bi_tid();
 }
 
@@ -278,6 +281,7 @@ static inline bool rcs_bi_count_per_thread(rcs_header *h, int delta) {
 static inline void rcs_bi_incref_shared(rcs_header *h) {
     if (rcs_bi_count_per_thread(h, 1))
         return;
+    /* Relaxed: a new reference is made from an existing one (strategy.h). */
     int64_t old = atomic_fetch_add_explicit(&h->shared, RCS_BI_ONE, memory_order_relaxed);
     rcs_bi_thread *t = rcs_bi_self;
     if (__builtin_expect((old & RCS_BI_STATE_MASK) != RCS_BI_DEFAULT, 1) && rcs_bi_unsampled(t))
@@ -309,6 +313,10 @@ static inline bool rcs_bi_decref_shared(rcs_header *h) {
 }
 
 static inline void rcs_incref(rcs_header *h) {
+    /* Relaxed: only the owner writes local, or a stopper while it is
+     * paused (biased.c, O1 and O2); immortality is set before publication
+     * or with the world stopped (strategy.h), so the immortal test is
+     * never stale. */
     uint32_t l = atomic_load_explicit(&h->local, memory_order_relaxed);
     if (l == RCS_BI_IMMORTAL)
         return;
@@ -321,6 +329,7 @@ static inline void rcs_incref(rcs_header *h) {
 }
 
 static inline bool rcs_decref(rcs_header *h) {
+    /* Relaxed, the load and the owner's store: as in rcs_incref. */
     uint32_t l = atomic_load_explicit(&h->local, memory_order_relaxed);
     if (l == RCS_BI_IMMORTAL)
         return false;
@@ -340,6 +349,7 @@ static inline bool rcs_decref(rcs_header *h) {
 }
 
 static inline bool rcs_try_incref(rcs_header *h) {
+    /* Relaxed, the load and the owner's store: as in rcs_incref. */
     uint32_t l = atomic_load_explicit(&h->local, memory_order_relaxed);
     if (l == RCS_BI_IMMORTAL)
         return true;
@@ -358,6 +368,7 @@ static inline bool rcs_try_incref(rcs_header *h) {
      * review, which this thread is not part way through. */
     if (rcs_bi_count_per_thread(h, 1))
         return true;
+    /* The CAS's guess (biased.c, O4). */
     int64_t s = atomic_load_explicit(&h->shared, memory_order_relaxed);
     while (s != 0 && s != RCS_BI_MERGED && rcs_bi_unsampled(t)) {
         if (atomic_compare_exchange_weak_explicit(&h->shared, &s, s + RCS_BI_ONE,
@@ -372,6 +383,7 @@ static inline bool rcs_try_incref(rcs_header *h) {
 void rcs_bi_set_maybe_weakref(rcs_header *h);
 
 static inline void rcs_allow_try_incref(rcs_header *h) {
+    /* Relaxed: a hint; rcs_bi_set_maybe_weakref decides by CAS. */
     if ((atomic_load_explicit(&h->shared, memory_order_relaxed) & RCS_BI_STATE_MASK) ==
             RCS_BI_DEFAULT &&
         atomic_load_explicit(&h->local, memory_order_relaxed) != RCS_BI_IMMORTAL)
@@ -381,6 +393,8 @@ static inline void rcs_allow_try_incref(rcs_header *h) {
 int64_t rcs_bi_refcount_per_thread(rcs_header *h, uint16_t slot);
 static inline int64_t rcs_refcount(const rcs_header *h) {
     rcs_header *m = (rcs_header *)h;
+    /* Relaxed, every load here: a snapshot, exact only when nobody else
+     * counts (strategy.h). */
     uint32_t l = atomic_load_explicit(&m->local, memory_order_relaxed);
     if (l == RCS_BI_IMMORTAL)
         return RCS_IMMORTAL_COUNT;
@@ -406,12 +420,15 @@ static inline int64_t rcs_refcount(const rcs_header *h) {
 }
 
 static inline void rcs_make_immortal(rcs_header *h) {
+    /* Relaxed: unpublished, or the world is stopped, whose restart orders
+     * the stores (strategy.h). */
     atomic_store_explicit(&h->local, RCS_BI_IMMORTAL, memory_order_relaxed);
     atomic_store_explicit(&h->tid, 0, memory_order_relaxed);
     atomic_store_explicit(&h->shared, 0, memory_order_relaxed);
 }
 
 static inline bool rcs_is_immortal(const rcs_header *h) {
+    /* Relaxed: as the immortal test of rcs_incref. */
     return atomic_load_explicit(&((rcs_header *)h)->local, memory_order_relaxed) ==
            RCS_BI_IMMORTAL;
 }
@@ -430,6 +447,7 @@ bool rcs_count_per_thread(rcs_header *h);
 
 /* One load of the thread's own breaker word and a branch. */
 static inline void rcs_checkpoint(void) {
+    /* Relaxed: a bit only sends us to the slow path (biased.c, O3). */
     if (__builtin_expect(atomic_load_explicit(&rcs_bi_self->breaker, memory_order_relaxed), 0))
         rcs_checkpoint_slow();
 }
@@ -444,6 +462,7 @@ static inline bool rcs_world_stopped_here(void) {
 }
 
 static inline bool rcs_lock_is_biased_to_me(const rcs_header *h) {
+    /* Relaxed: as rcs_bi_is_owner. */
     return atomic_load_explicit(&((rcs_header *)h)->tid, memory_order_relaxed) ==
            rcs_bi_bias_tid;
 }

@@ -100,7 +100,8 @@ static _Atomic uint64_t abandoned_bytes;
 /* ---- bytes held ------------------------------------------------------------------ */
 
 /* A thread's retired_bytes and retired_peak change only on its own thread
- * (the counters read them from others): loads and stores, no RMW. */
+ * (the counters read them from others): loads and stores, no RMW, relaxed
+ * (biased.c, O1: the counters want a snapshot). */
 static uint64_t held(rcs_bi_thread *t) {
     return atomic_load_explicit(&t->retired_bytes, memory_order_relaxed);
 }
@@ -113,11 +114,13 @@ static void held_set(rcs_bi_thread *t, uint64_t bytes) {
 
 /* pre: slots_mutex held. */
 static void abandoned_bytes_add(int64_t delta) {
+    /* Relaxed: written only under slots_mutex; read as a snapshot. */
     uint64_t b = atomic_load_explicit(&abandoned_bytes, memory_order_relaxed);
     atomic_store_explicit(&abandoned_bytes, b + (uint64_t)delta, memory_order_relaxed);
 }
 
 uint64_t rcs_bi_abandoned_bytes(void) {
+    /* Relaxed: a level for the counters, a snapshot. */
     return atomic_load_explicit(&abandoned_bytes, memory_order_relaxed);
 }
 
@@ -134,6 +137,8 @@ static rcs_bi_qslot *slot_get(void) {
     s = rcs_mem_calloc(sizeof *s);
     if (!s)
         return NULL;
+    /* The CAS's guess (relaxed, as its failure order); release on success:
+     * a reader of the list (acquire, others_min_seq) finds the slot zeroed. */
     rcs_bi_qslot *head = atomic_load_explicit(&slots, memory_order_relaxed);
     do {
         s->all_next = head;
@@ -143,6 +148,8 @@ static rcs_bi_qslot *slot_get(void) {
 }
 
 static void slot_put(rcs_bi_qslot *s) {
+    /* Relaxed: the owner is a hint for whom to ask (others_min_seq); a
+     * stale one costs a needless breaker bit. */
     atomic_store_explicit(&s->owner, NULL, memory_order_relaxed);
     pthread_mutex_lock(&slots_mutex);
     s->free_next = free_slots;
@@ -155,6 +162,7 @@ bool rcs_bi_qsbr_reserve(rcs_bi_thread *t) {
         t->qslot = slot_get();
         if (!t->qslot)
             return false;
+        /* Relaxed: a hint, as in slot_put. */
         atomic_store_explicit(&t->qslot->owner, t, memory_order_relaxed);
     }
     return true;
@@ -196,6 +204,10 @@ void rcs_bi_qsbr_quiescent(void) {
  * Asks those behind `want` to report a quiescent point. */
 static uint64_t others_min_seq(const rcs_bi_qslot *mine, uint64_t want) {
     uint64_t min = UINT64_MAX;
+    /* Acquire: pairs with slot_get's release. On seq too: pairs with the
+     * release of offline and quiescent, so those threads' reads are done
+     * before we free. The owner and the breaker are relaxed: a hint, and a
+     * bit that only sends a thread to its slow path (biased.c, O3). */
     for (rcs_bi_qslot *s = atomic_load_explicit(&slots, memory_order_acquire); s;
          s = s->all_next) {
         if (s == mine)
@@ -250,6 +262,7 @@ static rcs_bi_chunk *free_ripe(rcs_bi_chunk *c, uint64_t min, rcs_bi_chunk **spa
  * unlinked (the seq_cst fence orders our unlinking stores before it). */
 static uint64_t seal(rcs_bi_thread *t) {
     atomic_thread_fence(memory_order_seq_cst);
+    /* The advance, seq_cst: after the fence in the single total order. */
     uint64_t goal = atomic_fetch_add(&wr_seq, 2) + 2;
     for (rcs_bi_chunk *c = t->retired_head; c; c = c->next)
         if (!c->goal)
@@ -304,6 +317,7 @@ static void wait_for_others(rcs_bi_thread *t) {
     if (held(t) <= RCS_RETIRE_BOUND_BYTES)
         return;
     uint64_t goal = t->retired_tail->goal; /* every chunk is sealed: the newest goal */
+    /* Relaxed: an owner-only counter (biased.c, O1). */
     atomic_store_explicit(&t->retire_waits,
                           atomic_load_explicit(&t->retire_waits, memory_order_relaxed) + 1,
                           memory_order_relaxed);
@@ -335,6 +349,7 @@ void rcs_retire_sized(void *p, size_t bytes, void (*free_fn)(void *)) {
         }
         *one = (rcs_bi_chunk){.n = 1, .bytes = bytes};
         one->items[0] = (rcs_bi_item){p, free_fn};
+        /* The fence and the advance as in seal. */
         atomic_thread_fence(memory_order_seq_cst);
         one->goal = atomic_fetch_add(&wr_seq, 2) + 2;
         abandon_chunk(one);
@@ -369,6 +384,8 @@ void rcs_retire_sized(void *p, size_t bytes, void (*free_fn)(void *)) {
     if (c->n == CHUNK_ITEMS || c->bytes >= CHUNK_BYTES)
         rcs_bi_reclaim(t); /* the chunk closes */
     else if (held(t) > SOFT_BYTES)
+        /* Relaxed: only the goal to aim for; what is safe to free is decided
+         * by others_min_seq's acquire loads. */
         free_passed(t, atomic_load_explicit(&wr_seq, memory_order_relaxed));
     uint64_t wait_at = t->retire_wait_at ? t->retire_wait_at : RCS_RETIRE_BOUND_BYTES;
     if (held(t) > wait_at)
@@ -416,6 +433,7 @@ void rcs_bi_reclaim_all(void) {
     pthread_mutex_lock(&slots_mutex);
     rcs_bi_chunk *c = abandoned_head;
     abandoned_head = abandoned_tail = NULL;
+    /* Relaxed: under slots_mutex, as every write of it. */
     atomic_store_explicit(&abandoned_bytes, 0, memory_order_relaxed);
     pthread_mutex_unlock(&slots_mutex);
     while (c) {

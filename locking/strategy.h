@@ -35,7 +35,12 @@
  *   RCS_LOCKFREE_READS  container reads (rc_list_get, rc_dict_get,
  *                       rc_dict_contains) take no lock and may run beside a
  *                       writer: the protocol is in objects/list.c and
- *                       objects/dict.c.
+ *                       objects/dict.c. Layout: rcs_header then keeps no
+ *                       count in its first pointer-sized word, which
+ *                       runtime/memory.c's block cache overwrites with its
+ *                       free-list link while a reader may still
+ *                       try-increment the dead object (the strategy's
+ *                       header checks it with _Static_assert).
  *   RCS_OWNED_COUNTS    counts have an owner thread (biased): a strategy
  *                       that sets it defines rcs_thread_flush,
  *                       rcs_settle_counts, rcs_hot_objects and
@@ -43,6 +48,11 @@
  *                       their do-nothing defaults (the end of the file), so
  *                       no strategy carries a stub. Only the strategies
  *                       read it.
+ *   RCS_SWITCH_INTERVAL a global lock changes hands on a timer (gil): the
+ *                       strategy defines rcs_set_switch_interval_ns;
+ *                       elsewhere this file's default ignores the value.
+ *                       The object layer keeps the value that
+ *                       rc_switch_interval reads back (runtime/lifecycle.c).
  *
  * Object header fields:
  *   rcs_header                  the strategy's part of every object header
@@ -169,9 +179,9 @@
  *   bool rcs_thread_is_attached(void)
  *       True when the calling thread may touch objects now: attached, and
  *       not inside the release region.
- *   void rcs_set_switch_interval_ns(uint64_t ns) / uint64_t rcs_switch_interval_ns(void)
- *       How long a GIL waiter waits before asking the holder to drop it.
- *       Strategies without a global lock keep the value and ignore it.
+ *   void rcs_set_switch_interval_ns(uint64_t ns)
+ *       How long a GIL waiter waits before asking the holder to drop it
+ *       (ns > 0). Only with RCS_SWITCH_INTERVAL; a no-op elsewhere.
  *   void rcs_get_stats(rcs_stats *out)
  *       Counters since rcs_runtime_start (zeros where not applicable).
  *   int rcs_hot_objects(rcs_hot_object *out, int max)
@@ -337,8 +347,6 @@ int rcs_thread_attach(void);
 void rcs_thread_detach(void);
 void rcs_allow_threads_begin(void);
 void rcs_allow_threads_end(void);
-void rcs_set_switch_interval_ns(uint64_t ns);
-uint64_t rcs_switch_interval_ns(void);
 void rcs_get_stats(rcs_stats *out);
 
 /* The count that rcs_refcount reports for an immortal object. */
@@ -424,5 +432,16 @@ void rcs_thread_flush(void);
 void rcs_settle_counts(void);
 int rcs_hot_objects(rcs_hot_object *out, int max);
 bool rcs_count_per_thread(rcs_header *h);
+
+/* The switch interval. Only a global lock that changes hands on a timer
+ * has a use for it (gil defines RCS_SWITCH_INTERVAL); elsewhere the value
+ * is ignored, and the object layer alone keeps it for reading back. */
+#ifndef RCS_SWITCH_INTERVAL
+#define RCS_SWITCH_INTERVAL 0
+static inline void rcs_set_switch_interval_ns(uint64_t ns) {
+    (void)ns;
+}
+#endif
+void rcs_set_switch_interval_ns(uint64_t ns);
 
 #endif /* RC_LOCKING_STRATEGY_H */

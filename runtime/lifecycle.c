@@ -222,6 +222,11 @@ void rc_allow_threads_end(void) {
 
 /* ---- settings and counters ------------------------------------------------- */
 
+/* The one home of the value rc_switch_interval reads back; the strategy is
+ * told it too, and only a global lock uses it (RCS_SWITCH_INTERVAL).
+ * Relaxed: a lone setting that guards no other data. */
+static _Atomic uint64_t switch_interval_ns = 5000000; /* 5 ms, as CPython */
+
 rc_status rc_set_switch_interval(double seconds) {
     /* Written so that NaN fails the test too (every comparison with it is
      * false). The upper bound keeps the conversion to uint64_t nanoseconds
@@ -231,12 +236,14 @@ rc_status rc_set_switch_interval(double seconds) {
                             "rc_set_switch_interval: %g s is not in (0, %g] seconds",
                             seconds, RC_SWITCH_INTERVAL_MAX);
     double ns = seconds * 1e9;
-    rcs_set_switch_interval_ns(ns < 1.0 ? 1 : (uint64_t)ns);
+    uint64_t whole = ns < 1.0 ? 1 : (uint64_t)ns;
+    atomic_store_explicit(&switch_interval_ns, whole, memory_order_relaxed);
+    rcs_set_switch_interval_ns(whole);
     return RC_OK;
 }
 
 double rc_switch_interval(void) {
-    return (double)rcs_switch_interval_ns() / 1e9;
+    return (double)atomic_load_explicit(&switch_interval_ns, memory_order_relaxed) / 1e9;
 }
 
 void rc_runtime_get_stats(rc_runtime_stats *out) {

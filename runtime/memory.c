@@ -28,7 +28,8 @@
  * is only ever reused for an object whose header sits at the same offset
  * (a freed header keeps its dead count: the free-list link overwrites the
  * block's first word, which is the collector head of a GC object and the
- * owner field of others, never the counts). An object block that leaves
+ * owner field of others, never the counts: a layout rule of the contract,
+ * strategy.h under RCS_LOCKFREE_READS). An object block that leaves
  * the cache (the class is full, the size is not cached, the thread exits)
  * goes through rcs_retire, so it reaches the allocator only when no
  * lock-free reader can still hold its address; where readers lock,

@@ -86,6 +86,11 @@ typedef struct rcs_header {
 } rcs_header;
 
 _Static_assert(sizeof(rcs_header) == 24, "the biased header must stay 24 bytes (32 with the type)");
+/* RCS_LOCKFREE_READS's layout rule (strategy.h): the first word, which a
+ * cached free block's link overwrites, is the owner's id, not a count. */
+_Static_assert(offsetof(rcs_header, local) >= sizeof(void *) &&
+                   offsetof(rcs_header, shared) >= sizeof(void *),
+               "no count may share the header's first word with the free-list link");
 
 #define RCS_BI_IMMORTAL UINT32_MAX
 #define RCS_BI_SHIFT 2

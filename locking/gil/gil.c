@@ -222,13 +222,6 @@ void rcs_set_switch_interval_ns(uint64_t ns) {
     pthread_mutex_unlock(&gil.mutex);
 }
 
-uint64_t rcs_switch_interval_ns(void) {
-    pthread_mutex_lock(&gil.mutex);
-    uint64_t ns = gil.interval_ns;
-    pthread_mutex_unlock(&gil.mutex);
-    return ns;
-}
-
 void rcs_get_stats(rcs_stats *out) {
     pthread_mutex_lock(&gil.mutex);
     *out = gil.stats;

@@ -25,6 +25,7 @@
 #define RCS_THREAD_SAFE 1
 #define RCS_PARALLEL 0
 #define RCS_LOCKFREE_READS 0
+#define RCS_SWITCH_INTERVAL 1
 
 /* Plain counts and empty object locks: the GIL already excludes every other
  * thread from object code. */

@@ -3,11 +3,10 @@
  *
  * There is no lock to take, so attaching, detaching and the release region
  * only flip per-thread flags (for rcs_thread_is_attached and the debug
- * checks). The runtime-wide state is a started flag and the switch interval,
- * which is kept so that rc_switch_interval reads back what was set, and
- * otherwise ignored. These few globals are C11 atomics: the strategy leaves
+ * checks). The runtime-wide state is a started flag, a C11 atomic: the strategy leaves
  * objects unprotected on purpose, but its own bookkeeping should not add
- * races of its own to what the benchmarks measure.
+ * races of its own to what the benchmarks measure. No global lock, so no
+ * switch interval (strategy.h's default ignores it).
  *
  * UNSAFE WITH MORE THAN ONE THREAD; see nolock.h.
  */
@@ -15,18 +14,15 @@
 
 #include <stdatomic.h>
 
-#define NOLOCK_DEFAULT_INTERVAL_NS 5000000ull /* the GIL's default, for symmetry */
-
 _Thread_local rcs_nolock_thread rcs_nolock_self;
 
 static atomic_bool nolock_started;
-static _Atomic uint64_t nolock_interval_ns = NOLOCK_DEFAULT_INTERVAL_NS;
 
 int rcs_runtime_start(const rcs_hooks *hooks) {
     (void)hooks; /* never defers a deallocation */
     bool expected = false;
     /* seq_cst, more than needed: start publishes nothing (the thread flags
-     * are thread-local, the interval is its own atomic), so the flag is
+     * are thread-local), so the flag is
      * wanted only for its value and this CAS for its atomicity, which any
      * order gives; harmless, once per start. The same holds for the store
      * in stop and the load in attach. */
@@ -60,16 +56,6 @@ void rcs_allow_threads_begin(void) {
 
 void rcs_allow_threads_end(void) {
     rcs_nolock_self.released = false;
-}
-
-/* Relaxed, store and load: a lone value, read back as it is; it guards no
- * other data. */
-void rcs_set_switch_interval_ns(uint64_t ns) {
-    atomic_store_explicit(&nolock_interval_ns, ns ? ns : 1, memory_order_relaxed);
-}
-
-uint64_t rcs_switch_interval_ns(void) {
-    return atomic_load_explicit(&nolock_interval_ns, memory_order_relaxed);
 }
 
 /* No lock, so nothing to count. */

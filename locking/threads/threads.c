@@ -13,11 +13,9 @@ static struct registry {
     rcs_thread_state *threads;
     bool started;
     bool stopped; /* a stop is in force (or being established) */
-    uint64_t switch_interval_ns;
 } registry = {
     .mutex = PTHREAD_MUTEX_INITIALIZER,
     .changed = PTHREAD_COND_INITIALIZER,
-    .switch_interval_ns = 5000000,
 };
 
 void rcs_threads_lock(void) {
@@ -141,19 +139,4 @@ void rcs_threads_restart_locked(rcs_thread_state *self, rcs_threads_request_fn r
     self->stopped_world = false;
     request(self, false);
     pthread_cond_broadcast(&registry.changed);
-}
-
-/* ---- the switch interval ------------------------------------------------------------ */
-
-void rcs_set_switch_interval_ns(uint64_t ns) {
-    pthread_mutex_lock(&registry.mutex);
-    registry.switch_interval_ns = ns ? ns : 1; /* kept, and unused: no global lock */
-    pthread_mutex_unlock(&registry.mutex);
-}
-
-uint64_t rcs_switch_interval_ns(void) {
-    pthread_mutex_lock(&registry.mutex);
-    uint64_t ns = registry.switch_interval_ns;
-    pthread_mutex_unlock(&registry.mutex);
-    return ns;
 }

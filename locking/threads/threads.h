@@ -115,11 +115,4 @@ typedef void (*rcs_threads_request_fn)(rcs_thread_state *self, bool stop);
 void rcs_threads_stop_locked(rcs_thread_state *self, rcs_threads_request_fn request);
 void rcs_threads_restart_locked(rcs_thread_state *self, rcs_threads_request_fn request);
 
-/* The seam's switch interval (locking/strategy.h), defined here for the
- * strategies that use this module: kept, and unused, with no global lock.
- * Declared again because this module is built below the contract, which
- * only compiles with a strategy selected. */
-void rcs_set_switch_interval_ns(uint64_t ns);
-uint64_t rcs_switch_interval_ns(void);
-
 #endif /* RC_LOCKING_THREADS_THREADS_H */

@@ -816,7 +816,8 @@ int rc_gc_visit_garbage(rc_visit_fn visit, void *arg) {
     if (!rci_tstate_checked("rc_gc_visit_garbage"))
         return RC_ESTATE;
     if (collecting_here)
-        return rc_error_set(RC_ESTATE, "rc_gc_visit_garbage: called during a collection");
+        return rc_error_set(RC_ESTATE, "rc_gc_visit_garbage: called during a collection "
+                                       "or another walk");
     rcs_stop_world();
     collecting_here = true;
     int result = 0;
@@ -827,8 +828,15 @@ int rc_gc_visit_garbage(rc_visit_fn visit, void *arg) {
     return result;
 }
 
-void rc_gc_release_garbage(void) {
+/* Refused inside a walk: it would empty the kept list under its feet. */
+rc_status rc_gc_release_garbage(void) {
+    if (!rci_tstate_checked("rc_gc_release_garbage"))
+        return RC_ESTATE;
+    if (collecting_here)
+        return rc_error_set(RC_ESTATE, "rc_gc_release_garbage: called during a collection "
+                                       "or a walk of the kept garbage");
     rcs_runtime_lock();
     list_merge(&gc.kept, &gc.generations[RC_GC_GENERATIONS - 1]);
     rcs_runtime_unlock();
+    return RC_OK;
 }

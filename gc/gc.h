@@ -103,18 +103,24 @@ rc_status rc_gc_get_stats(int gen, rc_gc_stats *out);
 void rc_gc_set_debug_keep_garbage(bool on);
 
 /* Calls visit(o, arg) on each object kept in debug mode, in the order they
- * were found, until visit returns nonzero; returns that value, or 0. o is
+ * were found, until visit returns nonzero; returns that value, or 0 (so
+ * visit should stop with a positive value: the errors are negative). o is
  * borrowed: rc_incref it to keep it past the call; the objects stay kept.
- * The world is stopped during the walk, as during a collection: visit may
- * read objects, take references and create objects, but must not drop a
- * reference it did not take, nor wait for another thread; a collection
- * does not start inside it (rc_gc_collect fails with RC_ESTATE).
+ * The world is stopped during the walk, as during a collection, and other
+ * threads may be paused inside an object's critical section: visit may read
+ * the kept objects and take references to them, and create and change
+ * objects of its own, but must not change a kept object or any object
+ * another thread can reach, drop a reference it did not take, or wait for
+ * another thread. Inside it a collection does not start, and rc_gc_collect
+ * and rc_gc_release_garbage fail with RC_ESTATE.
  * Errors: RC_EVALUE for a NULL visit; RC_ESTATE if not attached or called
- * during a collection. */
+ * during a collection or another walk. */
 int rc_gc_visit_garbage(rc_visit_fn visit, void *arg);
 
 /* Lets the objects kept in debug mode go: they are untracked from the kept
- * set and collected by the next collection if still unreachable. */
-void rc_gc_release_garbage(void);
+ * set and collected by the next collection if still unreachable.
+ * Errors: RC_ESTATE if not attached, or called during a collection (from a
+ * finalizer or a weak reference callback) or a walk of the kept objects. */
+rc_status rc_gc_release_garbage(void);
 
 #endif /* RC_GC_GC_H */

@@ -51,10 +51,6 @@ static inline bool rci_is_leaf(const rc_object *o) {
            (uint32_t)(RCI_TYPE_ID_STR - RCI_TYPE_ID_NONE);
 }
 
-/* Allocates size bytes for an object of type (which must be ready),
- * initialises the header (count 1, owned by this thread) and counts it as
- * live. The bytes after the header are NOT zeroed. Returns NULL with the
- * error set (RC_ESTATE if not attached, RC_ENOMEM). */
 /* rc_object_traverse, inline for the collector, which calls it once per
  * tracked object in each pass. */
 static inline int rci_traverse(rc_object *o, rc_visit_fn visit, void *arg) {
@@ -63,6 +59,10 @@ static inline int rci_traverse(rc_object *o, rc_visit_fn visit, void *arg) {
     return o->type->traverse(o, visit, arg);
 }
 
+/* Allocates size bytes for an object of type (which must be ready),
+ * initialises the header (count 1, owned by this thread) and counts it as
+ * live. The bytes after the header are NOT zeroed. Returns NULL with the
+ * error set (RC_ESTATE if not attached, RC_ENOMEM). */
 rc_object *rci_object_alloc(const rc_type *type, size_t size);
 
 /* Gives back the memory of an object whose dealloc slot has run, and stops

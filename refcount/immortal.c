@@ -93,7 +93,7 @@ static rc_status stop_refusal(const char *who, const rc_object *o) {
                             who);
     if (rci_gc_collecting_here())
         return rc_error_set(RC_ESTATE, "%s: called during a collection (from a finalizer or a weak "
-                                       "reference callback)",
+                                       "reference callback) or a walk of the kept garbage",
                             who);
     if (releasing)
         return rc_error_set(RC_ESTATE, "%s: the runtime is stopping", who);

@@ -515,6 +515,7 @@ typedef struct kept_seen {
     rc_object *objs[4];
     int n, stop_after;
     int64_t collect_inside;
+    rc_status release_inside;
 } kept_seen;
 
 static int see_kept(rc_object *o, void *arg) {
@@ -523,6 +524,7 @@ static int see_kept(rc_object *o, void *arg) {
         seen->objs[seen->n] = o;
     seen->n++;
     seen->collect_inside = rc_gc_collect();
+    seen->release_inside = rc_gc_release_garbage(); /* would empty the list walked */
     return seen->stop_after && seen->n >= seen->stop_after ? 7 : 0;
 }
 
@@ -547,13 +549,14 @@ static void test_debug_keep_garbage(void **state) {
                 (seen.objs[0] == b && seen.objs[1] == a));
     assert_non_null(((node *)seen.objs[0])->ref); /* not cleared */
     assert_int_equal(seen.collect_inside, RC_ESTATE);
+    assert_int_equal(seen.release_inside, RC_ESTATE);
     seen.stop_after = 1; /* a nonzero return stops the walk and comes back */
     seen.n = 0;
     assert_int_equal(rc_gc_visit_garbage(see_kept, &seen), 7);
     assert_int_equal(seen.n, 1);
     assert_status(rc_gc_visit_garbage(NULL, NULL), RC_EVALUE);
     rc_gc_set_debug_keep_garbage(false);
-    rc_gc_release_garbage();
+    assert_status(rc_gc_release_garbage(), RC_OK);
     assert_int_equal(collect_quietly(), 2);
     assert_int_equal(rc_live_objects(), 0);
 }

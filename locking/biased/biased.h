@@ -215,7 +215,7 @@ static inline void rcs_header_init(rcs_header *h) {
     /* Not yet published: relaxed stores. */
     atomic_store_explicit(&h->tid, rcs_bi_tid(), memory_order_relaxed);
     atomic_store_explicit(&h->local, 1, memory_order_relaxed);
-    atomic_store_explicit(&h->lock.bits, 0, memory_order_relaxed);
+    rcs_object_lock_init_biased(&h->lock);
     atomic_store_explicit(&h->runtime_refs, 0, memory_order_relaxed);
     atomic_store_explicit(&h->counts_slot, 0, memory_order_relaxed);
     atomic_store_explicit(&h->shared, 0, memory_order_relaxed);

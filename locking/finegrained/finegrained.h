@@ -50,8 +50,7 @@ typedef struct rcs_header {
 static inline void rcs_header_init(rcs_header *h) {
     /* Not yet published: plain (relaxed) stores suffice. */
     atomic_store_explicit(&h->refcnt, 1, memory_order_relaxed);
-    /* No owner, so no bias: a plain mutex (object_locks.h). */
-    atomic_store_explicit(&h->lock.bits, RCS_LOCK_PLAIN, memory_order_relaxed);
+    rcs_object_lock_init_plain(&h->lock); /* no owner, so no bias */
 }
 
 static inline void rcs_incref(rcs_header *h) {

@@ -21,6 +21,16 @@
 #define RCS_LOCK_UNBIASED 8u    /* the bias has ended: a plain mutex from now on */
 #define RCS_LOCK_PLAIN (RCS_LOCK_ENDING_BIAS | RCS_LOCK_UNBIASED)
 
+/* The two ways an object's lock starts, for the strategy's
+ * rcs_header_init (object_locks.h explains the bias). Relaxed stores: the
+ * header is not yet published to any other thread. */
+static inline void rcs_object_lock_init_biased(rcs_mutex *m) {
+    atomic_store_explicit(&m->bits, 0, memory_order_relaxed); /* free, biased to the owner */
+}
+static inline void rcs_object_lock_init_plain(rcs_mutex *m) {
+    atomic_store_explicit(&m->bits, RCS_LOCK_PLAIN, memory_order_relaxed); /* free, no owner */
+}
+
 #define RCS_HELD_MAX 32 /* distinct object locks one thread may hold at once */
 
 /* How a held lock is held (object_locks.h explains the bias). */

@@ -56,7 +56,7 @@ def parse_args(argv):
                    help="largest thread count (default: the number of CPUs); more than the CPUs is allowed")
     p.add_argument("--scale", type=float,
                    help="multiplies every workload's work (default 1 for up to 2 variants, 2/variants "
-                   "beyond, so the default run stays near 5 minutes; quick 0.1)")
+                   "beyond, so the default run stays within 5 to 10 minutes; quick 0.1)")
     p.add_argument("--workloads", help="comma-separated subset, names or patterns such as "
                    "'op_*' (default: all)")
     p.add_argument("--timeout", type=float, help="seconds before one run counts as hung (default 20, quick 10)")

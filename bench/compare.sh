@@ -2,7 +2,7 @@
 # bench/compare.sh -- what `bazel run //bench:compare` runs: bench/compare.py
 # on the workloads binaries of every variant (bench/BUILD passes --variants).
 #
-#   bazel run //bench:compare                   the default run (about 5 minutes)
+#   bazel run //bench:compare                   the default run (5 to 10 minutes)
 #   bazel run //bench:compare -- --quick        the quickest (well under a minute)
 #   bazel run //bench:compare -- --help         every option
 #

@@ -100,7 +100,7 @@ int rci_dict_iter_next(rc_object *d, int64_t *position, uint64_t version,
  * removed. */
 uint64_t rci_dict_version(rc_object *d);
 
-/* ---- weak references (objects/weakref.c) -------------------------------- */
+/* ---- weak references: the referents' lists (objects/weaklist.c) --------- */
 
 /* Weak references whose callbacks are waiting to run, each held by a
  * reference of the list's. */

@@ -168,7 +168,9 @@ typedef struct sized_blob {
     size_t extra;
 } sized_blob;
 
-static int sized_blob_asked;
+/* Per thread: in parallel mode each thread frees only its own instances,
+ * on itself (their owner drops the last reference). */
+static _Thread_local int sized_blob_asked;
 
 static size_t sized_blob_size(const rc_object *self) {
     sized_blob_asked++;

@@ -158,7 +158,7 @@ static int64_t list_length(const rci_gc_head *l) {
  * its objects may still be waiting on its lock after the owner detached);
  * reused by later threads. */
 typedef struct gc_young {
-    rcs_header lock_holder; /* used for its object lock only (rcs_lock) */
+    rcs_lock_word lock;
     rci_gc_head list;       /* sentinel */
     /* Allocations minus deallocations by the owning thread not yet added to
      * gc.count[0]; written by that thread only, or with the world stopped. */
@@ -186,15 +186,15 @@ static _Thread_local gc_young *my_young;
  * lock, and the lock's acquire (the young list's, or the runtime lock,
  * which young_empty_locked's caller holds too) orders the list itself. */
 static inline gc_young *young_of(const rci_gc_head *h) {
-    return (gc_young *)(uintptr_t)(__atomic_load_n(&h->flags, __ATOMIC_RELAXED) & YOUNG_MASK);
+    return (gc_young *)(uintptr_t)(rcs_shared_load(&h->flags, memory_order_relaxed) & YOUNG_MASK);
 }
 
 static inline void young_lock(gc_young *y) {
-    rcs_lock(&y->lock_holder);
+    rcs_lock_word_lock(&y->lock);
 }
 
 static inline void young_unlock(gc_young *y) {
-    rcs_unlock(&y->lock_holder);
+    rcs_lock_word_unlock(&y->lock);
 }
 
 /* The calling thread's young list, made or reused on its first GC
@@ -210,7 +210,7 @@ static gc_young *young_mine(void) {
     if (!y && (y = rcs_mem_calloc(sizeof *y)) != NULL) {
         /* Owned by this thread: where the strategy biases a lock to its
          * owner, the thread's own tracking then takes no atomic step. */
-        rcs_header_init(&y->lock_holder);
+        rcs_lock_word_init(&y->lock);
         list_init(&y->list);
         y->next_all = all_young;
         all_young = y;
@@ -241,7 +241,7 @@ static void young_count_locked(gc_young *y) {
  * the world stopped); y's lock held. */
 static void young_empty_locked(gc_young *y) {
     for (rci_gc_head *h = y->list.next; h != &y->list; h = h->next)
-        __atomic_fetch_and(&h->flags, ~YOUNG_MASK, __ATOMIC_RELAXED); /* young_of says why relaxed */
+        rcs_shared_fetch_and(&h->flags, ~YOUNG_MASK, memory_order_relaxed); /* young_of says why relaxed */
     list_merge(&y->list, &gc.generations[0]);
 }
 
@@ -490,7 +490,7 @@ static bool hold_and_clear_weakrefs(rci_gc_head *garbage, rci_weakref_pending *c
         rcs_incref(&o->rc);
         if (o->type->weaklist_offset)
             rci_weakref_clear_for_gc(o, callbacks);
-        finalizers |= o->type->finalize && !(h->flags & RCI_GC_FINALIZED);
+        finalizers |= rci_dealloc_finalizer_pending(o); /* refcount/dealloc_internal.h */
     }
     return finalizers;
 }

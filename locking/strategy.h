@@ -140,11 +140,44 @@
  *       reader that sees a new item array also sees it filled.
  *   void rcs_store_shared_ptr(void **pp, void *v)
  *       release. Plain loads and stores where readers take the lock too.
+ *   rcs_lockfree_load(p, order) / rcs_lockfree_store(p, v, order)
+ *       The same for a scalar field of any integer type (a dict's index
+ *       entries): an atomic access with the given C11 memory order where
+ *       RCS_LOCKFREE_READS, a plain one elsewhere (every reader holds the
+ *       lock). Macros, being type-generic; defined below for every
+ *       strategy.
  *   The lock-free read window (from loading a container's storage to
  *   re-checking the slot after rcs_try_incref) never calls rcs_lock,
  *   rcs_decref, rcs_retire or rcs_checkpoint. So each of those calls is a
  *   quiescent point for its thread, which the biased strategy's reclamation
  *   relies on (a lock wait and a retire count as quiescent).
+ *
+ * Fields shared without any lock:
+ *   rcs_shared_load(p, order) / rcs_shared_store(p, v, order)
+ *   rcs_shared_fetch_or(p, v, order) / rcs_shared_fetch_and(p, v, order)
+ *       A plain scalar field (integer or bool) that threads read and write
+ *       with no lock in common: a string's cached hash, a type's id, a
+ *       list's size read as a snapshot, a thread's live counts, the
+ *       collector's flag bits, the lent flags. Atomic, with the given C11
+ *       memory order, in every strategy: some of these a thread reads
+ *       without being attached (a type's id, live counts), which even the
+ *       GIL does not order. The fetch forms return the old value. The
+ *       caller argues the order at the call site. Macros (type-generic),
+ *       defined below.
+ *
+ * A lock not attached to an object:
+ *   rcs_lock_word
+ *       For the object layer's own structures that one thread mostly uses
+ *       (the collector's per-thread young lists). Same semantics and cost
+ *       as an object lock (nests; no-op for the thread that stopped the
+ *       world; nothing under gil and nolock; biased to the thread that
+ *       initialised it under biased).
+ *   void rcs_lock_word_init(rcs_lock_word *w)
+ *       post: free. Plain stores: w is not yet shared.
+ *   void rcs_lock_word_lock(rcs_lock_word *w) / rcs_lock_word_unlock(w)
+ *       As rcs_lock / rcs_unlock.
+ *   A strategy may define its own (RCS_LOCK_WORD); the default, below, is
+ *   an object lock without the object.
  *
  * Threads. A thread must be attached to touch objects.
  *   int rcs_runtime_start(const rcs_hooks *hooks)
@@ -188,18 +221,15 @@
  *       The objects most often counted by threads other than their owner,
  *       to find a hot shared object. pre: out has room for max >= 1 entries.
  *       Writes up to max entries, most samples first, and returns how many.
- *       Approximate by design: biased samples about one non-owner count
- *       operation in 256 per thread (HOT_PERIOD in biased.c: a thread-local
- *       countdown over random gaps, no atomic RMW) into a 16-entry table
- *       per thread (space-saving: a new object
- *       evicts the entry with the fewest samples and inherits its count, so
- *       counts may be overestimated, and an object counted rarely may be
- *       missing). The report merges the tables of every thread attached
- *       since rcs_runtime_start, exited ones included, under the registry
- *       mutex; the reported objects may be freed by now, so nothing in an
- *       entry is ever dereferenced by the strategy (the type's name is
- *       recorded at sampling time, through rcs_hooks.type_name, while the
- *       sampling thread holds a reference). Any thread may call it.
+ *       Approximate by design: a strategy samples the operations into a
+ *       small table per thread (how biased does it: docs/seam.md; what the
+ *       report can miss or overstate, for its users: rc_runtime_hot_objects
+ *       in runtime/runtime.h). The report covers every thread attached
+ *       since rcs_runtime_start, exited ones included; the reported
+ *       objects may be freed by now, so nothing in an entry is ever
+ *       dereferenced by the strategy (the type's name is recorded at
+ *       sampling time, through rcs_hooks.type_name, while the sampling
+ *       thread holds a reference). Any thread may call it.
  *       Returns 0 (no entries) under gil, finegrained and nolock, which have
  *       no owner to count against.
  *
@@ -268,6 +298,7 @@
 #ifndef RC_LOCKING_STRATEGY_H
 #define RC_LOCKING_STRATEGY_H
 
+#include <stdatomic.h> /* the memory orders of the rcs_shared_* and rcs_lockfree_* macros */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -330,8 +361,8 @@ typedef struct rcs_hot_object {
     /* Its type's name, recorded when it was sampled; NULL if not known. */
     const char *type_name;
     /* Sampled non-owner count operations on it (increfs, decrefs and
-     * try-increfs by threads other than its owner), summed over threads:
-     * about the number of such operations / 256. */
+     * try-increfs by threads other than its owner), summed over threads
+     * (rc_runtime_hot_objects in runtime/runtime.h says what one weighs). */
     uint64_t samples;
 } rcs_hot_object;
 
@@ -407,6 +438,47 @@ void rcs_start_world(void);
 void rcs_runtime_lock(void);
 void rcs_runtime_unlock(void);
 void rcs_retire_sized(void *p, size_t bytes, void (*free_fn)(void *));
+
+/* Scalars read or written without a lock (the contract above). GCC's
+ * __atomic builtins, because C11's atomic_* take only _Atomic-qualified
+ * objects, and these fields are plain ones: a field that lock-free readers
+ * race with only where RCS_LOCKFREE_READS is a plain field elsewhere. */
+#define rcs_shared_load(p, order) __atomic_load_n((p), (order))
+#define rcs_shared_store(p, v, order) __atomic_store_n((p), (v), (order))
+#define rcs_shared_fetch_or(p, v, order) __atomic_fetch_or((p), (v), (order))
+#define rcs_shared_fetch_and(p, v, order) __atomic_fetch_and((p), (v), (order))
+
+#if RCS_LOCKFREE_READS
+#define rcs_lockfree_load(p, order) __atomic_load_n((p), (order))
+#define rcs_lockfree_store(p, v, order) __atomic_store_n((p), (v), (order))
+#else
+#define rcs_lockfree_load(p, order) ((void)(order), *(p))
+#define rcs_lockfree_store(p, v, order) ((void)(order), (void)(*(p) = (v)))
+#endif
+
+/* A lock not attached to an object. The default is an object lock without
+ * the object: a whole header, because where locks are biased (biased) the
+ * bias is read from the header's owner field, and the lock's slow paths
+ * find that field from the lock's address. A young list's 8 to 24 bytes,
+ * one per thread, are not worth a second lock implementation. */
+#ifndef RCS_LOCK_WORD
+#define RCS_LOCK_WORD 0
+typedef struct rcs_lock_word {
+    rcs_header header;
+} rcs_lock_word;
+static inline void rcs_lock_word_init(rcs_lock_word *w) {
+    rcs_header_init(&w->header);
+}
+static inline void rcs_lock_word_lock(rcs_lock_word *w) {
+    rcs_lock(&w->header);
+}
+static inline void rcs_lock_word_unlock(rcs_lock_word *w) {
+    rcs_unlock(&w->header);
+}
+#endif
+void rcs_lock_word_init(rcs_lock_word *w);
+void rcs_lock_word_lock(rcs_lock_word *w);
+void rcs_lock_word_unlock(rcs_lock_word *w);
 
 /* Counts with owners. A strategy whose counts have an owner thread
  * (biased) defines RCS_OWNED_COUNTS and the four operations below: other

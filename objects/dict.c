@@ -153,11 +153,11 @@ static int64_t table_slots_for(int64_t used) {
 
 /* The stores and loads a lock-free reader may race with (see the top). */
 static inline void index_store(dict_table *t, uint64_t slot, int32_t ix) {
-    __atomic_store_n(&t->index[slot], ix, __ATOMIC_RELEASE);
+    rcs_lockfree_store(&t->index[slot], ix, memory_order_release);
 }
 
 static inline int32_t index_load(const dict_table *t, uint64_t slot) {
-    return __atomic_load_n(&t->index[slot], __ATOMIC_ACQUIRE);
+    return rcs_lockfree_load(&t->index[slot], memory_order_acquire);
 }
 
 static inline rc_object *entry_load(rc_object *const *field) {
@@ -431,7 +431,7 @@ static rc_status dict_lock_and_find(dict_object *d, rc_object *key, uint64_t has
         if (rci_lock_for_removal(&d->base, &d->lent, lent) != RC_OK)
             return RC_ENOMEM;
         *found = dict_lookup(d, key, hash, pos);
-        if (*lent || !__atomic_load_n(&d->lent, __ATOMIC_RELAXED))
+        if (*lent || !rcs_shared_load(&d->lent, memory_order_relaxed))
             return RC_OK;
         dict_unlock(d);
     }

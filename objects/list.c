@@ -151,11 +151,11 @@ static inline void slot_store(rc_object **slot, rc_object *item) {
 }
 
 static inline void size_store(rci_list *self, int64_t size) {
-    __atomic_store_n(&self->size, size, __ATOMIC_RELAXED);
+    rcs_shared_store(&self->size, size, memory_order_relaxed);
 }
 
 static inline int64_t size_load(rci_list *self) {
-    return __atomic_load_n(&self->size, __ATOMIC_RELAXED);
+    return rcs_shared_load(&self->size, memory_order_relaxed);
 }
 
 /* Moves n slots from src to dst one pointer at a time, in the direction

@@ -55,21 +55,21 @@ rc_status rc_type_ready(rc_type *type) {
     /* Acquire: pairs with the release store below, so a thread that sees
      * the id also sees rci_type_names[id], and may then read the id as a
      * plain field (rci_object_alloc and every count of the type do). */
-    if (__atomic_load_n(&type->id, __ATOMIC_ACQUIRE) != 0)
+    if (rcs_shared_load(&type->id, memory_order_acquire) != 0)
         return RC_OK;
     rc_status st = type_check_definition(type);
     if (st != RC_OK)
         return st;
     pthread_mutex_lock(&type_ready_lock);
     /* Relaxed: a thread that readied it first did so under this lock. */
-    if (__atomic_load_n(&type->id, __ATOMIC_RELAXED) == 0) {
+    if (rcs_shared_load(&type->id, memory_order_relaxed) == 0) {
         if (next_client_type_id >= RC_MAX_TYPES) {
             pthread_mutex_unlock(&type_ready_lock);
             return rc_error_set(RC_ELIMIT, "rc_type_ready: more than %d types", RC_MAX_TYPES);
         }
         unsigned id = next_client_type_id++;
         rci_type_names[id] = type->name;
-        __atomic_store_n(&type->id, id, __ATOMIC_RELEASE);
+        rcs_shared_store(&type->id, id, memory_order_release);
     }
     pthread_mutex_unlock(&type_ready_lock);
     return RC_OK;
@@ -123,10 +123,9 @@ size_t rc_fixed_instance_size(const rc_object *self) {
 /* Gives an object's memory back: to the block cache of its kind, where it
  * stays object memory (runtime/memory.c says why a lock-free reader needs
  * that), or, when its type cannot tell its size (no instance_size slot),
- * to rcs_retire. A GC
- * object's block starts at its collector head. */
-static void object_release_memory(rc_object *o) {
-    size_t size = o->type->instance_size ? o->type->instance_size(o) : 0;
+ * to rcs_retire. size: what the slot said, 0 without one. A GC object's
+ * block starts at its collector head. */
+static void object_release_memory(rc_object *o, size_t size) {
     if (rci_gc_is_gc_type(o->type)) {
         void *block = rci_gc_head_of(o);
         if (size)
@@ -142,9 +141,12 @@ static void object_release_memory(rc_object *o) {
 
 void rci_object_free(rci_tstate *t, rc_object *o) {
     rci_live_add(t, o->type->id, -1);
+    /* Asked before the debug quarantine can keep o, so that a type's slot
+     * runs once per object in every build, the debug one too. */
+    size_t size = o->type->instance_size ? o->type->instance_size(o) : 0;
     if (RC_DEBUG && rci_debug_quarantine(t, o))
         return;
-    object_release_memory(o);
+    object_release_memory(o, size);
 }
 
 rc_object *rc_object_new_var(rc_type *type, size_t extra_bytes) {

@@ -131,7 +131,7 @@ struct rc_type {
      * reused at once; NULL: the runtime cannot tell the size, and the
      * memory goes back through the strategy's slower general path. A type
      * never allocated with extra bytes can use rc_fixed_instance_size. It
-     * is called after the dealloc slot (and, for collected garbage, after
+     * is called once per object, in every build, after the dealloc slot (and, for collected garbage, after
      * clear), so it must depend only on fields those slots leave intact,
      * and return the true size: a wrong one corrupts the cache. */
     size_t (*instance_size)(const rc_object *self);

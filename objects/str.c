@@ -210,10 +210,10 @@ static uint64_t str_hash_bytes(const char *p, int64_t n) {
 }
 
 static uint64_t str_cached_hash(str_object *s) {
-    uint64_t h = __atomic_load_n(&s->hash, __ATOMIC_RELAXED);
+    uint64_t h = rcs_shared_load(&s->hash, memory_order_relaxed);
     if (h == 0) {
         h = str_hash_bytes(s->data, s->byte_length);
-        __atomic_store_n(&s->hash, h, __ATOMIC_RELAXED);
+        rcs_shared_store(&s->hash, h, memory_order_relaxed);
     }
     return h;
 }

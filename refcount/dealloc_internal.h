@@ -38,8 +38,16 @@ static inline bool rci_dealloc_claim_finalizer(rc_object *o) {
      * other bits of the word meanwhile (gc/gc.c). Relaxed: the flag orders
      * no other memory, and only one caller can find it clear, since o is
      * dead to every other thread (no reference is left to reach it). */
-    return !(__atomic_fetch_or(&h->flags, RCI_GC_FINALIZED, __ATOMIC_RELAXED) &
+    return !(rcs_shared_fetch_or(&h->flags, RCI_GC_FINALIZED, memory_order_relaxed) &
              RCI_GC_FINALIZED);
+}
+
+/* Phase 1, a look only: whether o has a finalizer that has not run yet,
+ * without claiming the run (the collector asks it of each piece of garbage
+ * to skip step 5b when none has). Relaxed, as the claim above. */
+static inline bool rci_dealloc_finalizer_pending(rc_object *o) {
+    return o->type->finalize &&
+           !(rcs_shared_load(&rci_gc_head_of(o)->flags, memory_order_relaxed) & RCI_GC_FINALIZED);
 }
 
 /* Phase 2. */

@@ -125,7 +125,7 @@ void rci_lend_slow(rc_object *c, bool *lent) {
     /* Release, not only the unlock's: a reader that loads the flag set
      * (acquire, rci_lend) without taking the lock must see what this thread
      * saw when it locked, every removal done before the flag included. */
-    __atomic_store_n(lent, true, __ATOMIC_RELEASE);
+    rcs_shared_store(lent, true, memory_order_release);
     rcs_unlock(&c->rc);
 }
 
@@ -260,14 +260,14 @@ rc_status rci_lock_for_removal(rc_object *c, const bool *lent, bool *lent_out) {
          * hands its drops over one by one (rci_drop_removed_deferred): it
          * needs no room of its own. Without parallel threads a lent
          * container (debug builds mark them) drops at once: no room. */
-        if (RCS_PARALLEL && __atomic_load_n(lent, __ATOMIC_RELAXED) && !reserved) {
+        if (RCS_PARALLEL && rcs_shared_load(lent, memory_order_relaxed) && !reserved) {
             rci_tstate *t = rci_current;
             if (!t->borrow_ended && deferred_reserve(t) != RC_OK)
                 return RC_ENOMEM;
             reserved = true;
         }
         rcs_lock(&c->rc);
-        *lent_out = __atomic_load_n(lent, __ATOMIC_RELAXED);
+        *lent_out = rcs_shared_load(lent, memory_order_relaxed);
         if (!*lent_out || reserved || !RCS_PARALLEL)
             return RC_OK;
         /* Lent meanwhile: make room without the lock, then lock again. */

@@ -138,15 +138,10 @@ void rc_allow_threads_end(void);
 rc_status rc_set_switch_interval(double seconds);
 double rc_switch_interval(void);
 
-/* Counters since rc_runtime_start, documented on rcs_stats in
- * locking/strategy.h: the global lock's (switches, forced_drops,
- * drop_requests, wait_ns), lock_waits, and under //:nogil the cost of
- * sharing (shared_ops, merges, queued) and the memory waiting to be freed
- * until no lock-free reader can see it (retired_bytes now,
- * retired_peak_bytes, retire_waits), and the per-thread records the
- * strategy holds (thread_records, a level: under //:nogil one per thread
- * attached at once, reused after a detach). Fields the strategy has no use
- * for are 0. Any attached thread may call it. */
+/* Counters since rc_runtime_start: the global lock's, the object locks',
+ * and under //:nogil the cost of sharing and of deferred freeing. Each
+ * field is documented once, on rcs_stats in locking/strategy.h. Fields the
+ * strategy has no use for are 0. Any attached thread may call it. */
 typedef rcs_stats rc_runtime_stats;
 
 void rc_runtime_get_stats(rc_runtime_stats *out);

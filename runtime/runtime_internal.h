@@ -81,10 +81,13 @@ rc_status rci_state_error(const char *fn);
  * fn) when it may not touch objects (see rci_active). */
 rci_tstate *rci_tstate_checked(const char *fn);
 
+/* A load and a store, not an atomic add: t's own thread is the only
+ * writer. Relaxed: other threads read the slot for a snapshot of the live
+ * counts (runtime/thread_state.c), which orders nothing else. */
 static inline void rci_live_add(rci_tstate *t, uint32_t type_id, int64_t delta) {
     uint64_t *slot = &t->live[type_id];
-    __atomic_store_n(slot, __atomic_load_n(slot, __ATOMIC_RELAXED) + (uint64_t)delta,
-                     __ATOMIC_RELAXED);
+    rcs_shared_store(slot, rcs_shared_load(slot, memory_order_relaxed) + (uint64_t)delta,
+                     memory_order_relaxed);
 }
 
 /* ---- memory ----------------------------------------------------------------
@@ -189,7 +192,7 @@ static inline void rci_lend(rc_object *c, bool *lent) {
      * reader that sees the flag set also sees every removal that happened
      * before it was set, so it never loads an item whose drop was not
      * deferred. */
-    if (RC_UNLIKELY(!__atomic_load_n(lent, __ATOMIC_ACQUIRE)))
+    if (RC_UNLIKELY(!rcs_shared_load(lent, memory_order_acquire)))
         rci_lend_slow(c, lent);
 }
 

@@ -80,7 +80,7 @@ void rci_tstate_delete(rci_tstate *t) {
     }
     /* Relaxed: t's own thread wrote them, and it is this thread. */
     for (size_t i = 0; i < RC_MAX_TYPES; i++)
-        retired_live[i] += (int64_t)__atomic_load_n(&t->live[i], __ATOMIC_RELAXED);
+        retired_live[i] += (int64_t)rcs_shared_load(&t->live[i], memory_order_relaxed);
     pthread_mutex_unlock(&registry_lock);
     rci_current = rci_active = NULL;
     rci_mem_free(t);
@@ -115,7 +115,7 @@ uint64_t rci_oldest_borrow_window(void) {
 static int64_t live_sum_locked(size_t id) {
     int64_t n = retired_live[id];
     for (rci_tstate *t = registry; t; t = t->next)
-        n += (int64_t)__atomic_load_n(&t->live[id], __ATOMIC_RELAXED);
+        n += (int64_t)rcs_shared_load(&t->live[id], memory_order_relaxed);
     return n;
 }
 

@@ -234,7 +234,7 @@ static inline bool rcs_bi_is_owner(const rcs_header *h) {
 }
 
 /* Whether this thread's next non-owner count operation can take the inline
- * path: it is not the one to be sampled (biased.c samples about one in 256
+ * path: it is not the one to be sampled (biased.c samples one in HOT_PERIOD
  * for rcs_hot_objects), and the thread is attached. The slow paths count
  * and sample; rcs_bi_count_unsampled counts the inline ones. */
 static inline bool rcs_bi_unsampled(const rcs_bi_thread *t) {

@@ -4,7 +4,7 @@
 Runs every workload of bench/workloads_<variant> on every variant, at 1..N
 threads (and the seeds' thread-vs-process configurations), repeats each
 measurement, and writes a table to the terminal and results.json,
-results.csv, report.md and SVG charts to the output folder.
+results.csv, report.md, report.html and PNG charts to the output folder.
 
 How it measures (see bench/README.md for how to read the results):
 - Every repetition is its own process: a crash, a hang or a corrupted heap
@@ -22,7 +22,9 @@ How it measures (see bench/README.md for how to read the results):
 
 The parts: compare_run.py (which workloads, running them), compare_stats.py
 (rows, speedups), compare_claims.py (the claims and the goals),
-compare_report.py (table, files, charts). Standard library only.
+compare_report.py (table, files, report.md and .html), compare_charts.py
+(the charts: Debian's python3-matplotlib).
+Run with Debian's /usr/bin/python3 (compare.sh), which has matplotlib.
 """
 import argparse
 import json
@@ -31,9 +33,9 @@ import sys
 import time
 
 from compare_claims import free_threading_goals, goal_lines, judge
-from compare_report import (meta, single_op_lines, table_lines, write_charts, write_csv,
+from compare_report import (meta, single_op_lines, table_lines, write_csv, write_html,
                             write_report)
-from compare_run import discover, measure, plan
+from compare_run import WORKLOADS, discover, measure, plan
 from compare_stats import aggregate
 
 
@@ -47,7 +49,7 @@ def parse_args(argv):
     )
     p.add_argument("--variants", help="comma-separated (bench/BUILD passes every variant; "
                    "default: every workloads_<variant> in --bin-dir)")
-    p.add_argument("--bin-dir", required=True, help="folder of workloads_<variant> (set by compare.sh)")
+    p.add_argument("--bin-dir", help="folder of workloads_<variant> (set by compare.sh)")
     p.add_argument("--out", help="output folder (default: bench-results/ in the workspace)")
     p.add_argument("--quick", action="store_true",
                    help="1 repetition, 10%% of the work, 1-2 threads: well under a minute")
@@ -60,7 +62,20 @@ def parse_args(argv):
     p.add_argument("--workloads", help="comma-separated subset, names or patterns such as "
                    "'op_*' (default: all)")
     p.add_argument("--timeout", type=float, help="seconds before one run counts as hung (default 20, quick 10)")
+    p.add_argument("--redraw", metavar="RESULTS.json",
+                   help="write report.md, report.html and the charts again from a results.json "
+                   "into --out, without running anything")
     a = p.parse_args(argv)
+    # `bazel run` starts in the runfiles: a relative path is the caller's.
+    here = os.environ.get("BUILD_WORKING_DIRECTORY", os.getcwd())
+    a.redraw = os.path.join(here, a.redraw) if a.redraw else None
+    a.out = os.path.join(here, a.out) if a.out else None
+    if a.redraw:
+        if not a.out:
+            p.error("--redraw needs --out DIR")
+        return a
+    if not a.bin_dir:
+        p.error("--bin-dir is required to run the workloads (compare.sh sets it)")
     a.reps = a.reps or (1 if a.quick else 5)
     # a.scale stays None here: the default depends on the variant count (main).
     a.timeout = a.timeout or (10.0 if a.quick else 20.0)
@@ -80,8 +95,43 @@ def parse_args(argv):
 # ---- main -------------------------------------------------------------------------------------------
 
 
+def write_files(out, data, variants):
+    """results.json, results.csv, the charts, report.md and report.html into out;
+    returns the charts' count."""
+    # matplotlib is loaded only here: --help and --diff work without it.
+    from compare_charts import write_charts
+
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump(data, f, indent=1)
+    write_csv(os.path.join(out, "results.csv"), data["results"])
+    charts = write_charts(out, data["results"], variants)
+    md = os.path.join(out, "report.md")
+    write_report(md, data["meta"], data["results"], data["claims"], charts, data["goals"])
+    write_html(md, os.path.join(out, "report.html"))
+    return len(charts)
+
+
+def redraw(args):
+    """--redraw: the files again from a results.json, nothing run."""
+    with open(args.redraw) as f:
+        data = json.load(f)
+    if "workloads" not in data:
+        sys.stderr.write("compare: %s has no workloads record (written before --redraw "
+                         "existed); run the suite again\n" % args.redraw)
+        return 2
+    WORKLOADS.clear()
+    WORKLOADS.update((w["name"], w) for w in data["workloads"])
+    n = write_files(args.out, data, list(data["meta"]["variants"]))
+    print("Wrote results.json, results.csv, report.md, report.html and %d charts to %s" % (
+        n, args.out))
+    return 0
+
+
 def main(argv):
     args = parse_args(argv)
+    if args.redraw:
+        return redraw(args)
     variants, info, workloads = discover(args)
     if args.scale is None:
         args.scale = 0.1 if args.quick else min(1.0, 2.0 / len(variants))
@@ -96,13 +146,9 @@ def main(argv):
     rows = aggregate(args, variants, info, workloads, runs)
     claims = judge(rows, info)
     goals = free_threading_goals(rows, {v: info[v] for v in variants})
-    os.makedirs(args.out, exist_ok=True)
     m = meta(args, variants, info, time.monotonic() - t0)
-    with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump({"meta": m, "claims": claims, "goals": goals, "results": rows}, f, indent=1)
-    write_csv(os.path.join(args.out, "results.csv"), rows)
-    charts = write_charts(args.out, rows, variants)
-    write_report(os.path.join(args.out, "report.md"), m, rows, claims, charts, goals)
+    n = write_files(args.out, {"meta": m, "claims": claims, "goals": goals, "results": rows,
+                               "workloads": list(WORKLOADS.values())}, variants)
     print("\n".join(table_lines(rows)))
     ops = single_op_lines(rows, variants)
     if ops:
@@ -115,10 +161,10 @@ def main(argv):
     for c in claims:
         verdicts = sorted({v for v, _ in c["findings"]}) or ["not measured"]
         print("  %-95s %s" % (c["claim"][:95], "/".join(verdicts)))
-    print("\nWrote results.json, results.csv, report.md and %d charts to %s" % (len(charts), args.out))
+    print("\nWrote results.json, results.csv, report.md, report.html and %d charts to %s" % (
+        n, args.out))
     return 0
 
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
-

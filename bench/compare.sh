@@ -23,4 +23,6 @@ else
 fi
 # The runfiles are links into the source tree: write no bytecode there.
 export PYTHONDONTWRITEBYTECODE=1
-exec python3 "$root/bench/compare.py" --bin-dir "$root/bench" "$@"
+# Debian's python3, not the first on PATH: it has python3-matplotlib
+# (scripts/install-deps.sh) for the charts.
+exec /usr/bin/python3 "$root/bench/compare.py" --bin-dir "$root/bench" "$@"

@@ -3,13 +3,15 @@
 # it finished, results.json parses and holds every variant, every row of
 # every thread-safe variant is correct, so is every one-thread row of the
 # unprotected one (the single-thread operations among them), and report.md,
-# results.csv and the charts exist. It never looks at a timing: CI machines are too noisy, and
-# the suite's own report is where timings are judged.
+# results.csv, the charts and report.html (one <img> per chart, inside it)
+# exist (bench/report_render_test opens a report in a browser). It never
+# looks at a timing: CI machines are too noisy, and the suite's own report is
+# where timings are judged.
 set -u
 out="${TEST_TMPDIR:-$(mktemp -d)}/bench-results"
 bash bench/compare.sh "$@" --quick --out "$out" || { echo "FAIL: compare exited $?"; exit 1; }
-python3 - "$out" "$@" <<'PY'
-import json, os, sys
+/usr/bin/python3 - "$out" "$@" <<'PY'
+import json, os, re, sys
 out, args = sys.argv[1], sys.argv[2:]
 variants = args[args.index("--variants") + 1].split(",")
 data = json.load(open(os.path.join(out, "results.json")))
@@ -29,11 +31,18 @@ fail += ["no rows for variant %s" % v for v in variants if v not in seen]
 workloads = {r["workload"] for r in rows}
 if len(workloads) < 12:
     fail.append("only %d workloads ran: %s" % (len(workloads), sorted(workloads)))
-for f in ("report.md", "results.csv", "cost_1thread.svg", "scaling_control.svg"):
+for f in ("report.md", "report.html", "results.csv", "cost_1thread.png", "scaling_control.png"):
     p = os.path.join(out, f)
     if not os.path.isfile(p) or os.path.getsize(p) == 0:
         fail.append("missing or empty: " + f)
 report = open(os.path.join(out, "report.md")).read()
+charts = sorted(f for f in os.listdir(out) if f.endswith(".png"))
+shown = sorted(re.findall(r"^!\[[^\]]*\]\(([^)]+)\)$", report, re.M))
+page = open(os.path.join(out, "report.html")).read()
+imgs = re.findall(r'<img [^>]*src="data:image/png;base64,', page)
+if shown != charts or len(imgs) != len(charts):
+    fail.append("%d charts drawn, report.md shows %s, report.html has %d <img>" % (
+        len(charts), shown, len(imgs)))
 for c in data["claims"]:
     if c["claim"] not in report:
         fail.append("report.md lacks the claim: " + c["claim"])

@@ -1,11 +1,19 @@
 """bench/compare_report.py -- the terminal table, results.csv, report.md and
-the SVG charts (standard library only: the charts are written by hand).
+report.html (the charts are compare_charts.py's).
+
+report.html is report.md turned into HTML by a converter for the few
+markdown forms report.md uses (headings, paragraphs, lists, tables, bold,
+code, images), with every chart inside it as a base64 PNG: one file that
+opens in a browser with nothing beside it and nothing fetched.
 """
+import base64
 import csv
 import datetime
+import html
 import json
 import os
 import platform
+import re
 
 from compare_claims import goal_lines
 from compare_run import WORKLOADS, mmss, shape_of
@@ -106,7 +114,8 @@ def meta(args, variants, info, elapsed):
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
         "machine": platform.platform(), "cpus": args.nproc, "python": platform.python_version(),
         "variants": {v: info[v] for v in variants}, "reps": args.reps, "quick": args.quick,
-        "scale": args.scale, "max_threads": args.max_threads, "elapsed_s": round(elapsed, 1),
+        "scale": args.scale, "max_threads": args.max_threads,
+        "elapsed_s": round(elapsed, 1),
         "warmup": ("one untimed round at a tenth of the work (all of it for the "
                    "single-thread operations), in every process"),
     }
@@ -151,139 +160,95 @@ def write_report(path, m, rows, claims, charts, goals):
               "columns are CPython 3.13's figures for the same operations through its C API, "
               "quoted for comparison and not measured in this run (bench/README.md).", ""]
         L += ops + [""]
+    if charts:
+        L += ["## Charts", "",
+              "Speedups are over the same variant at 1 thread, each thread doing the same "
+              "work; the dashed grey line is the control, this machine's own scaling in the "
+              "same run, and the dotted one perfect scaling.", ""]
+        for title, fname in charts:
+            L += ["### " + title, "", "![%s](%s)" % (title, fname), ""]
     L += ["## Every measurement", "",
           "ops/s is the median over the repetitions; speedup is over the same variant at 1 "
           "thread (weak scaling: each thread does the same work); *vs control* divides it by "
           "the control's speedup at the same thread count; *cost vs gil 1t* is the time per "
           "operation relative to the gil variant on one thread; max/min is the spread.", ""]
     L += table_lines(rows, markdown=True)
-    L += ["", "## Charts", ""]
-    for title, fname in charts:
-        L.append("- [%s](%s)" % (title, fname))
     L.append("")
     with open(path, "w") as f:
         f.write("\n".join(L))
 
 
-# ---- SVG charts ---------------------------------------------------------------------------------
+# ---- report.html ------------------------------------------------------------------------------
 
-COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
+CSS = """
+body { font-family: sans-serif; max-width: 1100px; margin: 1em auto; padding: 0 1em;
+       color: #222; line-height: 1.4; }
+table { border-collapse: collapse; font-size: 12px; margin: 0.5em 0; }
+th, td { border: 1px solid #ccc; padding: 2px 6px; text-align: left; }
+th { background: #f0f0f0; }
+figure { margin: 0.5em 0 1.5em; }
+img { max-width: 100%; border: 1px solid #ddd; }
+code { background: #f4f4f4; padding: 0 2px; }
+"""
 
-
-def esc(s):
-    return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def svg_frame(title, xlabel, ylabel, w=560, h=360):
-    head = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">' % (w, h),
-            '<rect width="100%" height="100%" fill="white"/>',
-            '<text x="%d" y="20" text-anchor="middle" font-size="14">%s</text>' % (w // 2, esc(title)),
-            '<text x="%d" y="%d" text-anchor="middle">%s</text>' % (w // 2, h - 6, esc(xlabel)),
-            '<text x="14" y="%d" text-anchor="middle" transform="rotate(-90 14 %d)">%s</text>' % (h // 2, h // 2, esc(ylabel))]
-    return head
+IMAGE = re.compile(r"^!\[(?P<alt>[^\]]*)\]\((?P<src>[^)]+)\)$")
 
 
-def line_chart(title, xlabel, ylabel, series, dashed=()):
-    """series: [(name, [(x, y), ...])]; a line per series, plus axes and a legend."""
-    w, h, left, right, top, bottom = 560, 360, 60, 130, 34, 40
-    pts = [p for _, ps in series for p in ps if p[1] is not None]
-    if not pts:
-        return None
-    xs = sorted({p[0] for p in pts})
-    ymax = max(p[1] for p in pts) * 1.1 or 1.0
-    pw, ph = w - left - right, h - top - bottom
-
-    def X(x):
-        return left + (pw * (xs.index(x) / (len(xs) - 1)) if len(xs) > 1 else pw / 2)
-
-    def Y(y):
-        return top + ph - ph * y / ymax
-
-    out = svg_frame(title, xlabel, ylabel, w, h)
-    out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>' % (left, top + ph, left + pw, top + ph))
-    out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>' % (left, top, left, top + ph))
-    for i in range(5):
-        y = ymax * i / 4
-        out.append('<text x="%d" y="%.1f" text-anchor="end">%s</text>' % (left - 4, Y(y) + 4, "%.3g" % y))
-        out.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>' % (left, Y(y), left + pw, Y(y)))
-    for x in xs:
-        out.append('<text x="%.1f" y="%d" text-anchor="middle">%s</text>' % (X(x), top + ph + 16, x))
-    for i, (name, ps) in enumerate(series):
-        ps = [p for p in ps if p[1] is not None]
-        color = "#888" if name in dashed else COLORS[i % len(COLORS)]
-        dash = ' stroke-dasharray="5,4"' if name in dashed else ""
-        if ps:
-            d = " ".join("%.1f,%.1f" % (X(x), Y(y)) for x, y in ps)
-            out.append('<polyline points="%s" fill="none" stroke="%s" stroke-width="2"%s/>' % (d, color, dash))
-            for x, y in ps:
-                out.append('<circle cx="%.1f" cy="%.1f" r="3" fill="%s"/>' % (X(x), Y(y), color))
-        ly = top + 14 + 18 * i
-        out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2"%s/>' % (w - right + 10, ly, w - right + 30, ly, color, dash))
-        out.append('<text x="%d" y="%d">%s</text>' % (w - right + 34, ly + 4, esc(name)))
-    out.append("</svg>")
-    return "\n".join(out)
+def inline_html(text):
+    t = html.escape(text, quote=False)
+    t = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", t)
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", t)
 
 
-def bar_chart(title, ylabel, groups, names):
-    """groups: [(label, {name: value})]; one bar per name in each group."""
-    w, h, left, top, bottom = max(560, 70 * len(groups) + 100), 380, 60, 34, 90
-    vals = [v for _, g in groups for v in g.values() if v]
-    if not vals:
-        return None
-    ymax = max(vals) * 1.1
-    ph, gw = h - top - bottom, (w - left - 20) / max(1, len(groups))
-    bw = gw * 0.8 / max(1, len(names))
-    out = svg_frame(title, "", ylabel, w, h)
-    out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>' % (left, top + ph, w - 20, top + ph))
-    y1 = top + ph - ph * 1.0 / ymax
-    out.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#888" stroke-dasharray="5,4"/>' % (left, y1, w - 20, y1))
-    out.append('<text x="%d" y="%.1f" text-anchor="end">1.0</text>' % (left - 4, y1 + 4))
-    for gi, (label, g) in enumerate(groups):
-        x0 = left + gi * gw + gw * 0.1
-        for ni, n in enumerate(names):
-            v = g.get(n)
-            if not v:
-                continue
-            bh = ph * v / ymax
-            out.append('<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s %s %.2f</title></rect>' % (
-                x0 + ni * bw, top + ph - bh, bw - 1, bh, COLORS[ni % len(COLORS)], esc(label), esc(n), v))
-        cx = x0 + gw * 0.4
-        out.append('<text x="%.1f" y="%d" text-anchor="end" transform="rotate(-40 %.1f %d)">%s</text>' % (cx, top + ph + 14, cx, top + ph + 14, esc(label)))
-    for ni, n in enumerate(names):
-        out.append('<rect x="%d" y="%d" width="12" height="12" fill="%s"/><text x="%d" y="%d">%s</text>' % (
-            left + 10 + 110 * ni, top + 2, COLORS[ni % len(COLORS)], left + 26 + 110 * ni, top + 12, esc(n)))
-    out.append("</svg>")
-    return "\n".join(out)
+def image_html(alt, src, base_dir):
+    with open(os.path.join(base_dir, src), "rb") as f:
+        data = base64.b64encode(f.read()).decode("ascii")
+    return '<figure><img alt="%s" src="data:image/png;base64,%s"></figure>' % (
+        html.escape(alt), data)
 
 
-def write_charts(out_dir, rows, variants):
-    charts = []
-    ctl = control_speedups(rows)
-    for wname in dict.fromkeys(r["workload"] for r in rows):
-        rs = [r for r in rows if r["workload"] == wname and r["processes"] == 1]
-        if shape_of(wname) == "single":
-            continue  # one thread: nothing to scale (the cost chart has it)
-        if shape_of(wname) == "latency":
-            series = [(v, [(r["threads"] - 1, r["metrics"].get("wake_p50_us")) for r in rs if r["variant"] == v])
-                      for v in variants]
-            svg = line_chart(wname + ": median wake-up latency", "CPU-bound threads beside the sleeper",
-                             "microseconds", series)
-        else:
-            series = [(v, [(r["threads"], r["speedup"]) for r in rs if r["variant"] == v]) for v in variants]
-            ts = sorted({r["threads"] for r in rs})
-            series.append(("control", [(t, ctl.get(t)) for t in ts]))
-            svg = line_chart(wname + ": speedup over 1 thread", "threads", "speedup", series, dashed=("control",))
-        if svg:
-            fname = "scaling_%s.svg" % wname
-            with open(os.path.join(out_dir, fname), "w") as f:
-                f.write(svg)
-            charts.append(("%s, by thread count" % wname, fname))
-    groups = [(r["workload"], {x["variant"]: x["cost_vs_gil_1t"] for x in rows
-                               if x["workload"] == r["workload"] and x["cost_vs_gil_1t"]})
-              for r in rows if r["variant"] == variants[0] and r["threads"] == 1 and r["processes"] == 1]
-    svg = bar_chart("1-thread time per operation, relative to gil", "x gil", groups, variants)
-    if svg:
-        with open(os.path.join(out_dir, "cost_1thread.svg"), "w") as f:
-            f.write(svg)
-        charts.insert(0, ("1-thread cost per strategy", "cost_1thread.svg"))
-    return charts
+def table_html(rows):
+    cells = [[c.strip() for c in r.strip().strip("|").split("|")] for r in rows
+             if not r.startswith("|---")]
+    out = ["<table>", "<tr>" + "".join("<th>%s</th>" % inline_html(c) for c in cells[0]) + "</tr>"]
+    out += ["<tr>" + "".join("<td>%s</td>" % inline_html(c) for c in r) + "</tr>" for r in cells[1:]]
+    return out + ["</table>"]
+
+
+def markdown_html(lines, base_dir):
+    """The markdown of write_report (and nothing more) as HTML body lines."""
+    out, i = [], 0
+    while i < len(lines):
+        line = lines[i]
+        block = []
+        if line.startswith("|") or line.startswith("- "):
+            mark = line[0]
+            while i < len(lines) and lines[i].startswith(mark):
+                block.append(lines[i])
+                i += 1
+            out += (table_html(block) if mark == "|" else
+                    ["<ul>"] + ["<li>%s</li>" % inline_html(b[2:]) for b in block] + ["</ul>"])
+            continue
+        i += 1
+        heading = re.match(r"^(#{1,3}) (.*)$", line)
+        image = IMAGE.match(line)
+        if heading:
+            n = len(heading.group(1))
+            out.append("<h%d>%s</h%d>" % (n, inline_html(heading.group(2)), n))
+        elif image:
+            out.append(image_html(image.group("alt"), image.group("src"), base_dir))
+        elif line.strip():
+            out.append("<p>%s</p>" % inline_html(line))
+    return out
+
+
+def write_html(md_path, html_path):
+    """report.html from report.md, its images inside (base64 PNG)."""
+    with open(md_path) as f:
+        lines = f.read().splitlines()
+    title = lines[0].lstrip("# ") if lines else "refcore benchmarks"
+    body = markdown_html(lines, os.path.dirname(md_path))
+    with open(html_path, "w") as f:
+        f.write("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                "<title>%s</title><style>%s</style></head><body>\n%s\n</body></html>\n" % (
+                    html.escape(title), CSS, "\n".join(body)))

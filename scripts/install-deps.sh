@@ -4,7 +4,11 @@
 set -euo pipefail
 
 # clang: the libFuzzer targets (scripts/fuzz.sh); Bazel builds with gcc.
-packages=(bazel-bootstrap libmimalloc-dev libcmocka-dev gcc clang python3)
+# python3-matplotlib (and python3-pil, which it brings): the benchmark report's
+# charts (bench/compare_charts.py); chromium: bench/report_render_test opens
+# report.html headless, as a person would.
+packages=(bazel-bootstrap libmimalloc-dev libcmocka-dev gcc clang python3
+    python3-matplotlib python3-pil chromium)
 
 missing=()
 for p in "${packages[@]}"; do

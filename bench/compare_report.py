@@ -114,7 +114,7 @@ def meta(args, variants, info, elapsed):
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
         "machine": platform.platform(), "cpus": args.nproc, "python": platform.python_version(),
         "variants": {v: info[v] for v in variants}, "reps": args.reps, "quick": args.quick,
-        "scale": args.scale, "max_threads": args.max_threads,
+        "scale": args.scale, "max_threads": args.max_threads, "threads": args.threads,
         "elapsed_s": round(elapsed, 1),
         "warmup": ("one untimed round at a tenth of the work (all of it for the "
                    "single-thread operations), in every process"),

@@ -71,7 +71,7 @@ def discover(args):
 
 def configs(args, name):
     """(threads, processes, ops multiplier) for each row of a workload."""
-    thread_counts = list(range(1, args.max_threads + 1))
+    thread_counts = args.threads  # --threads, or 1..--max-threads (compare.parse_args)
     shape = shape_of(name)
     if shape == "seeds":
         # The seeds' program: count to N twice in a row, in 2 threads, in 2 processes.
@@ -82,8 +82,9 @@ def configs(args, name):
         return [(t, 1, 1) for t in thread_counts + extra]
     if shape == "latency":
         # Thread 0 is the sleeper; 1.. are CPU-bound.
-        top = 2 if args.quick else args.max_threads + 1
-        return [(t, 1, 1) for t in range(1, top + 1)]
+        if args.quick:
+            return [(1, 1, 1), (2, 1, 1)]
+        return [(t, 1, 1) for t in sorted({1} | {n + 1 for n in thread_counts})]
     if shape == "gc":
         return [(1, 1, 1), (2, 1, 1)]  # the collector alone; and beside one mutator
     if shape == "single":

@@ -151,7 +151,7 @@ def cost_chart(path, groups, variants, colours):
         ax.bar_label(bars, labels=["%.2fx" % x for x in xs], padding=2, fontsize=7)
     ax.set_yticks([gi + bar * (len(names) - 1) / 2 for gi in range(len(groups))])
     ax.set_yticklabels([w for w, _ in groups], fontsize=8)
-    ax.invert_yaxis()  # the report's order, top to bottom
+    ax.set_ylim(len(groups) - 0.2, -0.4)  # the report's order, top to bottom; no margins
     values = [x for _, g in groups for x in g.values() if x]
     lo, hi = min(values + [1.0]), max(values + [1.0])
     if value_axis(ax, values, "x", "x", reference=1.0) == "log":

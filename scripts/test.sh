@@ -5,8 +5,10 @@
 # allocation of a container, and each libFuzzer target (fuzz/README.md) for
 # FUZZ_SECONDS (default 30) under ASan+UBSan, from the corpus in the repo.
 # Ends with one line: "N passed, N failed".
-# The benchmark suite's own test (tag "bench") runs in the plain pass only:
-# it proves the suite works, and sanitizers would only make it slow. The
+# The benchmark suite's own tests (tag "bench": its quick run, its report
+# rendered in headless chromium, compare's command line) run in the plain
+# pass only: they prove the suite works, and sanitizers would only make them
+# slow. The
 # container and object tests' parallel targets (tag "parallel": each test
 # body in 4 threads at once, tests/support.h) run in the plain, asan and
 # tsan passes.

@@ -30,6 +30,9 @@
  *
  * Capabilities (integer constant expressions, 0 or 1):
  *   RCS_NAME            "gil", "finegrained", "nogil" or "nolock"; reports only.
+ *   RCS_ABI_NAME        the same name as a bare identifier: runtime/abi.h
+ *                       pastes it into the symbol that ties a program to
+ *                       the variant it was compiled for.
  *   RCS_THREAD_SAFE     several attached threads may use the runtime.
  *   RCS_PARALLEL        attached threads run object code at the same time.
  *   RCS_LOCKFREE_READS  container reads (rc_list_get, rc_dict_get,
@@ -392,7 +395,9 @@ void rcs_get_stats(rcs_stats *out);
 #elif defined(RCS_STRATEGY_NOLOCK)
 #include "locking/nolock/nolock.h"
 #else
-#error "build against exactly one strategy target under //locking"
+/* A program outside Bazel gets here without the macro that chooses the
+ * strategy: it must be the one the library it links was built with. */
+#error "refcore: no locking strategy chosen. Define the one of the library you link: -DRCS_STRATEGY_GIL (librefcore-gil), -DRCS_STRATEGY_FINEGRAINED (librefcore-finegrained), -DRCS_STRATEGY_BIASED (librefcore-nogil) or -DRCS_STRATEGY_NOLOCK (librefcore-nolock); `pkg-config --cflags refcore-<variant>` gives it. In Bazel, depend on exactly one of //:gil, //:finegrained, //:nogil, //:nolock."
 #endif
 
 /* Safe reclamation. A strategy whose readers run beside writers defines

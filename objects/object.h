@@ -44,6 +44,7 @@
 #include <stdint.h>
 
 #include "locking/strategy.h"
+#include "runtime/abi.h"
 #include "runtime/error.h"
 
 typedef struct rc_type rc_type;

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "locking/strategy.h"
+#include "runtime/abi.h"
 #include "runtime/error.h"
 
 /* The name of the strategy this program is linked with: "gil", ... */

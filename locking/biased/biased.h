@@ -70,6 +70,7 @@
 #include "locking/threads/threads.h"
 
 #define RCS_NAME "nogil"
+#define RCS_ABI_NAME nogil
 #define RCS_THREAD_SAFE 1
 #define RCS_PARALLEL 1
 #define RCS_LOCKFREE_READS 1

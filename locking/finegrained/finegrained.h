@@ -28,6 +28,7 @@
 #include "locking/threads/threads.h"
 
 #define RCS_NAME "finegrained"
+#define RCS_ABI_NAME finegrained
 #define RCS_THREAD_SAFE 1
 #define RCS_PARALLEL 1
 #define RCS_LOCKFREE_READS 0

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #define RCS_NAME "gil"
+#define RCS_ABI_NAME gil
 #define RCS_THREAD_SAFE 1
 #define RCS_PARALLEL 0
 #define RCS_LOCKFREE_READS 0

@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #define RCS_NAME "nolock"
+#define RCS_ABI_NAME nolock
 #define RCS_THREAD_SAFE 0 /* the whole point: see the top of this file */
 #define RCS_PARALLEL 1    /* threads do run at once, and race */
 #define RCS_LOCKFREE_READS 0

@@ -3,7 +3,10 @@
 # under AddressSanitizer+UndefinedBehaviorSanitizer, (the threaded tests)
 # under ThreadSanitizer, and with the collector running at almost every
 # allocation of a container, and each libFuzzer target (fuzz/README.md) for
-# FUZZ_SECONDS (default 30) under ASan+UBSan, from the corpus in the repo.
+# FUZZ_SECONDS (default 30) under ASan+UBSan, from the corpus in the repo;
+# then installs every variant into a temporary prefix (scripts/install.sh)
+# and builds and runs a program against it with only pkg-config's flags,
+# shared and static (tests/consumer/install_test.sh).
 # Ends with one line: "N passed, N failed".
 # The benchmark suite's own tests (tag "bench": its quick run, its report
 # rendered in headless chromium, compare's command line) run in the plain
@@ -13,13 +16,14 @@
 # body in 4 threads at once, tests/support.h) run in the plain, asan and
 # tsan passes.
 #
-#   bash scripts/test.sh            all six passes
-#   bash scripts/test.sh plain      some of them (plain, debug, asan, tsan, gcstress, fuzz)
+#   bash scripts/test.sh            all seven passes
+#   bash scripts/test.sh plain      some of them (plain, debug, asan, tsan, gcstress, fuzz,
+#                                   install)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 passes=("$@")
-[ "${#passes[@]}" -gt 0 ] || passes=(plain debug asan tsan gcstress fuzz)
+[ "${#passes[@]}" -gt 0 ] || passes=(plain debug asan tsan gcstress fuzz install)
 
 passed=0
 failed=0
@@ -31,7 +35,13 @@ run_pass() {
     shift
     echo "=== $name: bazel test $* //..."
     bazel test --keep_going "$@" //... >"$log" 2>&1
-    local rc=$?
+    count_bazel_tests "$name" $?
+}
+
+# Counts the tests of a `bazel test` run from its output in $log (NAME, and
+# bazel's exit status).
+count_bazel_tests() {
+    local name=$1 rc=$2
     # Bazel's summary: one line per test target, "//pkg:name  PASSED in 0.1s".
     local p f
     p=$(grep -cE '^//[^ ]+ +(\(cached\) )?PASSED' "$log")
@@ -63,6 +73,34 @@ run_fuzz_pass() {
     failed=$((failed + f))
 }
 
+# The install and its consumer: 1 passed or 1 failed for the install, and
+# for each line install_test.sh prints ("ok NAME" / "FAIL NAME: why").
+run_install_pass() {
+    local prefix p=0 f=0
+    prefix=$(mktemp -d)
+    echo "=== install: scripts/install.sh --prefix $prefix; tests/consumer/install_test.sh"
+    if bash scripts/install.sh --prefix "$prefix" >"$log" 2>&1; then
+        p=1
+        bash tests/consumer/install_test.sh "$prefix" >"$log" 2>&1
+        local rc=$?
+        p=$((p + $(grep -c '^ok ' "$log")))
+        f=$(grep -c '^FAIL ' "$log")
+        grep '^FAIL ' "$log" || true
+        if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+            # It stopped without naming a failed check.
+            tail -n 40 "$log"
+            f=1
+        fi
+    else
+        tail -n 40 "$log"
+        f=1
+    fi
+    rm -rf "$prefix"
+    echo "--- install: $p passed, $f failed"
+    passed=$((passed + p))
+    failed=$((failed + f))
+}
+
 for pass in "${passes[@]}"; do
     case "$pass" in
         plain) run_pass plain ;;
@@ -71,7 +109,8 @@ for pass in "${passes[@]}"; do
         tsan) run_pass tsan --config=tsan --test_tag_filters=threaded,-bench ;;
         gcstress) run_pass gcstress --config=gcstress --test_tag_filters=-bench,-parallel ;;
         fuzz) run_fuzz_pass ;;
-        *) echo "unknown pass: $pass (plain, debug, asan, tsan, gcstress, fuzz)"; failed=$((failed + 1)) ;;
+        install) run_install_pass ;;
+        *) echo "unknown pass: $pass (plain, debug, asan, tsan, gcstress, fuzz, install)"; failed=$((failed + 1)) ;;
     esac
 done
 

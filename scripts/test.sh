@@ -6,7 +6,9 @@
 # FUZZ_SECONDS (default 30) under ASan+UBSan, from the corpus in the repo;
 # then installs every variant into a temporary prefix (scripts/install.sh)
 # and builds and runs a program against it with only pkg-config's flags,
-# shared and static (tests/consumer/install_test.sh).
+# shared and static (tests/consumer/install_test.sh); and last builds and
+# tests a Bazel workspace that uses refcore as an external repository
+# (tests/consumer/bazel), plain and with --config=debug.
 # Ends with one line: "N passed, N failed".
 # The benchmark suite's own tests (tag "bench": its quick run, its report
 # rendered in headless chromium, compare's command line) run in the plain
@@ -16,14 +18,14 @@
 # body in 4 threads at once, tests/support.h) run in the plain, asan and
 # tsan passes.
 #
-#   bash scripts/test.sh            all seven passes
+#   bash scripts/test.sh            all eight passes
 #   bash scripts/test.sh plain      some of them (plain, debug, asan, tsan, gcstress, fuzz,
-#                                   install)
+#                                   install, consumer)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 passes=("$@")
-[ "${#passes[@]}" -gt 0 ] || passes=(plain debug asan tsan gcstress fuzz install)
+[ "${#passes[@]}" -gt 0 ] || passes=(plain debug asan tsan gcstress fuzz install consumer)
 
 passed=0
 failed=0
@@ -73,6 +75,22 @@ run_fuzz_pass() {
     failed=$((failed + f))
 }
 
+# A Bazel workspace that uses refcore as an external repository
+# (tests/consumer/bazel), with its own output base (and server, shut down
+# after): its tests, plain and with refcore's --config=debug. The main
+# workspace's //... leaves it out (.bazelignore).
+run_consumer_pass() {
+    local base config
+    base=$(bazel info output_base)-consumer
+    for config in "" debug; do
+        echo "=== consumer${config:+ $config}: (cd tests/consumer/bazel && bazel test ${config:+--config=$config }//...)"
+        (cd tests/consumer/bazel &&
+            bazel --output_base="$base" test --keep_going ${config:+--config=$config} //...) >"$log" 2>&1
+        count_bazel_tests "consumer${config:+ $config}" $?
+    done
+    (cd tests/consumer/bazel && bazel --output_base="$base" shutdown)
+}
+
 # The install and its consumer: 1 passed or 1 failed for the install, and
 # for each line install_test.sh prints ("ok NAME" / "FAIL NAME: why").
 run_install_pass() {
@@ -110,7 +128,8 @@ for pass in "${passes[@]}"; do
         gcstress) run_pass gcstress --config=gcstress --test_tag_filters=-bench,-parallel ;;
         fuzz) run_fuzz_pass ;;
         install) run_install_pass ;;
-        *) echo "unknown pass: $pass (plain, debug, asan, tsan, gcstress, fuzz, install)"; failed=$((failed + 1)) ;;
+        consumer) run_consumer_pass ;;
+        *) echo "unknown pass: $pass (plain, debug, asan, tsan, gcstress, fuzz, install, consumer)"; failed=$((failed + 1)) ;;
     esac
 done
 

@@ -35,6 +35,12 @@
  * attaches must see a started runtime whole (a plain flag would race). */
 static atomic_bool started;
 
+/* Set from the moment a start begins until the start fails or its stop
+ * has ended: one start at a time. Taken with an exchange, so that of two
+ * threads that start at once exactly one goes on (a load of `started`
+ * and a later store would let both through). */
+static atomic_bool claimed;
+
 /* ---- threads that end attached ------------------------------------------------ */
 
 static pthread_key_t exit_key;
@@ -126,11 +132,15 @@ static rc_status strategy_error(int code, const char *what) {
 }
 
 rc_status rc_runtime_start(void) {
-    if (atomic_load(&started))
-        return rc_error_set(RC_ESTATE, "the runtime is already started");
+    if (atomic_exchange(&claimed, true))
+        return rc_error_set(RC_ESTATE,
+                            "the runtime is already started (or another thread is starting "
+                            "or stopping it)");
     int code = rcs_runtime_start(&runtime_hooks);
-    if (code != RCS_OK)
+    if (code != RCS_OK) {
+        atomic_store(&claimed, false);
         return strategy_error(code, "rc_runtime_start");
+    }
     rc_status st = tstate_create();
     if (st == RC_OK) {
         builtin_types_init();
@@ -142,6 +152,7 @@ rc_status rc_runtime_start(void) {
     }
     if (st != RC_OK) {
         rcs_runtime_stop();
+        atomic_store(&claimed, false);
         return st;
     }
     atomic_store(&started, true);
@@ -169,6 +180,7 @@ rc_status rc_runtime_stop(void) {
     int64_t leaked = rci_live_report_leaks();
     atomic_store(&started, false);
     rcs_runtime_stop();
+    atomic_store(&claimed, false); /* a new start may begin */
     if (leaked)
         return rc_error_set(RC_ELEAK, "%lld object(s) were still alive at shutdown",
                          (long long)leaked);

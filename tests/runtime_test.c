@@ -38,6 +38,56 @@ static void test_misuse_of_start_stop_attach(void **state) {
     assert_status(rc_runtime_stop(), RC_OK);
 }
 
+/* Starts from several threads at once: exactly one wins and is attached;
+ * every other is told RC_ESTATE, whatever the interleaving. */
+#define STARTERS 4
+
+typedef struct starter {
+    pthread_barrier_t *go;   /* all start together */
+    pthread_barrier_t *done; /* every start has returned */
+    rc_status started, stopped;
+} starter;
+
+static void *starter_main(void *arg) {
+    starter *s = arg;
+    pthread_barrier_wait(s->go);
+    s->started = rc_runtime_start();
+    pthread_barrier_wait(s->done);
+    s->stopped = s->started == RC_OK ? rc_runtime_stop() : RC_ESTATE;
+    return NULL;
+}
+
+static void test_concurrent_starts(void **state) {
+    (void)state;
+    for (int round = 0; round < 20; round++) {
+        pthread_barrier_t go, done;
+        pthread_barrier_init(&go, NULL, STARTERS);
+        pthread_barrier_init(&done, NULL, STARTERS);
+        starter s[STARTERS];
+        pthread_t threads[STARTERS];
+        for (int i = 0; i < STARTERS; i++) {
+            s[i] = (starter){.go = &go, .done = &done};
+            assert_int_equal(pthread_create(&threads[i], NULL, starter_main, &s[i]), 0);
+        }
+        int winners = 0;
+        for (int i = 0; i < STARTERS; i++) {
+            pthread_join(threads[i], NULL);
+            if (s[i].started == RC_OK) {
+                winners++;
+                assert_int_equal(s[i].stopped, RC_OK);
+            } else {
+                assert_int_equal(s[i].started, RC_ESTATE);
+            }
+        }
+        assert_int_equal(winners, 1);
+        pthread_barrier_destroy(&go);
+        pthread_barrier_destroy(&done);
+    }
+    /* And the runtime starts again afterwards. */
+    assert_status(rc_runtime_start(), RC_OK);
+    assert_status(rc_runtime_stop(), RC_OK);
+}
+
 /* A thread that never attached gets RC_ESTATE, not a crash. */
 static void *unattached_worker(void *arg) {
     rc_status *result = arg;
@@ -178,6 +228,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_start_stop_restart),
         cmocka_unit_test(test_misuse_of_start_stop_attach),
+        cmocka_unit_test(test_concurrent_starts),
         cmocka_unit_test(test_unattached_thread_gets_an_error),
         cmocka_unit_test(test_error_slot),
         cmocka_unit_test(test_switch_interval_setting),

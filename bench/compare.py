@@ -213,7 +213,7 @@ def main(argv):
                          len(workloads), len(variants), ", ".join(variants), len(cells),
                          args.reps, ",".join(map(str, args.threads)), args.out))
     t0 = time.monotonic()
-    runs = measure(args, variants, cells)
+    runs = measure(args, variants, info, cells)
     rows = aggregate(args, variants, info, workloads, runs)
     claims = judge(rows, info)
     goals = free_threading_goals(rows, {v: info[v] for v in variants})

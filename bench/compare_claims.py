@@ -120,26 +120,35 @@ def claim_native(rows, info, ctl2):
 
 
 def claim_interp_count(rows, info, ctl2):
-    """The seeds' counting program, interpreted by refpy: two threads take about
-    the sequential time under a global lock, about half without one."""
+    """The seeds' counting program, lang/seeds/count.py as a user runs it
+    (seeds_count_py: its own two threads share the function and the int they
+    count to): two threads take about the sequential time under a global
+    lock, at most 0.6 of it without one (issue 16's bar). The per-thread-
+    interpreter form (interp_count, nothing shared) is a note beside it."""
     out = []
     ok, note = machine_parallelism_note(ctl2)
     for v in info:
         if not info[v]["thread_safe"]:
             continue
-        r = find(rows, v, one_with_role("interp"), 2, 1)
-        if not (r and r["speedup"]):
-            continue
         parallel = info[v]["parallel"]
-        text = "%s: 2 refpy threads counting ran at %s the speed of one counting twice (%s)" % (
-            v, fmt_x(r["speedup"]), note)
-        if parallel:
-            verdict = scaling_verdict(ok, (r["speedup_vs_control"] or 0) >= 0.8)
-        else:
-            verdict = scaling_verdict(ok, r["speedup"] <= 1.3)
-        out.append((verdict, text))
-    return ("The seeds' counting program under refpy: about the sequential time with a global lock, "
-            "about half without"), out
+        p = find(rows, v, one_with_role("seeds_program"), 1, 1)
+        if p and p["correct"] and "ratio" in p["metrics"]:
+            ratio = p["metrics"]["ratio"]
+            text = ("%s: count.py's two threads took %.2f of the time of counting twice in a row "
+                    "(median of %d runs; %s)" % (v, ratio, p["reps"], note))
+            if parallel and ok and ctl2 < 1.9:
+                # The bar (0.6) assumes a second CPU as free as the control
+                # found it at 1.9x; below that, 0.6 asks more than the machine gave.
+                verdict = "inconclusive (the bar is set for a control of 1.9x or more)"
+            else:
+                verdict = scaling_verdict(ok, ratio <= 0.6 if parallel else ratio >= 0.75)
+            out.append((verdict, text))
+        r = find(rows, v, one_with_role("interp"), 2, 1)
+        if r and r["speedup"]:
+            out.append(("note", "%s: with one interpreter per thread (nothing shared), 2 threads ran "
+                        "at %s the speed of one" % (v, fmt_x(r["speedup"]))))
+    return ("The seeds' counting program under refpy: two threads take about the sequential time "
+            "with a global lock, at most 0.6 of it without"), out
 
 
 def claim_convoy(rows, info, ctl2):
@@ -209,10 +218,11 @@ def free_threading_goals(rows, info):
         borrowed = (find(rows, v, one_with_role("read_borrowed"), 2) or {}).get("speedup_vs_control")
         attr = (find(rows, v, one_with_role("attr"), 2) or {}).get("speedup_vs_control")
         interp = (find(rows, v, one_with_role("interp"), 2) or {}).get("speedup")
+        program = (find(rows, v, one_with_role("seeds_program"), 1) or {}).get("metrics", {})
         out.append({"variant": v, "cost_geomean": geomean(costs.values()), "costs": costs,
                     "private_vs_control": private, "read_shared_vs_control": read,
                     "read_borrowed_vs_control": borrowed, "attr_vs_control": attr,
-                    "interp_count_speedup": interp})
+                    "interp_count_speedup": interp, "count_py_ratio": program.get("ratio")})
     return out
 
 
@@ -225,14 +235,16 @@ def goal_lines(goals):
              "2 threads, %s, vs control (goal >= 0.95) | "
              "2 threads, %s, vs control (goal >= 0.9) | " % (
                  one_with_role("read"), one_with_role("read_borrowed"), one_with_role("attr")) +
-             "refpy counting, 2-thread speedup |",
-             "|---|---|---|---|---|---|---|---|"]
+             "refpy counting, 2-thread speedup | "
+             "count.py, 2 threads / twice in a row (goal <= 0.6) |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for g in goals:
-        lines.append("| %s | %s | %d | %s | %s | %s | %s | %s |" % (
+        lines.append("| %s | %s | %d | %s | %s | %s | %s | %s | %s |" % (
             g["variant"], fmt_x(g["cost_geomean"]), len(g["costs"]),
             ", ".join("%s %s" % (w, fmt_x(x)) for w, x in g["private_vs_control"].items()),
             fmt_x(g["read_shared_vs_control"]), fmt_x(g["read_borrowed_vs_control"]),
-            fmt_x(g["attr_vs_control"]), fmt_x(g["interp_count_speedup"])))
+            fmt_x(g["attr_vs_control"]), fmt_x(g["interp_count_speedup"]),
+            "%.2f" % g["count_py_ratio"] if g.get("count_py_ratio") is not None else "-"))
     return lines
 
 

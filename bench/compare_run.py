@@ -89,6 +89,8 @@ def configs(args, name):
         return [(1, 1, 1), (2, 1, 1)]  # the collector alone; and beside one mutator
     if shape == "single":
         return [(1, 1, 1)]  # the cost of one operation: one thread only
+    if shape == "program":
+        return [(1, 1, 1)]  # a whole program that starts its own threads
     return [(t, 1, 1) for t in thread_counts]
 
 
@@ -190,15 +192,23 @@ def plan(args, variants, workloads):
     return control + others[:half] + control + others[half:] + control
 
 
-def measure(args, variants, cells):
+def runs_on(w, variant_info):
+    """A program that starts threads of its own runs on thread-safe variants
+    only (the binary refuses the others, where its threads would race)."""
+    return w["shape"] != "program" or variant_info["thread_safe"]
+
+
+def measure(args, variants, info, cells):
     runs = {}  # (variant, workload, threads, procs) -> [run]
-    prog = Progress(len(cells) * len(variants) * args.reps)
+    prog = Progress(args.reps * sum(runs_on(c[0], info[v]) for c in cells for v in variants))
     hung_in = {}  # (workload, threads, procs) -> variants that hung there
     for w, threads, procs, ops in cells:
         hung = hung_in.setdefault((w["name"], threads, procs), set())
         for rep in range(args.reps):
             k = rep % len(variants)
             for v in variants[k:] + variants[:k]:  # rotated: A B, B A, ...
+                if not runs_on(w, info[v]):
+                    continue
                 key = (v, w["name"], threads, procs)
                 prog.show("%s %s t=%d p=%d rep %d/%d" % (v, w["name"], threads, procs, rep + 1, args.reps))
                 if v in hung:  # one hang is enough to know; do not wait again

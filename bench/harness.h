@@ -92,6 +92,10 @@ typedef enum bench_shape {
     BENCH_SHAPE_SINGLE,  /* 1 thread only (more are refused), automatic
                           * collection off: the cost of one basic operation
                           * (workload_op_*.c) */
+    BENCH_SHAPE_PROGRAM, /* 1 harness thread running a whole program that
+                          * starts threads of its own and reports its own
+                          * timings as metrics; thread-safe variants only
+                          * (refused elsewhere, where its threads would race) */
 } bench_shape;
 
 /* A workload's registration: one file defines it with BENCH_WORKLOAD and

@@ -45,7 +45,8 @@ static int by_rank(const void *a, const void *b) {
 }
 
 static void list_workloads(void) {
-    static const char *const shapes[] = {"threads", "seeds", "io", "latency", "gc", "single"};
+    static const char *const shapes[] = {"threads", "seeds", "io", "latency", "gc", "single",
+                                         "program"};
     int n = nworkloads();
     const bench_workload **order = malloc((size_t)n * sizeof *order);
     if (!order)
@@ -115,8 +116,16 @@ static int parse(int argc, char **argv, bench_options *o) {
         return -1;
     if (o->ops < 0)
         o->ops = o->workload->default_ops;
-    /* A single-thread operation keeps its state in the file, for one thread. */
-    bool one = o->workload->shape != BENCH_SHAPE_SINGLE || o->threads == 1;
+    /* A single-thread operation keeps its state in the file, for one thread;
+     * a program starts its own threads. */
+    bench_shape shape = o->workload->shape;
+    bool one = (shape != BENCH_SHAPE_SINGLE && shape != BENCH_SHAPE_PROGRAM) ||
+               (o->threads == 1 && o->processes == 1);
+    if (shape == BENCH_SHAPE_PROGRAM && !RC_THREAD_SAFE) {
+        fprintf(stderr, "%s: %s runs threads that share objects; variant %s is not thread-safe\n",
+                argv[0], name, RC_STRATEGY_NAME);
+        return -1;
+    }
     bool ok = o->threads >= 1 && o->threads <= 256 && o->processes >= 1 &&
               o->processes <= 256 && o->ops >= 1 && o->reps >= 1 && one;
     return ok ? 0 : -1;

@@ -10,6 +10,17 @@
 set -u
 bin=$1
 names=$("$bin" --list | sed -n 's/^{"name":"\([^"]*\)".*/\1/p')
+# A whole program that starts threads of its own (shape "program") runs on
+# thread-safe variants only; the binary must refuse it on the others.
+if "$bin" --info | grep -q '"thread_safe":false'; then
+    for name in $("$bin" --list | sed -n 's/^{"name":"\([^"]*\)".*"shape":"program".*/\1/p'); do
+        if "$bin" --workload "$name" --threads 1 --ops 1000 --reps 1 >/dev/null 2>&1; then
+            echo "FAIL: $name ran on a variant that is not thread-safe"
+            exit 1
+        fi
+        names=$(tr ' ' '\n' <<<"$names" | grep -vx "$name")
+    done
+fi
 [ -n "$names" ] || { echo "FAIL: $bin --list named no workload"; exit 1; }
 failed=0
 for name in $names; do

@@ -77,13 +77,12 @@ rc_status rc_type_ready(rc_type *type) {
 
 /* ---- allocation ------------------------------------------------------------ */
 
-/* A GC object: collect first if a threshold has passed (the new object must
- * not exist yet when the collector looks), then allocate the collector's
- * head in front of the object. The object is complete (header, type, fields
- * zeroed) before it is linked where the collector, perhaps on another
- * thread, can see it; the caller's filling in later is safe because zeroed
- * fields traverse as nothing. */
-static rc_object *object_alloc_gc(const rc_type *type, size_t size) {
+/* A GC object, not yet linked where the collector finds it: collect first
+ * if a threshold has passed (the new object must not exist yet when the
+ * collector looks), then allocate the collector's head in front of the
+ * object and set the header and type. The fields are the caller's to
+ * write before rci_object_link_new. */
+static rc_object *object_alloc_gc_unlinked(const rc_type *type, size_t size) {
     rci_gc_before_alloc(); /* a call up into the collector (README, Layout) */
     rci_gc_head *h = rci_mem_alloc_block(sizeof(rci_gc_head) + size, RCI_BLOCK_GC_OBJECT);
     if (!h)
@@ -91,9 +90,33 @@ static rc_object *object_alloc_gc(const rc_type *type, size_t size) {
     rc_object *o = rci_gc_object_of(h);
     rcs_header_init(&o->rc);
     o->type = type;
-    memset((char *)o + sizeof(rc_object), 0, size - sizeof(rc_object));
-    rci_gc_track_new(h);
     return o;
+}
+
+/* A GC object complete (header, type, fields zeroed) before it is linked
+ * where the collector, perhaps on another thread, can see it; the caller's
+ * filling in later is safe because zeroed fields traverse as nothing. */
+static rc_object *object_alloc_gc(const rc_type *type, size_t size) {
+    rc_object *o = object_alloc_gc_unlinked(type, size);
+    if (o) {
+        memset((char *)o + sizeof(rc_object), 0, size - sizeof(rc_object));
+        rci_gc_track_new(rci_gc_head_of(o));
+    }
+    return o;
+}
+
+rc_object *rci_object_alloc_unlinked(const rc_type *type, size_t size) {
+    rci_tstate *t = rci_tstate_checked("creating an object");
+    if (!t)
+        return NULL;
+    rc_object *o = object_alloc_gc_unlinked(type, size);
+    if (o)
+        rci_live_add(t, type->id, 1);
+    return o;
+}
+
+void rci_object_link_new(rc_object *o) {
+    rci_gc_track_new(rci_gc_head_of(o));
 }
 
 rc_object *rci_object_alloc(const rc_type *type, size_t size) {

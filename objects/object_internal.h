@@ -65,6 +65,17 @@ static inline int rci_traverse(rc_object *o, rc_visit_fn visit, void *arg) {
  * error set (RC_ESTATE if not attached, RC_ENOMEM). */
 rc_object *rci_object_alloc(const rc_type *type, size_t size);
 
+/* As rci_object_alloc, for a GC type whose creator writes every field at
+ * once (a tuple made from an array): the fields are not zeroed and the
+ * object is not yet linked where the collector finds it. The caller writes
+ * every field its traverse slot reads, then calls rci_object_link_new(o),
+ * before o can be dropped or reach another thread. Until then the
+ * collector does not see o, which is safe: what o holds is counted, and so
+ * seen from outside the collected set. It saves zeroing what the caller is
+ * about to write. */
+rc_object *rci_object_alloc_unlinked(const rc_type *type, size_t size);
+void rci_object_link_new(rc_object *o);
+
 /* Gives back the memory of an object whose dealloc slot has run, and stops
  * counting it. Called only from refcount/ (dealloc.c, and immortal.c at
  * stop). */

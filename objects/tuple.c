@@ -225,6 +225,47 @@ rc_object *rc_tuple_new(int64_t size) {
     return &t->base;
 }
 
+/* Drops the n references of items (the caller's, stolen). */
+static void tuple_drop_items(int64_t n, rc_object *const *items) {
+    for (int64_t i = 0; i < n; i++)
+        rc_xdecref(items[i]);
+}
+
+rc_object *rc_tuple_from_array_steal(int64_t n, rc_object *const *items) {
+    static const char fn[] = "rc_tuple_from_array_steal";
+    if (!rci_may_touch()) {
+        rci_state_error(fn);
+        return NULL;
+    }
+    if (n < 0 || (n > 0 && !items))
+        return rci_error_null(RC_EVALUE, "%s: %s", fn,
+                              n < 0 ? "negative size" : "NULL items array");
+    for (int64_t i = 0; i < n; i++) {
+        if (!items[i]) {
+            tuple_drop_items(n, items);
+            return rci_error_null(RC_EVALUE, "%s: item %lld is NULL", fn, (long long)i);
+        }
+    }
+    if (n > TUPLE_MAX_SIZE) {
+        tuple_drop_items(n, items);
+        return rci_error_null(RC_ENOMEM, "%s: %lld slots is too many", fn, (long long)n);
+    }
+    size_t slots = (size_t)n * sizeof(rc_object *);
+    /* Unlinked and unzeroed: every field is written below, before the
+     * collector can see the tuple (rci_object_alloc_unlinked's contract). */
+    rci_tuple *t = (rci_tuple *)rci_object_alloc_unlinked(&rc_tuple_type,
+                                                          sizeof(rci_tuple) + slots);
+    if (!t) {
+        tuple_drop_items(n, items);
+        return NULL;
+    }
+    t->size = n;
+    if (slots)
+        memcpy(t->items, items, slots);
+    rci_object_link_new(&t->base);
+    return &t->base;
+}
+
 /* pre: ap holds n objects. NULL if any of them is NULL. */
 static bool tuple_args_present(int64_t n, va_list ap) {
     for (int64_t i = 0; i < n; i++)

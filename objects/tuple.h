@@ -1,9 +1,10 @@
 /*
  * objects/tuple.h -- fixed-size immutable sequences.
  *
- * A tuple is built in two steps: rc_tuple_new makes one with every slot
- * empty, and rc_tuple_set_steal fills each slot while the caller still holds
- * the only reference. After that it never changes, so rc_tuple_get may
+ * A tuple is built in one call from items at hand (rc_tuple_from_array_steal,
+ * the cheap way, or rc_tuple_pack), or in two steps: rc_tuple_new makes one
+ * with every slot empty, and rc_tuple_set_steal fills each slot while the
+ * caller still holds the only reference. After that it never changes, so rc_tuple_get may
  * lend its items (borrowed) safely under every strategy: no thread can
  * remove an item from a tuple that the caller holds.
  *
@@ -24,6 +25,16 @@ extern rc_type rc_tuple_type;
 /* Returns: a new reference to a tuple of size empty slots, or NULL.
  * Errors: RC_EVALUE for size < 0; RC_ENOMEM. */
 rc_object *rc_tuple_new(int64_t size);
+
+/* Returns: a new reference to a tuple of items[0 .. n-1], whose references
+ * it steals (also on failure, when it drops them), or NULL. The cheap way
+ * to make a tuple whose items are at hand (CPython's PyTuple_New followed
+ * by PyTuple_SET_ITEM): one call, no slot written twice, no per-slot
+ * checks beyond NULL. items may be NULL when n == 0.
+ * Errors: RC_EVALUE for n < 0, a NULL items with n > 0, or a NULL item;
+ * RC_ENOMEM. On a thread that may not touch objects: RC_ESTATE, and it
+ * keeps and drops no reference (there is no way to drop one there). */
+rc_object *rc_tuple_from_array_steal(int64_t n, rc_object *const *items);
 
 /* Returns: a new reference to a tuple of the n given objects (borrowed; the
  * tuple takes its own references), or NULL (RC_EVALUE for a NULL item,

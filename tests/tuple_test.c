@@ -1,5 +1,6 @@
 /*
- * tests/tuple_test.c -- tuples: building (new + set_steal, pack), reading
+ * tests/tuple_test.c -- tuples: building (new + set_steal, pack,
+ * from_array_steal), reading
  * with negative indexes, every error path, ownership and refcounts, hash,
  * equality, repr, out-of-memory sweeps, and freeing a chain of ten million
  * nested tuples without recursion.
@@ -67,6 +68,66 @@ static void test_empty_tuple(void **state) {
     assert_true(h1 == h2);
     rc_decref(p);
     rc_decref(t);
+}
+
+/* The cheap fill: the items' references move into the tuple, which the
+ * collector sees like any other (a cycle through it is collected). */
+static void test_from_array_steal(void **state) {
+    (void)state;
+    rc_object *a = rct_big_int(1), *b = rc_str_from_cstr("b");
+    rc_object *items[3] = {rc_newref(a), rc_newref(b), rc_none()};
+    rc_object *t = rc_tuple_from_array_steal(3, items);
+    assert_non_null(t);
+    assert_true(rc_tuple_check(t));
+    assert_true(rc_gc_is_tracked(t));
+    assert_int_equal(rc_tuple_size(t), 3);
+    assert_ptr_equal(rc_tuple_get(t, 0), a);
+    assert_ptr_equal(rc_tuple_get(t, -2), b);
+    assert_ptr_equal(rc_tuple_get(t, 2), rc_none());
+    assert_int_equal(rc_refcount(a), 2); /* stolen: not taken again */
+    assert_repr(t, "(1000001, 'b', None)"); /* rct_big_int(1) */
+    rc_object *same = rc_tuple_pack(3, a, b, rc_none());
+    assert_int_equal(rc_object_equal(t, same), 1);
+    uint64_t h1, h2;
+    assert_status(rc_object_hash(t, &h1), RC_OK);
+    assert_status(rc_object_hash(same, &h2), RC_OK);
+    assert_true(h1 == h2);
+    rc_decref(same);
+    rc_decref(t);
+    assert_int_equal(rc_refcount(a), 1);
+
+    rc_object *empty = rc_tuple_from_array_steal(0, NULL);
+    assert_non_null(empty);
+    assert_int_equal(rc_tuple_size(empty), 0);
+    rc_decref(empty);
+
+    /* A cycle through a tuple made this way: list -> tuple -> list. */
+    rc_object *l = rc_list_new();
+    rc_object *in_tuple[2] = {rc_newref(l), rc_newref(a)};
+    rc_object *c = rc_tuple_from_array_steal(2, in_tuple);
+    assert_status(rc_list_append_steal(l, c), RC_OK);
+    rc_decref(l);
+    /* Collected by this call, or by another thread's in the parallel
+     * target: either way it is gone and has dropped its reference to a. */
+    rc_gc_collect();
+    assert_int_equal(rc_refcount(a), 1);
+    rc_decref(a);
+    rc_decref(b);
+    assert_live_objects(0);
+}
+
+/* Every failure drops the references it was given, and says why. */
+static void test_from_array_steal_errors(void **state) {
+    (void)state;
+    rc_object *keep = rct_big_int(7);
+    assert_null_error(rc_tuple_from_array_steal(-1, NULL), RC_EVALUE);
+    assert_null_error(rc_tuple_from_array_steal(2, NULL), RC_EVALUE);
+    rc_object *with_hole[3] = {rc_newref(keep), NULL, rc_newref(keep)};
+    assert_null_error(rc_tuple_from_array_steal(3, with_hole), RC_EVALUE);
+    assert_non_null(strstr(rc_error_message(), "item 1 is NULL"));
+    assert_int_equal(rc_refcount(keep), 1);
+    rc_decref(keep);
+    assert_live_objects(0);
 }
 
 static void test_pack_takes_its_own_references(void **state) {
@@ -316,8 +377,8 @@ static rc_status build_tuples(void *arg) {
     rc_object *s = rc_str_from_cstr("outer");
     if (!s)
         goto done;
-    p = rc_tuple_pack(2, t, s);
-    rc_decref(s);
+    rc_object *pair[2] = {rc_newref(t), s};
+    p = rc_tuple_from_array_steal(2, pair); /* drops both if it fails */
     if (!p || !(r = rc_object_repr(p)))
         goto done;
     if (rc_object_hash(p, &h) != RC_OK)
@@ -368,6 +429,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_new_and_set),
         cmocka_unit_test(test_empty_tuple),
+        cmocka_unit_test(test_from_array_steal),
+        cmocka_unit_test(test_from_array_steal_errors),
         cmocka_unit_test(test_pack_takes_its_own_references),
         cmocka_unit_test(test_index_errors),
         cmocka_unit_test(test_set_steal_steals_on_failure),

@@ -15,6 +15,8 @@ import os
 import platform
 import re
 
+import markdown
+
 from compare_claims import goal_lines
 from compare_run import WORKLOADS, mmss, shape_of
 from compare_stats import control_speedups, fmt_x
@@ -186,69 +188,33 @@ body { font-family: sans-serif; max-width: 1100px; margin: 1em auto; padding: 0 
 table { border-collapse: collapse; font-size: 12px; margin: 0.5em 0; }
 th, td { border: 1px solid #ccc; padding: 2px 6px; text-align: left; }
 th { background: #f0f0f0; }
-figure { margin: 0.5em 0 1.5em; }
+p > img { display: block; margin: 0.5em 0 1.5em; }
 img { max-width: 100%; border: 1px solid #ddd; }
 code { background: #f4f4f4; padding: 0 2px; }
 """
 
-IMAGE = re.compile(r"^!\[(?P<alt>[^\]]*)\]\((?P<src>[^)]+)\)$")
+# The report's own markdown goes through Python-Markdown (Debian's
+# python3-markdown, with its tables extension); only the charts need more:
+# each <img> it writes is made self-contained, its PNG inlined as base64.
+IMG_SRC = re.compile(r'(<img\b[^>]*\bsrc=")([^"]+\.png)(")')
 
 
-def inline_html(text):
-    t = html.escape(text, quote=False)
-    t = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", t)
-    return re.sub(r"`([^`]+)`", r"<code>\1</code>", t)
-
-
-def image_html(alt, src, base_dir):
-    with open(os.path.join(base_dir, src), "rb") as f:
-        data = base64.b64encode(f.read()).decode("ascii")
-    return '<figure><img alt="%s" src="data:image/png;base64,%s"></figure>' % (
-        html.escape(alt), data)
-
-
-def table_html(rows):
-    cells = [[c.strip() for c in r.strip().strip("|").split("|")] for r in rows
-             if not r.startswith("|---")]
-    out = ["<table>", "<tr>" + "".join("<th>%s</th>" % inline_html(c) for c in cells[0]) + "</tr>"]
-    out += ["<tr>" + "".join("<td>%s</td>" % inline_html(c) for c in r) + "</tr>" for r in cells[1:]]
-    return out + ["</table>"]
-
-
-def markdown_html(lines, base_dir):
-    """The markdown of write_report (and nothing more) as HTML body lines."""
-    out, i = [], 0
-    while i < len(lines):
-        line = lines[i]
-        block = []
-        if line.startswith("|") or line.startswith("- "):
-            mark = line[0]
-            while i < len(lines) and lines[i].startswith(mark):
-                block.append(lines[i])
-                i += 1
-            out += (table_html(block) if mark == "|" else
-                    ["<ul>"] + ["<li>%s</li>" % inline_html(b[2:]) for b in block] + ["</ul>"])
-            continue
-        i += 1
-        heading = re.match(r"^(#{1,3}) (.*)$", line)
-        image = IMAGE.match(line)
-        if heading:
-            n = len(heading.group(1))
-            out.append("<h%d>%s</h%d>" % (n, inline_html(heading.group(2)), n))
-        elif image:
-            out.append(image_html(image.group("alt"), image.group("src"), base_dir))
-        elif line.strip():
-            out.append("<p>%s</p>" % inline_html(line))
-    return out
+def embed_images(body, base_dir):
+    def inline(m):
+        with open(os.path.join(base_dir, m.group(2)), "rb") as f:
+            data = base64.b64encode(f.read()).decode("ascii")
+        return "%sdata:image/png;base64,%s%s" % (m.group(1), data, m.group(3))
+    return IMG_SRC.sub(inline, body)
 
 
 def write_html(md_path, html_path):
     """report.html from report.md, its images inside (base64 PNG)."""
     with open(md_path) as f:
-        lines = f.read().splitlines()
+        text = f.read()
+    lines = text.splitlines()
     title = lines[0].lstrip("# ") if lines else "refcore benchmarks"
-    body = markdown_html(lines, os.path.dirname(md_path))
+    body = embed_images(markdown.markdown(text, extensions=["tables"]), os.path.dirname(md_path))
     with open(html_path, "w") as f:
         f.write("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                 "<title>%s</title><style>%s</style></head><body>\n%s\n</body></html>\n" % (
-                    html.escape(title), CSS, "\n".join(body)))
+                    html.escape(title), CSS, body))

@@ -5,11 +5,12 @@ set -euo pipefail
 
 # clang: the libFuzzer targets (scripts/fuzz.sh); Bazel builds with gcc.
 # python3-matplotlib (and python3-pil, which it brings): the benchmark report's
-# charts (bench/compare_charts.py); chromium: bench/report_render_test opens
+# charts (bench/compare_charts.py); python3-markdown: report.html from
+# report.md (bench/compare_report.py); chromium: bench/report_render_test opens
 # report.html headless, as a person would. pkg-config, cmake: the install pass
 # builds a program with only pkg-config's flags, and with CMake through them.
 packages=(bazel-bootstrap libmimalloc-dev libcmocka-dev gcc clang python3
-    python3-matplotlib python3-pil chromium pkg-config cmake)
+    python3-matplotlib python3-pil python3-markdown chromium pkg-config cmake)
 
 missing=()
 for p in "${packages[@]}"; do

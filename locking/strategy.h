@@ -434,8 +434,6 @@ void rcs_lock(rcs_header *h);
 void rcs_unlock(rcs_header *h);
 void rcs_lock2(rcs_header *a, rcs_header *b);
 void rcs_unlock2(rcs_header *a, rcs_header *b);
-void *rcs_load_shared_ptr(void *const *pp);
-void rcs_store_shared_ptr(void **pp, void *v);
 void rcs_checkpoint(void);
 bool rcs_thread_is_attached(void);
 void rcs_stop_world(void);
@@ -460,6 +458,16 @@ void rcs_retire_sized(void *p, size_t bytes, void (*free_fn)(void *));
 #define rcs_lockfree_load(p, order) ((void)(order), *(p))
 #define rcs_lockfree_store(p, v, order) ((void)(order), (void)(*(p) = (v)))
 #endif
+
+/* The pointer forms (the contract above), one definition for every
+ * strategy. Acquire and release where RCS_LOCKFREE_READS: a reader that
+ * sees a new array (or item) also sees it initialised. Plain elsewhere. */
+static inline void *rcs_load_shared_ptr(void *const *pp) {
+    return rcs_lockfree_load(pp, memory_order_acquire);
+}
+static inline void rcs_store_shared_ptr(void **pp, void *v) {
+    rcs_lockfree_store(pp, v, memory_order_release);
+}
 
 /* A lock not attached to an object. The default is an object lock without
  * the object: a whole header, because where locks are biased (biased) the

@@ -477,14 +477,6 @@ void rcs_lock_end_bias(rcs_mutex *m);
 
 #include "locking/lock/object_locks.h"
 
-/* Acquire: pairs with the release in rcs_store_shared_ptr, so a reader that
- * sees a new array (or item) also sees it initialised. */
-static inline void *rcs_load_shared_ptr(void *const *pp) {
-    return atomic_load_explicit((void *_Atomic const *)pp, memory_order_acquire);
-}
-static inline void rcs_store_shared_ptr(void **pp, void *v) {
-    atomic_store_explicit((void *_Atomic *)pp, v, memory_order_release);
-}
 
 /* ---- safe reclamation: QSBR (reclaim.c) ------------------------------------------ */
 #define RCS_RETIRE_BOUND_BYTES ((uint64_t)8 << 20)

@@ -149,12 +149,6 @@ void rcs_lock_end_bias(rcs_mutex *m);
 #include "locking/lock/object_locks.h"
 
 /* Readers take the object lock too: plain loads and stores suffice. */
-static inline void *rcs_load_shared_ptr(void *const *pp) {
-    return *pp;
-}
-static inline void rcs_store_shared_ptr(void **pp, void *v) {
-    *pp = v;
-}
 
 
 /* ---- safe reclamation: readers take locks, so retired memory is freed at

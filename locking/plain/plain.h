@@ -89,12 +89,6 @@ static inline void rcs_unlock2(rcs_header *a, rcs_header *b) {
 
 /* Plain loads and stores: readers hold the GIL too, or (nolock) nothing
  * is promised. */
-static inline void *rcs_load_shared_ptr(void *const *pp) {
-    return *pp;
-}
-static inline void rcs_store_shared_ptr(void **pp, void *v) {
-    *pp = v;
-}
 
 /* ---- runtime-wide structures: nothing to lock ------------------------------ */
 static inline void rcs_runtime_lock(void) {}

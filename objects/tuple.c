@@ -225,43 +225,56 @@ rc_object *rc_tuple_new(int64_t size) {
     return &t->base;
 }
 
-/* Drops the n references of items (the caller's, stolen). */
+/* Drops the n references of items (the caller's, stolen), where this
+ * thread may (rc_tuple_from_array_steal's contract); NULL items are skipped. */
 static void tuple_drop_items(int64_t n, rc_object *const *items) {
+    if (!rci_may_touch())
+        return;
     for (int64_t i = 0; i < n; i++)
         rc_xdecref(items[i]);
 }
 
-rc_object *rc_tuple_from_array_steal(int64_t n, rc_object *const *items) {
+/* rc_tuple_from_array_steal's failures, out of line so that its common path
+ * stays a few instructions. */
+static RC_NOINLINE rc_object *tuple_from_array_refused(int64_t n, rc_object *const *items) {
     static const char fn[] = "rc_tuple_from_array_steal";
     if (!rci_may_touch()) {
         rci_state_error(fn);
         return NULL;
     }
-    if (n < 0 || (n > 0 && !items))
-        return rci_error_null(RC_EVALUE, "%s: %s", fn,
-                              n < 0 ? "negative size" : "NULL items array");
-    for (int64_t i = 0; i < n; i++) {
-        if (!items[i]) {
-            tuple_drop_items(n, items);
-            return rci_error_null(RC_EVALUE, "%s: item %lld is NULL", fn, (long long)i);
-        }
-    }
-    if (n > TUPLE_MAX_SIZE) {
-        tuple_drop_items(n, items);
-        return rci_error_null(RC_ENOMEM, "%s: %lld slots is too many", fn, (long long)n);
-    }
-    size_t slots = (size_t)n * sizeof(rc_object *);
+    if (n < 0 || !items)
+        return rci_error_null(RC_EVALUE, "%s: %s", fn, n < 0 ? "negative size" : "NULL items array");
+    tuple_drop_items(n, items);
+    return rci_error_null(RC_ENOMEM, "%s: %lld slots is too many", fn, (long long)n);
+}
+
+/* Slot i of t came out NULL while copying: t is complete but for slots i..n-1,
+ * which take the rest of the items (NULL or not), so that dropping t drops
+ * every reference the call was given. */
+static RC_NOINLINE rc_object *tuple_from_array_hole(rci_tuple *t, int64_t n,
+                                                    rc_object *const *items, int64_t i) {
+    for (int64_t k = i; k < n; k++)
+        t->items[k] = items[k];
+    rci_object_link_new(&t->base);
+    rc_decref(&t->base);
+    return rci_error_null(RC_EVALUE, "rc_tuple_from_array_steal: item %lld is NULL", (long long)i);
+}
+
+rc_object *rc_tuple_from_array_steal(int64_t n, rc_object *const *items) {
+    if (RC_UNLIKELY(n < 0 || n > TUPLE_MAX_SIZE || (n > 0 && !items)))
+        return tuple_from_array_refused(n, items);
     /* Unlinked and unzeroed: every field is written below, before the
      * collector can see the tuple (rci_object_alloc_unlinked's contract). */
-    rci_tuple *t = (rci_tuple *)rci_object_alloc_unlinked(&rc_tuple_type,
-                                                          sizeof(rci_tuple) + slots);
-    if (!t) {
-        tuple_drop_items(n, items);
+    rci_tuple *t = (rci_tuple *)rci_object_alloc_unlinked(
+        &rc_tuple_type, sizeof(rci_tuple) + (size_t)n * sizeof(rc_object *));
+    if (RC_UNLIKELY(!t)) {
+        tuple_drop_items(n, items); /* not where the thread may not touch objects */
         return NULL;
     }
     t->size = n;
-    if (slots)
-        memcpy(t->items, items, slots);
+    for (int64_t i = 0; i < n; i++)
+        if (RC_UNLIKELY(!(t->items[i] = items[i])))
+            return tuple_from_array_hole(t, n, items, i);
     rci_object_link_new(&t->base);
     return &t->base;
 }

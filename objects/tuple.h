@@ -32,8 +32,9 @@ rc_object *rc_tuple_new(int64_t size);
  * by PyTuple_SET_ITEM): one call, no slot written twice, no per-slot
  * checks beyond NULL. items may be NULL when n == 0.
  * Errors: RC_EVALUE for n < 0, a NULL items with n > 0, or a NULL item;
- * RC_ENOMEM. On a thread that may not touch objects: RC_ESTATE, and it
- * keeps and drops no reference (there is no way to drop one there). */
+ * RC_ENOMEM (which a NULL item may meet first). On a thread that may not
+ * touch objects: RC_ESTATE, and it keeps and drops no reference (there is
+ * no way to drop one there). */
 rc_object *rc_tuple_from_array_steal(int64_t n, rc_object *const *items);
 
 /* Returns: a new reference to a tuple of the n given objects (borrowed; the

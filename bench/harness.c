@@ -263,11 +263,12 @@ static void print_result(const bench_run *run, int processes, const rc_runtime_s
     }
     printf("},\"stats\":{\"switches\":%llu,\"forced_drops\":%llu,\"wait_ns\":%llu,"
            "\"lock_waits\":%llu,\"shared_ops\":%llu,\"bias_ends\":%llu,"
-           "\"per_thread_starts\":%llu,\"retired_peak_bytes\":%llu}}\n",
+           "\"per_thread_starts\":%llu,\"retired_peak_bytes\":%llu,\"retire_waits\":%llu}}\n",
            (unsigned long long)st->switches, (unsigned long long)st->forced_drops,
            (unsigned long long)st->wait_ns, (unsigned long long)st->lock_waits,
            (unsigned long long)st->shared_ops, (unsigned long long)st->bias_ends,
-           (unsigned long long)st->per_thread_starts, (unsigned long long)st->retired_peak_bytes);
+           (unsigned long long)st->per_thread_starts, (unsigned long long)st->retired_peak_bytes,
+           (unsigned long long)st->retire_waits);
     fflush(stdout);
 }
 
@@ -293,6 +294,7 @@ static void stats_delta(rc_runtime_stats *d, const rc_runtime_stats *a,
     d->shared_ops = b->shared_ops - a->shared_ops;
     d->bias_ends = b->bias_ends - a->bias_ends;
     d->per_thread_starts = b->per_thread_starts - a->per_thread_starts;
+    d->retire_waits = b->retire_waits - a->retire_waits;
     /* A level, not a counter: the most one thread held since the runtime
      * started in this process (warm-up and earlier runs included). */
     d->retired_peak_bytes = b->retired_peak_bytes;

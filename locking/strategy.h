@@ -45,7 +45,7 @@
  *                       try-increment the dead object (the strategy's
  *                       header checks it with _Static_assert).
  *   RCS_OWNED_COUNTS    counts have an owner thread (biased): a strategy
- *                       that sets it defines rcs_thread_flush,
+ *                       that sets it defines rcs_is_owner, rcs_thread_flush,
  *                       rcs_settle_counts, rcs_hot_objects and
  *                       rcs_count_per_thread; otherwise this file gives
  *                       their do-nothing defaults (the end of the file), so
@@ -114,6 +114,18 @@
  *       layer frees an object made immortal this way without its count
  *       (refcount/immortal.c).
  *   bool rcs_is_immortal(const rcs_header *h)
+ *   bool rcs_is_owner(const rcs_header *h)
+ *       Whether the calling thread owns h: its id is the owner in h's
+ *       header (biased). false where counts have no owner (gil,
+ *       finegrained, nolock: this file's default), for a thread that is
+ *       not attached, and for an immortal or merged object (no owner).
+ *       Ownership only ever ends (a merge or rcs_make_immortal sets the
+ *       owner to none); no thread gains it after rcs_header_init. So at
+ *       any moment the only thread for which it can be true is the one
+ *       that made h. The object layer relies on that to free a private
+ *       container's old buffer at once (objects/object_internal.h, "the
+ *       shared mark"). Cost: nothing / nothing / one relaxed load and a
+ *       compare / nothing.
  *
  * Object locks. Critical sections on one or two objects; under the GIL (and
  * nolock) they compile to nothing.
@@ -498,9 +510,13 @@ void rcs_lock_word_unlock(rcs_lock_word *w);
  * threads' count operations are deferred (flushed at exit, settled before
  * a collection), sampled (hot objects) and may move to per-thread counts.
  * Elsewhere every count is exact at once and has no owner to bypass, and
- * these defaults are all there is to it. */
+ * these defaults are all there is to it (no thread owns anything). */
 #ifndef RCS_OWNED_COUNTS
 #define RCS_OWNED_COUNTS 0
+static inline bool rcs_is_owner(const rcs_header *h) {
+    (void)h;
+    return false;
+}
 static inline void rcs_thread_flush(void) {}
 static inline void rcs_settle_counts(void) {}
 static inline int rcs_hot_objects(rcs_hot_object *out, int max) {
@@ -513,6 +529,7 @@ static inline bool rcs_count_per_thread(rcs_header *h) {
     return false;
 }
 #endif
+bool rcs_is_owner(const rcs_header *h);
 void rcs_thread_flush(void);
 void rcs_settle_counts(void);
 int rcs_hot_objects(rcs_hot_object *out, int max);

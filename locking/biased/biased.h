@@ -227,7 +227,8 @@ bool rcs_decref_slow(rcs_header *h);
 bool rcs_bi_merge_zero_local(rcs_header *h);
 bool rcs_bi_try_incref_shared(rcs_header *h);
 
-static inline bool rcs_bi_is_owner(const rcs_header *h) {
+/* strategy.h: whether this thread made h and h has not been merged since. */
+static inline bool rcs_is_owner(const rcs_header *h) {
     /* Relaxed: only this thread stores its own tid into a header
      * (rcs_header_init), and only it, or a stopper while it is paused
      * (biased.c, O2), clears it; any other value is "not ours". */
@@ -326,7 +327,7 @@ static inline void rcs_incref(rcs_header *h) {
     uint32_t l = atomic_load_explicit(&h->local, memory_order_relaxed);
     if (l == RCS_BI_IMMORTAL)
         return;
-    if (__builtin_expect(rcs_bi_is_owner(h), 1))
+    if (__builtin_expect(rcs_is_owner(h), 1))
         /* Plain: only the owner writes local. A count that climbs to
          * UINT32_MAX simply makes the object immortal (as in CPython). */
         atomic_store_explicit(&h->local, l + 1, memory_order_relaxed);
@@ -339,7 +340,7 @@ static inline bool rcs_decref(rcs_header *h) {
     uint32_t l = atomic_load_explicit(&h->local, memory_order_relaxed);
     if (l == RCS_BI_IMMORTAL)
         return false;
-    if (__builtin_expect(rcs_bi_is_owner(h), 1)) {
+    if (__builtin_expect(rcs_is_owner(h), 1)) {
         atomic_store_explicit(&h->local, l - 1, memory_order_relaxed);
         if (l != 1)
             return false;
@@ -359,7 +360,7 @@ static inline bool rcs_try_incref(rcs_header *h) {
     uint32_t l = atomic_load_explicit(&h->local, memory_order_relaxed);
     if (l == RCS_BI_IMMORTAL)
         return true;
-    if (rcs_bi_is_owner(h) && l != 0) {
+    if (rcs_is_owner(h) && l != 0) {
         atomic_store_explicit(&h->local, l + 1, memory_order_relaxed);
         return true;
     }
@@ -446,7 +447,8 @@ void rcs_checkpoint_slow(void);
 void rcs_stop_world(void);
 void rcs_start_world(void);
 void rcs_settle_counts(void);
-/* Counts have owners (strategy.h): these four are this strategy's own. */
+/* Counts have owners (strategy.h): rcs_is_owner (above) and these four
+ * are this strategy's own. */
 #define RCS_OWNED_COUNTS 1
 int rcs_hot_objects(rcs_hot_object *out, int max);
 bool rcs_count_per_thread(rcs_header *h);
@@ -468,7 +470,7 @@ static inline bool rcs_world_stopped_here(void) {
 }
 
 static inline bool rcs_lock_is_biased_to_me(const rcs_header *h) {
-    /* Relaxed: as rcs_bi_is_owner. */
+    /* Relaxed: as rcs_is_owner. */
     return atomic_load_explicit(&((rcs_header *)h)->tid, memory_order_relaxed) ==
            rcs_bi_bias_tid;
 }

@@ -170,7 +170,7 @@ typedef struct gc_young {
 /* The flags of a tracked object hold its young list's address (16-aligned:
  * malloc'd), or 0 when it is on a global list; the low bits are RCI_GC_*. */
 #define YOUNG_MASK (~(uint64_t)15)
-_Static_assert((RCI_GC_FINALIZED | RCI_GC_COLLECTING | RCI_GC_UNREACHABLE) < 16,
+_Static_assert((RCI_GC_FINALIZED | RCI_GC_COLLECTING | RCI_GC_UNREACHABLE | RCI_GC_SHARED) < 16,
                "the flag bits must fit below a young list's address");
 
 static gc_young *all_young; /* every young list ever made, under the runtime lock */

@@ -35,6 +35,10 @@ enum {
     RCI_GC_FINALIZED = 1u << 0,   /* the finalizer has run */
     RCI_GC_COLLECTING = 1u << 1,  /* in the set being collected */
     RCI_GC_UNREACHABLE = 1u << 2, /* found unreachable by this collection */
+    /* Not the collector's: a container another thread may read without its
+     * lock (objects/object_internal.h, "the shared mark"). Set, never
+     * cleared, by an atomic OR, as RCI_GC_FINALIZED. */
+    RCI_GC_SHARED = 1u << 3,
 };
 
 static inline rci_gc_head *rci_gc_head_of(const rc_object *o) {

@@ -23,8 +23,12 @@
  * live keys fill at most a third of its slots. Tables are never changed in
  * size in place: the new one is published with rcs_store_shared_ptr and
  * the old one handed to rcs_retire, so a lock-free reader that still scans
- * the old table never reads freed memory. A table that has been replaced
- * (or detached by a clear) is never written again.
+ * the old table never reads freed memory; unless no other thread can be
+ * scanning it: a reader other than the dict's owner first marks the dict
+ * shared (rci_lockfree_read_begin), and the owner frees at once what it
+ * replaces in a dict with no mark (objects/object_internal.h, "the shared
+ * mark"). A table that has been replaced (or detached by a clear) is never
+ * written again.
  *
  * Reading without the lock (where the strategy has RCS_LOCKFREE_READS):
  * rc_dict_get and rc_dict_contains first probe the table with no lock
@@ -171,10 +175,12 @@ static size_t table_bytes(int64_t slots) {
            (size_t)(slots * 2 / 3) * sizeof(dict_entry);
 }
 
-/* A table that was published: freed once no lock-free reader can still
+/* A table that was published and has just been replaced: freed at once
+ * if no other thread can be scanning it (`at_once`, decided under the lock
+ * by rci_unpublished_is_private), else once no lock-free reader can still
  * scan it (rcs_retire_sized, so that the bytes held back are bounded). */
-static void table_retire(dict_table *t) {
-    rcs_retire_sized(t, table_bytes((int64_t)t->mask + 1), rci_mem_free);
+static void table_release(dict_table *t, bool at_once) {
+    rci_buffer_release(at_once, t, table_bytes((int64_t)t->mask + 1), rci_mem_free);
 }
 
 static dict_table *table_new(int64_t slots) {
@@ -406,8 +412,11 @@ static rc_status dict_insert(dict_object *d, uint64_t slot, uint64_t hash, rc_ob
         if (!bigger)
             return RC_ENOMEM;
         dict_publish(d, bigger);
+        /* Another thread's lock-free read may still scan it, unless the
+         * dict is private to this thread (object_internal.h, "the shared
+         * mark"). */
         if (t)
-            table_retire(t); /* a lock-free reader may still scan it */
+            table_release(t, rci_unpublished_is_private(&d->base));
         t = bigger;
         slot = table_free_slot(t, hash);
     }
@@ -553,7 +562,7 @@ static int dict_find_lockfree(dict_object *d, rc_object *key, uint64_t hash,
  * negative status. Without the lock first where the strategy allows it. */
 static inline int dict_get_ref(dict_object *d, rc_object *key, uint64_t hash,
                                rc_object **value, bool count) {
-    if (RCS_LOCKFREE_READS) {
+    if (rci_lockfree_read_begin(&d->base)) {
         int found = dict_find_lockfree(d, key, hash, value, count);
         if (found != LOCKFREE_UNSURE)
             return found;
@@ -809,15 +818,19 @@ rc_object *rc_dict_items(rc_object *d) {
 
 /* Empties the dict: detaches the table under the lock, then drops the
  * references with the lock released (each decref may run a dealloc slot,
- * which then finds the dict already empty), then retires the table. */
-static void dict_clear(rc_object *self) {
-    dict_object *d = as_dict(self);
+ * which then finds the dict already empty), then frees the table: at once
+ * if `dying` (the last reference is gone, and a reader holds one to the
+ * dict it reads, so nobody can be scanning it) or the dict is private,
+ * else through rcs_retire. */
+static void dict_empty(dict_object *d, bool dying) {
     dict_lock(d);
     dict_table *t = dict_table_of(d);
     dict_publish(d, NULL);
     if (d->used > 0)
         d->version++;
     d->used = 0;
+    /* Decided under the lock; stays true: nobody can load t any more. */
+    bool at_once = dying || rci_unpublished_is_private(&d->base);
     dict_unlock(d);
     if (!t)
         return;
@@ -825,11 +838,15 @@ static void dict_clear(rc_object *self) {
         rc_xdecref(t->entries[i].key);
         rc_xdecref(t->entries[i].value);
     }
-    table_retire(t);
+    table_release(t, at_once);
+}
+
+static void dict_clear(rc_object *self) {
+    dict_empty(as_dict(self), false);
 }
 
 static void dict_dealloc(rc_object *self) {
-    dict_clear(self);
+    dict_empty(as_dict(self), true);
 }
 
 /* Called by the collector with the world stopped, so without the lock (and

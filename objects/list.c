@@ -25,14 +25,19 @@
  *   - a slot at or past `size` holds NULL (a new array is zeroed, a popped
  *     slot cleared), so a stale index never finds the address of an object
  *     that died and whose memory now holds another;
- *   - an array that was ever published is freed through rcs_retire, and an
- *     item's memory stays object memory (runtime/memory.c).
+ *   - an array that was ever published is freed through rcs_retire, unless
+ *     no other thread can be reading it: a reader other than the list's
+ *     owner first marks the list shared (rci_lockfree_read_begin), and the
+ *     owner frees at once what it replaces in a list with no mark
+ *     (objects/object_internal.h, "the shared mark");
+ *   - an item's memory stays object memory (runtime/memory.c).
  * rc_list_size reads `size` with an atomic load and no lock: a snapshot.
  *
  * Growth. The array never grows in place. A larger one is allocated, the
- * slots copied, the new array published and the old one handed to
- * rcs_retire, which frees it once no lock-free reader can still be looking
- * at it. Capacity grows by half plus 4, so appends are amortised O(1).
+ * slots copied, the new array published and the old one freed: at once
+ * where no other thread can be reading it, else through rcs_retire, once no
+ * lock-free reader can still be looking at it. Capacity grows by half plus
+ * 4, so appends are amortised O(1).
  * Allocating first and publishing only on success is also what keeps a
  * list unchanged on RC_ENOMEM.
  */
@@ -138,11 +143,14 @@ static void list_array_free(void *items) {
     rci_mem_free_block(a, list_array_bytes(a->capacity), RCI_BLOCK_DATA);
 }
 
-/* An array that was published: freed once no lock-free reader can still
+/* An array that was published and has just been replaced: freed at once
+ * if no other thread can be reading it (`at_once`, decided under the lock
+ * by rci_unpublished_is_private), else once no lock-free reader can still
  * hold it (rcs_retire_sized, so that the bytes held back are bounded). */
-static void list_array_retire(rc_object **items) {
+static void list_array_release(rc_object **items, bool at_once) {
     if (items)
-        rcs_retire_sized(items, list_array_bytes(list_array_capacity(items)), list_array_free);
+        rci_buffer_release(at_once, items, list_array_bytes(list_array_capacity(items)),
+                           list_array_free);
 }
 
 /* The writes a lock-free reader may race with (pre: the lock is held). */
@@ -185,7 +193,9 @@ static RC_NOINLINE rc_status list_grow(rci_list *self, int64_t need) {
         memcpy(items, old, (size_t)self->size * sizeof *items);
     rcs_store_shared_ptr((void **)&self->items, items);
     self->capacity = cap;
-    list_array_retire(old); /* a lock-free reader may still hold it */
+    /* Another thread's lock-free read may still hold it, unless the list
+     * is private to this thread (object_internal.h, "the shared mark"). */
+    list_array_release(old, rci_unpublished_is_private(&self->base));
     return RC_OK;
 }
 
@@ -234,7 +244,8 @@ static rc_object *list_get_lockfree(rci_list *self, int64_t index, bool count) {
  * range. For walks that must not hold the lock between items. */
 static rc_object *list_item_ref(rci_list *self, int64_t i) {
     rc_object *item = NULL;
-    if (RCS_LOCKFREE_READS && i < size_load(self) && (item = list_get_lockfree(self, i, true)))
+    if (rci_lockfree_read_begin(&self->base) && i < size_load(self) &&
+        (item = list_get_lockfree(self, i, true)))
         return item;
     rcs_lock(&self->base.rc);
     if (i < self->size)
@@ -272,10 +283,12 @@ static void list_clear(rc_object *self) {
     rcs_store_shared_ptr((void **)&l->items, NULL);
     size_store(l, 0);
     l->capacity = 0;
+    /* Decided under the lock; stays true: nobody can load it any more. */
+    bool at_once = rci_unpublished_is_private(self);
     rcs_unlock(&self->rc);
     for (int64_t i = 0; i < n; i++)
         rc_decref(items[i]);
-    list_array_retire(items);
+    list_array_release(items, at_once);
 }
 
 /* Item by item, each fetched under its list's lock and compared without
@@ -547,7 +560,7 @@ static inline rc_object *list_get(rc_object *l, int64_t i, bool count, const cha
     int64_t index = i, size;
     /* Lock-free for i >= 0 only: a negative index counts from a size that
      * the lock-free read could not confirm. */
-    if (RCS_LOCKFREE_READS && i >= 0 && i < size_load(self) &&
+    if (i >= 0 && rci_lockfree_read_begin(l) && i < size_load(self) &&
         (item = list_get_lockfree(self, i, count)))
         return item;
     rcs_lock(&l->rc);

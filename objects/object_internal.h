@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gc/gc_internal.h"
 #include "objects/object.h"
 #include "refcount/refcount.h"
 #include "runtime/runtime_internal.h"
@@ -85,6 +86,95 @@ void rci_object_free(rci_tstate *t, rc_object *o);
  * pre: no other thread can reach o yet, or the caller has stopped the world
  * (rcs_make_immortal's contract; rc_immortalize does that). */
 void rci_make_immortal(rc_object *o);
+
+/* ---- the shared mark: freeing a private container's old buffer at once ----
+ * Where the strategy lets containers be read without their lock
+ * (RCS_LOCKFREE_READS), a writer that replaces a list's item array or a
+ * dict's table hands the old one to rcs_retire, which waits until no
+ * lock-free reader can still be looking at it. Most containers are only
+ * ever used by the thread that made them, and deferring their buffers
+ * makes that thread wait for the others (up to 50 ms each time, when one
+ * of them runs long without a checkpoint: strategy.h,
+ * RCS_RETIRE_BOUND_BYTES). So, as CPython's free-threaded build does with
+ * _PyObject_GC_SET_SHARED, a container is marked shared (RCI_GC_SHARED in
+ * its collector head) by the first thread other than its owner
+ * (rcs_is_owner) that reads it without the lock, before that read, and a
+ * writer frees the buffer it has just unpublished at once when it owns the
+ * container and finds no mark.
+ *
+ * Why that is safe: which threads can be reading buffer B without the lock
+ * when its writer W (holding the container's lock, B unpublished, the new
+ * buffer or NULL published) frees it?
+ *   - Readers that lock: none; W holds the lock.
+ *   - The owner, which reads without marking: only one thread can ever be
+ *     the owner (rcs_is_owner: ownership is never handed on, only ended),
+ *     and W is that thread; it is not part way through a read (a lock-free
+ *     read window calls nothing that writes a container: strategy.h).
+ *   - Any other thread R: it set the mark with an atomic OR before its
+ *     read. W's test of the mark is an atomic OR too (of nothing), so the
+ *     two are ordered in the flag word's modification order. If R's came
+ *     first, W sees the mark and defers B. If W's came first, W's release
+ *     OR (after its store publishing the new buffer) is read by R's
+ *     acquire OR, directly or through later read-modify-writes of the word
+ *     (a release sequence: other readers' ORs, the collector's young-list
+ *     ANDs; its plain writes happen only with the world stopped, which
+ *     orders them by itself): W's store happens before R's loads, and R
+ *     loads the new pointer, never B. A reader that finds the mark already
+ *     set, with an acquire load, reaches back the same way through the OR
+ *     that set it.
+ *   - A writer that is not the owner cannot rule the owner out, so it
+ *     always defers; so does every writer once the mark is set. The mark
+ *     is never cleared.
+ * Without RCS_LOCKFREE_READS every reader locks: nothing is marked and
+ * every buffer is freed at once (as rcs_retire would). */
+
+/* A reader: whether it may read container c's buffers without c's lock
+ * (the protocols of objects/list.c and objects/dict.c). Marks c shared
+ * first if the caller is not its owner. pre: the caller holds a reference
+ * to c (every GC object has the mark's word). */
+static inline bool rci_lockfree_read_begin(rc_object *c) {
+    if (!RCS_LOCKFREE_READS)
+        return false;
+    if (rcs_is_owner(&c->rc))
+        return true;
+    uint64_t *flags = &rci_gc_head_of(c)->flags;
+    /* Acquire: the frees made at once before the mark was set happened
+     * before our loads of c's buffers (the essay above). */
+    if (RC_UNLIKELY(!(rcs_shared_load(flags, memory_order_acquire) & RCI_GC_SHARED)))
+        /* acq_rel: acquire as the load above, and release so that a later
+         * reader that loads the mark reaches, through it, what we saw. */
+        rcs_shared_fetch_or(flags, RCI_GC_SHARED, memory_order_acq_rel);
+    return true;
+}
+
+/* A writer: whether the buffer it has just unpublished from container c
+ * may be freed at once (no other thread can be reading it: the essay
+ * above). pre: c's lock held, the replacement (or NULL) published. */
+static inline bool rci_unpublished_is_private(rc_object *c) {
+    if (!RCS_LOCKFREE_READS)
+        return true;
+    uint64_t *flags = &rci_gc_head_of(c)->flags;
+    /* Relaxed: a set mark only sends the buffer to rcs_retire, which is
+     * always safe. */
+    if (!rcs_is_owner(&c->rc) || (rcs_shared_load(flags, memory_order_relaxed) & RCI_GC_SHARED))
+        return false;
+    /* An OR of nothing, not a load, so that it is ordered against a
+     * reader's OR in the word's modification order. Release: our store of
+     * the new pointer reaches a reader whose OR comes after this one. No
+     * acquire needed: a mark seen only defers. */
+    return !(rcs_shared_fetch_or(flags, 0, memory_order_release) & RCI_GC_SHARED);
+}
+
+/* Frees buffer p (of `bytes` bytes, with free_fn) at once if `at_once`
+ * (rci_unpublished_is_private said so while the lock was held), else once
+ * no lock-free reader can still hold it (rcs_retire_sized). */
+static inline void rci_buffer_release(bool at_once, void *p, size_t bytes,
+                                      void (*free_fn)(void *)) {
+    if (at_once)
+        free_fn(p);
+    else
+        rcs_retire_sized(p, bytes, free_fn);
+}
 
 /* ---- layouts shared between files ---------------------------------------- */
 

@@ -232,6 +232,84 @@ void rc_allow_threads_end(void) {
     rcs_allow_threads_end();
 }
 
+/* ---- entering from a callback ------------------------------------------------
+ * rc_thread_ensure brings the calling thread to "may touch objects" from
+ * whichever of the three states it is in, and records which one in the
+ * returned rc_ensured; rc_thread_restore goes back to it. The calls nest
+ * because each one's record is kept by its caller, and the innermost
+ * restore undoes only what the innermost ensure did.
+ *
+ * Misuse is caught with one thread-local counter: ensure_depth is the
+ * number of this thread's ensures not yet restored, and each record holds
+ * the depth its ensure reached and the address of this thread's counter
+ * (unique among live threads). A restore is accepted only for the
+ * innermost open record of its own thread. Thread-local: only the own
+ * thread reads or writes it, so plain accesses. */
+static _Thread_local uint32_t ensure_depth;
+
+enum { ENSURED_NONE = 0, ENSURED_WAS_ACTIVE, ENSURED_WAS_RELEASED, ENSURED_WAS_DETACHED };
+
+rc_status rc_thread_ensure(rc_ensured *state) {
+    if (!state)
+        return rc_error_set(RC_EVALUE, "rc_thread_ensure: state is NULL");
+    *state = (rc_ensured){0}; /* a failed ensure leaves a record restore refuses */
+    int prior;
+    if (rci_active) {
+        prior = ENSURED_WAS_ACTIVE;
+    } else if (rci_current) {
+        prior = ENSURED_WAS_RELEASED; /* inside RC_BEGIN_ALLOW_THREADS */
+        rc_allow_threads_end();
+    } else {
+        if (!atomic_load(&started))
+            return rc_error_set(RC_ESTATE, "rc_thread_ensure: the runtime is not started");
+        rc_status st = rc_thread_attach();
+        if (st != RC_OK)
+            return st; /* its error (RC_ENOMEM) is in the slot */
+        prior = ENSURED_WAS_DETACHED;
+    }
+    state->thread = &ensure_depth;
+    state->depth = ++ensure_depth;
+    state->prior = prior;
+    return RC_OK;
+}
+
+/* RC_OK if state is the innermost open record of this thread, else the
+ * error that says what is wrong with it. */
+static rc_status ensured_check(const rc_ensured *state) {
+    if (state->prior == ENSURED_NONE || state->depth == 0)
+        return rc_error_set(RC_ESTATE, "rc_thread_restore: no open rc_thread_ensure made this "
+                                       "state (it failed, was never called, or was restored "
+                                       "already)");
+    if (state->thread != &ensure_depth)
+        return rc_error_set(RC_ESTATE, "rc_thread_restore: the state was made by "
+                                       "rc_thread_ensure on another thread");
+    if (state->depth > ensure_depth) /* a copy of a restored record */
+        return rc_error_set(RC_ESTATE, "rc_thread_restore: this state was already restored");
+    if (state->depth < ensure_depth)
+        return rc_error_set(RC_ESTATE, "rc_thread_restore: out of order: restore the inner "
+                                       "rc_thread_ensure (%u open, this is number %u) first",
+                            (unsigned)ensure_depth, (unsigned)state->depth);
+    if (!rci_active)
+        return rci_state_error("rc_thread_restore");
+    return RC_OK;
+}
+
+rc_status rc_thread_restore(rc_ensured *state) {
+    if (!state)
+        return rc_error_set(RC_EVALUE, "rc_thread_restore: state is NULL");
+    rc_status st = ensured_check(state);
+    if (st != RC_OK)
+        return st;
+    int prior = state->prior;
+    *state = (rc_ensured){0}; /* a second restore of it is refused */
+    ensure_depth--;
+    if (prior == ENSURED_WAS_RELEASED)
+        rc_allow_threads_begin();
+    else if (prior == ENSURED_WAS_DETACHED)
+        return rc_thread_detach();
+    return RC_OK;
+}
+
 /* ---- settings and counters ------------------------------------------------- */
 
 /* The one home of the value rc_switch_interval reads back; the strategy is

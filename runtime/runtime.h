@@ -128,6 +128,52 @@ void rc_allow_threads_end(void);
     rc_allow_threads_end();                                                              \
     }
 
+/* ---- entering the runtime from a callback -----------------------------------
+ * A callback that a library calls on a thread of its own, or on a host
+ * thread inside the release region, enters the runtime with one call and
+ * leaves it with another, as CPython's PyGILState_Ensure / Release:
+ *
+ *     rc_ensured g;
+ *     if (rc_thread_ensure(&g) != RC_OK)
+ *         return;                  // rc_error_message() says why
+ *     ... touch objects ...
+ *     rc_thread_restore(&g);
+ *
+ * rc_thread_ensure makes the calling thread able to touch objects from any
+ * state: an unattached thread is attached (rc_thread_attach), a thread in
+ * the release region leaves it (rc_allow_threads_end: under //:gil it
+ * waits for the global lock), an attached thread is left as it is.
+ * rc_thread_restore puts the thread back as it was: it detaches, re-enters
+ * the release region, or does nothing. Pairs nest: restore the innermost
+ * first. A thread the runtime attached for an ensure holds its per-thread
+ * state only until the matching restore, so a callback that runs often on
+ * one foreign thread pays an attach and a detach each time.
+ *
+ * rc_ensured is the caller's record of one ensure: keep it on the stack
+ * and read none of its fields. Each call concerns the calling thread
+ * only; any thread may call them. */
+typedef struct rc_ensured {
+    const void *thread; /* the ensuring thread (private) */
+    uint32_t depth;     /* its open ensures, this one included (private) */
+    int prior;          /* the state to restore (private) */
+} rc_ensured;
+
+/* Fills *state and returns RC_OK with the thread able to touch objects.
+ * Errors (*state then restores nothing and restore refuses it): RC_ESTATE
+ * if the runtime is not started (and the thread was not attached);
+ * RC_ENOMEM (attaching); RC_EVALUE if state is NULL. */
+rc_status rc_thread_ensure(rc_ensured *state);
+
+/* Undoes the rc_thread_ensure that filled *state, and clears *state.
+ * pre: the thread may touch objects (as the ensure left it), holds no
+ * object lock when it goes back to the release region, and *state is the
+ * innermost ensure of this thread not yet restored. Errors, with nothing
+ * changed: RC_ESTATE for a state that is not that (never ensured, failed,
+ * restored already, out of order, from another thread), or for a thread
+ * that is not attached or is in the release region; RC_EVALUE if state is
+ * NULL. */
+rc_status rc_thread_restore(rc_ensured *state);
+
 /* The switch interval: how long a thread waiting for the global lock waits
  * before asking the holder to drop it (default 5 ms). Strategies without a
  * global lock keep the value and ignore it. Any thread may call these.

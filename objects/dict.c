@@ -358,8 +358,8 @@ static inline rc_status dict_key_args(rc_object *d, rc_object *key, const char *
 
 /* RC_EKEY, naming the key when that costs no allocation (an int, or the
  * start of a str). Cheap: the message is written only if someone reads it
- * (rci_error_set_key). */
-RC_NOINLINE static rc_status key_error(const char *fn, rc_object *key) {
+ * (rci_error_set_key). Also rc_list_remove's (object_internal.h). */
+RC_NOINLINE rc_status rci_key_error(const char *fn, rc_object *key) {
     rci_key_desc desc;
     desc.kind = RCI_KEY_OTHER;
     desc.type_name = key->type->name;
@@ -587,7 +587,7 @@ rc_object *rc_dict_get(rc_object *o, rc_object *key) {
     int found = dict_get_ref(as_dict(o), key, hash, &value, true);
     if (RC_UNLIKELY(found != 1)) {
         if (found == 0)
-            key_error("rc_dict_get", key);
+            rci_key_error("rc_dict_get", key);
         return NULL;
     }
     return value;
@@ -602,6 +602,16 @@ int rc_dict_get_ref(rc_object *o, rc_object *key, rc_object **value) {
     if (st != RC_OK)
         return st;
     return dict_get_ref(as_dict(o), key, hash, value, true);
+}
+
+rc_object *rc_dict_get_default(rc_object *o, rc_object *key, rc_object *fallback) {
+    if (RC_UNLIKELY(!fallback))
+        return rci_error_null(RC_EVALUE, "rc_dict_get_default: NULL default");
+    rc_object *value = NULL;
+    int found = rc_dict_get_ref(o, key, &value); /* sets the error of a failure */
+    if (found < 0)
+        return NULL;
+    return found ? value : rc_newref(fallback);
 }
 
 int rc_dict_get_borrowed(rc_object *o, rc_object *key, rc_object **value) {
@@ -657,7 +667,7 @@ rc_status rc_dict_delete(rc_object *o, rc_object *key) {
     }
     dict_unlock(d);
     if (found != 1)
-        return found == 0 ? key_error("rc_dict_delete", key) : (rc_status)found;
+        return found == 0 ? rci_key_error("rc_dict_delete", key) : (rc_status)found;
     /* After unlocking: they may run dealloc slots. A key is never lent
      * (lock-free readers count a key before they read it). */
     rc_decref(old_key);

@@ -66,6 +66,13 @@ int rc_dict_get_ref(rc_object *d, rc_object *key, rc_object **value);
  * RC_ENOMEM, the dict unchanged). Threads: atomic. */
 int rc_dict_get_borrowed(rc_object *d, rc_object *key, rc_object **value);
 
+/* Python's dict.get(key, default). Returns: a new reference to the value
+ * of key, or, if key is absent, a new reference to fallback (borrowed: the
+ * caller's stays the caller's); NULL on error: RC_ETYPE (not a dict,
+ * unhashable key), RC_EVALUE (a NULL argument), and any error of the key's
+ * hash or equality. A miss sets no error. Threads: atomic. */
+rc_object *rc_dict_get_default(rc_object *d, rc_object *key, rc_object *fallback);
+
 /* 1 if key is present, 0 if not, negative rc_status on error. Threads: atomic. */
 int rc_dict_contains(rc_object *d, rc_object *key);
 

@@ -637,6 +637,170 @@ rc_object *rc_list_pop(rc_object *l, int64_t i) {
     return item;
 }
 
+/* ---- remove ---------------------------------------------------------------
+ * Equality may run arbitrary code (a client's slot), so it never runs under
+ * the lock: each item is fetched with a reference (list_item_ref) and
+ * compared unlocked. The match is removed only if, under the lock, its slot
+ * still holds it; otherwise the list changed meanwhile and the search
+ * starts again, so the item removed is the first equal one of a moment. */
+
+/* Removes slot i if it still holds item; returns whether it did. pre: the
+ * lock is held (rci_lock_for_removal). The list's reference to item stays
+ * for the caller to drop, after the unlock. */
+static bool list_remove_at_if(rci_list *self, int64_t i, rc_object *item) {
+    int64_t size = self->size;
+    if (i >= size || self->items[i] != item)
+        return false;
+    slots_move(self->items + i, self->items + i + 1, size - i - 1);
+    slot_store(self->items + size - 1, NULL); /* past the end: NULL */
+    size_store(self, size - 1);
+    return true;
+}
+
+rc_status rc_list_remove(rc_object *l, rc_object *item) {
+    if (!rci_may_touch() || !rc_list_check(l) || !item)
+        return list_args_error("rc_list_remove", l);
+    rci_list *self = as_list(l);
+    for (int64_t i = 0;; i++) {
+        rc_object *x = list_item_ref(self, i);
+        if (!x)
+            return rci_key_error("rc_list_remove", item);
+        int r = rc_object_equal(x, item);
+        if (r == 1) {
+            bool lent, removed;
+            if (rci_lock_for_removal(l, &self->lent, &lent) != RC_OK) {
+                rc_decref(x);
+                return RC_ENOMEM;
+            }
+            removed = list_remove_at_if(self, i, x);
+            rcs_unlock(&l->rc);
+            if (removed)
+                rci_drop_removed(lent, x); /* the list's reference */
+            rc_decref(x);                  /* ours */
+            if (removed)
+                return RC_OK;
+            i = -1; /* changed under the comparison: search again */
+            continue;
+        }
+        rc_decref(x);
+        if (r < 0)
+            return (rc_status)r;
+    }
+}
+
+/* ---- sort -------------------------------------------------------------------
+ * The comparison may run arbitrary code, fail, or change the list, so it
+ * never runs under the lock, and a failure must leave the list whole. The
+ * sort works on a copy: it takes a snapshot of the items (with references,
+ * under the lock), merge-sorts the copy unlocked, and writes the order back
+ * under the lock only if the list still holds exactly the snapshot's items
+ * in the snapshot's order; otherwise RC_ECHANGED. So the list is either
+ * sorted or as it was, never a partial mix, and each slot store is atomic
+ * for lock-free readers (each sees a slot's item before or after the sort).
+ *
+ * Merge sort, bottom-up: stable (of two equal items the left one is taken
+ * first), n log n comparisons at most, no recursion. */
+
+/* Merges the sorted runs src[lo, mid) and src[mid, hi) into dst[lo, hi).
+ * Returns RC_OK or the comparison's error. */
+static rc_status sort_merge(rc_object **dst, rc_object **src, int64_t lo, int64_t mid,
+                            int64_t hi, rc_less_fn less, void *arg) {
+    int64_t a = lo, b = mid, k = lo;
+    while (a < mid && b < hi) {
+        int r = less(src[b], src[a], arg); /* strictly less: stability */
+        if (r < 0)
+            return (rc_status)r;
+        dst[k++] = r ? src[b++] : src[a++];
+    }
+    while (a < mid)
+        dst[k++] = src[a++];
+    while (b < hi)
+        dst[k++] = src[b++];
+    return RC_OK;
+}
+
+/* Sorts items[0, n) with the help of tmp (n slots). On success the sorted
+ * order is in *out (items or tmp). */
+static rc_status sort_items(rc_object **items, rc_object **tmp, int64_t n, rc_less_fn less,
+                            void *arg, rc_object ***out) {
+    rc_object **src = items, **dst = tmp;
+    for (int64_t width = 1; width < n; width *= 2) {
+        for (int64_t lo = 0; lo < n; lo += 2 * width) {
+            int64_t mid = lo + width < n ? lo + width : n;
+            int64_t hi = mid + width < n ? mid + width : n;
+            rc_status st = sort_merge(dst, src, lo, mid, hi, less, arg);
+            if (st != RC_OK)
+                return st;
+        }
+        rc_object **t = src;
+        src = dst;
+        dst = t;
+    }
+    *out = src;
+    return RC_OK;
+}
+
+/* Writes `sorted` into the list if it still holds `snap` exactly; returns
+ * whether it did. pre: locked. The items are the same set, so no count
+ * changes. */
+static bool sort_write_back(rci_list *self, rc_object *const *snap, rc_object *const *sorted,
+                            int64_t n) {
+    if (self->size != n)
+        return false;
+    for (int64_t i = 0; i < n; i++)
+        if (self->items[i] != snap[i])
+            return false;
+    for (int64_t i = 0; i < n; i++)
+        slot_store(self->items + i, sorted[i]);
+    return true;
+}
+
+rc_status rc_list_sort(rc_object *l, rc_less_fn less, void *arg) {
+    if (!rci_may_touch() || !rc_list_check(l))
+        return list_type_error("rc_list_sort", l);
+    if (!less)
+        return rc_error_set(RC_EVALUE, "rc_list_sort: NULL comparison");
+    rci_list *self = as_list(l);
+    /* One block: the snapshot, the work copy, the merge buffer. Allocated
+     * before the lock (its allocation may run a collection), and again if
+     * the list grew meanwhile. */
+    rc_object **snap = NULL;
+    int64_t n;
+    for (;;) {
+        n = size_load(self);
+        if (n < 2)
+            return RC_OK; /* already sorted; nothing to compare */
+        if (n > LIST_MAX_SIZE / 3)
+            return rc_error_set(RC_ENOMEM, "rc_list_sort: list too large (%lld items)",
+                                (long long)n);
+        snap = rci_mem_alloc(3 * (size_t)n * sizeof *snap);
+        if (!snap)
+            return RC_ENOMEM;
+        rcs_lock(&l->rc);
+        bool same = self->size == n;
+        if (same)
+            for (int64_t i = 0; i < n; i++)
+                snap[i] = snap[n + i] = rc_newref(self->items[i]);
+        rcs_unlock(&l->rc);
+        if (same)
+            break;
+        rci_mem_free(snap);
+    }
+    rc_object **sorted;
+    rc_status st = sort_items(snap + n, snap + 2 * n, n, less, arg, &sorted);
+    if (st == RC_OK) {
+        rcs_lock(&l->rc);
+        bool written = sort_write_back(self, snap, sorted, n);
+        rcs_unlock(&l->rc);
+        if (!written)
+            st = rc_error_set(RC_ECHANGED, "rc_list_sort: the list changed during the sort");
+    }
+    for (int64_t i = 0; i < n; i++)
+        rc_decref(snap[i]); /* after the unlock: the list may have dropped them */
+    rci_mem_free(snap);
+    return st;
+}
+
 rc_object *rc_list_slice(rc_object *l, int64_t start, int64_t stop) {
     if (!rci_may_touch() || !rc_list_check(l)) {
         list_type_error("rc_list_slice", l);

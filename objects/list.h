@@ -82,6 +82,32 @@ rc_object *rc_list_pop(rc_object *l, int64_t i);
  * a snapshot, or RC_ECHANGED). */
 rc_status rc_list_extend(rc_object *l, rc_object *src);
 
+/* Removes the first item equal to item (rc_object_equal; item borrowed)
+ * and drops the list's reference to it. Errors: RC_EKEY if no item is
+ * equal (no other "not found" status exists; the message names the item as
+ * a dict's names a missing key), RC_ETYPE, RC_EVALUE for NULL, any error
+ * of the equality (the list unchanged), RC_ENOMEM as rc_list_set. Threads:
+ * equality runs without the lock (it may run a client's code); the removal
+ * is atomic, of an item equal to item that was the first such when it was
+ * compared (if the list changed meanwhile, the search starts again). */
+rc_status rc_list_remove(rc_object *l, rc_object *item);
+
+/* An order for rc_list_sort: 1 if a sorts before b (a < b), 0 if not, or a
+ * negative rc_status to stop the sort with that error. a and b are lent
+ * for the call. */
+typedef int (*rc_less_fn)(rc_object *a, rc_object *b, void *arg);
+
+/* Sorts the list by less (called with arg), stably: items that are not
+ * less than one another keep their order. The object layer has no order of
+ * its own (rc_object_equal is its only comparison), so the caller gives
+ * one. Errors: RC_EVALUE (NULL l or less), RC_ETYPE, RC_ENOMEM, the first
+ * negative result of less, RC_ECHANGED if the list changed during the sort;
+ * on any error the list is as it was (a permutation of its items, the same
+ * one). Threads: less runs without the lock and may touch the list (which
+ * then fails with RC_ECHANGED); the new order is written atomically with
+ * respect to every other call. */
+rc_status rc_list_sort(rc_object *l, rc_less_fn less, void *arg);
+
 /* Returns: a new reference to a new list holding items start..stop-1, with
  * Python's slice rules (negative values count from the end, out-of-range
  * values are clamped, an empty range gives an empty list), or NULL

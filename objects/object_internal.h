@@ -201,6 +201,10 @@ int rci_dict_iter_next(rc_object *d, int64_t *position, uint64_t version,
  * removed. */
 uint64_t rci_dict_version(rc_object *d);
 
+/* Sets RC_EKEY for a key (or item) that is not there, naming it when that
+ * costs no allocation, and returns RC_EKEY (objects/dict.c). */
+rc_status rci_key_error(const char *fn, rc_object *key);
+
 /* ---- weak references: the referents' lists (objects/weaklist.c) --------- */
 
 /* Weak references whose callbacks are waiting to run, each held by a

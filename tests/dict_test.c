@@ -773,6 +773,35 @@ static void test_alloc_failures(void **state) {
     assert_true(rct_sweep_alloc_failures(build_and_free, NULL) > 40);
 }
 
+static void test_get_default(void **state) {
+    (void)state;
+    rc_object *d = rc_dict_new();
+    rc_object *k = rc_str_from_cstr("k"), *v = rct_big_int(1), *fb = rct_big_int(2);
+    assert_non_null(d);
+    assert_status(rc_dict_set(d, k, v), RC_OK);
+    rc_object *got = rc_dict_get_default(d, k, fb);
+    assert_ptr_equal(got, v); /* a new reference to the value */
+    rc_decref(got);
+    rc_object *absent = rc_str_from_cstr("absent");
+    rc_error_clear();
+    got = rc_dict_get_default(d, absent, fb);
+    assert_ptr_equal(got, fb); /* a new reference to the default */
+    assert_int_equal(rc_error_code(), RC_OK); /* a miss sets no error */
+    rc_decref(got);
+    rc_object *unhashable = rc_list_new();
+    assert_null_error(rc_dict_get_default(d, unhashable, fb), RC_ETYPE);
+    assert_null_error(rc_dict_get_default(d, k, NULL), RC_EVALUE);
+    assert_null_error(rc_dict_get_default(d, NULL, fb), RC_EVALUE);
+    assert_null_error(rc_dict_get_default(unhashable, k, fb), RC_ETYPE);
+    rc_decref(unhashable);
+    rc_decref(absent);
+    rc_decref(k);
+    rc_decref(v);
+    rc_decref(fb);
+    assert_live_objects(3); /* d, and the key and value it holds */
+    rc_decref(d);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty),
@@ -797,6 +826,7 @@ int main(void) {
         RCT_SERIAL(test_client_equal_mutates_dict,
                    "its key's equal slot changes a dict through static variables"),
         cmocka_unit_test(test_100k_int_keys),
+        cmocka_unit_test(test_get_default),
         RCT_SERIAL(test_alloc_failures, RCT_FAILS_ALLOCATIONS),
     };
     return RCT_RUN_GROUP(tests);

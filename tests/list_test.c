@@ -634,6 +634,196 @@ static void test_wide_list_dealloc(void **state) {
     assert_live_objects(0);
 }
 
+/* ---- remove ---------------------------------------------------------------- */
+
+static void test_remove_first_equal(void **state) {
+    (void)state;
+    rc_object *l = LIST_OF(1, 2, 3, 2);
+    rc_object *two = rc_float_from_double(2.0); /* equal to the int 2 */
+    assert_status(rc_list_remove(l, two), RC_OK);
+    rc_decref(two);
+    assert_int_equal(rc_list_size(l), 3);
+    assert_int_equal(item_int(l, 0), 1);
+    assert_int_equal(item_int(l, 1), 3);
+    assert_int_equal(item_int(l, 2), 2); /* the later 2 stays */
+    rc_object *big = rct_big_int(5);
+    assert_status(rc_list_append(l, big), RC_OK);
+    assert_status(rc_list_remove(l, big), RC_OK); /* the list's reference dropped */
+    assert_status(rc_list_remove(l, big), RC_EKEY);
+    assert_non_null(strstr(rc_error_message(), "rc_list_remove"));
+    assert_non_null(strstr(rc_error_message(), "1000005"));
+    rc_decref(big);
+    assert_live_objects(1);
+    assert_status(rc_list_remove(l, NULL), RC_EVALUE);
+    rc_object *none = rc_none();
+    assert_status(rc_list_remove(none, none), RC_ETYPE);
+    rc_decref(none);
+    rc_object *empty = rc_list_new();
+    rc_object *one = rc_int_from_i64(1);
+    assert_status(rc_list_remove(empty, one), RC_EKEY);
+    rc_decref(one);
+    rc_decref(empty);
+    rc_decref(l);
+}
+
+/* An item whose equality fails, or changes the list it is in. */
+typedef struct probe {
+    rc_object base;
+    rc_object *list; /* borrowed */
+    int mode;        /* PROBE_* */
+} probe;
+
+enum { PROBE_FAIL = 1, PROBE_INSERT_ONCE, PROBE_PLAIN };
+
+static int probe_equal(rc_object *self, rc_object *other) {
+    probe *p = (probe *)self;
+    (void)other;
+    if (p->mode == PROBE_FAIL)
+        return rc_error_set(RC_EVALUE, "probe: comparison failed");
+    if (p->mode == PROBE_INSERT_ONCE) {
+        p->mode = PROBE_PLAIN;
+        rc_object *nine = rc_int_from_i64(9);
+        rc_status st = rc_list_insert(p->list, 0, nine); /* shifts the probe */
+        rc_decref(nine);
+        return st == RC_OK ? 1 : st; /* claims equal, once */
+    }
+    return 0;
+}
+
+static rc_type probe_type = {.name = "probe",
+                             .basicsize = sizeof(probe),
+                             .instance_size = rc_fixed_instance_size,
+                             .equal = probe_equal};
+
+static void test_remove_equality_error_leaves_list(void **state) {
+    (void)state;
+    rc_object *l = LIST_OF(1);
+    probe *p = (probe *)rc_object_new(&probe_type);
+    assert_non_null(p);
+    p->mode = PROBE_FAIL;
+    assert_status(rc_list_insert(l, 0, &p->base), RC_OK);
+    rc_object *five = rc_int_from_i64(5);
+    assert_status(rc_list_remove(l, five), RC_EVALUE);
+    assert_int_equal(rc_list_size(l), 2);
+    rc_decref(five);
+    rc_decref(&p->base);
+    rc_decref(l);
+}
+
+/* The probe claims equality after changing the list: the removal finds its
+ * slot changed and searches again, and removes the real match. */
+static void test_remove_searches_again_when_list_changes(void **state) {
+    (void)state;
+    rc_object *l = LIST_OF(5);
+    probe *p = (probe *)rc_object_new(&probe_type);
+    assert_non_null(p);
+    p->list = l;
+    p->mode = PROBE_INSERT_ONCE;
+    assert_status(rc_list_insert(l, 0, &p->base), RC_OK); /* [probe, 5] */
+    rc_object *five = rc_int_from_i64(5);
+    assert_status(rc_list_remove(l, five), RC_OK);
+    rc_decref(five);
+    assert_int_equal(rc_list_size(l), 2); /* [9, probe] */
+    assert_int_equal(item_int(l, 0), 9);
+    rc_object *second = rc_list_get(l, 1);
+    assert_ptr_equal(second, &p->base);
+    rc_decref(second);
+    rc_decref(&p->base);
+    rc_decref(l);
+}
+
+/* ---- sort -------------------------------------------------------------------- */
+
+typedef struct sort_ctx {
+    int64_t divisor; /* compare value / divisor */
+    int calls;
+    int fail_at;         /* the call that fails (0: none) */
+    rc_object *append_to; /* appended to at the first call (NULL: none) */
+} sort_ctx;
+
+static int int_less(rc_object *a, rc_object *b, void *arg) {
+    sort_ctx *c = arg;
+    c->calls++;
+    if (c->fail_at && c->calls == c->fail_at)
+        return rc_error_set(RC_EVALUE, "int_less: failing as asked");
+    if (c->append_to && c->calls == 1) {
+        rc_status st = rc_list_append_steal(c->append_to, rc_int_from_i64(-1));
+        if (st != RC_OK)
+            return st;
+    }
+    return rct_int(a) / c->divisor < rct_int(b) / c->divisor;
+}
+
+/* The values of l, n of them, equal those given. */
+static void assert_items(rc_object *l, int n, const int64_t *expected) {
+    assert_int_equal(rc_list_size(l), n);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(item_int(l, i), expected[i]);
+}
+
+static void test_sort_orders_and_is_stable(void **state) {
+    (void)state;
+    rc_object *l = LIST_OF(35, 12, 31, 18, 33, 10, 2);
+    sort_ctx by_value = {.divisor = 1};
+    assert_status(rc_list_sort(l, int_less, &by_value), RC_OK);
+    assert_items(l, 7, (int64_t[]){2, 10, 12, 18, 31, 33, 35});
+    rc_decref(l);
+
+    /* By tens: equal keys keep their order. */
+    l = LIST_OF(35, 12, 31, 18, 33, 10, 2);
+    sort_ctx by_tens = {.divisor = 10};
+    assert_status(rc_list_sort(l, int_less, &by_tens), RC_OK);
+    assert_items(l, 7, (int64_t[]){2, 12, 18, 10, 35, 31, 33});
+    rc_decref(l);
+
+    /* A longer one, from a fixed generator; big ints, so counts matter. */
+    l = rc_list_new();
+    assert_non_null(l);
+    uint32_t x = 12345;
+    for (int i = 0; i < 1000; i++) {
+        x = x * 1103515245u + 12345u;
+        assert_status(rc_list_append_steal(l, rct_big_int((int64_t)(x >> 16) % 500)), RC_OK);
+    }
+    assert_live_objects(1001);
+    sort_ctx ctx = {.divisor = 1};
+    assert_status(rc_list_sort(l, int_less, &ctx), RC_OK);
+    assert_live_objects(1001);
+    for (int64_t i = 1; i < 1000; i++)
+        assert_true(item_int(l, i - 1) <= item_int(l, i));
+    assert_true(ctx.calls <= 1000 * 10); /* n log2 n */
+    rc_decref(l);
+
+    /* Nothing to compare. */
+    l = LIST_OF(7);
+    sort_ctx none = {.divisor = 1};
+    assert_status(rc_list_sort(l, int_less, &none), RC_OK);
+    assert_int_equal(none.calls, 0);
+    rc_decref(l);
+}
+
+static void test_sort_errors_leave_list(void **state) {
+    (void)state;
+    const int64_t before[] = {5, 3, 9, 1, 7, 2};
+    rc_object *l = list_of(6, before);
+    for (int fail_at = 1; fail_at <= 8; fail_at++) {
+        sort_ctx c = {.divisor = 1, .fail_at = fail_at};
+        assert_status(rc_list_sort(l, int_less, &c), RC_EVALUE);
+        assert_items(l, 6, before); /* as it was */
+    }
+    assert_status(rc_list_sort(l, NULL, NULL), RC_EVALUE);
+    rc_object *t = rc_tuple_new(0);
+    sort_ctx c = {.divisor = 1};
+    assert_status(rc_list_sort(t, int_less, &c), RC_ETYPE);
+    rc_decref(t);
+
+    /* The comparison changes the list: RC_ECHANGED, and the sort wrote
+     * nothing (the list is as the comparison left it). */
+    sort_ctx changing = {.divisor = 1, .append_to = l};
+    assert_status(rc_list_sort(l, int_less, &changing), RC_ECHANGED);
+    assert_items(l, 7, (int64_t[]){5, 3, 9, 1, 7, 2, -1});
+    rc_decref(l);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_new_append_get),
@@ -661,6 +851,11 @@ int main(void) {
         RCT_SERIAL(test_deep_nesting_dealloc,
                    "a million objects: four copies at once only multiply memory and time"),
         cmocka_unit_test(test_wide_list_dealloc),
+        cmocka_unit_test(test_remove_first_equal),
+        cmocka_unit_test(test_remove_equality_error_leaves_list),
+        cmocka_unit_test(test_remove_searches_again_when_list_changes),
+        cmocka_unit_test(test_sort_orders_and_is_stable),
+        cmocka_unit_test(test_sort_errors_leave_list),
     };
     return RCT_RUN_GROUP(tests);
 }

@@ -17,6 +17,7 @@
 #include "objects/iter.h"
 #include "objects/list.h"
 #include "objects/object.h"
+#include "objects/set.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
 #include "objects/weakref.h"

@@ -69,6 +69,7 @@
 #include "objects/int.h"
 #include "objects/list.h"
 #include "objects/object_internal.h"
+#include "objects/set.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
 
@@ -103,16 +104,11 @@ _Static_assert(sizeof(dict_table) % sizeof(uint64_t) == 0,
 _Static_assert(DICT_MIN_SLOTS * sizeof(int32_t) % sizeof(uint64_t) == 0,
                "the entries after the index must be 8-byte aligned");
 
-typedef struct dict_object {
-    rc_object base;
-    /* The dict_table, or NULL until the first insertion or after a clear.
-     * void * so that the seam's shared-pointer calls access it through its
-     * own type; only dict_table_of and dict_publish touch it. */
-    void *table;
-    int64_t used;     /* live keys */
-    uint64_t version; /* changes whenever a key is added or removed */
-    bool lent;        /* ever read with rc_dict_get_borrowed (runtime/borrow.c) */
-} dict_object;
+/* The object (rci_table, object_internal.h, since objects/set.c allocates
+ * sets of the same layout): `table` is the dict_table, or NULL until the
+ * first insertion or after a clear; only dict_table_of and dict_publish
+ * touch it. */
+typedef rci_table dict_object;
 
 static inline dict_object *as_dict(rc_object *o) {
     return (dict_object *)o;
@@ -138,6 +134,11 @@ static inline void dict_unlock(dict_object *d) {
 
 bool rc_dict_check(const rc_object *o) {
     return o && o->type == &rc_dict_type;
+}
+
+/* A dict or a set: the objects with this file's table (iteration). */
+static bool is_table(const rc_object *o) {
+    return rc_dict_check(o) || rc_set_check(o);
 }
 
 /* ---- tables ------------------------------------------------------------------ */
@@ -335,25 +336,32 @@ restart:;
 /* ---- argument checks and errors ----------------------------------------------- */
 
 /* The check of every entry point: the thread may touch objects
- * (rci_may_touch), and d is a dict. RC_OK, or the error set. */
-static rc_status dict_expect(rc_object *d, const char *fn) {
+ * (rci_may_touch), and d is of the type the entry point serves (a dict,
+ * or for objects/set.c a set). RC_OK, or the error set. */
+static rc_status table_expect(rc_object *d, const rc_type *type, const char *fn) {
     if (RC_UNLIKELY(!rci_may_touch()))
         return rci_state_error(fn);
     if (!d)
-        return rc_error_set(RC_EVALUE, "%s: NULL dict", fn);
-    if (!rc_dict_check(d))
-        return rc_error_set(RC_ETYPE, "%s: expected a dict, got %s", fn, d->type->name);
+        return rc_error_set(RC_EVALUE, "%s: NULL %s", fn, type->name);
+    if (d->type != type)
+        return rc_error_set(RC_ETYPE, "%s: expected a %s, got %s", fn, type->name,
+                            d->type->name);
     return RC_OK;
 }
 
 /* Checks d and key and hashes key. */
-static inline rc_status dict_key_args(rc_object *d, rc_object *key, const char *fn,
-                                      uint64_t *hash) {
-    if (RC_UNLIKELY(!rci_may_touch() || !rc_dict_check(d)))
-        return dict_expect(d, fn);
+static inline rc_status table_key_args(rc_object *d, const rc_type *type, rc_object *key,
+                                       const char *fn, uint64_t *hash) {
+    if (RC_UNLIKELY(!rci_may_touch() || !d || d->type != type))
+        return table_expect(d, type, fn);
     if (RC_UNLIKELY(!key))
         return rc_error_set(RC_EVALUE, "%s: NULL key", fn);
     return key_hash(key, hash);
+}
+
+static inline rc_status dict_key_args(rc_object *d, rc_object *key, const char *fn,
+                                      uint64_t *hash) {
+    return table_key_args(d, &rc_dict_type, key, fn, hash);
 }
 
 /* RC_EKEY, naming the key when that costs no allocation (an int, or the
@@ -377,8 +385,8 @@ RC_NOINLINE rc_status rci_key_error(const char *fn, rc_object *key) {
 
 /* ---- creation and size ---------------------------------------------------------- */
 
-rc_object *rc_dict_new(void) {
-    dict_object *d = (dict_object *)rci_object_alloc(&rc_dict_type, sizeof *d);
+rc_object *rci_table_new(rc_type *type) {
+    dict_object *d = (dict_object *)rci_object_alloc(type, sizeof *d);
     if (!d)
         return NULL;
     d->table = NULL;
@@ -388,8 +396,12 @@ rc_object *rc_dict_new(void) {
     return &d->base;
 }
 
-int64_t rc_dict_size(rc_object *o) {
-    rc_status st = dict_expect(o, "rc_dict_size");
+rc_object *rc_dict_new(void) {
+    return rci_table_new(&rc_dict_type);
+}
+
+int64_t rci_table_size(rc_object *o, const rc_type *type, const char *fn) {
+    rc_status st = table_expect(o, type, fn);
     if (st != RC_OK)
         return st;
     dict_object *d = as_dict(o);
@@ -397,6 +409,10 @@ int64_t rc_dict_size(rc_object *o) {
     int64_t n = d->used;
     dict_unlock(d);
     return n;
+}
+
+int64_t rc_dict_size(rc_object *o) {
+    return rci_table_size(o, &rc_dict_type, "rc_dict_size");
 }
 
 /* ---- set, get, contains, delete -------------------------------------------------- */
@@ -447,12 +463,17 @@ static rc_status dict_lock_and_find(dict_object *d, rc_object *key, uint64_t has
 }
 
 rc_status rc_dict_set(rc_object *o, rc_object *key, rc_object *value) {
+    return rci_table_set(o, &rc_dict_type, key, value, "rc_dict_set");
+}
+
+rc_status rci_table_set(rc_object *o, const rc_type *type, rc_object *key, rc_object *value,
+                        const char *fn) {
     uint64_t hash;
-    rc_status st = dict_key_args(o, key, "rc_dict_set", &hash);
+    rc_status st = table_key_args(o, type, key, fn, &hash);
     if (st != RC_OK)
         return st;
     if (RC_UNLIKELY(!value))
-        return rc_error_set(RC_EVALUE, "rc_dict_set: NULL value");
+        return rc_error_set(RC_EVALUE, "%s: NULL value", fn);
     dict_object *d = as_dict(o);
     dict_pos pos = {0}; /* set by the lookup (the compiler cannot see it through the loop) */
     rc_object *old = NULL;
@@ -634,17 +655,28 @@ int rc_dict_get_borrowed(rc_object *o, rc_object *key, rc_object **value) {
     return found;
 }
 
-int rc_dict_contains(rc_object *o, rc_object *key) {
+int rci_table_contains(rc_object *o, const rc_type *type, rc_object *key, const char *fn) {
     uint64_t hash;
-    rc_status st = dict_key_args(o, key, "rc_dict_contains", &hash);
+    rc_status st = table_key_args(o, type, key, fn, &hash);
     if (st != RC_OK)
         return st;
     return dict_get_ref(as_dict(o), key, hash, NULL, true);
 }
 
+int rc_dict_contains(rc_object *o, rc_object *key) {
+    return rci_table_contains(o, &rc_dict_type, key, "rc_dict_contains");
+}
+
 rc_status rc_dict_delete(rc_object *o, rc_object *key) {
+    int found = rci_table_delete(o, &rc_dict_type, key, "rc_dict_delete");
+    if (found == 0)
+        return rci_key_error("rc_dict_delete", key);
+    return found == 1 ? RC_OK : (rc_status)found;
+}
+
+int rci_table_delete(rc_object *o, const rc_type *type, rc_object *key, const char *fn) {
     uint64_t hash;
-    rc_status st = dict_key_args(o, key, "rc_dict_delete", &hash);
+    rc_status st = table_key_args(o, type, key, fn, &hash);
     if (st != RC_OK)
         return st;
     dict_object *d = as_dict(o);
@@ -667,18 +699,18 @@ rc_status rc_dict_delete(rc_object *o, rc_object *key) {
     }
     dict_unlock(d);
     if (found != 1)
-        return found == 0 ? rci_key_error("rc_dict_delete", key) : (rc_status)found;
+        return found; /* 0: absent, no error set */
     /* After unlocking: they may run dealloc slots. A key is never lent
      * (lock-free readers count a key before they read it). */
     rc_decref(old_key);
     rci_drop_removed(lent, old_value);
-    return RC_OK;
+    return 1;
 }
 
 /* ---- iteration (objects/iter.c) ----------------------------------------------- */
 
 uint64_t rci_dict_version(rc_object *o) {
-    if (!rc_dict_check(o))
+    if (!is_table(o))
         return 0;
     dict_object *d = as_dict(o);
     dict_lock(d);
@@ -689,9 +721,8 @@ uint64_t rci_dict_version(rc_object *o) {
 
 int rci_dict_iter_next(rc_object *o, int64_t *position, uint64_t version, rc_object **key,
                        rc_object **value) {
-    rc_status st = dict_expect(o, "rci_dict_iter_next");
-    if (st != RC_OK)
-        return st;
+    if (RC_UNLIKELY(!rci_may_touch() || !is_table(o)))
+        return table_expect(o, &rc_dict_type, "rci_dict_iter_next");
     dict_object *d = as_dict(o);
     int result = 0;
     *key = NULL;
@@ -719,7 +750,7 @@ int rci_dict_iter_next(rc_object *o, int64_t *position, uint64_t version, rc_obj
     }
     dict_unlock(d);
     if (result == RC_ECHANGED)
-        return rc_error_set(RC_ECHANGED, "dict changed size during iteration");
+        return rc_error_set(RC_ECHANGED, "%s changed size during iteration", o->type->name);
     return result;
 }
 
@@ -791,9 +822,10 @@ static rc_object *item_pair_steal(rc_object *key, rc_object *value) {
     return t;
 }
 
-/* The list behind rc_dict_keys / _values / _items. */
-static rc_object *dict_to_list(rc_object *o, int what, const char *fn) {
-    if (dict_expect(o, fn) != RC_OK)
+/* The list behind rc_dict_keys / _values / _items (and rci_table_keys,
+ * for a set's keys). */
+static rc_object *table_to_list(rc_object *o, const rc_type *type, int what, const char *fn) {
+    if (table_expect(o, type, fn) != RC_OK)
         return NULL;
     dict_snapshot s;
     if (dict_snapshot_take(as_dict(o), what, &s) != RC_OK)
@@ -812,16 +844,20 @@ static rc_object *dict_to_list(rc_object *o, int what, const char *fn) {
     return list;
 }
 
+rc_object *rci_table_keys(rc_object *o, const rc_type *type, const char *fn) {
+    return table_to_list(o, type, SNAP_KEYS, fn);
+}
+
 rc_object *rc_dict_keys(rc_object *d) {
-    return dict_to_list(d, SNAP_KEYS, "rc_dict_keys");
+    return table_to_list(d, &rc_dict_type, SNAP_KEYS, "rc_dict_keys");
 }
 
 rc_object *rc_dict_values(rc_object *d) {
-    return dict_to_list(d, SNAP_VALUES, "rc_dict_values");
+    return table_to_list(d, &rc_dict_type, SNAP_VALUES, "rc_dict_values");
 }
 
 rc_object *rc_dict_items(rc_object *d) {
-    return dict_to_list(d, SNAP_KEYS | SNAP_VALUES, "rc_dict_items");
+    return table_to_list(d, &rc_dict_type, SNAP_KEYS | SNAP_VALUES, "rc_dict_items");
 }
 
 /* ---- slots -------------------------------------------------------------------- */
@@ -851,17 +887,17 @@ static void dict_empty(dict_object *d, bool dying) {
     table_release(t, at_once);
 }
 
-static void dict_clear(rc_object *self) {
+void rci_table_clear(rc_object *self) {
     dict_empty(as_dict(self), false);
 }
 
-static void dict_dealloc(rc_object *self) {
+void rci_table_dealloc(rc_object *self) {
     dict_empty(as_dict(self), true);
 }
 
 /* Called by the collector with the world stopped, so without the lock (and
  * RC_VISIT may return early, which would skip an unlock). */
-static int dict_traverse(rc_object *self, rc_visit_fn visit, void *arg) {
+int rci_table_traverse(rc_object *self, rc_visit_fn visit, void *arg) {
     dict_table *t = dict_table_of(as_dict(self));
     for (int64_t i = 0; t && i < t->nentries; i++) {
         RC_VISIT(t->entries[i].key);
@@ -973,9 +1009,9 @@ rc_type rc_dict_type = {
     .basicsize = sizeof(dict_object),
     .instance_size = rc_fixed_instance_size,
     .flags = RC_TYPE_GC,
-    .dealloc = dict_dealloc,
-    .traverse = dict_traverse,
-    .clear = dict_clear,
+    .dealloc = rci_table_dealloc,
+    .traverse = rci_table_traverse,
+    .clear = rci_table_clear,
     .equal = dict_equal,
     .repr = dict_repr,
     .id = RCI_TYPE_ID_DICT,

@@ -19,6 +19,7 @@
 #include "objects/dict.h"
 #include "objects/list.h"
 #include "objects/object_internal.h"
+#include "objects/set.h"
 #include "objects/tuple.h"
 
 rc_status rc_iter_begin(rc_iter *it, rc_object *container) {
@@ -33,11 +34,11 @@ rc_status rc_iter_begin(rc_iter *it, rc_object *container) {
         return rci_state_error("rc_iter_begin");
     if (!container)
         return rc_error_set(RC_EVALUE, "rc_iter_begin: NULL container");
-    if (rc_dict_check(container))
+    if (rc_dict_check(container) || rc_set_check(container))
         it->version = rci_dict_version(container);
     else if (!rc_list_check(container) && !rc_tuple_check(container))
         return rc_error_set(RC_ETYPE,
-                         "rc_iter_begin: expected a list, a tuple or a dict, got %s",
+                         "rc_iter_begin: expected a list, a tuple, a dict or a set, got %s",
                          rc_object_type_name(container));
     it->container = rc_newref(container);
     return RC_OK;
@@ -75,7 +76,7 @@ int rc_iter_next(rc_iter *it, rc_object **item) {
     rc_object *c = it->container;
     if (!c)
         return 0; /* ended */
-    if (rc_dict_check(c))
+    if (rc_dict_check(c) || rc_set_check(c)) /* a set's elements: its table's keys */
         return rci_dict_iter_next(c, &it->position, it->version, item, NULL);
     *item = rc_list_check(c) ? iter_list_next(it) : iter_tuple_next(it);
     return *item != NULL;

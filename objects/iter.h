@@ -1,5 +1,5 @@
 /*
- * objects/iter.h -- iterating over lists, tuples and dicts.
+ * objects/iter.h -- iterating over lists, tuples, dicts and sets.
  *
  *     rc_iter it;
  *     if (rc_iter_begin(&it, container) != RC_OK) ... error ...
@@ -40,7 +40,8 @@ typedef struct rc_iter {
     uint64_t version;     /* internal: the dict's key-set version at the start */
 } rc_iter;
 
-/* Starts iterating over a list, a tuple, or a dict (which yields its keys).
+/* Starts iterating over a list, a tuple, a dict (which yields its keys) or
+ * a set (its elements; RC_ECHANGED as a dict's keys).
  * Errors: RC_ETYPE for other objects (it is then ended already), RC_EVALUE. */
 rc_status rc_iter_begin(rc_iter *it, rc_object *container);
 

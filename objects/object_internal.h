@@ -35,6 +35,7 @@ enum {
     RCI_TYPE_ID_DICT,
     RCI_TYPE_ID_FREED, /* debug builds: the type of a quarantined object */
     RCI_TYPE_ID_WEAKREF,
+    RCI_TYPE_ID_SET,
     RCI_FIRST_CLIENT_TYPE_ID = 16,
 };
 
@@ -192,7 +193,35 @@ typedef struct rci_tuple {
     rc_object *items[]; /* size slots; NULL until filled */
 } rci_tuple;
 
-/* Iteration over a dict: the entry at *position or after it. Returns 1 with
+/* ---- the hash table of dict and set (objects/dict.c) -------------------------
+ * A set is an object of the dict's layout and table, of its own type,
+ * whose every value is None (objects/set.c says why). These are the dict's
+ * operations for either type: each checks that o is of `type` (the error
+ * names fn) and otherwise behaves as the rc_dict_* call of the same name. */
+typedef struct rci_table {
+    rc_object base;
+    void *table;      /* void *: the seam's shared-pointer calls take it so */
+    int64_t used;     /* live keys */
+    uint64_t version; /* changes whenever a key is added or removed */
+    bool lent;        /* ever read with rc_dict_get_borrowed (runtime/borrow.c) */
+} rci_table;
+
+rc_object *rci_table_new(rc_type *type);
+int64_t rci_table_size(rc_object *o, const rc_type *type, const char *fn);
+rc_status rci_table_set(rc_object *o, const rc_type *type, rc_object *key, rc_object *value,
+                        const char *fn);
+int rci_table_contains(rc_object *o, const rc_type *type, rc_object *key, const char *fn);
+/* 1 if key was there and is removed, 0 if absent (no error set), or a
+ * negative rc_status. */
+int rci_table_delete(rc_object *o, const rc_type *type, rc_object *key, const char *fn);
+/* Returns: a new list of the keys, in insertion order (a snapshot). */
+rc_object *rci_table_keys(rc_object *o, const rc_type *type, const char *fn);
+/* The slots. */
+void rci_table_dealloc(rc_object *self);
+int rci_table_traverse(rc_object *self, rc_visit_fn visit, void *arg);
+void rci_table_clear(rc_object *self);
+
+/* Iteration over a dict or a set: the entry at *position or after it. Returns 1 with
  * new references in *key and *value (value may be NULL if not wanted),
  * 0 at the end, or RC_ECHANGED if the key set is no longer `version`. */
 int rci_dict_iter_next(rc_object *d, int64_t *position, uint64_t version,

@@ -26,6 +26,7 @@
 #include "objects/int.h"
 #include "objects/list.h"
 #include "objects/object_internal.h"
+#include "objects/set.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
 #include "objects/weakref.h"
@@ -103,7 +104,7 @@ static void builtin_types_init(void) {
     rc_type *builtins[] = {&rc_none_type, &rc_bool_type,  &rc_int_type,
                            &rc_float_type, &rc_str_type,  &rc_tuple_type,
                            &rc_list_type,  &rc_dict_type, &rci_freed_type,
-                           &rc_weakref_type};
+                           &rc_weakref_type, &rc_set_type};
     for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
         rci_type_names[builtins[i]->id] = builtins[i]->name;
 }

@@ -11,6 +11,7 @@
 
 #include "gc/gc.h"
 #include "objects/bool.h"
+#include "objects/bytes.h"
 #include "objects/dict.h"
 #include "objects/float.h"
 #include "objects/int.h"

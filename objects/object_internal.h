@@ -36,6 +36,7 @@ enum {
     RCI_TYPE_ID_FREED, /* debug builds: the type of a quarantined object */
     RCI_TYPE_ID_WEAKREF,
     RCI_TYPE_ID_SET,
+    RCI_TYPE_ID_BYTES,
     RCI_FIRST_CLIENT_TYPE_ID = 16,
 };
 
@@ -252,6 +253,17 @@ void rci_weakref_clear_for_gc(rc_object *referent, rci_weakref_pending *pending)
 
 /* Runs and empties the queue; true if any callback ran. */
 bool rci_weakref_run_callbacks(rci_weakref_pending *pending);
+
+/* The hash of n bytes at p, computed once into *cache (0: not yet; the
+ * hash is never 0) with relaxed atomics: str's and bytes' (objects/str.c). */
+uint64_t rci_cached_hash_bytes(uint64_t *cache, const char *p, int64_t n);
+
+/* Returns: a new str, prefix then the len bytes at p in single quotes, with
+ * backslash escapes for the quote, the backslash, \n, \t, \r, and \xNN
+ * for other control bytes (and, if escape_non_ascii, bytes past 0x7f):
+ * str's and bytes' repr (objects/str.c). */
+rc_object *rci_quoted_repr(const char *prefix, const char *p, int64_t len,
+                           bool escape_non_ascii);
 
 /* Interned strings: runtime start and stop (objects/str.c). */
 rc_status rci_intern_init(void);

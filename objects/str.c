@@ -200,7 +200,7 @@ rc_object *rc_str_concat(rc_object *a, rc_object *b) {
 /* ---- slots ------------------------------------------------------------------ */
 
 /* FNV-1a, 64-bit: simple, and good enough for dict keys of text. */
-static uint64_t str_hash_bytes(const char *p, int64_t n) {
+static uint64_t hash_bytes(const char *p, int64_t n) {
     uint64_t h = 0xcbf29ce484222325ull;
     for (int64_t i = 0; i < n; i++) {
         h ^= (unsigned char)p[i];
@@ -209,13 +209,19 @@ static uint64_t str_hash_bytes(const char *p, int64_t n) {
     return h ? h : 1;
 }
 
-static uint64_t str_cached_hash(str_object *s) {
-    uint64_t h = rcs_shared_load(&s->hash, memory_order_relaxed);
+/* Also bytes' (object_internal.h). The race of two first uses is benign:
+ * see the top of this file. */
+uint64_t rci_cached_hash_bytes(uint64_t *cache, const char *p, int64_t n) {
+    uint64_t h = rcs_shared_load(cache, memory_order_relaxed);
     if (h == 0) {
-        h = str_hash_bytes(s->data, s->byte_length);
-        rcs_shared_store(&s->hash, h, memory_order_relaxed);
+        h = hash_bytes(p, n);
+        rcs_shared_store(cache, h, memory_order_relaxed);
     }
     return h;
+}
+
+static uint64_t str_cached_hash(str_object *s) {
+    return rci_cached_hash_bytes(&s->hash, s->data, s->byte_length);
 }
 
 static rc_status str_hash(rc_object *self, uint64_t *out) {
@@ -232,24 +238,24 @@ static int str_equal(rc_object *self, rc_object *other) {
     return rc_str_check(other) && str_same_bytes(as_str(self), as_str(other));
 }
 
-/* 'text' with backslash escapes for quotes, backslashes and control bytes;
- * other characters, non-ASCII included, as they are. */
-static rc_object *str_repr(rc_object *self) {
-    str_object *s = as_str(self);
-    size_t cap = (size_t)s->byte_length * 4 + 3;
+rc_object *rci_quoted_repr(const char *prefix, const char *p, int64_t len,
+                           bool escape_non_ascii) {
+    size_t plen = strlen(prefix);
+    size_t cap = plen + (size_t)len * 4 + 2;
     char *buf = rci_mem_alloc(cap);
     if (!buf)
         return NULL;
-    size_t n = 0;
+    memcpy(buf, prefix, plen);
+    size_t n = plen;
     buf[n++] = '\'';
-    for (int64_t i = 0; i < s->byte_length; i++) {
-        unsigned char c = (unsigned char)s->data[i];
+    for (int64_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)p[i];
         const char *esc = c == '\\' ? "\\\\" : c == '\'' ? "\\'" : c == '\n' ? "\\n"
                         : c == '\t' ? "\\t" : c == '\r' ? "\\r" : NULL;
         if (esc) {
             memcpy(buf + n, esc, 2);
             n += 2;
-        } else if (c < 0x20 || c == 0x7f) {
+        } else if (c < 0x20 || c == 0x7f || (escape_non_ascii && c > 0x7f)) {
             n += (size_t)snprintf(buf + n, 5, "\\x%02x", c);
         } else {
             buf[n++] = (char)c;
@@ -259,6 +265,12 @@ static rc_object *str_repr(rc_object *self) {
     rc_object *r = rc_str_from_utf8(buf, n);
     rci_mem_free(buf);
     return r;
+}
+
+/* 'text': non-ASCII characters as they are. */
+static rc_object *str_repr(rc_object *self) {
+    str_object *s = as_str(self);
+    return rci_quoted_repr("", s->data, s->byte_length, false);
 }
 
 rc_type rc_str_type = {

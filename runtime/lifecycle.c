@@ -21,6 +21,7 @@
 
 #include "gc/gc_internal.h"
 #include "objects/bool.h"
+#include "objects/bytes.h"
 #include "objects/dict.h"
 #include "objects/float.h"
 #include "objects/int.h"
@@ -104,7 +105,7 @@ static void builtin_types_init(void) {
     rc_type *builtins[] = {&rc_none_type, &rc_bool_type,  &rc_int_type,
                            &rc_float_type, &rc_str_type,  &rc_tuple_type,
                            &rc_list_type,  &rc_dict_type, &rci_freed_type,
-                           &rc_weakref_type, &rc_set_type};
+                           &rc_weakref_type, &rc_set_type, &rc_bytes_type};
     for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
         rci_type_names[builtins[i]->id] = builtins[i]->name;
 }

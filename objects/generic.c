@@ -19,13 +19,36 @@
  * count (about 2 ns) off the comparisons of strings and ints that dict
  * lookups make. */
 
+/* The hash of an object whose type has neither a hash nor an equality
+ * slot: such an object is equal only to itself (rc_object_equal), so its
+ * address is a hash that agrees with equality, and stays the same for the
+ * object's life (objects never move). Rotated as CPython's
+ * _Py_HashPointer rotates: the low bits of an address are mostly 0
+ * (alignment), and the dict's probing starts from the low bits. A
+ * rotation is one-to-one, so two live objects never share this hash. */
+static uint64_t identity_hash(const rc_object *o) {
+    uint64_t p = (uint64_t)(uintptr_t)o;
+    return (p >> 4) | (p << 60);
+}
+
+/* No hash slot: identity if the type has no equality either; a type that
+ * compares by value but says nothing about hashing is unhashable, as in
+ * Python (a class that defines __eq__ alone gets __hash__ = None). The
+ * built-in containers (list, dict, set) are unhashable by that rule. */
+static RC_NOINLINE rc_status hash_without_slot(rc_object *o, uint64_t *out) {
+    if (o->type->equal)
+        return rc_error_set(RC_ETYPE, "unhashable type: '%s'", o->type->name);
+    *out = identity_hash(o);
+    return RC_OK;
+}
+
 rc_status rc_object_hash(rc_object *o, uint64_t *out) {
     if (RC_UNLIKELY(!rci_may_touch()))
         return rci_state_error("rc_object_hash");
     if (!o || !out)
         return rc_error_set(RC_EVALUE, "rc_object_hash: NULL argument");
     if (!o->type->hash)
-        return rc_error_set(RC_ETYPE, "unhashable type: '%s'", o->type->name);
+        return hash_without_slot(o, out);
     if (rci_is_leaf(o))
         return o->type->hash(o, out);
     rc_status st = rci_recursion_enter(" while hashing an object");

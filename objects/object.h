@@ -100,8 +100,11 @@ struct rc_type {
     void (*clear)(rc_object *self);
 
     /* Stores a hash in *out and returns RC_OK, or fails with a status.
-     * Objects that compare equal must hash equal. NULL: unhashable
-     * (rc_object_hash fails with RC_ETYPE). */
+     * Objects that compare equal must hash equal. NULL: if equal is NULL
+     * too, the object is hashed by identity (it is equal only to itself),
+     * as Python's object is; if the type defines equal, it is unhashable
+     * (rc_object_hash fails with RC_ETYPE), as a Python class that defines
+     * __eq__ without __hash__. */
     rc_status (*hash)(rc_object *self, uint64_t *out);
 
     /* 1 if equal, 0 if not, or a negative rc_status. Called with self of
@@ -175,7 +178,9 @@ static inline const char *rc_object_type_name(const rc_object *o) {
 }
 
 /* Hash of o. Returns RC_OK and stores it in *out, or fails: RC_ETYPE for an
- * unhashable object (a list, a dict, a tuple holding one), RC_EVALUE for NULL,
+ * unhashable object (a list, a dict, a set, a tuple holding one, a client
+ * type with an equal slot and no hash slot; see rc_type.hash for the
+ * identity hash of client types with neither), RC_EVALUE for NULL,
  * RC_ESTATE when the thread may not touch objects (not attached, or inside
  * the release region). */
 rc_status rc_object_hash(rc_object *o, uint64_t *out);

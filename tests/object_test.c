@@ -215,6 +215,65 @@ static void test_unhashable_and_null(void **state) {
     rc_decref(l);
 }
 
+/* Client types without a hash slot: hashed by identity when they have no
+ * equality either, unhashable when they compare by value. */
+static rc_type plain_type = {.name = "plain",
+                             .basicsize = sizeof(rc_object),
+                             .instance_size = rc_fixed_instance_size};
+
+static int always_equal(rc_object *self, rc_object *other) {
+    (void)self;
+    return other->type == self->type;
+}
+
+static rc_type valued_type = {.name = "valued",
+                              .basicsize = sizeof(rc_object),
+                              .instance_size = rc_fixed_instance_size,
+                              .equal = always_equal};
+
+static void test_identity_hash_by_default(void **state) {
+    (void)state;
+    rc_object *a = rc_object_new(&plain_type), *b = rc_object_new(&plain_type);
+    assert_non_null(a);
+    assert_non_null(b);
+    uint64_t ha, ha2, hb;
+    assert_status(rc_object_hash(a, &ha), RC_OK);
+    assert_status(rc_object_hash(a, &ha2), RC_OK);
+    assert_status(rc_object_hash(b, &hb), RC_OK);
+    assert_true(ha == ha2);       /* stable */
+    assert_true(ha != hb);        /* two live objects never share it */
+    assert_int_equal(rc_object_equal(a, b), 0);
+    /* Usable as dict keys and set elements: found by identity only. */
+    rc_object *d = rc_dict_new(), *s = rc_set_new();
+    rc_object *one = rc_int_from_i64(1);
+    assert_status(rc_dict_set(d, a, one), RC_OK);
+    assert_int_equal(rc_dict_contains(d, a), 1);
+    assert_int_equal(rc_dict_contains(d, b), 0);
+    assert_status(rc_set_add(s, a), RC_OK);
+    assert_status(rc_set_add(s, b), RC_OK);
+    assert_int_equal(rc_set_size(s), 2);
+    rc_object *t = rc_tuple_pack(2, a, one); /* a tuple of them hashes too */
+    uint64_t ht;
+    assert_status(rc_object_hash(t, &ht), RC_OK);
+    rc_decref(t);
+    rc_decref(one);
+    rc_decref(s);
+    rc_decref(d);
+
+    /* An equality slot without a hash slot: unhashable. */
+    rc_object *v = rc_object_new(&valued_type);
+    assert_non_null(v);
+    assert_status(rc_object_hash(v, &hb), RC_ETYPE);
+    assert_non_null(strstr(rc_error_message(), "valued"));
+    rc_object *d2 = rc_dict_new();
+    assert_status(rc_dict_set(d2, v, v), RC_ETYPE);
+    rc_decref(d2);
+    rc_decref(v);
+    rc_decref(a);
+    rc_decref(b);
+    assert_live_objects(0);
+}
+
 /* ---- None and bool ---------------------------------------------------------- */
 
 static void test_none_and_bool(void **state) {
@@ -457,6 +516,7 @@ int main(void) {
         cmocka_unit_test(test_object_new_var),
         cmocka_unit_test(test_instance_size_slot),
         cmocka_unit_test(test_unhashable_and_null),
+        cmocka_unit_test(test_identity_hash_by_default),
         cmocka_unit_test(test_none_and_bool),
         cmocka_unit_test(test_immortals_never_change),
         cmocka_unit_test(test_small_ints_are_shared),

@@ -40,11 +40,49 @@ static rc_object *none_or_null(rc_status st) {
 
 /* ---- functions ---------------------------------------------------------------- */
 
+rc_status lang_kwargs(const char *fname, rc_object **args, int nargs, rc_object *kwnames,
+                      const char *const *names, rc_object **out) {
+    for (int i = 0; names[i]; i++)
+        out[i] = NULL;
+    for (int64_t k = 0; kwnames && k < rc_tuple_size(kwnames); k++) {
+        const char *nm = rc_str_data(rc_tuple_get(kwnames, k));
+        int i = 0;
+        while (names[i] && strcmp(names[i], nm) != 0)
+            i++;
+        if (!names[i])
+            return rc_error_set(RC_ETYPE, "%s() got an unexpected keyword argument '%s'", fname,
+                                nm);
+        out[i] = args[nargs + k];
+    }
+    return RC_OK;
+}
+
+/* sep= and end= as print's keywords: a str, or None for the default. */
+static rc_status print_text(rc_object *o, const char *what, const char *dflt, const char **out,
+                            size_t *len) {
+    if (!o || rc_is_none(o)) {
+        *out = dflt, *len = strlen(dflt);
+        return RC_OK;
+    }
+    if (!rc_str_check(o))
+        return rc_error_set(RC_ETYPE, "%s must be None or a string, not %s", what,
+                            rc_object_type_name(o));
+    *out = rc_str_data(o), *len = (size_t)rc_str_byte_length(o);
+    return RC_OK;
+}
+
 /* Writes the line under the stream's lock, so lines printed by different
- * threads never interleave. */
-static rc_object *bi_print(lang_thread *ts, rc_object **args, int nargs) {
-    rc_object *text[256];
-    if (!lang_check_args("print", nargs, 0, 255))
+ * threads never interleave. Takes sep=, end= and flush= (every line is
+ * flushed as the stream decides; flush is accepted and ignored). */
+static rc_object *bi_print(lang_thread *ts, rc_object **args, int nargs, rc_object *kwnames) {
+    static const char *const names[] = {"sep", "end", "flush", NULL};
+    rc_object *text[256], *kw[3];
+    const char *sep, *end;
+    size_t seplen, endlen;
+    if (!lang_check_args("print", nargs, 0, 255) ||
+        lang_kwargs("print", args, nargs, kwnames, names, kw) != RC_OK ||
+        print_text(kw[0], "sep", " ", &sep, &seplen) != RC_OK ||
+        print_text(kw[1], "end", "\n", &end, &endlen) != RC_OK)
         return NULL;
     int n = 0;
     for (; n < nargs; n++)
@@ -54,10 +92,10 @@ static rc_object *bi_print(lang_thread *ts, rc_object **args, int nargs) {
     if (n == nargs) {
         flockfile(out);
         for (int i = 0; i < n; i++) {
-            fputs(i ? " " : "", out);
+            fwrite(sep, 1, i ? seplen : 0, out);
             fwrite(rc_str_data(text[i]), 1, (size_t)rc_str_byte_length(text[i]), out);
         }
-        fputc('\n', out);
+        fwrite(end, 1, endlen, out);
         funlockfile(out);
     }
     for (int i = 0; i < n; i++)
@@ -337,6 +375,26 @@ static const lang_method *methods_of(const rc_type *type) {
     return lang_threads_methods(type);
 }
 
+rc_object *lang_builtin_call(lang_thread *ts, lang_builtin *b, rc_object **args, int nargs,
+                             rc_object *kwnames) {
+    if (b->kwfn)
+        return b->kwfn(ts, args, nargs, kwnames);
+    if (kwnames && rc_tuple_size(kwnames) > 0) {
+        rc_error_set(RC_ETYPE, "%s() takes no keyword arguments", b->name);
+        return NULL;
+    }
+    return b->fn(ts, args, nargs);
+}
+
+rc_object *lang_call_method_kw(lang_thread *ts, rc_object *self, rc_object *name,
+                               rc_object **args, int nargs, rc_object *kwnames) {
+    if (kwnames && rc_tuple_size(kwnames) > 0) {
+        rc_error_set(RC_ETYPE, "%s() takes no keyword arguments", rc_str_data(name));
+        return NULL;
+    }
+    return lang_call_method(ts, self, name, args, nargs);
+}
+
 rc_object *lang_call_method(lang_thread *ts, rc_object *self, rc_object *name, rc_object **args,
                             int nargs) {
     rc_checkpoint();
@@ -353,9 +411,10 @@ rc_object *lang_call_method(lang_thread *ts, rc_object *self, rc_object *name, r
  * object by name, and under a free-threaded strategy its count would be a
  * write they all share. They hold no references, and live until the
  * runtime stops (a few per interpreter). */
-rc_status lang_add_builtin(rc_object *builtins, const char *name, lang_cfunc fn) {
+static rc_status add_builtin(rc_object *builtins, const char *name, lang_cfunc fn,
+                             lang_cfunc_kw kwfn) {
     rc_object *key = rc_str_intern_cstr(name);
-    rc_object *f = key ? lang_builtin_new(name, fn) : NULL;
+    rc_object *f = !key ? NULL : fn ? lang_builtin_new(name, fn) : lang_builtin_new_kw(name, kwfn);
     rc_status st = f ? rc_immortalize(f) : rc_error_code();
     if (st == RC_OK)
         st = rc_dict_set(builtins, key, f);
@@ -364,15 +423,25 @@ rc_status lang_add_builtin(rc_object *builtins, const char *name, lang_cfunc fn)
     return st;
 }
 
+rc_status lang_add_builtin(rc_object *builtins, const char *name, lang_cfunc fn) {
+    return add_builtin(builtins, name, fn, NULL);
+}
+
+rc_status lang_add_builtin_kw(rc_object *builtins, const char *name, lang_cfunc_kw kwfn) {
+    return add_builtin(builtins, name, NULL, kwfn);
+}
+
 rc_status lang_builtins_install(rc_object *builtins) {
     static const struct {
         const char *name;
         lang_cfunc fn;
     } table[] = {
-        {"print", bi_print}, {"len", bi_len}, {"range", bi_range}, {"str", bi_str},
+        {"len", bi_len}, {"range", bi_range}, {"str", bi_str},
         {"int", bi_int}, {"float", bi_float}, {"gc_collect", bi_gc_collect},
         {"strategy", bi_strategy},
     };
+    if (lang_add_builtin_kw(builtins, "print", bi_print) != RC_OK)
+        return rc_error_code();
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (lang_add_builtin(builtins, table[i].name, table[i].fn) != RC_OK)
             return rc_error_code();

@@ -20,6 +20,22 @@ typedef struct lang_method {
 rc_object *lang_call_method(lang_thread *ts, rc_object *self, rc_object *name, rc_object **args,
                             int nargs);
 
+/* The same with keyword arguments (as lang_call_kw takes them): only
+ * `print` takes any for now; every other method refuses them. */
+rc_object *lang_call_method_kw(lang_thread *ts, rc_object *self, rc_object *name,
+                               rc_object **args, int nargs, rc_object *kwnames);
+
+/* Calls a builtin (lang_call_kw's arguments). */
+rc_object *lang_builtin_call(lang_thread *ts, lang_builtin *b, rc_object **args, int nargs,
+                             rc_object *kwnames);
+
+/* Matches a builtin's keyword arguments (args[nargs..], named by kwnames,
+ * which may be NULL) with the names it takes (names, NULL-ended): out[i]
+ * gets the value given for names[i] (borrowed), or NULL. Returns RC_OK, or
+ * RC_ETYPE for a keyword it does not take. */
+rc_status lang_kwargs(const char *fname, rc_object **args, int nargs, rc_object *kwnames,
+                      const char *const *names, rc_object **out);
+
 /* Adds every builtin to the dict. Returns RC_OK or a failure status. */
 rc_status lang_builtins_install(rc_object *builtins);
 
@@ -32,7 +48,8 @@ bool lang_check_args(const char *fname, int nargs, int min, int max);
 rc_status lang_threads_install(rc_object *builtins);
 const lang_method *lang_threads_methods(const rc_type *type);
 
-/* Adds fn to the dict under name. */
+/* Adds fn (or kwfn, a builtin that takes keywords) to the dict under name. */
 rc_status lang_add_builtin(rc_object *builtins, const char *name, lang_cfunc fn);
+rc_status lang_add_builtin_kw(rc_object *builtins, const char *name, lang_cfunc_kw kwfn);
 
 #endif /* LANG_BUILTINS_H */

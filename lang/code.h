@@ -24,7 +24,10 @@ typedef enum lang_op {
     OP_LOAD_GLOBAL,    /* -- globals[consts[arg]], else builtins[...] */
     OP_STORE_GLOBAL,   /* v -- */
     OP_POP_TOP,        /* v -- */
+    OP_DUP_TOP,        /* v -- v v */
     OP_DUP_TOP2,       /* a b -- a b a b */
+    OP_ROT_TWO,        /* a b -- b a */
+    OP_ROT_THREE,      /* a b c -- c a b */
     OP_BINARY,         /* a b -- a OP b; arg is a lang_binop */
     OP_NEGATE,         /* v -- -v */
     OP_NOT,            /* v -- not v */
@@ -36,19 +39,26 @@ typedef enum lang_op {
     OP_BUILD_TUPLE,    /* v1..vn -- tuple */
     OP_BUILD_DICT,     /* k1 v1 .. kn vn -- dict */
     OP_SUBSCR,         /* c i -- c[i] */
-    OP_STORE_SUBSCR,   /* c i v -- ; c[i] = v */
+    OP_STORE_SUBSCR,   /* v c i -- ; c[i] = v (the value first: Python evaluates it first) */
+    OP_UNPACK_SEQUENCE, /* s -- s[arg-1] .. s[0]; s must have exactly arg items */
     OP_CALL,           /* f a1..an -- result; arg = n (a checkpoint) */
     OP_CALL_METHOD,    /* o a1..an -- result; arg = name const << 8 | n */
+    OP_CALL_KW,        /* f a1..an names -- result; names: a tuple of the last
+                          len(names) arguments' keywords; arg = n (a checkpoint) */
+    OP_CALL_METHOD_KW, /* o a1..an names -- result; arg as OP_CALL_METHOD */
     OP_RETURN,         /* v -- */
     OP_GET_ITER,       /* c -- iterator */
     OP_FOR_ITER,       /* it -- it item | (exhausted) -- ; jumps to arg */
     OP_MAKE_FUNCTION,  /* -- function of code consts[arg], closing over this frame */
+    OP_MAKE_FUNCTION_DEFAULTS, /* defaults -- function; as OP_MAKE_FUNCTION, with a
+                                  tuple of the values of its last parameters' defaults */
 } lang_op;
 
 /* OP_BINARY's argument. The comparison operators are binary ops too. */
 typedef enum lang_binop {
     BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_FLOORDIV, BIN_MOD,
     BIN_EQ, BIN_NE, BIN_LT, BIN_LE, BIN_GT, BIN_GE, BIN_IN, BIN_NOT_IN,
+    BIN_IS, BIN_IS_NOT,
 } lang_binop;
 
 #define LANG_ARG_MAX ((1u << 24) - 1)

@@ -11,9 +11,18 @@
  * to a global. Every call gets a heap env holding its locals; a function
  * closes over the env of the call that created it.
  *
- * Assignment targets are parsed as expressions and then turned around: the
- * last instruction (a load of the name, or OP_SUBSCR) is taken back and a
- * store is emitted instead, once '=' shows that it was a target.
+ * Assignment. Python evaluates the value before the targets, which come
+ * first in the source: a statement with a top-level '=' (found by looking
+ * ahead along its line, last_assign) is compiled value first, and then
+ * the compiler goes back to read its targets (target_list), as `for` does
+ * with its targets after the iterable. A target c[i] is parsed as an
+ * expression and turned around: its last instruction, OP_SUBSCR, is taken
+ * back and a store emitted instead. An augmented assignment (`x += 1`)
+ * reads its target as an expression the same way.
+ *
+ * Defaults of parameters are evaluated when the def runs, in the
+ * enclosing function: they are compiled there (c->fs switched back to it
+ * for each) while the function's own state waits on a pending chain.
  *
  * Lookups. A function may have tens of thousands of local names and
  * constants, and every use of a name resolves it and every literal and
@@ -45,6 +54,7 @@
 
 #define MAX_NEST 200        /* nested expressions and blocks together */
 #define MAX_ARGS 255        /* OP_CALL_METHOD keeps the count in 8 bits */
+#define MAX_KWARGS 32       /* keyword arguments in one call (a stack array) */
 #define MAX_LOCALS 65535    /* OP_LOAD_DEREF keeps the index in 16 bits */
 #define MAX_DEPTH 255       /* ... and the number of levels up in 8 */
 #define MAX_LITERAL 10000   /* items in one list/tuple/dict literal (stack) */
@@ -99,6 +109,11 @@ typedef struct fstate {
     int depth, maxdepth;
     loop_ctx *loop;
     name fname;
+    /* While the defaults of a function's parameters compile (in the
+     * enclosing function, which is c->fs then), the function's own state is
+     * off the c->fs chain; it is on the compiler's pending chain instead,
+     * through this link, so that a syntax error frees it too. */
+    struct fstate *pending_up;
 } fstate;
 
 typedef enum expr_kind { EK_OTHER, EK_NAME, EK_SUBSCR } expr_kind;
@@ -109,12 +124,16 @@ typedef struct compiler {
     int nest;
     int last_name; /* token index of the name an EK_NAME expression loaded */
     fstate *fs;    /* innermost open function state */
+    fstate *pending; /* function states waiting for their defaults (fstate) */
     lang_syntax_error *err;
     jmp_buf fail;
 } compiler;
 
 static expr_kind expression(compiler *c);
 static void statement(compiler *c);
+static int parameters(compiler *c, fstate *fs, lang_tok close);
+static void make_function(compiler *c, int ndefaults);
+static void testlist(compiler *c);
 
 /* ---- errors and tokens ------------------------------------------------------ */
 
@@ -495,6 +514,68 @@ static int expr_list(compiler *c, lang_tok close, int max, const char *what) {
     return n;
 }
 
+/* The tuple of the keyword names at the tokens kw[0..n), interned, as a
+ * constant; a repeated keyword is a syntax error. */
+static uint32_t kwnames_const(compiler *c, const int *kw, int n) {
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < i; j++)
+            if (name_eq(tok_name(&c->toks.items[kw[i]]), tok_name(&c->toks.items[kw[j]])))
+                fail_at(c, &c->toks.items[kw[i]], "keyword argument repeated");
+    rc_object *names = rc_tuple_new(n);
+    for (int i = 0; names && i < n; i++) {
+        const lang_token *t = &c->toks.items[kw[i]];
+        rc_object *tmp = rc_str_from_utf8(t->start, t->len);
+        rc_object *nm = tmp ? rc_str_intern(tmp) : NULL;
+        rc_xdecref(tmp);
+        if (!nm)
+            rc_clear_ref(&names);
+        else
+            rc_tuple_set_steal(names, i, nm); /* cannot fail: fresh, in range */
+    }
+    return add_const(c, names); /* fails (longjmp) for NULL */
+}
+
+/* A call's arguments up to ')': positional ones, then `name=value` ones.
+ * Leaves the values on the stack and, when there are keywords, the tuple
+ * of their names above them (OP_CALL_KW). Returns how many values;
+ * *has_kw tells whether the tuple is there. */
+static int call_args(compiler *c, bool *has_kw) {
+    int n = 0, nkw = 0, kw[MAX_KWARGS];
+    while (!check(c, TK_RPAREN)) {
+        if (n == MAX_ARGS)
+            fail_at(c, peek(c), "too many arguments");
+        if (check(c, TK_NAME) && c->toks.items[c->pos + 1].kind == TK_ASSIGN) {
+            if (nkw == MAX_KWARGS)
+                fail_at(c, peek(c), "too many keyword arguments");
+            kw[nkw++] = c->pos;
+            c->pos += 2;
+        } else if (nkw > 0) {
+            fail_at(c, peek(c), "positional argument follows keyword argument");
+        }
+        expression(c);
+        n++;
+        if (!accept(c, TK_COMMA))
+            break;
+    }
+    *has_kw = nkw > 0;
+    if (nkw > 0)
+        emit(c, OP_LOAD_CONST, kwnames_const(c, kw, nkw), +1);
+    return n;
+}
+
+/* `lambda params: expression`, the 'lambda' consumed: a function whose
+ * body returns the expression. It assigns no names, so its locals are its
+ * parameters and it needs no scan_locals. */
+static void lambda_expr(compiler *c) {
+    static const char lambda_name[] = "<lambda>";
+    fstate *fs = fstate_open(c, (name){lambda_name, sizeof lambda_name - 1}, false);
+    int ndefaults = parameters(c, fs, TK_COLON);
+    expect(c, TK_COLON, "':'");
+    expression(c);
+    emit(c, OP_RETURN, 0, -1);
+    make_function(c, ndefaults);
+}
+
 static void paren_or_tuple(compiler *c) {
     if (accept(c, TK_RPAREN)) {
         emit(c, OP_BUILD_TUPLE, 0, +1);
@@ -579,18 +660,26 @@ static void method_call(compiler *c) {
         fail_at(c, peek(c), "attribute access is only supported in method calls");
     next(c);
     uint32_t k = name_const(c, tok_name(nm));
-    int n = expr_list(c, TK_RPAREN, MAX_ARGS, "arguments");
+    bool kw;
+    int n = call_args(c, &kw);
     expect(c, TK_RPAREN, "')'");
-    emit(c, OP_CALL_METHOD, k << 8 | (uint32_t)n, -n);
+    if (kw)
+        emit(c, OP_CALL_METHOD_KW, k << 8 | (uint32_t)n, -n - 1);
+    else
+        emit(c, OP_CALL_METHOD, k << 8 | (uint32_t)n, -n);
 }
 
 static expr_kind postfix(compiler *c) {
     expr_kind kind = atom(c);
     for (;;) {
         if (accept(c, TK_LPAREN)) {
-            int n = expr_list(c, TK_RPAREN, MAX_ARGS, "arguments");
+            bool kw;
+            int n = call_args(c, &kw);
             expect(c, TK_RPAREN, "')'");
-            emit(c, OP_CALL, (uint32_t)n, -n);
+            if (kw)
+                emit(c, OP_CALL_KW, (uint32_t)n, -n - 1);
+            else
+                emit(c, OP_CALL, (uint32_t)n, -n);
             kind = EK_OTHER;
         } else if (accept(c, TK_LBRACKET)) {
             expression(c);
@@ -667,6 +756,11 @@ static bool compare_op(compiler *c, lang_binop *op) {
         *op = BIN_NOT_IN;
         return true;
     }
+    if (t == TK_IS) {
+        next(c);
+        *op = accept(c, TK_NOT) ? BIN_IS_NOT : BIN_IS;
+        return true;
+    }
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (table[i].tok == t) {
             next(c);
@@ -676,15 +770,46 @@ static bool compare_op(compiler *c, lang_binop *op) {
     return false;
 }
 
+/* Points every jump of a chain (linked through their arguments, the last
+ * one's argument NO_JUMP) at target. */
+static void patch_chain(compiler *c, uint32_t head, int target) {
+    for (uint32_t j = head; j != NO_JUMP;) {
+        uint32_t prev = LANG_ARG(c->fs->ins[j]);
+        patch(c, (int)j, target);
+        j = prev;
+    }
+}
+
+/* `a < b`, and chains: `a < b <= c` is `a < b and b <= c` with b evaluated
+ * once. Each inner operand is kept (DUP_TOP, under the result by
+ * ROT_THREE) for the next comparison; a false result jumps to the cleanup,
+ * which drops the kept operand and leaves False. */
 static expr_kind comparison(compiler *c) {
     expr_kind kind = arith(c, 1);
     lang_binop op;
     if (!compare_op(c, &op))
         return kind;
-    arith(c, 1);
-    emit(c, OP_BINARY, op, -1);
-    if (compare_op(c, &op))
-        fail_at(c, &c->toks.items[c->pos - 1], "chained comparisons are not supported");
+    uint32_t to_cleanup = NO_JUMP;
+    for (;;) {
+        arith(c, 1);
+        lang_binop this_op = op;
+        if (!compare_op(c, &op)) {
+            emit(c, OP_BINARY, this_op, -1);
+            break;
+        }
+        emit(c, OP_DUP_TOP, 0, +1);
+        emit(c, OP_ROT_THREE, 0, 0);
+        emit(c, OP_BINARY, this_op, -1);
+        to_cleanup = (uint32_t)emit(c, OP_JUMP_IF_FALSE_OR_POP, to_cleanup, -1);
+    }
+    if (to_cleanup != NO_JUMP) {
+        int end = emit(c, OP_JUMP, NO_JUMP, 0);
+        patch_chain(c, to_cleanup, here(c));
+        c->fs->depth++; /* here: the kept operand and the false result */
+        emit(c, OP_ROT_TWO, 0, 0);
+        emit(c, OP_POP_TOP, 0, -1);
+        patch(c, end, here(c));
+    }
     return EK_OTHER;
 }
 
@@ -715,9 +840,35 @@ static expr_kind bool_op(compiler *c, lang_tok tok, lang_op jump) {
 
 static expr_kind expression(compiler *c) {
     enter(c);
-    expr_kind kind = bool_op(c, TK_OR, OP_JUMP_IF_TRUE_OR_POP);
+    expr_kind kind = EK_OTHER;
+    if (accept(c, TK_LAMBDA))
+        lambda_expr(c);
+    else
+        kind = bool_op(c, TK_OR, OP_JUMP_IF_TRUE_OR_POP);
     leave(c);
     return kind;
+}
+
+/* True for a token that ends a list of expressions or targets. */
+static bool ends_list(lang_tok k) {
+    return k == TK_NEWLINE || k == TK_EOF || k == TK_ASSIGN || k == TK_COLON || k == TK_IN ||
+           k == TK_RPAREN || k == TK_RBRACKET || k == TK_RBRACE;
+}
+
+/* An expression, or several separated by commas, which make a tuple
+ * (`return a, b`, the value of `a, b = b, a`). */
+static void testlist(compiler *c) {
+    expression(c);
+    if (!check(c, TK_COMMA))
+        return;
+    int n = 1;
+    while (accept(c, TK_COMMA) && !ends_list(peek(c)->kind)) {
+        if (n == MAX_LITERAL)
+            fail_at(c, peek(c), "too many items in a tuple");
+        expression(c);
+        n++;
+    }
+    emit(c, OP_BUILD_TUPLE, (uint32_t)n, 1 - n);
 }
 
 /* ---- simple statements ------------------------------------------------------------ */
@@ -726,36 +877,161 @@ static lang_binop aug_op(lang_tok t) {
     return t == TK_PLUSEQ ? BIN_ADD : t == TK_MINUSEQ ? BIN_SUB : BIN_MUL;
 }
 
-static void assignment(compiler *c, expr_kind kind, const lang_token *op_tok) {
+static bool is_aug(lang_tok k) {
+    return k == TK_PLUSEQ || k == TK_MINUSEQ || k == TK_STAREQ;
+}
+
+/* `x += v`, `c[i] += v`: the target was compiled as an expression (a load
+ * of x, or c, i and OP_SUBSCR), and stays one: its value is the left
+ * operand. For c[i], the container and index are kept (DUP_TOP2) for the
+ * store. */
+static void aug_assignment(compiler *c, expr_kind kind, const lang_token *op_tok) {
     const lang_token *target = &c->toks.items[c->last_name];
-    bool aug = op_tok->kind != TK_ASSIGN;
     if (kind == EK_NAME) {
-        if (!aug)
-            unemit(c, +1); /* the load becomes a store */
         expression(c);
-        if (aug)
-            emit(c, OP_BINARY, aug_op(op_tok->kind), -1);
+        emit(c, OP_BINARY, aug_op(op_tok->kind), -1);
         store_name(c, target);
         return;
     }
     if (kind != EK_SUBSCR)
         fail_at(c, op_tok, "cannot assign to this expression");
     unemit(c, -1); /* container and index stay on the stack */
-    if (aug) {
-        emit(c, OP_DUP_TOP2, 0, +2);
-        emit(c, OP_SUBSCR, 0, -1);
-    }
+    emit(c, OP_DUP_TOP2, 0, +2);
+    emit(c, OP_SUBSCR, 0, -1);
     expression(c);
-    if (aug)
-        emit(c, OP_BINARY, aug_op(op_tok->kind), -1);
+    emit(c, OP_BINARY, aug_op(op_tok->kind), -1);
+    emit(c, OP_ROT_THREE, 0, 0); /* c i r -- r c i */
     emit(c, OP_STORE_SUBSCR, 0, -3);
 }
 
+static bool is_opener(lang_tok k) {
+    return k == TK_LPAREN || k == TK_LBRACKET || k == TK_LBRACE;
+}
+
+static bool is_closer(lang_tok k) {
+    return k == TK_RPAREN || k == TK_RBRACKET || k == TK_RBRACE;
+}
+
+/* The last '=' outside brackets in the simple statement that starts at
+ * token i, or -1; *count gets how many there are (`a = b = 0` has two).
+ * The search ends at the end of the line, at a ':' (of a compound
+ * statement's header) and at a 'lambda' (an '=' after it is a default of
+ * its parameters); each stop keeps the scans of a line linear. */
+static int last_assign(compiler *c, int i, int *count) {
+    const lang_token *t = c->toks.items;
+    int depth = 0, last = -1;
+    *count = 0;
+    for (;; i++) {
+        lang_tok k = t[i].kind;
+        if (k == TK_EOF ||
+            (depth == 0 && (k == TK_NEWLINE || k == TK_COLON || k == TK_LAMBDA)))
+            break;
+        if (is_opener(k))
+            depth++;
+        else if (is_closer(k) && --depth < 0)
+            break;
+        else if (k == TK_ASSIGN && depth == 0)
+            last = i, (*count)++;
+    }
+    return last;
+}
+
+/* How many comma-separated targets start at token i; *tuple: whether
+ * there is a comma (`a, = v` unpacks one item). */
+static int count_targets(compiler *c, int i, bool *tuple) {
+    const lang_token *t = c->toks.items;
+    int depth = 0, n = 1;
+    *tuple = false;
+    for (;; i++) {
+        lang_tok k = t[i].kind;
+        if (k == TK_EOF || (depth == 0 && (ends_list(k) || is_aug(k))))
+            break;
+        if (is_opener(k)) {
+            depth++;
+        } else if (is_closer(k)) {
+            depth--;
+        } else if (k == TK_COMMA && depth == 0) {
+            *tuple = true;
+            if (ends_list(t[i + 1].kind))
+                break;
+            n++;
+        }
+    }
+    return n;
+}
+
+static void target_list(compiler *c);
+
+/* One assignment target, which stores the value on top of the stack and
+ * pops it: a name, c[i], or a parenthesized or bracketed target list. */
+static void target(compiler *c) {
+    enter(c);
+    lang_token *t = peek(c);
+    lang_tok after = c->toks.items[c->pos + 1].kind;
+    if (t->kind == TK_LPAREN || t->kind == TK_LBRACKET) {
+        next(c);
+        target_list(c);
+        if (t->kind == TK_LPAREN)
+            expect(c, TK_RPAREN, "')'");
+        else
+            expect(c, TK_RBRACKET, "']'");
+    } else if (t->kind == TK_NAME && after != TK_LPAREN && after != TK_LBRACKET &&
+               after != TK_DOT) {
+        next(c);
+        store_name(c, t);
+    } else {
+        if (postfix(c) != EK_SUBSCR)
+            fail_at(c, peek(c), "cannot assign to this expression");
+        unemit(c, -1);                   /* v c i: the container and index stay */
+        emit(c, OP_STORE_SUBSCR, 0, -3); /* c[i] = v */
+    }
+    leave(c);
+}
+
+/* Targets separated by commas: several unpack the value (a list, tuple or
+ * anything `for` walks) into as many items, first target first. */
+static void target_list(compiler *c) {
+    bool tuple;
+    int n = count_targets(c, c->pos, &tuple);
+    if (tuple)
+        emit(c, OP_UNPACK_SEQUENCE, (uint32_t)n, n - 1);
+    for (int i = 0; i < n; i++) {
+        target(c);
+        if (i < n - 1)
+            expect(c, TK_COMMA, "','");
+    }
+    if (tuple)
+        accept(c, TK_COMMA); /* a trailing one */
+}
+
+/* `t1 = t2 = value`: the value first (as Python does), then each target
+ * from the left, reading the tokens before the value again. last_eq is the
+ * last '=' (last_assign), ntargets how many there are. */
+static void assign_statement(compiler *c, int last_eq, int ntargets) {
+    int start = c->pos;
+    c->pos = last_eq + 1;
+    testlist(c);
+    int end = c->pos;
+    c->pos = start;
+    for (int k = 0; k < ntargets; k++) {
+        if (k < ntargets - 1)
+            emit(c, OP_DUP_TOP, 0, +1);
+        target_list(c);
+        expect(c, TK_ASSIGN, "'='");
+    }
+    c->pos = end;
+}
+
 static void expr_statement(compiler *c) {
+    int ntargets;
+    int last_eq = last_assign(c, c->pos, &ntargets);
+    if (last_eq >= 0) {
+        assign_statement(c, last_eq, ntargets);
+        return;
+    }
     expr_kind kind = expression(c);
-    lang_tok t = peek(c)->kind;
-    if (t == TK_ASSIGN || t == TK_PLUSEQ || t == TK_MINUSEQ || t == TK_STAREQ) {
-        assignment(c, kind, next(c));
+    if (is_aug(peek(c)->kind)) {
+        aug_assignment(c, kind, next(c));
         return;
     }
     emit(c, OP_POP_TOP, 0, -1);
@@ -791,7 +1067,7 @@ static void simple_statement(compiler *c) {
         if (check(c, TK_NEWLINE))
             emit(c, OP_LOAD_CONST, add_const(c, rc_none()), +1);
         else
-            expression(c);
+            testlist(c);
         emit(c, OP_RETURN, 0, -1);
         break;
     case TK_GLOBAL: /* already applied by scan_locals */
@@ -856,12 +1132,12 @@ static void loop_body(compiler *c, loop_ctx *loop) {
     c->fs->loop = loop->up;
 }
 
-static void patch_breaks(compiler *c, loop_ctx *loop) {
-    for (uint32_t j = loop->breaks; j != NO_JUMP;) {
-        uint32_t prev = LANG_ARG(c->fs->ins[j]);
-        patch(c, (int)j, here(c));
-        j = prev;
-    }
+/* A loop's `else:` block, if it has one: run when the loop ends by its
+ * condition, skipped by break (whose jumps are patched past it). */
+static void loop_else(compiler *c, loop_ctx *loop) {
+    if (accept(c, TK_ELSE))
+        suite(c);
+    patch_chain(c, loop->breaks, here(c));
 }
 
 static void while_statement(compiler *c) {
@@ -871,22 +1147,35 @@ static void while_statement(compiler *c) {
     int jf = emit(c, OP_POP_JUMP_IF_FALSE, NO_JUMP, -1);
     loop_body(c, &loop);
     patch(c, jf, here(c));
-    patch_breaks(c, &loop);
+    loop_else(c, &loop);
 }
 
+/* The targets come before the iterable in the source but are stored after
+ * each OP_FOR_ITER: they are skipped, and read again once the iterable is
+ * compiled. */
 static void for_statement(compiler *c) {
     int line = next(c)->line;
-    lang_token *var = expect(c, TK_NAME, "a loop variable");
+    int targets = c->pos;
+    for (int depth = 0; !check(c, TK_EOF) && !(depth == 0 && ends_list(peek(c)->kind));) {
+        lang_tok k = next(c)->kind; /* to the 'in' */
+        depth += is_opener(k) ? 1 : is_closer(k) ? -1 : 0;
+    }
     expect(c, TK_IN, "'in'");
-    expression(c);
+    testlist(c);
+    int after = c->pos;
     emit(c, OP_GET_ITER, 0, 0);
     loop_ctx loop = {.start = here(c), .is_for = true, .line = line};
     int jf = emit(c, OP_FOR_ITER, NO_JUMP, +1);
-    store_name(c, var);
+    c->pos = targets;
+    if (check(c, TK_IN))
+        fail_expected(c, "a loop variable");
+    target_list(c);
+    expect(c, TK_IN, "'in'");
+    c->pos = after;
     loop_body(c, &loop);
     patch(c, jf, here(c));
     c->fs->depth--; /* the exhausted FOR_ITER popped the iterator */
-    patch_breaks(c, &loop);
+    loop_else(c, &loop);
 }
 
 /* ---- functions ----------------------------------------------------------------------- */
@@ -928,6 +1217,34 @@ static bool starts_statement(lang_tok prev) {
     return prev == TK_NEWLINE || prev == TK_INDENT || prev == TK_DEDENT || prev == TK_COLON;
 }
 
+/* Adds to fs's locals the names that the targets starting at token i
+ * store: a name not followed by '(', '[' or '.', outside the brackets of
+ * a subscript or a call (c[i]'s c and i are read). Returns the index of
+ * the token that ended the targets. */
+static int scan_targets(compiler *c, fstate *fs, int i) {
+    const lang_token *t = c->toks.items;
+    int depth = 0, inner = 0; /* open brackets: of target lists; of subscripts and calls */
+    for (int start = i; t[i].kind != TK_EOF; i++) {
+        lang_tok k = t[i].kind, before = i > start ? t[i - 1].kind : TK_COMMA;
+        if (inner > 0) {
+            inner += is_opener(k) ? 1 : is_closer(k) ? -1 : 0;
+        } else if (depth == 0 && (ends_list(k) || is_aug(k))) {
+            break;
+        } else if (is_opener(k)) {
+            if (before == TK_NAME || is_closer(before))
+                inner = 1;
+            else
+                depth++;
+        } else if (is_closer(k)) {
+            depth--;
+        } else if (k == TK_NAME && before != TK_DOT && !is_opener(t[i + 1].kind) &&
+                   t[i + 1].kind != TK_DOT) {
+            name_add(c, &fs->locals, tok_name(&t[i]));
+        }
+    }
+    return i;
+}
+
 /* Python's rule for locals (see the top of the file), applied to the body
  * of the function being compiled, which starts at the ':' at c->pos.
  * Nested defs are skipped: their assignments are theirs. */
@@ -937,23 +1254,27 @@ static void scan_locals(compiler *c, fstate *fs) {
     int paren = 0;
     for (int i = c->pos + 1; i < end && t[i].kind != TK_EOF; i++) {
         lang_tok k = t[i].kind;
-        paren += (k == TK_LPAREN || k == TK_LBRACKET || k == TK_LBRACE)   ? 1
-                 : (k == TK_RPAREN || k == TK_RBRACKET || k == TK_RBRACE) ? -1
-                                                                          : 0;
+        bool stmt_start = paren == 0 && starts_statement(t[i - 1].kind);
+        paren += is_opener(k) ? 1 : is_closer(k) ? -1 : 0;
+        int count;
         if (k == TK_GLOBAL) {
             for (i++; i < end && t[i].kind == TK_NAME; i += 2) {
                 name_add(c, &fs->globals, tok_name(&t[i]));
                 if (t[i + 1].kind != TK_COMMA)
                     break;
             }
-        } else if ((k == TK_DEF || k == TK_FOR) && t[i + 1].kind == TK_NAME) {
+        } else if (k == TK_DEF && t[i + 1].kind == TK_NAME) {
             name_add(c, &fs->locals, tok_name(&t[i + 1]));
-            if (k == TK_DEF)
-                i = suite_end(c, def_colon(c, i)) - 1;
-        } else if (k == TK_NAME && paren == 0 && starts_statement(t[i - 1].kind)) {
-            lang_tok n = t[i + 1].kind;
-            if (n == TK_ASSIGN || n == TK_PLUSEQ || n == TK_MINUSEQ || n == TK_STAREQ)
-                name_add(c, &fs->locals, tok_name(&t[i]));
+            i = suite_end(c, def_colon(c, i)) - 1;
+        } else if (k == TK_FOR) {
+            scan_targets(c, fs, i + 1);
+        } else if (stmt_start && k == TK_NAME && is_aug(t[i + 1].kind)) {
+            name_add(c, &fs->locals, tok_name(&t[i]));
+        } else if (stmt_start && (k == TK_NAME || k == TK_LPAREN || k == TK_LBRACKET) &&
+                   last_assign(c, i, &count) >= 0) {
+            int j = i;
+            while (count-- > 0) /* each target list ends at its '=' */
+                j = scan_targets(c, fs, j) + 1;
         }
     }
     /* A declared global is never local; parameters stay local. */
@@ -968,20 +1289,45 @@ static void scan_locals(compiler *c, fstate *fs) {
         fail_at(c, peek(c), "too many local variables");
 }
 
-static void parameters(compiler *c, fstate *fs) {
-    expect(c, TK_LPAREN, "'('");
-    while (!check(c, TK_RPAREN)) {
+/* Compiles one default value (the tokens at c->pos) in the function that
+ * encloses fs, where defaults are evaluated when the def runs. fs is off
+ * the c->fs chain meanwhile, so it goes on the pending one (fstate). */
+static void in_enclosing(compiler *c, fstate *fs, bool default_value, int ndefaults) {
+    fs->pending_up = c->pending;
+    c->pending = fs;
+    c->fs = fs->parent;
+    if (default_value)
+        expression(c);
+    else /* all the defaults, on the stack, into one tuple */
+        emit(c, OP_BUILD_TUPLE, (uint32_t)ndefaults, 1 - ndefaults);
+    c->fs = fs;
+    c->pending = fs->pending_up;
+}
+
+/* The parameters of a def (up to the ')') or a lambda (up to the ':'),
+ * each a name with an optional `= default`. Returns how many have a
+ * default; their values are then on the enclosing function's stack as one
+ * tuple (OP_MAKE_FUNCTION_DEFAULTS). */
+static int parameters(compiler *c, fstate *fs, lang_tok close) {
+    int ndefaults = 0;
+    while (!check(c, close)) {
         lang_token *p = expect(c, TK_NAME, "a parameter name");
         if (name_find(&fs->locals, tok_name(p)) >= 0)
             fail_at(c, p, "duplicate parameter '%.*s'", (int)p->len, p->start);
         if (fs->locals.n == MAX_ARGS)
             fail_at(c, p, "too many parameters");
         name_add(c, &fs->locals, tok_name(p));
+        if (accept(c, TK_ASSIGN))
+            in_enclosing(c, fs, true, ndefaults++);
+        else if (ndefaults > 0)
+            fail_at(c, p, "parameter without a default follows parameter with a default");
         if (!accept(c, TK_COMMA))
             break;
     }
-    expect(c, TK_RPAREN, "')'");
     fs->nparams = fs->locals.n;
+    if (ndefaults > 0)
+        in_enclosing(c, fs, false, ndefaults);
+    return ndefaults;
 }
 
 /* Moves a finished function state into a new code object and closes it.
@@ -1015,19 +1361,30 @@ static rc_object *fstate_finish(compiler *c) {
     return &co->base;
 }
 
+/* Closes the function being compiled, and emits what makes it in the
+ * enclosing one (with its defaults, a tuple already on the stack). */
+static void make_function(compiler *c, int ndefaults) {
+    uint32_t k = add_const(c, fstate_finish(c));
+    if (ndefaults > 0)
+        emit(c, OP_MAKE_FUNCTION_DEFAULTS, k, 0);
+    else
+        emit(c, OP_MAKE_FUNCTION, k, +1);
+}
+
 static void def_statement(compiler *c) {
     next(c);
     lang_token *fname = expect(c, TK_NAME, "a function name");
     fstate *fs = fstate_open(c, tok_name(fname), false);
-    parameters(c, fs);
+    expect(c, TK_LPAREN, "'('");
+    int ndefaults = parameters(c, fs, TK_RPAREN);
+    expect(c, TK_RPAREN, "')'");
     if (!check(c, TK_COLON))
         fail_expected(c, "':'");
     scan_locals(c, fs);
     suite(c);
     emit(c, OP_LOAD_CONST, add_const(c, rc_none()), +1);
     emit(c, OP_RETURN, 0, -1);
-    rc_object *code = fstate_finish(c);
-    emit(c, OP_MAKE_FUNCTION, add_const(c, code), +1);
+    make_function(c, ndefaults);
     store_name(c, fname);
 }
 
@@ -1073,6 +1430,11 @@ static rc_object *compile_guarded(compiler *c) {
         fstate *up = c->fs->parent;
         fstate_free(c->fs);
         c->fs = up;
+    }
+    while (c->pending) {
+        fstate *up = c->pending->pending_up;
+        fstate_free(c->pending);
+        c->pending = up;
     }
     return NULL;
 }

@@ -50,7 +50,8 @@ static const struct {
 } keywords[] = {
     {"and", TK_AND}, {"break", TK_BREAK}, {"continue", TK_CONTINUE}, {"def", TK_DEF},
     {"elif", TK_ELIF}, {"else", TK_ELSE}, {"False", TK_FALSE}, {"for", TK_FOR},
-    {"global", TK_GLOBAL}, {"if", TK_IF}, {"in", TK_IN}, {"None", TK_NONE},
+    {"global", TK_GLOBAL}, {"if", TK_IF}, {"in", TK_IN}, {"is", TK_IS},
+    {"lambda", TK_LAMBDA}, {"None", TK_NONE},
     {"not", TK_NOT}, {"or", TK_OR}, {"pass", TK_PASS}, {"return", TK_RETURN},
     {"True", TK_TRUE}, {"while", TK_WHILE},
 };

@@ -75,16 +75,18 @@ rc_object *lang_env_new(rc_object *parent, int64_t n) {
  * pass through it. */
 static int function_traverse(rc_object *self, rc_visit_fn visit, void *arg) {
     RC_VISIT(((lang_function *)self)->env);
+    RC_VISIT(((lang_function *)self)->defaults);
     return 0;
 }
 
 static void function_clear(rc_object *self) {
     rc_clear_ref(&((lang_function *)self)->env);
+    rc_clear_ref(&((lang_function *)self)->defaults);
 }
 
 static void function_dealloc(rc_object *self) {
     lang_function *f = (lang_function *)self;
-    rc_clear_ref(&f->env);
+    function_clear(self);
     rc_clear_ref(&f->code);
 }
 
@@ -103,12 +105,13 @@ rc_type lang_function_type = {
     .repr = function_repr,
 };
 
-rc_object *lang_function_new(rc_object *code, rc_object *env) {
+rc_object *lang_function_new(rc_object *code, rc_object *env, rc_object *defaults) {
     lang_function *f = (lang_function *)rc_object_new(&lang_function_type);
     if (!f)
         return NULL;
     f->code = rc_newref(code);
     f->env = env ? rc_newref(env) : NULL;
+    f->defaults = defaults ? rc_newref(defaults) : NULL;
     if (env) /* before f can reach another thread */
         ((lang_env *)env)->captured = true;
     return &f->base;
@@ -139,8 +142,37 @@ static rc_status code_share(lang_code *co) {
     return st == RC_OK ? rc_immortalize(&co->base) : st;
 }
 
+/* True for None, a bool, an int, a float, a str, or a tuple of them
+ * (nested no deeper than depth): values nothing can change. */
+static bool is_immutable_atom(rc_object *o, int depth) {
+    if (rc_is_none(o) || rc_bool_check(o) || rc_int_check(o) || rc_float_check(o) ||
+        rc_str_check(o))
+        return true;
+    if (!rc_tuple_check(o) || depth == 0)
+        return false;
+    for (int64_t i = 0; i < rc_tuple_size(o); i++)
+        if (!is_immutable_atom(rc_tuple_get(o, i), depth - 1))
+            return false;
+    return true;
+}
+
+/* Makes an immutable atom immortal, a tuple's items first. */
+static rc_status immortalize_value(rc_object *o) {
+    for (int64_t i = 0; rc_tuple_check(o) && i < rc_tuple_size(o); i++) {
+        rc_status st = immortalize_value(rc_tuple_get(o, i));
+        if (st != RC_OK)
+            return st;
+    }
+    return rc_immortalize(o);
+}
+
 rc_status lang_function_share(rc_object *f) {
-    rc_status st = code_share((lang_code *)((lang_function *)f)->code);
+    lang_function *fn = (lang_function *)f;
+    if (fn->defaults && !is_immutable_atom(fn->defaults, 8))
+        return RC_OK; /* stays mortal: see objects.h */
+    rc_status st = code_share((lang_code *)fn->code);
+    if (st == RC_OK && fn->defaults)
+        st = immortalize_value(fn->defaults);
     return st == RC_OK ? rc_immortalize(f) : st;
 }
 
@@ -162,6 +194,15 @@ rc_object *lang_builtin_new(const char *name, lang_cfunc fn) {
         return NULL;
     b->name = name;
     b->fn = fn;
+    return &b->base;
+}
+
+rc_object *lang_builtin_new_kw(const char *name, lang_cfunc_kw kwfn) {
+    lang_builtin *b = (lang_builtin *)rc_object_new(&lang_builtin_type);
+    if (!b)
+        return NULL;
+    b->name = name;
+    b->kwfn = kwfn;
     return &b->base;
 }
 

@@ -28,6 +28,11 @@ struct lang_thread;
  * refcore error slot set. */
 typedef rc_object *(*lang_cfunc)(struct lang_thread *ts, rc_object **args, int nargs);
 
+/* A builtin that takes keyword arguments: args holds nargs positional
+ * values, then one for each name in kwnames (a tuple of strs, or NULL). */
+typedef rc_object *(*lang_cfunc_kw)(struct lang_thread *ts, rc_object **args, int nargs,
+                                    rc_object *kwnames);
+
 typedef struct lang_env {
     rc_object base;
     rc_object *parent;   /* the enclosing call's env, or NULL */
@@ -42,12 +47,14 @@ typedef struct lang_function {
     rc_object base;
     rc_object *code;     /* a lang_code */
     rc_object *env;      /* the env it was defined in; NULL at module level */
+    rc_object *defaults; /* tuple: the values of the last parameters' defaults, or NULL */
 } lang_function;
 
 typedef struct lang_builtin {
     rc_object base;
     const char *name;
-    lang_cfunc fn;
+    lang_cfunc fn;       /* exactly one of fn and kwfn is set */
+    lang_cfunc_kw kwfn;
 } lang_builtin;
 
 typedef struct lang_range {
@@ -60,8 +67,8 @@ extern rc_type lang_env_type, lang_function_type, lang_builtin_type, lang_range_
 
 /* Returns: a new reference, or NULL with the error set. parent borrowed. */
 rc_object *lang_env_new(rc_object *parent, int64_t n);
-/* code and env borrowed (env may be NULL). */
-rc_object *lang_function_new(rc_object *code, rc_object *env);
+/* code, env and defaults borrowed (env and defaults may be NULL). */
+rc_object *lang_function_new(rc_object *code, rc_object *env, rc_object *defaults);
 
 /* True for a function defined at module level (it closes over no env). */
 bool lang_function_is_module_level(const rc_object *o);
@@ -71,10 +78,14 @@ bool lang_function_is_module_level(const rc_object *o);
  * constants and names. All of that is immutable, so nothing mortal is left
  * hanging off an immortal object, and all of it is counted by every thread
  * that calls the function (a constant at each load). It stays alive until
- * the runtime stops. Returns RC_OK, or rc_immortalize's error (some of it
+ * the runtime stops. Its defaults' values are made immortal with it when
+ * they are all immutable atoms (None, bools, numbers, strs, tuples of
+ * them); otherwise (`def f(acc=[])`) f stays mortal, for a mutable default
+ * is program data. Returns RC_OK, or rc_immortalize's error (some of it
  * may be immortal then, which is harmless). pre: f is module-level. */
 rc_status lang_function_share(rc_object *f);
 rc_object *lang_builtin_new(const char *name, lang_cfunc fn);
+rc_object *lang_builtin_new_kw(const char *name, lang_cfunc_kw kwfn);
 rc_object *lang_range_new(int64_t start, int64_t stop, int64_t step);
 
 /* Returns: a new reference to an iterator over o (a list, tuple, dict or

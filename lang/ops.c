@@ -110,7 +110,7 @@ static rc_object *list_concat(rc_object *a, rc_object *b) {
 
 static const char *op_text(lang_binop op) {
     static const char *text[] = {"+", "-", "*", "/", "//", "%", "==", "!=",
-                                 "<", "<=", ">", ">=", "in", "not in"};
+                                 "<", "<=", ">", ">=", "in", "not in", "is", "is not"};
     return text[op];
 }
 
@@ -186,6 +186,8 @@ static rc_object *compare(lang_binop op, rc_object *a, rc_object *b) {
             return NULL;
         return rc_bool_from((r == 1) == (op == BIN_EQ));
     }
+    if (op == BIN_IS || op == BIN_IS_NOT) /* identity: the same object */
+        return rc_bool_from((a == b) == (op == BIN_IS));
     if (op == BIN_IN || op == BIN_NOT_IN) {
         r = contains(b, a);
         if (r < 0)

@@ -54,6 +54,14 @@ void lang_thread_fini(lang_thread *ts);
  * naming the line where it arose. A checkpoint. */
 rc_object *lang_call(lang_thread *ts, rc_object *callee, rc_object **args, int nargs);
 
+/* The same with keyword arguments: args holds nargs positional values and
+ * then one value for each name in kwnames (a tuple of strs, or NULL for
+ * none), all borrowed. A function binds them to its parameters as Python
+ * does, and fills the rest from its defaults; a builtin that takes no
+ * keywords refuses them (RC_ETYPE). */
+rc_object *lang_call_kw(lang_thread *ts, rc_object *callee, rc_object **args, int nargs,
+                        rc_object *kwnames);
+
 /* Runs a module's code with the interp's globals. Returns as lang_call. */
 rc_object *lang_run_module(lang_thread *ts, rc_object *code);
 

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/format.h"
+#include "lang/modules.h"
 #include "lang/ops.h"
 
 bool lang_check_args(const char *fname, int nargs, int min, int max) {
@@ -194,6 +196,26 @@ static rc_object *bi_float(lang_thread *ts, rc_object **args, int nargs) {
     return rc_float_from_double(d);
 }
 
+static rc_object *bi_repr(lang_thread *ts, rc_object **args, int nargs) {
+    (void)ts;
+    return lang_check_args("repr", nargs, 1, 1) ? rc_object_repr(args[0]) : NULL;
+}
+
+/* format(v[, spec]) */
+static rc_object *bi_format(lang_thread *ts, rc_object **args, int nargs) {
+    (void)ts;
+    if (!lang_check_args("format", nargs, 1, 2))
+        return NULL;
+    if (nargs == 2 && !rc_str_check(args[1])) {
+        rc_error_set(RC_ETYPE, "format() argument 2 must be str, not %s",
+                     rc_object_type_name(args[1]));
+        return NULL;
+    }
+    if (nargs == 1)
+        return lang_format(args[0], "", 0);
+    return lang_format(args[0], rc_str_data(args[1]), (size_t)rc_str_byte_length(args[1]));
+}
+
 static rc_object *bi_gc_collect(lang_thread *ts, rc_object **args, int nargs) {
     (void)ts, (void)args;
     if (!lang_check_args("gc_collect", nargs, 0, 0))
@@ -359,8 +381,13 @@ static rc_object *str_split(lang_thread *ts, rc_object *self, rc_object **args, 
     return l;
 }
 
+static rc_object *str_format(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts;
+    return lang_format_template(self, args, nargs);
+}
+
 static const lang_method str_methods[] = {
-    {"join", str_join}, {"split", str_split}, {NULL, NULL},
+    {"join", str_join}, {"split", str_split}, {"format", str_format}, {NULL, NULL},
 };
 
 /* ---- dispatch and installation ---------------------------------------------------------- */
@@ -386,17 +413,25 @@ rc_object *lang_builtin_call(lang_thread *ts, lang_builtin *b, rc_object **args,
     return b->fn(ts, args, nargs);
 }
 
+rc_object *lang_call_method(lang_thread *ts, rc_object *self, rc_object *name, rc_object **args,
+                            int nargs) {
+    return lang_call_method_kw(ts, self, name, args, nargs, NULL);
+}
+
+/* m.f(...) for a module calls its attribute f; other values look the name
+ * up in their type's method table. */
 rc_object *lang_call_method_kw(lang_thread *ts, rc_object *self, rc_object *name,
                                rc_object **args, int nargs, rc_object *kwnames) {
+    if (rc_object_type(self) == &lang_module_type) {
+        rc_object *f = lang_getattr(ts, self, name);
+        rc_object *r = f ? lang_call_kw(ts, f, args, nargs, kwnames) : NULL;
+        rc_xdecref(f);
+        return r;
+    }
     if (kwnames && rc_tuple_size(kwnames) > 0) {
         rc_error_set(RC_ETYPE, "%s() takes no keyword arguments", rc_str_data(name));
         return NULL;
     }
-    return lang_call_method(ts, self, name, args, nargs);
-}
-
-rc_object *lang_call_method(lang_thread *ts, rc_object *self, rc_object *name, rc_object **args,
-                            int nargs) {
     rc_checkpoint();
     const char *nm = rc_str_data(name);
     const lang_method *m = methods_of(rc_object_type(self));
@@ -438,6 +473,7 @@ rc_status lang_builtins_install(rc_object *builtins) {
     } table[] = {
         {"len", bi_len}, {"range", bi_range}, {"str", bi_str},
         {"int", bi_int}, {"float", bi_float}, {"gc_collect", bi_gc_collect},
+        {"repr", bi_repr}, {"format", bi_format},
         {"strategy", bi_strategy},
     };
     if (lang_add_builtin_kw(builtins, "print", bi_print) != RC_OK)

@@ -38,6 +38,9 @@ typedef enum lang_op {
     OP_BUILD_LIST,     /* v1..vn -- list */
     OP_BUILD_TUPLE,    /* v1..vn -- tuple */
     OP_BUILD_DICT,     /* k1 v1 .. kn vn -- dict */
+    OP_BUILD_STRING,   /* s1..sn -- the strs joined */
+    OP_FORMAT_VALUE,   /* v [spec] -- str; arg = the conversion ('r', 's', 'a' or 0)
+                          | FORMAT_HAS_SPEC when a spec str is on top (format.h) */
     OP_SUBSCR,         /* c i -- c[i] */
     OP_STORE_SUBSCR,   /* v c i -- ; c[i] = v (the value first: Python evaluates it first) */
     OP_UNPACK_SEQUENCE, /* s -- s[arg-1] .. s[0]; s must have exactly arg items */
@@ -49,6 +52,9 @@ typedef enum lang_op {
     OP_RETURN,         /* v -- */
     OP_GET_ITER,       /* c -- iterator */
     OP_FOR_ITER,       /* it -- it item | (exhausted) -- ; jumps to arg */
+    OP_IMPORT_NAME,    /* -- the module named consts[arg] */
+    OP_IMPORT_FROM,    /* m -- m m.consts[arg] */
+    OP_LOAD_ATTR,      /* o -- o.consts[arg] */
     OP_MAKE_FUNCTION,  /* -- function of code consts[arg], closing over this frame */
     OP_MAKE_FUNCTION_DEFAULTS, /* defaults -- function; as OP_MAKE_FUNCTION, with a
                                   tuple of the values of its last parameters' defaults */
@@ -60,6 +66,8 @@ typedef enum lang_binop {
     BIN_EQ, BIN_NE, BIN_LT, BIN_LE, BIN_GT, BIN_GE, BIN_IN, BIN_NOT_IN,
     BIN_IS, BIN_IS_NOT,
 } lang_binop;
+
+#define FORMAT_HAS_SPEC 0x100
 
 #define LANG_ARG_MAX ((1u << 24) - 1)
 #define LANG_INS(op, arg) ((uint32_t)(op) | ((uint32_t)(arg) << 8))

@@ -605,6 +605,70 @@ static void dict_literal(compiler *c) {
     emit(c, OP_BUILD_DICT, (uint32_t)n, 1 - 2 * n);
 }
 
+/* Loads the str of a TK_STRING token's bytes, or of len bytes at s. */
+static void load_str(compiler *c, const lang_token *t, const char *s, size_t len) {
+    rc_object *o = rc_str_from_utf8(s, len);
+    if (!o && rc_error_code() == RC_EVALUE)
+        fail_at(c, t, "invalid UTF-8 in string literal");
+    if (!o)
+        fail_rc(c, t);
+    emit(c, OP_LOAD_CONST, add_const(c, o), +1);
+}
+
+/* One {field} of an f-string, its FEXPR_BEGIN consumed: the `x=` text of
+ * the = specifier, then the value converted and formatted (format.h).
+ * With `=` and neither a conversion nor a spec, the value's repr, as in
+ * Python. Returns how many strs it left on the stack. */
+static int fstring_field(compiler *c, const lang_token *begin) {
+    int n = 0;
+    if (begin->ival) {
+        load_str(c, begin, begin->start, begin->len);
+        n++;
+    }
+    expression(c);
+    const lang_token *end = expect(c, TK_FEXPR_END, "'}'");
+    uint32_t conv = (uint32_t)end->ival;
+    bool spec = end->sval && end->slen > 0;
+    if (begin->ival && !conv && !spec)
+        conv = 'r';
+    if (spec)
+        load_str(c, end, end->sval, end->slen);
+    emit(c, OP_FORMAT_VALUE, conv | (spec ? FORMAT_HAS_SPEC : 0), spec ? -1 : 0);
+    return n + 1;
+}
+
+/* String literals side by side, joined as in Python ('a' "b" f"{c}"). A
+ * single plain literal is one constant; anything else is joined at run
+ * time from its pieces (OP_BUILD_STRING). */
+static void strings(compiler *c) {
+    int n = 0;
+    bool plain = true;
+    while (check(c, TK_STRING) || check(c, TK_FSTRING_START)) {
+        lang_token *t = next(c);
+        if (n >= MAX_LITERAL)
+            fail_at(c, t, "too many pieces in a string");
+        if (t->kind == TK_STRING) {
+            load_str(c, t, t->sval, t->slen);
+            n++;
+            continue;
+        }
+        plain = false;
+        while (!accept(c, TK_FSTRING_END)) {
+            if (n >= MAX_LITERAL)
+                fail_at(c, peek(c), "too many pieces in a string");
+            lang_token *p = next(c);
+            if (p->kind == TK_STRING)
+                load_str(c, p, p->sval, p->slen), n++;
+            else
+                n += fstring_field(c, p); /* the lexer made p a FEXPR_BEGIN */
+        }
+    }
+    if (n == 0) /* f"" */
+        emit(c, OP_LOAD_CONST, add_const(c, rc_str_from_cstr("")), +1);
+    else if (n > 1 || !plain)
+        emit(c, OP_BUILD_STRING, (uint32_t)n, 1 - n);
+}
+
 static expr_kind atom(compiler *c) {
     lang_token *t = next(c);
     switch (t->kind) {
@@ -618,15 +682,11 @@ static expr_kind atom(compiler *c) {
     case TK_FLOAT:
         emit(c, OP_LOAD_CONST, add_const(c, rc_float_from_double(t->fval)), +1);
         break;
-    case TK_STRING: {
-        rc_object *s = rc_str_from_utf8(t->sval, t->slen);
-        if (!s && rc_error_code() == RC_EVALUE)
-            fail_at(c, t, "invalid UTF-8 in string literal");
-        if (!s)
-            fail_rc(c, t);
-        emit(c, OP_LOAD_CONST, add_const(c, s), +1);
+    case TK_STRING:
+    case TK_FSTRING_START:
+        c->pos--;
+        strings(c);
         break;
-    }
     case TK_TRUE:
     case TK_FALSE:
     case TK_NONE: {
@@ -654,12 +714,14 @@ static expr_kind atom(compiler *c) {
     return EK_OTHER;
 }
 
-static void method_call(compiler *c) {
-    lang_token *nm = expect(c, TK_NAME, "a method name");
-    if (!check(c, TK_LPAREN))
-        fail_at(c, peek(c), "attribute access is only supported in method calls");
-    next(c);
+/* `.name`: an attribute, or a method call when '(' follows. */
+static void attribute(compiler *c) {
+    lang_token *nm = expect(c, TK_NAME, "an attribute name");
     uint32_t k = name_const(c, tok_name(nm));
+    if (!accept(c, TK_LPAREN)) {
+        emit(c, OP_LOAD_ATTR, k, 0);
+        return;
+    }
     bool kw;
     int n = call_args(c, &kw);
     expect(c, TK_RPAREN, "')'");
@@ -687,7 +749,7 @@ static expr_kind postfix(compiler *c) {
             emit(c, OP_SUBSCR, 0, -1);
             kind = EK_SUBSCR;
         } else if (accept(c, TK_DOT)) {
-            method_call(c);
+            attribute(c);
             kind = EK_OTHER;
         } else {
             return kind;
@@ -1050,6 +1112,46 @@ static void jump_statement(compiler *c, const lang_token *t) {
     loop->breaks = (uint32_t)emit(c, OP_JUMP, loop->breaks, 0);
 }
 
+/* A module name (refpy's modules have no dots), imported: on the stack. */
+static lang_token *import_module(compiler *c) {
+    lang_token *m = expect(c, TK_NAME, "a module name");
+    if (check(c, TK_DOT))
+        fail_at(c, peek(c), "dotted module names are not supported");
+    emit(c, OP_IMPORT_NAME, name_const(c, tok_name(m)), +1);
+    return m;
+}
+
+/* Stores the value on the stack under `as NAME`, or under dflt. */
+static void store_as(compiler *c, lang_token *dflt) {
+    store_name(c, accept(c, TK_AS) ? expect(c, TK_NAME, "a name") : dflt);
+}
+
+/* `import m [as n], ...`, the 'import' consumed. */
+static void import_statement(compiler *c) {
+    do
+        store_as(c, import_module(c));
+    while (accept(c, TK_COMMA));
+}
+
+/* `from m import a [as b], ...` (or in parentheses), the 'from' consumed. */
+static void from_statement(compiler *c) {
+    import_module(c);
+    expect(c, TK_IMPORT, "'import'");
+    if (check(c, TK_STAR))
+        fail_at(c, peek(c), "'import *' is not supported");
+    bool paren = accept(c, TK_LPAREN);
+    do {
+        if (paren && check(c, TK_RPAREN))
+            break; /* a trailing comma */
+        lang_token *a = expect(c, TK_NAME, "a name");
+        emit(c, OP_IMPORT_FROM, name_const(c, tok_name(a)), +1);
+        store_as(c, a);
+    } while (accept(c, TK_COMMA));
+    if (paren)
+        expect(c, TK_RPAREN, "')'");
+    emit(c, OP_POP_TOP, 0, -1); /* the module */
+}
+
 static void simple_statement(compiler *c) {
     lang_token *t = peek(c);
     switch (t->kind) {
@@ -1069,6 +1171,14 @@ static void simple_statement(compiler *c) {
         else
             testlist(c);
         emit(c, OP_RETURN, 0, -1);
+        break;
+    case TK_IMPORT:
+        next(c);
+        import_statement(c);
+        break;
+    case TK_FROM:
+        next(c);
+        from_statement(c);
         break;
     case TK_GLOBAL: /* already applied by scan_locals */
         next(c);
@@ -1268,6 +1378,11 @@ static void scan_locals(compiler *c, fstate *fs) {
             i = suite_end(c, def_colon(c, i)) - 1;
         } else if (k == TK_FOR) {
             scan_targets(c, fs, i + 1);
+        } else if (k == TK_IMPORT) { /* the names it binds: n of `m as n`, else m */
+            for (i++; t[i].kind != TK_NEWLINE && t[i].kind != TK_EOF; i++)
+                if (t[i].kind == TK_NAME && t[i + 1].kind != TK_AS && t[i + 1].kind != TK_DOT)
+                    name_add(c, &fs->locals, tok_name(&t[i]));
+            i--;
         } else if (stmt_start && k == TK_NAME && is_aug(t[i + 1].kind)) {
             name_add(c, &fs->locals, tok_name(&t[i]));
         } else if (stmt_start && (k == TK_NAME || k == TK_LPAREN || k == TK_LBRACKET) &&

@@ -8,6 +8,23 @@
 
 #include "lang/builtins.h"
 #include "lang/compiler.h"
+#include "lang/modules.h"
+
+/* globals[name] = v (borrowed). */
+static rc_status set_global(lang_interp *in, const char *name, rc_object *v) {
+    rc_object *key = rc_str_intern_cstr(name);
+    rc_status st = key ? rc_dict_set(in->globals, key, v) : rc_error_code();
+    rc_xdecref(key);
+    return st;
+}
+
+/* The program is the main one: __name__ is "__main__". */
+static rc_status set_name(lang_interp *in) {
+    rc_object *name = rc_str_from_cstr("__main__");
+    rc_status st = name ? set_global(in, "__name__", name) : rc_error_code();
+    rc_xdecref(name);
+    return st;
+}
 
 static rc_status set_argv(lang_interp *in, int argc, char **argv) {
     rc_object *list = rc_list_new();
@@ -16,11 +33,8 @@ static rc_status set_argv(lang_interp *in, int argc, char **argv) {
         if (!arg || rc_list_append_steal(list, arg) != RC_OK)
             rc_clear_ref(&list);
     }
-    rc_object *key = list ? rc_str_intern_cstr("argv") : NULL;
-    rc_status st = key ? rc_dict_set(in->globals, key, list) : rc_error_code();
-    rc_xdecref(key);
-    rc_xdecref(list);
-    return st;
+    in->argv = list;
+    return list ? set_global(in, "argv", list) : rc_error_code();
 }
 
 lang_interp *lang_interp_new(FILE *out, int argc, char **argv) {
@@ -32,12 +46,18 @@ lang_interp *lang_interp_new(FILE *out, int argc, char **argv) {
     pthread_cond_init(&in->threads_done, NULL);
     in->globals = rc_dict_new();
     in->builtins = rc_dict_new();
-    if (!in->globals || !in->builtins || lang_builtins_install(in->builtins) != RC_OK ||
-        set_argv(in, argc, argv) != RC_OK) {
+    in->modules = rc_dict_new();
+    if (!in->globals || !in->builtins || !in->modules ||
+        lang_builtins_install(in->builtins) != RC_OK || lang_modules_install(in) != RC_OK ||
+        set_argv(in, argc, argv) != RC_OK || set_name(in) != RC_OK) {
         lang_interp_free(in);
         return NULL;
     }
     return in;
+}
+
+int lang_interp_exit_status(const lang_interp *in) {
+    return in->exit_status;
 }
 
 void lang_interp_set_step_limit(lang_interp *in, int64_t steps) {
@@ -68,6 +88,9 @@ int lang_interp_free(lang_interp *in) {
     int errors = in->thread_errors;
     rc_xdecref(in->globals);
     rc_xdecref(in->builtins);
+    rc_xdecref(in->modules);
+    rc_xdecref(in->argv);
+    rc_xdecref(in->main_thread);
     rc_gc_collect(); /* functions in globals close over envs that hold them */
     pthread_cond_destroy(&in->threads_done);
     pthread_mutex_destroy(&in->mutex);
@@ -114,6 +137,10 @@ int lang_run_source(lang_interp *in, const char *src, size_t len, char *err, siz
         if (r) {
             rc_decref(r);
             status = LANG_OK;
+        } else if (ts.exiting) { /* sys.exit(): no error, the status for main() */
+            in->exit_status = ts.exit_status;
+            status = LANG_OK;
+            err[0] = '\0';
         } else {
             lang_format_error(&ts, err, err_size);
         }

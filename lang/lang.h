@@ -46,6 +46,10 @@ int lang_run_source(lang_interp *in, const char *src, size_t len, char *err, siz
  * LANG_RUNTIME_ERROR when memory runs out, as above). */
 int lang_check_syntax(const char *src, size_t len, char *err, size_t err_size);
 
+/* The status the program gave sys.exit() (lang_run_source returned LANG_OK
+ * then), 0 if it did not call it. */
+int lang_interp_exit_status(const lang_interp *in);
+
 /* Bookkeeping for threads.c. */
 void lang_interp_thread_started(lang_interp *in);
 void lang_interp_thread_finished(lang_interp *in, bool failed);

@@ -48,9 +48,9 @@ static const struct {
     const char *word;
     lang_tok kind;
 } keywords[] = {
-    {"and", TK_AND}, {"break", TK_BREAK}, {"continue", TK_CONTINUE}, {"def", TK_DEF},
-    {"elif", TK_ELIF}, {"else", TK_ELSE}, {"False", TK_FALSE}, {"for", TK_FOR},
-    {"global", TK_GLOBAL}, {"if", TK_IF}, {"in", TK_IN}, {"is", TK_IS},
+    {"and", TK_AND}, {"as", TK_AS}, {"break", TK_BREAK}, {"continue", TK_CONTINUE}, {"def", TK_DEF},
+    {"elif", TK_ELIF}, {"else", TK_ELSE}, {"False", TK_FALSE}, {"for", TK_FOR}, {"from", TK_FROM},
+    {"global", TK_GLOBAL}, {"if", TK_IF}, {"import", TK_IMPORT}, {"in", TK_IN}, {"is", TK_IS},
     {"lambda", TK_LAMBDA}, {"None", TK_NONE},
     {"not", TK_NOT}, {"or", TK_OR}, {"pass", TK_PASS}, {"return", TK_RETURN},
     {"True", TK_TRUE}, {"while", TK_WHILE},
@@ -225,31 +225,196 @@ static char unescape(char c) {
     }
 }
 
-static int lex_string(lexer *lx) {
-    const char *s = lx->p;
-    char quote = *lx->p++;
-    /* The unescaped text is never longer than the source text. */
-    const char *q = lx->p;
-    while (q < lx->end && *q != quote && *q != '\n')
-        q += (*q == '\\' && q + 1 < lx->end && q[1] != '\n') ? 2 : 1;
-    if (q >= lx->end || *q != quote)
-        return lex_error(lx, s, "unterminated string");
-    char *buf = rc_mem_alloc((size_t)(q - lx->p) + 1);
+static int lex_token(lexer *lx);
+
+/* Where the body of a string that starts at p ends: at its closing quote
+ * (or the first of three), escapes skipped. NULL if it has none: a
+ * one-line string may not span lines. */
+static const char *string_end(lexer *lx, const char *p, char quote, bool triple) {
+    for (; p < lx->end; p++) {
+        if (*p == '\\' && p + 1 < lx->end && (triple || p[1] != '\n'))
+            p++;
+        else if (!triple && *p == '\n')
+            return NULL;
+        else if (*p == quote && (!triple || (p + 2 < lx->end && p[1] == quote && p[2] == quote)))
+            return p;
+    }
+    return NULL;
+}
+
+/* A line break at p, inside a token: the next token's column counts from
+ * after it. */
+static void line_break(lexer *lx, const char *p) {
+    lx->line++;
+    lx->line_start = p + 1;
+}
+
+/* A literal piece [from, to) of a string: its bytes unescaped (a backslash
+ * before a line break joins the lines) into a new TK_STRING token, line
+ * breaks counted. stop_at_brace: an f-string's piece, which ends at a '{'
+ * that is not doubled, and where '{{' and '}}' stand for one brace. Sets
+ * *next to where the piece ended. */
+static int lex_piece(lexer *lx, const char *from, const char *to, bool stop_at_brace,
+                     const char **next) {
+    int line = lx->line;
+    const char *line_start = lx->line_start, *p = from;
+    char *buf = rc_mem_alloc((size_t)(to - from) + 1); /* never longer than the source */
     if (!buf)
-        return lex_out_of_memory(lx, s);
+        return lex_out_of_memory(lx, from);
     size_t n = 0;
-    for (const char *r = lx->p; r < q; r++)
-        buf[n++] = *r == '\\' ? unescape(*++r) : *r;
+    while (p < to) {
+        if (stop_at_brace && (*p == '{' || *p == '}')) {
+            if (p + 1 < to && p[1] == *p) {
+                buf[n++] = *p;
+                p += 2;
+                continue;
+            }
+            if (*p == '{')
+                break;
+            rc_mem_free(buf);
+            return lex_error(lx, p, "f-string: single '}' is not allowed");
+        }
+        if (*p == '\\' && p + 1 < to) {
+            if (*++p == '\n')
+                line_break(lx, p);
+            else
+                buf[n++] = unescape(*p);
+            p++;
+            continue;
+        }
+        if (*p == '\n')
+            line_break(lx, p);
+        buf[n++] = *p++;
+    }
     buf[n] = '\0';
-    lx->p = q + 1;
-    lang_token *tok = push(lx, TK_STRING, s, (size_t)(lx->p - s));
+    *next = p;
+    lang_token *tok = push(lx, TK_STRING, from, (size_t)(p - from));
     if (!tok) {
         rc_mem_free(buf);
         return -1;
     }
+    tok->line = line, tok->col = (int)(from - line_start) + 1;
     tok->sval = buf;
     tok->slen = n;
     return 0;
+}
+
+/* The end of an f-string field's expression, at p: a '}', '!', ':' or '='
+ * outside the expression's own brackets ('!=' and '==' are operators). */
+static bool field_stop(const char *p, const char *end) {
+    bool eq_follows = p + 1 < end && p[1] == '=';
+    return *p == '}' || *p == ':' || ((*p == '!' || *p == '=') && !eq_follows);
+}
+
+/* The part of a field after its expression, at p: `=`, `!conv`, `:spec`
+ * and the '}' (format spec without nested fields). Completes the field's
+ * FEXPR_BEGIN (token index begin) and pushes its FEXPR_END. */
+static int lex_field_tail(lexer *lx, const char *p, const char *q, int begin,
+                          const char **next) {
+    lang_token *b = &lx->out->items[begin];
+    if (*p == '=') { /* the text up to here, and spaces after the '=', are printed */
+        for (p++; p < q && *p == ' '; p++)
+            ;
+        b->ival = 1;
+        b->len = (size_t)(p - (b->start + 1));
+        b->start++;
+    }
+    char conv = 0;
+    if (p < q && *p == '!') {
+        conv = ++p < q ? *p++ : 0;
+        if (conv != 'r' && conv != 's' && conv != 'a')
+            return lex_error(lx, p - 1, "f-string: invalid conversion character");
+    }
+    const char *spec = p < q && *p == ':' ? ++p : NULL;
+    for (; spec && p < q && *p != '}'; p++)
+        if (*p == '{')
+            return lex_error(lx, p, "f-string: nested fields in a format spec are not supported");
+    if (p >= q || *p != '}')
+        return lex_error(lx, p, "f-string: expecting '}'");
+    lang_token *e = push(lx, TK_FEXPR_END, p, 1);
+    if (!e)
+        return -1;
+    e->ival = conv;
+    if (spec) {
+        if (!(e->sval = rc_mem_alloc((size_t)(p - spec) + 1)))
+            return lex_out_of_memory(lx, spec);
+        memcpy(e->sval, spec, (size_t)(p - spec));
+        e->sval[p - spec] = '\0';
+        e->slen = (size_t)(p - spec);
+    }
+    *next = p + 1;
+    return 0;
+}
+
+/* One {field} of an f-string whose body ends at q; *pp is at its '{' and
+ * is left past its '}'. The expression is tokenized in place, with the
+ * lexer's end moved to q so that nothing runs past the string. */
+static int lex_field(lexer *lx, const char **pp, const char *q) {
+    const char *open = *pp, *saved_end = lx->end;
+    int begin = lx->out->count, paren = lx->paren, r = 0;
+    if (!push(lx, TK_FEXPR_BEGIN, open, 1))
+        return -1;
+    lx->end = q;
+    lx->p = open + 1;
+    while (r == 0) {
+        if (lx->p >= q)
+            r = lex_error(lx, open, "f-string: expecting '}'");
+        else if (lx->paren == paren && field_stop(lx->p, q))
+            break;
+        else if (*lx->p == '\n')
+            line_break(lx, lx->p++);
+        else if (*lx->p == '\\' || *lx->p == '#')
+            r = lex_error(lx, lx->p, "f-string expression part cannot include '%c'", *lx->p);
+        else
+            r = lex_token(lx);
+    }
+    lx->end = saved_end;
+    lx->paren = paren;
+    return r < 0 ? -1 : lex_field_tail(lx, lx->p, q, begin, pp);
+}
+
+/* f"...", whose body is [body, q): its pieces and fields (lexer.h). */
+static int lex_fstring(lexer *lx, const char *s, const char *body, const char *q) {
+    if (!push(lx, TK_FSTRING_START, s, (size_t)(body - s)))
+        return -1;
+    const char *p = body;
+    while (p < q) {
+        if (*p != '{' || (p + 1 < q && p[1] == '{')) {
+            if (lex_piece(lx, p, q, true, &p) < 0)
+                return -1;
+        } else if (lex_field(lx, &p, q) < 0) {
+            return -1;
+        }
+    }
+    return push(lx, TK_FSTRING_END, q, 0) ? 0 : -1;
+}
+
+/* A string literal: '...', "...", triple-quoted, and f-strings of each. */
+static int lex_string(lexer *lx) {
+    const char *s = lx->p;
+    bool fstr = *s == 'f' || *s == 'F';
+    const char *open = s + fstr;
+    char quote = *open;
+    bool triple = open + 2 < lx->end && open[1] == quote && open[2] == quote;
+    const char *body = open + (triple ? 3 : 1);
+    const char *q = string_end(lx, body, quote, triple);
+    if (!q)
+        return lex_error(lx, s, "unterminated %sstring", triple ? "triple-quoted " : "");
+    int r;
+    if (fstr) {
+        r = lex_fstring(lx, s, body, q);
+    } else {
+        const char *end;
+        r = lex_piece(lx, body, q, false, &end);
+        if (r == 0) { /* the token is the whole literal, quotes included */
+            lang_token *tok = &lx->out->items[lx->out->count - 1];
+            tok->col -= (int)(body - s);
+            tok->start = s;
+            tok->len = (size_t)(q + (triple ? 3 : 1) - s);
+        }
+    }
+    lx->p = q + (triple ? 3 : 1);
+    return r;
 }
 
 /* ---- punctuation -------------------------------------------------------------- */
@@ -302,13 +467,14 @@ static int lex_token(lexer *lx) {
             lx->p++;
         return 0;
     }
+    if (c == '"' || c == '\'' ||
+        ((c == 'f' || c == 'F') && lx->p + 1 < lx->end && (lx->p[1] == '"' || lx->p[1] == '\'')))
+        return lex_string(lx);
     if (isalpha((unsigned char)c) || c == '_')
         return lex_name(lx);
     if (isdigit((unsigned char)c) ||
         (c == '.' && lx->p + 1 < lx->end && isdigit((unsigned char)lx->p[1])))
         return lex_number(lx);
-    if (c == '"' || c == '\'')
-        return lex_string(lx);
     return lex_punct(lx);
 }
 
@@ -370,6 +536,10 @@ const char *lang_tok_name(lang_tok kind) {
     case TK_INT: return "integer";
     case TK_FLOAT: return "float";
     case TK_STRING: return "string";
+    case TK_FSTRING_START: return "f-string";
+    case TK_FSTRING_END: return "the end of the f-string";
+    case TK_FEXPR_BEGIN: return "'{'";
+    case TK_FEXPR_END: return "'}'";
     default: break;
     }
     for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)

@@ -23,9 +23,16 @@ typedef enum lang_tok {
     TK_INT,
     TK_FLOAT,
     TK_STRING,
+    /* An f-string is FSTRING_START, then its literal pieces (TK_STRING) and
+     * fields, then FSTRING_END. A field is FEXPR_BEGIN, the expression's
+     * own tokens, and FEXPR_END. FEXPR_BEGIN: ival 1 for a field with the
+     * `=` specifier, and then start/len are the text before the value
+     * ("x=" of {x=}). FEXPR_END: ival the conversion ('r', 's', 'a' or 0),
+     * sval/slen the format spec (NULL for none). */
+    TK_FSTRING_START, TK_FSTRING_END, TK_FEXPR_BEGIN, TK_FEXPR_END,
     /* keywords */
-    TK_AND, TK_BREAK, TK_CONTINUE, TK_DEF, TK_ELIF, TK_ELSE, TK_FALSE, TK_FOR,
-    TK_GLOBAL, TK_IF, TK_IN, TK_IS, TK_LAMBDA, TK_NONE, TK_NOT, TK_OR, TK_PASS, TK_RETURN,
+    TK_AND, TK_AS, TK_BREAK, TK_CONTINUE, TK_DEF, TK_ELIF, TK_ELSE, TK_FALSE, TK_FOR, TK_FROM,
+    TK_GLOBAL, TK_IF, TK_IMPORT, TK_IN, TK_IS, TK_LAMBDA, TK_NONE, TK_NOT, TK_OR, TK_PASS, TK_RETURN,
     TK_TRUE, TK_WHILE,
     /* punctuation */
     TK_LPAREN, TK_RPAREN, TK_LBRACKET, TK_RBRACKET, TK_LBRACE, TK_RBRACE,

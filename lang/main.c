@@ -55,7 +55,10 @@ static int run(const char *path, const char *src, size_t len, int argc, char **a
     if (status != LANG_OK)
         fprintf(stderr, "%s: %s\n", path, err);
     fflush(stdout);
+    int exit_status = lang_interp_exit_status(in);
     int thread_errors = lang_interp_free(in);
+    if (status == LANG_OK && exit_status != 0)
+        return exit_status;
     return status != LANG_OK || thread_errors > 0;
 }
 

@@ -104,9 +104,60 @@ static void test_closure_variable_read_while_written(void **state) {
                      "True 20999\n");
 }
 
+/* threading's API: a Thread is made, then started; while it waits for a
+ * Lock the main thread holds it is certainly alive (no timing involved). */
+static void test_threading_module(void **state) {
+    (void)state;
+    lt_expect_output("import threading\nfrom threading import Thread, Lock\n"
+                     "gate = Lock()\ngate.acquire()\nseen = []\n"
+                     "def work(k, tag='t'):\n    gate.acquire()\n    gate.release()\n"
+                     "    me = threading.current_thread()\n    seen.append((tag, k, me.name))\n"
+                     "    return me.native_id\n"
+                     "t = Thread(target=work, args=(1,))\nu = Thread(target=work, args=[2, 'u'], name='U')\n"
+                     "print(t.name, u.name, t.is_alive(), t.native_id, threading.active_count())\n"
+                     "t.start()\nu.start()\nnames = []\nfor x in threading.enumerate():\n"
+                     "    names.append(x.name)\n"
+                     "print(names, t.is_alive(), threading.active_count(), t.native_id > 0)\n"
+                     "gate.release()\nr1 = t.join()\nr2 = u.join()\n"
+                     "print(t.is_alive(), u.is_alive(), threading.active_count(), len(seen))\n"
+                     "m = threading.main_thread()\n"
+                     "print(m.name, m.is_alive(), m is threading.current_thread(), r1 == t.native_id,\n"
+                     "      r1 != m.native_id, r1 != r2)\n"
+                     "l = Thread(target=lambda: 5)\nl.start()\nprint(l.join(), l.name)\n",
+                     "Thread-1 (work) U False None 1\n"
+                     "['MainThread', 'Thread-1 (work)', 'U'] True 3 True\n"
+                     "False False 1 2\n"
+                     "MainThread True True True True True\n"
+                     "5 Thread-3 (<lambda>)\n");
+    int E = LANG_RUNTIME_ERROR;
+    lt_expect_error("import threading\nt = threading.Thread(target=len, args=([],))\nt.start()\n"
+                    "t.join()\nt.start()\n", E, "line 5: threads can only be started once");
+    lt_expect_error("import threading\nthreading.Thread(target=len).join()\n", E,
+                    "line 2: cannot join thread before it is started");
+    lt_expect_error("import threading\nthreading.current_thread().join()\n", E,
+                    "line 2: cannot join current thread");
+    lt_expect_error("import threading\nthreading.Thread(tagret=len)\n", E,
+                    "line 2: Thread() got an unexpected keyword argument 'tagret'");
+    lt_expect_error("import threading\nthreading.Thread(target=len, args=1)\n", E,
+                    "line 2: Thread args must be a tuple, not 'int'");
+}
+
+/* sys.exit() in a thread ends that thread quietly, not the program. */
+static void test_sys_exit_in_thread(void **state) {
+    (void)state;
+    lt_result r = lt_run("import sys\nimport threading\ndef f():\n    sys.exit(4)\n"
+                         "t = threading.Thread(target=f)\nt.start()\nprint(t.join())\n");
+    assert_int_equal(r.status, LANG_OK);
+    assert_string_equal(r.out, "None\n");
+    assert_int_equal(r.thread_errors, 0);
+    lt_result_free(&r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_thread_join_result),
+        cmocka_unit_test(test_threading_module),
+        cmocka_unit_test(test_sys_exit_in_thread),
         cmocka_unit_test(test_lock_protects_counter),
         cmocka_unit_test(test_shared_list),
         cmocka_unit_test(test_blocked_acquire_lets_others_run),

@@ -24,12 +24,15 @@
 #include <string.h>
 
 #include "lang/builtins.h"
+#include "lang/format.h"
+#include "lang/modules.h"
 #include "lang/objects.h"
 #include "lang/ops.h"
 
 int lang_thread_init(lang_thread *ts, lang_interp *interp) {
     memset(ts, 0, sizeof *ts);
     ts->interp = interp;
+    ts->handle = interp->main_thread;
     ts->steps_left = interp->step_limit > 0 ? interp->step_limit : -1;
     ts->stack = rc_mem_alloc(LANG_STACK_SLOTS * sizeof *ts->stack);
     if (!ts->stack)
@@ -185,6 +188,35 @@ static rc_object *build_dict(rc_object **v, int64_t pairs) {
     for (int64_t i = 0; i < 2 * pairs; i++)
         rc_decref(v[i]);
     return d;
+}
+
+/* Joins the n strs at v (stolen, always). */
+static rc_object *build_string(rc_object **v, int64_t n) {
+    size_t total = 0;
+    for (int64_t i = 0; i < n; i++)
+        total += (size_t)rc_str_byte_length(v[i]);
+    char *buf = rc_mem_alloc(total + 1), *q = buf;
+    for (int64_t i = 0; buf && i < n; i++) {
+        memcpy(q, rc_str_data(v[i]), (size_t)rc_str_byte_length(v[i]));
+        q += rc_str_byte_length(v[i]);
+    }
+    rc_object *s = buf ? rc_str_from_utf8(buf, total) : NULL;
+    rc_mem_free(buf);
+    for (int64_t i = 0; i < n; i++)
+        rc_decref(v[i]);
+    return s;
+}
+
+/* An f-string field's value: v converted (conv 0 for none), then
+ * formatted by spec (a str, or NULL). Returns: a new str, or NULL. */
+static rc_object *format_value(rc_object *v, char conv, rc_object *spec) {
+    rc_object *cv = conv ? lang_convert(v, conv) : rc_newref(v);
+    if (!cv)
+        return NULL;
+    rc_object *r = spec ? lang_format(cv, rc_str_data(spec), (size_t)rc_str_byte_length(spec))
+                        : lang_format(cv, "", 0);
+    rc_decref(cv);
+    return r;
 }
 
 /* Puts the n items of s (a list, tuple, or anything an iterator walks) at
@@ -347,6 +379,16 @@ static rc_object *run_frame(lang_thread *ts, lang_code *co, lang_env *env) {
                 goto error;
             *sp++ = v;
             break;
+        case OP_BUILD_STRING:
+            sp -= arg;
+            if (!(v = build_string(sp, arg)))
+                goto error;
+            *sp++ = v;
+            break;
+        case OP_FORMAT_VALUE:
+            t = (arg & FORMAT_HAS_SPEC) != 0;
+            REPLACE(1 + t, format_value(sp[-1 - t], (char)(arg & 0xff), t ? sp[-1] : NULL));
+            break;
         case OP_BUILD_DICT:
             sp -= 2 * arg;
             if (!(v = build_dict(sp, arg)))
@@ -411,6 +453,22 @@ static rc_object *run_frame(lang_thread *ts, lang_code *co, lang_env *env) {
             } else {
                 *sp++ = v;
             }
+            break;
+        case OP_IMPORT_NAME:
+            if (!(v = lang_import(ts, consts[arg])))
+                goto error;
+            *sp++ = v;
+            break;
+        case OP_IMPORT_FROM:
+            if (!(v = lang_getattr(ts, sp[-1], consts[arg]))) {
+                rc_error_set(RC_EKEY, "cannot import name '%s' from '%s'", rc_str_data(consts[arg]),
+                             rc_str_data(((lang_module *)sp[-1])->name));
+                goto error;
+            }
+            *sp++ = v;
+            break;
+        case OP_LOAD_ATTR:
+            REPLACE(1, lang_getattr(ts, sp[-1], consts[arg]));
             break;
         case OP_MAKE_FUNCTION:
             if (!(v = lang_function_new(consts[arg], (rc_object *)env, NULL)))

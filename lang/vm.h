@@ -25,6 +25,9 @@ typedef struct lang_interp {
     rc_object *globals;  /* dict; shared by every thread, never counted by
                             them: mortal (README, free-threaded strategy) */
     rc_object *builtins; /* dict; read-only once built; its values immortal */
+    rc_object *modules;  /* dict: name -> module (modules.h); read-only once built */
+    rc_object *argv;     /* list: the global argv, and sys.argv */
+    int exit_status;     /* what sys.exit() gave, 0 if it was not called */
     FILE *out;           /* where print writes */
     /* Threads started by thread() that have not finished: the program ends
      * only when they have (as Python waits for its non-daemon threads). */
@@ -32,6 +35,14 @@ typedef struct lang_interp {
     pthread_cond_t threads_done;
     int running_threads;
     int thread_errors; /* threads that ended with an uncaught error */
+    /* threading's view (threads.c): the main thread's handle, the running
+     * threads' handles in a list through their links (the main one first;
+     * borrowed: each thread holds its handle until it has left the list),
+     * and how many Threads were made, for their names. The list and the
+     * count change under mutex. */
+    rc_object *main_thread;
+    struct thread_handle *alive;
+    int64_t threads_made;
     /* The steps (backward jumps and calls) each thread may take; 0 for no
      * limit. Set before running (lang_interp_set_step_limit). */
     int64_t step_limit;
@@ -43,6 +54,9 @@ typedef struct lang_thread {
     int64_t sp;        /* first free slot */
     int err_line;      /* line of the error being unwound; 0 if none yet */
     int64_t steps_left; /* before RC_ELIMIT; -1 for no limit */
+    bool exiting;       /* the error being unwound is sys.exit(exit_status) */
+    rc_object *handle;  /* this thread's handle for threading (borrowed) */
+    int exit_status;
 } lang_thread;
 
 /* Returns 0, or -1 (RC_ENOMEM) with the error set. pre: attached. */

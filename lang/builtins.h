@@ -43,6 +43,10 @@ rc_status lang_builtins_install(rc_object *builtins);
  * is outside min..max. */
 bool lang_check_args(const char *fname, int nargs, int min, int max);
 
+/* From seq_builtins.c: list, tuple, bool, abs, round, min, max, sum, any,
+ * all, enumerate, zip, reversed, sorted, isinstance. */
+rc_status lang_seq_builtins_install(rc_object *builtins);
+
 /* From threads.c: thread(), Lock(), sleep(), time() and the methods of
  * their objects (NULL for a type that is not theirs). */
 rc_status lang_threads_install(rc_object *builtins);

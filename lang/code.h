@@ -42,6 +42,9 @@ typedef enum lang_op {
     OP_FORMAT_VALUE,   /* v [spec] -- str; arg = the conversion ('r', 's', 'a' or 0)
                           | FORMAT_HAS_SPEC when a spec str is on top (format.h) */
     OP_SUBSCR,         /* c i -- c[i] */
+    OP_SLICE,          /* c start stop step -- c[start:stop:step] (None where omitted) */
+    OP_LIST_APPEND,    /* v -- ; appends v to the list arg values below the top */
+    OP_MAP_ADD,        /* k v -- ; sets d[k] = v in the dict arg values below the top */
     OP_STORE_SUBSCR,   /* v c i -- ; c[i] = v (the value first: Python evaluates it first) */
     OP_UNPACK_SEQUENCE, /* s -- s[arg-1] .. s[0]; s must have exactly arg items */
     OP_CALL,           /* f a1..an -- result; arg = n (a checkpoint) */

@@ -134,6 +134,13 @@ static void statement(compiler *c);
 static int parameters(compiler *c, fstate *fs, lang_tok close);
 static void make_function(compiler *c, int ndefaults);
 static void testlist(compiler *c);
+static expr_kind bool_op(compiler *c, lang_tok tok, lang_op jump);
+static bool ends_list(lang_tok k);
+static bool is_opener(lang_tok k);
+static bool is_closer(lang_tok k);
+static void target_list(compiler *c);
+static int comprehension_for(compiler *c, lang_tok close);
+static void comprehension(compiler *c, int for_at, bool is_dict, lang_tok close);
 
 /* ---- errors and tokens ------------------------------------------------------ */
 
@@ -540,7 +547,7 @@ static uint32_t kwnames_const(compiler *c, const int *kw, int n) {
  * of their names above them (OP_CALL_KW). Returns how many values;
  * *has_kw tells whether the tuple is there. */
 static int call_args(compiler *c, bool *has_kw) {
-    int n = 0, nkw = 0, kw[MAX_KWARGS];
+    int n = 0, nkw = 0, kw[MAX_KWARGS], gen_for;
     while (!check(c, TK_RPAREN)) {
         if (n == MAX_ARGS)
             fail_at(c, peek(c), "too many arguments");
@@ -551,6 +558,10 @@ static int call_args(compiler *c, bool *has_kw) {
             c->pos += 2;
         } else if (nkw > 0) {
             fail_at(c, peek(c), "positional argument follows keyword argument");
+        } else if (n == 0 && (gen_for = comprehension_for(c, TK_RPAREN)) >= 0) {
+            comprehension(c, gen_for, false, TK_RPAREN);
+            n++;
+            break; /* `f(x for x in l)`: the only argument */
         }
         expression(c);
         n++;
@@ -576,9 +587,97 @@ static void lambda_expr(compiler *c) {
     make_function(c, ndefaults);
 }
 
+/* ---- comprehensions ---------------------------------------------------------- */
+
+/* The 'for' of a comprehension whose element starts at c->pos, inside
+ * brackets closed by close: a 'for' outside nested brackets before the
+ * first ',' or the close; -1 if there is none (a plain literal). */
+static int comprehension_for(compiler *c, lang_tok close) {
+    const lang_token *t = c->toks.items;
+    for (int i = c->pos, depth = 0; t[i].kind != TK_EOF; i++) {
+        lang_tok k = t[i].kind;
+        if (depth == 0 && (k == close || k == TK_COMMA))
+            return -1;
+        if (depth == 0 && k == TK_FOR)
+            return i;
+        if (is_opener(k))
+            depth++;
+        else if (is_closer(k) && --depth < 0)
+            return -1;
+    }
+    return -1;
+}
+
+/* The clauses of a comprehension from c->pos ('for' or 'if' or the end),
+ * then, innermost, its element (at token elem, which ends at the first
+ * 'for', for_at): one nested loop per 'for', one skip per 'if'. depth is
+ * how many iterators are on the stack above the result. */
+static void comp_clauses(compiler *c, int elem, int for_at, bool is_dict, int depth) {
+    enter(c);
+    if (accept(c, TK_FOR)) {
+        int targets = c->pos;
+        for (int d = 0; !check(c, TK_EOF) && !(d == 0 && ends_list(peek(c)->kind));) {
+            lang_tok k = next(c)->kind; /* to the 'in' */
+            d += is_opener(k) ? 1 : is_closer(k) ? -1 : 0;
+        }
+        expect(c, TK_IN, "'in'");
+        bool_op(c, TK_OR, OP_JUMP_IF_TRUE_OR_POP); /* not a lambda: its ':' would be taken */
+        int after = c->pos;
+        emit(c, OP_GET_ITER, 0, 0);
+        int start = here(c), jf = emit(c, OP_FOR_ITER, NO_JUMP, +1);
+        c->pos = targets;
+        target_list(c);
+        c->pos = after;
+        comp_clauses(c, elem, for_at, is_dict, depth + 1);
+        emit(c, OP_JUMP, (uint32_t)start, 0);
+        patch(c, jf, here(c));
+        c->fs->depth--; /* the exhausted FOR_ITER popped the iterator */
+    } else if (accept(c, TK_IF)) {
+        bool_op(c, TK_OR, OP_JUMP_IF_TRUE_OR_POP);
+        int jf = emit(c, OP_POP_JUMP_IF_FALSE, NO_JUMP, -1);
+        comp_clauses(c, elem, for_at, is_dict, depth);
+        patch(c, jf, here(c)); /* to the enclosing loop's jump back */
+    } else { /* the element, read now from before the first 'for' */
+        int end = c->pos;
+        c->pos = elem;
+        expression(c);
+        if (is_dict) {
+            expect(c, TK_COLON, "':'");
+            expression(c);
+        }
+        if (c->pos != for_at)
+            fail_expected(c, "'for'");
+        emit(c, is_dict ? OP_MAP_ADD : OP_LIST_APPEND, (uint32_t)depth, is_dict ? -2 : -1);
+        c->pos = end;
+    }
+    leave(c);
+}
+
+/* `[e for ...]`, `{k: v for ...}`, and `(e for ...)`, which refpy makes a
+ * list at once (README): the element is compiled last, inside the loops
+ * (comp_clauses); the loops' variables are the enclosing scope's. Leaves
+ * c->pos at close. */
+static void comprehension(compiler *c, int for_at, bool is_dict, lang_tok close) {
+    int elem = c->pos;
+    emit(c, is_dict ? OP_BUILD_DICT : OP_BUILD_LIST, 0, +1);
+    c->pos = for_at;
+    comp_clauses(c, elem, for_at, is_dict, 0);
+    if (!check(c, close)) {
+        char what[16];
+        snprintf(what, sizeof what, "'%s'", lang_tok_name(close));
+        fail_expected(c, what);
+    }
+}
+
 static void paren_or_tuple(compiler *c) {
     if (accept(c, TK_RPAREN)) {
         emit(c, OP_BUILD_TUPLE, 0, +1);
+        return;
+    }
+    int for_at = comprehension_for(c, TK_RPAREN);
+    if (for_at >= 0) {
+        comprehension(c, for_at, false, TK_RPAREN);
+        next(c);
         return;
     }
     expression(c);
@@ -590,7 +689,12 @@ static void paren_or_tuple(compiler *c) {
 }
 
 static void dict_literal(compiler *c) {
-    int n = 0;
+    int n = 0, for_at = comprehension_for(c, TK_RBRACE);
+    if (for_at >= 0) {
+        comprehension(c, for_at, true, TK_RBRACE);
+        next(c);
+        return;
+    }
     while (!check(c, TK_RBRACE)) {
         if (n == MAX_LITERAL)
             fail_at(c, peek(c), "too many items in a dict literal");
@@ -698,6 +802,12 @@ static expr_kind atom(compiler *c) {
         paren_or_tuple(c);
         break;
     case TK_LBRACKET: {
+        int for_at = comprehension_for(c, TK_RBRACKET);
+        if (for_at >= 0) {
+            comprehension(c, for_at, false, TK_RBRACKET);
+            next(c);
+            break;
+        }
         int n = expr_list(c, TK_RBRACKET, MAX_LITERAL, "items in a list literal");
         expect(c, TK_RBRACKET, "']'");
         emit(c, OP_BUILD_LIST, (uint32_t)n, 1 - n);
@@ -731,6 +841,34 @@ static void attribute(compiler *c) {
         emit(c, OP_CALL_METHOD, k << 8 | (uint32_t)n, -n);
 }
 
+/* One bound of a slice: an expression, or None when it is omitted. */
+static void slice_part(compiler *c) {
+    if (check(c, TK_COLON) || check(c, TK_RBRACKET))
+        emit(c, OP_LOAD_CONST, add_const(c, rc_none()), +1);
+    else
+        expression(c);
+}
+
+/* `[i]` or a slice `[a:b]`, `[a:b:c]` (any part may be omitted), the '['
+ * consumed. Returns true for a slice. */
+static bool subscript(compiler *c) {
+    slice_part(c);
+    bool slice = accept(c, TK_COLON);
+    if (slice) {
+        slice_part(c);
+        if (accept(c, TK_COLON))
+            slice_part(c);
+        else
+            emit(c, OP_LOAD_CONST, add_const(c, rc_none()), +1);
+    }
+    expect(c, TK_RBRACKET, "']'");
+    if (slice)
+        emit(c, OP_SLICE, 0, -3);
+    else
+        emit(c, OP_SUBSCR, 0, -1);
+    return slice;
+}
+
 static expr_kind postfix(compiler *c) {
     expr_kind kind = atom(c);
     for (;;) {
@@ -744,10 +882,7 @@ static expr_kind postfix(compiler *c) {
                 emit(c, OP_CALL, (uint32_t)n, -n);
             kind = EK_OTHER;
         } else if (accept(c, TK_LBRACKET)) {
-            expression(c);
-            expect(c, TK_RBRACKET, "']'");
-            emit(c, OP_SUBSCR, 0, -1);
-            kind = EK_SUBSCR;
+            kind = subscript(c) ? EK_OTHER : EK_SUBSCR;
         } else if (accept(c, TK_DOT)) {
             attribute(c);
             kind = EK_OTHER;

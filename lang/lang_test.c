@@ -398,6 +398,65 @@ static void test_sys_exit(void **state) {
     }
 }
 
+static void test_comprehensions(void **state) {
+    (void)state;
+    lt_expect_output("l = [1, 2, 3, 4]\nprint([x * x for x in l], [x for x in l if x % 2 if x > 1])\n"
+                     "print({k: v for k, v in [('a', 1), ('b', 2)]}, [(i, c) for i in range(2) for c in 'ab'])\n"
+                     "print(sum(x for x in l), (x + 1 for x in l), [[y for y in range(x)] for x in l[:3]])\n"
+                     "def f(n):\n    return [i * n for i in range(n) if i != 1]\nprint(f(3), [])\n",
+                     "[1, 4, 9, 16] [3]\n"
+                     "{'a': 1, 'b': 2} [(0, 'a'), (0, 'b'), (1, 'a'), (1, 'b')]\n"
+                     "10 [2, 3, 4, 5] [[0], [0, 1], [0, 1, 2]]\n"
+                     "[0, 6] []\n");
+    lt_expect_error("print([x for x in 5])\n", LANG_RUNTIME_ERROR, "line 1: 'int' object is not iterable");
+    lt_expect_error("print([x y for x in 5])\n", LANG_SYNTAX_ERROR, "line 1, column 10: syntax error: expected 'for'");
+    lt_expect_error("print(sum(x for x in [1], 2))\n", LANG_SYNTAX_ERROR, "syntax error: expected ')'");
+}
+
+static void test_slices(void **state) {
+    (void)state;
+    lt_expect_output("l = [0, 1, 2, 3, 4, 5]\n"
+                     "print(l[1:3], l[:2], l[4:], l[:], l[::2], l[::-1], l[-2:], l[5:1:-2], l[10:], l[:-10])\n"
+                     "t = (1, 2, 3)\ns = 'h\xc3\xa9llo'\nprint(t[1:], t[::-1], s[1:3], s[::-1], s[:-1], s[4:2])\n",
+                     "[1, 2] [0, 1] [4, 5] [0, 1, 2, 3, 4, 5] [0, 2, 4] [5, 4, 3, 2, 1, 0] [4, 5] [5, 3] [] []\n"
+                     "(2, 3) (3, 2, 1) \xc3\xa9l oll\xc3\xa9h h\xc3\xa9ll \n");
+    lt_expect_error("[1][::0]\n", LANG_RUNTIME_ERROR, "line 1: slice step cannot be zero");
+    lt_expect_error("[1]['a':]\n", LANG_RUNTIME_ERROR, "line 1: slice indices must be integers or None");
+    lt_expect_error("{}[1:2]\n", LANG_RUNTIME_ERROR, "line 1: 'dict' object is not subscriptable");
+}
+
+static void test_sequence_builtins(void **state) {
+    (void)state;
+    lt_expect_output("l = [3, 1, 2]\n"
+                     "print(min(l), max(l), min(4, 2, 8), max('ab', 'b'), min([], default=0), max(l, key=lambda x: -x))\n"
+                     "print(sum(l), sum([0.5, 1], 10), abs(-3), abs(2.5), round(2.5), round(3.5), round(2.675, 2), round(7, -1))\n"
+                     "print(enumerate('ab'), enumerate(l, start=1), zip(l, 'xy'), zip(), reversed(l))\n"
+                     "print(sorted(l), sorted(l, reverse=True), sorted(['bb', 'a', 'ccc'], key=len), l)\n"
+                     "print(sorted([(1, 'b'), (0, 'z'), (1, 'a')], key=lambda p: p[0]), list('ab'), tuple(l))\n"
+                     "print(isinstance(1, int), isinstance(True, int), isinstance(1.0, (str, float)), isinstance([], dict))\n"
+                     "print(any([0, 1]), all([1, 0]), any([]), all([]), bool(0), bool([1]), list(), list(range(3)))\n"
+                     "print(dict(), dict([('a', 1)]), dict({'b': 2}))\n"
+                     "for i, c in enumerate('hi'):\n    print(i, c)\n",
+                     "1 3 2 b 0 1\n"
+                     "6 11.5 3 2.5 2 4 2.67 10\n"
+                     "[(0, 'a'), (1, 'b')] [(1, 3), (2, 1), (3, 2)] [(3, 'x'), (1, 'y')] [] [2, 1, 3]\n"
+                     "[1, 2, 3] [3, 2, 1] ['a', 'bb', 'ccc'] [3, 1, 2]\n"
+                     "[(0, 'z'), (1, 'b'), (1, 'a')] ['a', 'b'] (3, 1, 2)\n"
+                     "True True True False\n"
+                     "True False False True False True [] [0, 1, 2]\n"
+                     "{} {'a': 1} {'b': 2}\n"
+                     "0 h\n1 i\n");
+    int E = LANG_RUNTIME_ERROR;
+    lt_expect_error("min([])\n", E, "line 1: min() arg is an empty sequence");
+    lt_expect_error("sorted([1, 'a'])\n", E, "line 1: '<' not supported between 'str' and 'int'");
+    lt_expect_error("sorted([1], key=len)\n", E, "line 1: object of type 'int' has no len()");
+    lt_expect_error("sum(['a'])\n", E, "unsupported operand types for +: 'int' and 'str'");
+    lt_expect_error("abs('a')\n", E, "bad operand type for abs(): 'str'");
+    lt_expect_error("isinstance(1, 2)\n", E, "isinstance() arg 2 must be a type");
+    lt_expect_error("dict([1])\n", E, "'int' object is not iterable");
+    lt_expect_error("sorted([1], kee=len)\n", E, "sorted() got an unexpected keyword argument 'kee'");
+}
+
 /* ---- errors ------------------------------------------------------------------------ */
 
 static void test_runtime_errors(void **state) {
@@ -536,6 +595,9 @@ int main(void) {
         cmocka_unit_test(test_unpacking),
         cmocka_unit_test(test_modules),
         cmocka_unit_test(test_sys_exit),
+        cmocka_unit_test(test_comprehensions),
+        cmocka_unit_test(test_slices),
+        cmocka_unit_test(test_sequence_builtins),
         cmocka_unit_test(test_runtime_errors),
         cmocka_unit_test(test_error_unwinding),
         cmocka_unit_test(test_syntax_errors),

@@ -257,7 +257,30 @@ rc_type lang_iterator_type = {
     .clear = iterator_clear,
 };
 
+/* A list of the code points of a str, each a str: what `for` walks over a
+ * str (a snapshot, like the other containers' iteration). */
+static rc_object *str_chars(rc_object *s) {
+    rc_object *l = rc_list_new();
+    const char *p = rc_str_data(s), *end = p + rc_str_byte_length(s);
+    while (l && p < end) {
+        const char *q = p + 1;
+        while (q < end && ((unsigned char)*q & 0xc0) == 0x80)
+            q++;
+        rc_object *ch = rc_str_from_utf8(p, (size_t)(q - p));
+        if (!ch || rc_list_append_steal(l, ch) != RC_OK)
+            rc_clear_ref(&l);
+        p = q;
+    }
+    return l;
+}
+
 rc_object *lang_iterator_new(rc_object *o) {
+    if (rc_str_check(o)) {
+        rc_object *chars = str_chars(o);
+        rc_object *it = chars ? lang_iterator_new(chars) : NULL;
+        rc_xdecref(chars);
+        return it;
+    }
     bool is_range = rc_object_type(o) == &lang_range_type;
     if (!is_range && !rc_list_check(o) && !rc_tuple_check(o) && !rc_dict_check(o)) {
         rc_error_set(RC_ETYPE, "'%s' object is not iterable", rc_object_type_name(o));

@@ -88,8 +88,8 @@ rc_object *lang_builtin_new(const char *name, lang_cfunc fn);
 rc_object *lang_builtin_new_kw(const char *name, lang_cfunc_kw kwfn);
 rc_object *lang_range_new(int64_t start, int64_t stop, int64_t step);
 
-/* Returns: a new reference to an iterator over o (a list, tuple, dict or
- * range), or NULL (RC_ETYPE for anything else). */
+/* Returns: a new reference to an iterator over o (a list, tuple, dict,
+ * range, or str: its characters), or NULL (RC_ETYPE for anything else). */
 rc_object *lang_iterator_new(rc_object *o);
 
 /* 1: *item is the next item (new reference); 0: exhausted; <0: error. */

@@ -264,6 +264,106 @@ rc_object *lang_subscr(rc_object *c, rc_object *i) {
     return item ? rc_newref(item) : NULL;
 }
 
+/* ---- slices ----------------------------------------------------------------------- */
+
+/* One bound: None gives dflt; otherwise Python's clamping to lo..hi after
+ * counting a negative one from the end. */
+static rc_status slice_bound(rc_object *o, int64_t n, int64_t dflt, int64_t lo, int64_t hi,
+                             int64_t *out) {
+    int64_t v = dflt;
+    if (!rc_is_none(o)) {
+        if (!rc_int_check(o))
+            return rc_error_set(RC_ETYPE, "slice indices must be integers or None");
+        rc_int_as_i64(o, &v);
+        if (v < 0)
+            v = v < -n ? lo : v + n; /* no overflow: v + n >= 0 here */
+        v = v < lo ? lo : v > hi ? hi : v;
+    }
+    *out = v;
+    return RC_OK;
+}
+
+/* The byte offsets of the n code points of a str, and of its end. */
+static int64_t *char_offsets(rc_object *s, int64_t n) {
+    int64_t *off = rc_mem_alloc((size_t)(n + 1) * sizeof *off);
+    const unsigned char *p = (const unsigned char *)rc_str_data(s);
+    for (int64_t i = 0, b = 0; off && i <= n; i++) {
+        off[i] = b;
+        if (i < n)
+            do
+                b++;
+            while ((p[b] & 0xc0) == 0x80);
+    }
+    return off;
+}
+
+/* The count items from start by step of c (a list snapshot, a tuple, or a
+ * str with its offsets), as a new object of c's kind. */
+static rc_object *slice_take(rc_object *c, rc_object *items, const int64_t *off, int64_t start,
+                             int64_t step, int64_t count) {
+    if (rc_str_check(c)) {
+        size_t total = 0;
+        for (int64_t k = 0, i = start; k < count; k++, i += step)
+            total += (size_t)(off[i + 1] - off[i]);
+        char *buf = rc_mem_alloc(total + 1), *q = buf;
+        for (int64_t k = 0, i = start; buf && k < count; k++, i += step) {
+            memcpy(q, rc_str_data(c) + off[i], (size_t)(off[i + 1] - off[i]));
+            q += off[i + 1] - off[i];
+        }
+        rc_object *r = buf ? rc_str_from_utf8(buf, total) : NULL;
+        rc_mem_free(buf);
+        return r;
+    }
+    bool tuple = rc_tuple_check(c);
+    rc_object *r = tuple ? rc_tuple_new(count) : rc_list_new();
+    for (int64_t k = 0, i = start; r && k < count; k++, i += step) {
+        rc_object *item = tuple ? rc_newref(rc_tuple_get(c, i)) : rc_list_get(items, i);
+        if (!item)
+            rc_clear_ref(&r);
+        else if (tuple)
+            rc_tuple_set_steal(r, k, item);
+        else if (rc_list_append_steal(r, item) != RC_OK)
+            rc_clear_ref(&r);
+    }
+    return r;
+}
+
+rc_object *lang_slice(rc_object *c, rc_object *start, rc_object *stop, rc_object *step) {
+    if (!rc_list_check(c) && !rc_tuple_check(c) && !rc_str_check(c)) {
+        rc_error_set(RC_ETYPE, "'%s' object is not subscriptable", rc_object_type_name(c));
+        return NULL;
+    }
+    int64_t st = 1;
+    if (!rc_is_none(step) && (!rc_int_check(step) || rc_int_as_i64(step, &st) != RC_OK)) {
+        rc_error_set(RC_ETYPE, "slice indices must be integers or None");
+        return NULL;
+    }
+    if (st == 0 || st == INT64_MIN) {
+        rc_error_set(RC_EVALUE, "slice step cannot be zero");
+        return NULL;
+    }
+    /* a list is sliced from a snapshot, so that other threads changing it
+     * meanwhile cannot make an index go out of range */
+    rc_object *items = rc_list_check(c) ? rc_list_slice(c, 0, INT64_MAX) : NULL;
+    if (rc_list_check(c) && !items)
+        return NULL;
+    int64_t n = items ? rc_list_size(items) : rc_str_check(c) ? rc_str_length(c) : rc_tuple_size(c);
+    int64_t a, b, count;
+    rc_object *r = NULL;
+    if (slice_bound(start, n, st > 0 ? 0 : n - 1, st > 0 ? 0 : -1, st > 0 ? n : n - 1, &a) ==
+            RC_OK &&
+        slice_bound(stop, n, st > 0 ? n : -1, st > 0 ? 0 : -1, st > 0 ? n : n - 1, &b) ==
+            RC_OK) {
+        count = st > 0 ? (b > a ? (b - a - 1) / st + 1 : 0) : (a > b ? (a - b - 1) / -st + 1 : 0);
+        int64_t *off = rc_str_check(c) ? char_offsets(c, n) : NULL;
+        if (!rc_str_check(c) || off)
+            r = slice_take(c, items, off, a, st, count);
+        rc_mem_free(off);
+    }
+    rc_xdecref(items);
+    return r;
+}
+
 rc_status lang_store_subscr(rc_object *c, rc_object *i, rc_object *v) {
     int64_t k = 0;
     if (rc_dict_check(c))

@@ -21,6 +21,10 @@ rc_object *lang_negate(rc_object *o);
 rc_object *lang_subscr(rc_object *c, rc_object *i);
 rc_status lang_store_subscr(rc_object *c, rc_object *i, rc_object *v);
 
+/* c[start:stop:step] for lists, tuples and strs, with Python's rules;
+ * each bound an int or None. Returns a new list, tuple or str. */
+rc_object *lang_slice(rc_object *c, rc_object *start, rc_object *stop, rc_object *step);
+
 /* str(o): a str itself, else its repr. */
 rc_object *lang_str(rc_object *o);
 

@@ -398,6 +398,21 @@ static rc_object *run_frame(lang_thread *ts, lang_code *co, lang_env *env) {
         case OP_SUBSCR:
             REPLACE(2, lang_subscr(sp[-2], sp[-1]));
             break;
+        case OP_SLICE:
+            REPLACE(4, lang_slice(sp[-4], sp[-3], sp[-2], sp[-1]));
+            break;
+        case OP_LIST_APPEND: /* the list a comprehension builds: its own */
+            sp--;
+            t = rc_list_append_steal(sp[-1 - (int64_t)arg], *sp);
+            if (t != RC_OK)
+                goto error;
+            break;
+        case OP_MAP_ADD:
+            t = rc_dict_set(sp[-3 - (int64_t)arg], sp[-2], sp[-1]);
+            POPN(2);
+            if (t != RC_OK)
+                goto error;
+            break;
         case OP_STORE_SUBSCR:
             t = lang_store_subscr(sp[-2], sp[-1], sp[-3]);
             POPN(3);

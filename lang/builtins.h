@@ -20,8 +20,9 @@ typedef struct lang_method {
 rc_object *lang_call_method(lang_thread *ts, rc_object *self, rc_object *name, rc_object **args,
                             int nargs);
 
-/* The same with keyword arguments (as lang_call_kw takes them): only
- * `print` takes any for now; every other method refuses them. */
+/* The same with keyword arguments (as lang_call_kw takes them): a
+ * module's function takes them as any call does; the methods of other
+ * values take none (RC_ETYPE). */
 rc_object *lang_call_method_kw(lang_thread *ts, rc_object *self, rc_object *name,
                                rc_object **args, int nargs, rc_object *kwnames);
 

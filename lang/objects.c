@@ -198,12 +198,10 @@ rc_object *lang_builtin_new(const char *name, lang_cfunc fn) {
 }
 
 rc_object *lang_builtin_new_kw(const char *name, lang_cfunc_kw kwfn) {
-    lang_builtin *b = (lang_builtin *)rc_object_new(&lang_builtin_type);
-    if (!b)
-        return NULL;
-    b->name = name;
-    b->kwfn = kwfn;
-    return &b->base;
+    rc_object *b = lang_builtin_new(name, NULL);
+    if (b)
+        ((lang_builtin *)b)->kwfn = kwfn;
+    return b;
 }
 
 /* ---- range ------------------------------------------------------------------------ */

@@ -502,25 +502,26 @@ static rc_object *bi_sleep(lang_thread *ts, rc_object **args, int nargs) {
     return rc_none();
 }
 
+/* The seconds of clock, as a float, for a builtin taking no arguments. */
+static rc_object *clock_seconds(const char *fname, clockid_t clock, int nargs) {
+    if (!lang_check_args(fname, nargs, 0, 0))
+        return NULL;
+    struct timespec now;
+    clock_gettime(clock, &now);
+    return rc_float_from_double((double)now.tv_sec + (double)now.tv_nsec * 1e-9);
+}
+
 /* Seconds from a monotonic clock: for measuring, not for dates. */
 static rc_object *bi_time(lang_thread *ts, rc_object **args, int nargs) {
     (void)ts, (void)args;
-    if (!lang_check_args("time", nargs, 0, 0))
-        return NULL;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return rc_float_from_double((double)now.tv_sec + (double)now.tv_nsec * 1e-9);
+    return clock_seconds("time", CLOCK_MONOTONIC, nargs);
 }
 
 /* Seconds since the epoch: time.time(), for dates (and what the seeds'
  * programs subtract). */
 static rc_object *bi_wall_time(lang_thread *ts, rc_object **args, int nargs) {
     (void)ts, (void)args;
-    if (!lang_check_args("time", nargs, 0, 0))
-        return NULL;
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    return rc_float_from_double((double)now.tv_sec + (double)now.tv_nsec * 1e-9);
+    return clock_seconds("time", CLOCK_REALTIME, nargs);
 }
 
 /* ---- installation ------------------------------------------------------------------------ */

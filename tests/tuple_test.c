@@ -18,6 +18,15 @@ static void assert_repr(rc_object *o, const char *expected) {
     rc_decref(r);
 }
 
+/* a and b are equal and hash alike, as equal keys must. */
+static void assert_equal_same_hash(rc_object *a, rc_object *b) {
+    assert_int_equal(rc_object_equal(a, b), 1);
+    uint64_t h1, h2;
+    assert_status(rc_object_hash(a, &h1), RC_OK);
+    assert_status(rc_object_hash(b, &h2), RC_OK);
+    assert_true(h1 == h2);
+}
+
 static double seconds_since(const struct timespec *start) {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -61,11 +70,7 @@ static void test_empty_tuple(void **state) {
     assert_repr(t, "()");
     rc_object *p = rc_tuple_pack(0);
     assert_non_null(p);
-    assert_int_equal(rc_object_equal(t, p), 1);
-    uint64_t h1, h2;
-    assert_status(rc_object_hash(t, &h1), RC_OK);
-    assert_status(rc_object_hash(p, &h2), RC_OK);
-    assert_true(h1 == h2);
+    assert_equal_same_hash(t, p);
     rc_decref(p);
     rc_decref(t);
 }
@@ -87,11 +92,7 @@ static void test_from_array_steal(void **state) {
     assert_int_equal(rc_refcount(a), 2); /* stolen: not taken again */
     assert_repr(t, "(1000001, 'b', None)"); /* rct_big_int(1) */
     rc_object *same = rc_tuple_pack(3, a, b, rc_none());
-    assert_int_equal(rc_object_equal(t, same), 1);
-    uint64_t h1, h2;
-    assert_status(rc_object_hash(t, &h1), RC_OK);
-    assert_status(rc_object_hash(same, &h2), RC_OK);
-    assert_true(h1 == h2);
+    assert_equal_same_hash(t, same);
     rc_decref(same);
     rc_decref(t);
     assert_int_equal(rc_refcount(a), 1);

@@ -450,6 +450,11 @@ static void test_sequence_builtins(void **state) {
     lt_expect_error("min([])\n", E, "line 1: min() arg is an empty sequence");
     lt_expect_error("sorted([1, 'a'])\n", E, "line 1: '<' not supported between 'str' and 'int'");
     lt_expect_error("sorted([1], key=len)\n", E, "line 1: object of type 'int' has no len()");
+    /* A key that fails on the first of several items: every item is dropped once. */
+    lt_expect_error("sorted([1, 2, 3], key=lambda x: 1 // 0)\n", E, "division");
+    lt_expect_error("sorted([[1], 2, [3]], key=len)\n", E, "line 1: object of type 'int' has no len()");
+    lt_expect_error("round(9223372036854775807, -19)\n", E, "does not fit");
+    lt_expect_output("print(round(5, 400), round(-15, -1), round(25, -1))\n", "5 -20 20\n");
     lt_expect_error("sum(['a'])\n", E, "unsupported operand types for +: 'int' and 'str'");
     lt_expect_error("abs('a')\n", E, "bad operand type for abs(): 'str'");
     lt_expect_error("isinstance(1, 2)\n", E, "isinstance() arg 2 must be a type");

@@ -176,6 +176,8 @@ static rc_object *bi_round(lang_thread *ts, rc_object **args, int nargs) {
         }
         return rc_int_from_i64((int64_t)r);
     }
+    if (rc_int_check(args[0]) && nd >= 0)
+        return rc_newref(args[0]); /* an int has no digits after the point */
     if (nd > 300 || nd < -300 || !isfinite(d))
         return rc_int_check(args[0]) ? rc_int_from_i64(0) : rc_float_from_double(nd > 0 ? d : 0);
     double r;
@@ -187,7 +189,13 @@ static rc_object *bi_round(lang_thread *ts, rc_object **args, int nargs) {
         double p = pow(10.0, (double)-nd);
         r = nearbyint(d / p) * p;
     }
-    return rc_int_check(args[0]) ? rc_int_from_i64((int64_t)r) : rc_float_from_double(r);
+    if (!rc_int_check(args[0]))
+        return rc_float_from_double(r);
+    if (!(r >= -9.2e18 && r <= 9.2e18)) { /* beyond int64: the cast would be undefined */
+        rc_error_set(RC_EOVERFLOW, "round(): the result does not fit in a 64-bit int");
+        return NULL;
+    }
+    return rc_int_from_i64((int64_t)r);
 }
 
 /* ---- comparing with a key ----------------------------------------------------- */
@@ -438,12 +446,13 @@ static rc_object *bi_sorted(lang_thread *ts, rc_object **args, int nargs, rc_obj
         return NULL;
     sort_item *a = rc_mem_calloc((size_t)(n ? n : 1) * 2 * sizeof *a);
     int r = a ? 0 : -1;
-    int64_t keyed = 0;
-    for (; r == 0 && keyed < n; keyed++) {
-        a[keyed].value = items[keyed];
-        if (key_of(ts, key, items[keyed], &a[keyed].key) != RC_OK)
+    /* Every value first, so that the copy back below finds each item in
+     * its slot even when a key fails part way. */
+    for (int64_t i = 0; a && i < n; i++)
+        a[i].value = items[i];
+    for (int64_t i = 0; r == 0 && i < n; i++)
+        if (key_of(ts, key, items[i], &a[i].key) != RC_OK)
             r = -1;
-    }
     if (r == 0)
         r = merge_sort(a, a + n, n, reverse);
     for (int64_t i = 0; a && i < n; i++) {

@@ -31,7 +31,14 @@
 /* A thread, started or not. native_id and finished are written by the
  * thread itself and read by any other: atomics, published with release
  * and read with acquire, so a reader that sees them set also sees what
- * the thread did before. */
+ * the thread did before. `state` says how far start() got (THREAD_NEW,
+ * THREAD_STARTING, THREAD_STARTED): the starter claims the handle with a
+ * compare-and-swap, so two start() calls on one handle cannot both go on,
+ * and tid is valid only once the state is THREAD_STARTED. The changes of
+ * state after the claim, and `joined`, are made under join_mutex, and
+ * each is broadcast on `running`. */
+enum { THREAD_NEW, THREAD_STARTING, THREAD_STARTED };
+
 typedef struct thread_handle {
     rc_object base;
     rc_object *fn;     /* what the thread calls; NULL for the main thread */
@@ -40,12 +47,13 @@ typedef struct thread_handle {
     rc_object *name;   /* str */
     lang_interp *interp;
     pthread_t tid;
-    bool started, joined, failed, is_main;
+    _Atomic int state; /* THREAD_NEW .. THREAD_STARTED */
+    bool joined, failed, is_main;
     _Atomic int64_t native_id; /* 0 until the thread runs */
     _Atomic bool finished;
     struct thread_handle *next; /* in interp->alive, under interp->mutex */
     pthread_mutex_t join_mutex; /* one joiner at a time calls pthread_join */
-    pthread_cond_t running;     /* with join_mutex: native_id was set */
+    pthread_cond_t running;     /* with join_mutex: native_id or state changed */
 } thread_handle;
 
 static int handle_traverse(rc_object *self, rc_visit_fn visit, void *arg) {
@@ -69,7 +77,7 @@ static void handle_dealloc(rc_object *self) {
     thread_handle *t = (thread_handle *)self;
     handle_clear(self);
     rc_clear_ref(&t->name);
-    if (t->started && !t->joined && !t->is_main)
+    if (atomic_load(&t->state) == THREAD_STARTED && !t->joined && !t->is_main)
         pthread_detach(t->tid);
     pthread_cond_destroy(&t->running);
     pthread_mutex_destroy(&t->join_mutex);
@@ -78,11 +86,11 @@ static void handle_dealloc(rc_object *self) {
 /* Python's: <Thread(Thread-1 (f), started 1234)>. */
 static rc_object *handle_repr(rc_object *self) {
     thread_handle *t = (thread_handle *)self;
-    const char *state = !t->started                                           ? "initial"
-                        : atomic_load_explicit(&t->finished, memory_order_acquire) ? "stopped"
-                                                                              : "started";
+    bool started = atomic_load(&t->state) != THREAD_NEW;
+    const char *state = atomic_load_explicit(&t->finished, memory_order_acquire) ? "stopped"
+                                                                                : "started";
     int64_t id = atomic_load_explicit(&t->native_id, memory_order_acquire);
-    if (!t->started)
+    if (!started)
         return rc_str_from_format("<Thread(%s, initial)>", rc_str_data(t->name));
     return rc_str_from_format("<%s(%s, %s %lld)>", t->is_main ? "_MainThread" : "Thread",
                               rc_str_data(t->name), state, (long long)id);
@@ -228,8 +236,17 @@ static thread_handle *thread_new(lang_interp *in, rc_object *fn, rc_object *args
 
 /* t.start(): the thread runs; returns once it has its native_id, as
  * Python's start() waits for the thread to start. */
+/* Moves t to `state` under its join_mutex and wakes its waiters. */
+static void thread_set_state(thread_handle *t, int state) {
+    pthread_mutex_lock(&t->join_mutex);
+    atomic_store(&t->state, state);
+    pthread_cond_broadcast(&t->running);
+    pthread_mutex_unlock(&t->join_mutex);
+}
+
 static rc_status thread_start(lang_thread *ts, thread_handle *t) {
-    if (t->started || t->is_main)
+    int expected = THREAD_NEW;
+    if (t->is_main || !atomic_compare_exchange_strong(&t->state, &expected, THREAD_STARTING))
         return rc_error_set(RC_ESTATE, "threads can only be started once");
     if (!t->fn)
         return rc_error_set(RC_ETYPE, "Thread has no target");
@@ -242,9 +259,10 @@ static rc_status thread_start(lang_thread *ts, thread_handle *t) {
         alive_remove(in, t);
         lang_interp_thread_finished(in, false);
         rc_decref(&t->base);
+        thread_set_state(t, THREAD_NEW);
         return rc_error_set(RC_ELIMIT, "cannot start a thread: %s", strerror(e));
     }
-    t->started = true;
+    thread_set_state(t, THREAD_STARTED); /* tid is written: joiners may use it */
     RC_BEGIN_ALLOW_THREADS
     pthread_mutex_lock(&t->join_mutex);
     while (atomic_load_explicit(&t->native_id, memory_order_acquire) == 0)
@@ -320,28 +338,43 @@ static rc_object *thread_join(lang_thread *ts, rc_object *self, rc_object **args
     thread_handle *t = (thread_handle *)self;
     if (!lang_check_args("join", nargs, 0, 0))
         return NULL;
-    if (t->is_main || pthread_equal(t->tid, pthread_self())) {
+    if (t->is_main) {
         rc_error_set(RC_ESTATE, "cannot join current thread");
         return NULL;
     }
-    if (!t->started) {
-        rc_error_set(RC_ESTATE, "cannot join thread before it is started");
-        return NULL;
-    }
-    /* The handle stays alive: the caller's stack holds it. */
+    /* The handle stays alive: the caller's stack holds it. Wait until the
+     * start is over and the thread has published its id: past that it
+     * never takes join_mutex again, so holding it through pthread_join
+     * cannot keep it from finishing. */
+    bool own = false, started = false;
     RC_BEGIN_ALLOW_THREADS
     pthread_mutex_lock(&t->join_mutex);
-    if (!t->joined) {
+    while (atomic_load(&t->state) == THREAD_STARTING ||
+           (atomic_load(&t->state) == THREAD_STARTED &&
+            atomic_load_explicit(&t->native_id, memory_order_acquire) == 0))
+        pthread_cond_wait(&t->running, &t->join_mutex);
+    started = atomic_load(&t->state) == THREAD_STARTED;
+    own = started && pthread_equal(t->tid, pthread_self());
+    if (started && !own && !t->joined) {
         pthread_join(t->tid, NULL);
         t->joined = true;
     }
     pthread_mutex_unlock(&t->join_mutex);
     RC_END_ALLOW_THREADS
+    if (own) {
+        rc_error_set(RC_ESTATE, "cannot join current thread");
+        return NULL;
+    }
+    if (!started) {
+        rc_error_set(RC_ESTATE, "cannot join thread before it is started");
+        return NULL;
+    }
     return rc_newref(t->result ? t->result : rc_none());
 }
 
 static bool thread_alive(thread_handle *t) {
-    return t->is_main || (t->started && !atomic_load_explicit(&t->finished, memory_order_acquire));
+    return t->is_main || (atomic_load(&t->state) != THREAD_NEW &&
+                          !atomic_load_explicit(&t->finished, memory_order_acquire));
 }
 
 static rc_object *thread_is_alive(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
@@ -551,7 +584,8 @@ static rc_status main_thread_install(lang_interp *in) {
     pthread_mutex_init(&t->join_mutex, NULL);
     pthread_cond_init(&t->running, NULL);
     t->interp = in;
-    t->is_main = t->started = true;
+    t->is_main = true;
+    atomic_store(&t->state, THREAD_STARTED);
     t->tid = pthread_self();
     atomic_store_explicit(&t->native_id, (int64_t)gettid(), memory_order_relaxed);
     if (!(t->name = rc_str_from_cstr("MainThread"))) {

@@ -119,8 +119,9 @@ static int parse(int argc, char **argv, bench_options *o) {
     /* A single-thread operation keeps its state in the file, for one thread;
      * a program starts its own threads. */
     bench_shape shape = o->workload->shape;
-    bool one = (shape != BENCH_SHAPE_SINGLE && shape != BENCH_SHAPE_PROGRAM) ||
-               (o->threads == 1 && o->processes == 1);
+    bool one = shape == BENCH_SHAPE_SINGLE    ? o->threads == 1
+               : shape == BENCH_SHAPE_PROGRAM ? o->threads == 1 && o->processes == 1
+                                              : true;
     if (shape == BENCH_SHAPE_PROGRAM && !RC_THREAD_SAFE) {
         fprintf(stderr, "%s: %s runs threads that share objects; variant %s is not thread-safe\n",
                 argv[0], name, RC_STRATEGY_NAME);

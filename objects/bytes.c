@@ -47,6 +47,10 @@ static size_t bytes_instance_size(const rc_object *o) {
 }
 
 rc_object *rc_bytes_from(const void *data, size_t len) {
+    if (RC_UNLIKELY(!rci_may_touch())) { /* before the argument checks: bytes.h */
+        rci_state_error("rc_bytes_from");
+        return NULL;
+    }
     if (!data && len > 0)
         return rci_error_null(RC_EVALUE, "rc_bytes_from: NULL data");
     bytes_object *b = bytes_alloc(len);

@@ -626,6 +626,10 @@ int rc_dict_get_ref(rc_object *o, rc_object *key, rc_object **value) {
 }
 
 rc_object *rc_dict_get_default(rc_object *o, rc_object *key, rc_object *fallback) {
+    if (RC_UNLIKELY(!rci_may_touch())) { /* before the argument checks: dict.h */
+        rci_state_error("rc_dict_get_default");
+        return NULL;
+    }
     if (RC_UNLIKELY(!fallback))
         return rci_error_null(RC_EVALUE, "rc_dict_get_default: NULL default");
     rc_object *value = NULL;

@@ -31,12 +31,14 @@ static uint64_t identity_hash(const rc_object *o) {
     return (p >> 4) | (p << 60);
 }
 
-/* No hash slot: identity if the type has no equality either; a type that
- * compares by value but says nothing about hashing is unhashable, as in
- * Python (a class that defines __eq__ alone gets __hash__ = None). The
- * built-in containers (list, dict, set) are unhashable by that rule. */
+/* No hash slot: a client type hashes by identity if it has no equality
+ * either; a type that compares by value but says nothing about hashing is
+ * unhashable, as in Python (a class that defines __eq__ alone gets
+ * __hash__ = None). Built-in types without a hash slot (list, dict, set,
+ * weakref) stay unhashable: a weak reference would hash by its referent in
+ * Python, which identity would contradict. */
 static RC_NOINLINE rc_status hash_without_slot(rc_object *o, uint64_t *out) {
-    if (o->type->equal)
+    if (o->type->equal || o->type->id < RCI_FIRST_CLIENT_TYPE_ID)
         return rc_error_set(RC_ETYPE, "unhashable type: '%s'", o->type->name);
     *out = identity_hash(o);
     return RC_OK;

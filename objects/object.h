@@ -104,7 +104,8 @@ struct rc_type {
      * too, the object is hashed by identity (it is equal only to itself),
      * as Python's object is; if the type defines equal, it is unhashable
      * (rc_object_hash fails with RC_ETYPE), as a Python class that defines
-     * __eq__ without __hash__. */
+     * __eq__ without __hash__. (The built-in types without a hash slot,
+     * list, dict, set and weakref, are unhashable.) */
     rc_status (*hash)(rc_object *self, uint64_t *out);
 
     /* 1 if equal, 0 if not, or a negative rc_status. Called with self of

@@ -169,7 +169,9 @@ rc_status rc_thread_ensure(rc_ensured *state);
  * object lock when it goes back to the release region, and *state is the
  * innermost ensure of this thread not yet restored. Errors, with nothing
  * changed: RC_ESTATE for a state that is not that (never ensured, failed,
- * restored already, out of order, from another thread), or for a thread
+ * restored already, out of order, from another thread; a copy of a
+ * record kept past its restore is caught only until the thread's ensures
+ * reach the same depth again), or for a thread
  * that is not attached or is in the release region; RC_EVALUE if state is
  * NULL. */
 rc_status rc_thread_restore(rc_ensured *state);

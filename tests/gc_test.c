@@ -389,6 +389,10 @@ static void test_weakref_basics_and_refcount_death(void **state) {
     assert_non_null(wr);
     assert_true(rc_weakref_check(wr));
     assert_int_equal(rc_weakref_is_alive(wr), 1);
+    /* Unhashable: Python would hash it by its referent, never by identity
+     * (objects/generic.c, the built-in types without a hash slot). */
+    uint64_t h;
+    assert_int_equal(rc_object_hash(wr, &h), RC_ETYPE);
     rc_object *got = rc_weakref_get(wr);
     assert_ptr_equal(got, n);
     assert_int_equal(rc_refcount(n), 2); /* get returned a new reference */

@@ -48,6 +48,8 @@ static const char *first_call_not_refused(rc_object *l, rc_object *d, rc_object 
     REFUSED_NULL(rc_dict_new());
     REFUSED_NULL(rc_tuple_new(2));
     REFUSED_NULL(rc_tuple_from_array_steal(1, &item)); /* refused: item stays the caller's */
+    REFUSED_NULL(rc_bytes_from(NULL, 5));
+    REFUSED_NULL(rc_dict_get_default(d, item, NULL));
     REFUSED_NULL(rc_str_from_cstr("new"));
     REFUSED_NULL(rc_int_from_i64(123456789));
     REFUSED(rc_list_append(l, item));

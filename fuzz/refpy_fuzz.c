@@ -11,9 +11,9 @@
  *     stops cleanly (no leak, not even of immortal objects' memory: ASan's
  *     leak check runs at exit).
  * Programs are untrusted: a step limit ends the ones that loop or recurse
- * without end, print goes to /dev/null, and the builtins that start
- * threads, sleep or read the clock are removed, so that a run depends on
- * its input alone.
+ * without end, print goes to /dev/null, and the builtins and modules
+ * (time, threading) that start threads, sleep or read the clock are
+ * removed, so that a run depends on its input alone.
  */
 #include <string.h>
 
@@ -26,11 +26,13 @@
 
 static FILE *devnull;
 
-static void remove_builtin(lang_interp *in, const char *name) {
+/* Takes name out of one of the interpreter's tables (its builtins, or its
+ * modules, which import reads). */
+static void remove_name(rc_object *table, const char *name) {
     rc_object *key = rc_str_from_cstr(name);
     FUZZ_CHECK(key != NULL, "str");
-    rc_status st = rc_dict_delete(in->builtins, key);
-    FUZZ_CHECK(st == RC_OK, "builtin %s: %s", name, rc_status_name(st));
+    rc_status st = rc_dict_delete(table, key);
+    FUZZ_CHECK(st == RC_OK, "%s: %s", name, rc_status_name(st));
     rc_decref(key);
 }
 
@@ -45,7 +47,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_CHECK(in != NULL, "lang_interp_new");
     static const char *const unsafe[] = {"thread", "Lock", "sleep", "time"};
     for (size_t i = 0; i < sizeof unsafe / sizeof unsafe[0]; i++)
-        remove_builtin(in, unsafe[i]);
+        remove_name(in->builtins, unsafe[i]);
+    /* The modules that start threads, sleep or read the clock: importing
+     * them is then an error, as for any unknown module. */
+    static const char *const unsafe_modules[] = {"time", "threading"};
+    for (size_t i = 0; i < sizeof unsafe_modules / sizeof unsafe_modules[0]; i++)
+        remove_name(in->modules, unsafe_modules[i]);
     lang_interp_set_step_limit(in, STEP_LIMIT);
 
     char err[512];

@@ -75,6 +75,14 @@ rc_status rc_type_ready(rc_type *type) {
     return RC_OK;
 }
 
+void rci_types_fork_prepare(void) {
+    pthread_mutex_lock(&type_ready_lock);
+}
+
+void rci_types_fork_after(void) {
+    pthread_mutex_unlock(&type_ready_lock);
+}
+
 /* ---- allocation ------------------------------------------------------------ */
 
 /* A GC object, not yet linked where the collector finds it: collect first

@@ -120,6 +120,7 @@ const char *rc_status_name(rc_status status) {
     case RC_ELIMIT: return "RC_ELIMIT";
     case RC_ELEAK: return "RC_ELEAK";
     case RC_ERECURSION: return "RC_ERECURSION";
+    case RC_EOS: return "RC_EOS";
     }
     return "RC_?";
 }

@@ -32,6 +32,7 @@ typedef enum rc_status {
     RC_ELIMIT = -10,   /* a fixed limit was reached (for example, too many types) */
     RC_ELEAK = -11,    /* the runtime stopped with objects still alive */
     RC_ERECURSION = -12, /* a structure nested deeper than the C recursion limit */
+    RC_EOS = -13,      /* the operating system refused (fork) */
 } rc_status;
 
 /* The code of the last failure on this thread (RC_OK if none since the last

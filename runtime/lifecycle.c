@@ -14,10 +14,13 @@
  * stderr and detaches it, leaving the release region first if the thread
  * was in it.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "gc/gc_internal.h"
 #include "objects/bool.h"
@@ -191,28 +194,89 @@ rc_status rc_runtime_stop(void) {
 
 /* ---- threads --------------------------------------------------------------- */
 
+/* The attach gate: the number of threads part way through attaching or
+ * detaching, from their first step to their last, under gate_lock. rc_fork
+ * holds gate_lock across the fork and goes ahead only when the number is
+ * 0: so a fork never happens while a thread is half attached (holding the
+ * strategy's registry mutex, say, which the child would inherit locked),
+ * and rc_fork never waits for such a thread, which may itself wait for the
+ * caller (under //:gil an attaching thread waits for the global lock). A
+ * counter under a mutex rather than a reader-writer lock: the child
+ * releases the locks its fork held (runtime_internal.h says why that is
+ * sound for a mutex), and glibc's rwlock takes an unlock in the child,
+ * whose thread has a new id, for a reader's. */
+static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
+static int gate_passing; /* under gate_lock */
+
+static void gate_enter(void) {
+    pthread_mutex_lock(&gate_lock);
+    gate_passing++;
+    pthread_mutex_unlock(&gate_lock);
+}
+
+static void gate_leave(void) {
+    pthread_mutex_lock(&gate_lock);
+    gate_passing--;
+    pthread_mutex_unlock(&gate_lock);
+}
+
 rc_status rc_thread_attach(void) {
     if (!atomic_load(&started))
         return rc_error_set(RC_ESTATE, "rc_thread_attach: the runtime is not started");
     if (rci_current)
         return rc_error_set(RC_ESTATE, "rc_thread_attach: this thread is already attached");
+    gate_enter();
     rc_status st = tstate_create();
-    if (st != RC_OK)
-        return st;
-    int code = rcs_thread_attach();
-    if (code != RCS_OK) {
-        tstate_destroy();
-        return strategy_error(code, "rc_thread_attach");
+    if (st == RC_OK) {
+        int code = rcs_thread_attach();
+        if (code != RCS_OK) {
+            tstate_destroy();
+            st = strategy_error(code, "rc_thread_attach");
+        }
     }
-    return RC_OK;
+    gate_leave();
+    return st;
 }
 
 rc_status rc_thread_detach(void) {
     if (!rci_current)
         return rc_error_set(RC_ESTATE, "rc_thread_detach: this thread is not attached");
+    gate_enter();
     /* Free what this thread still has queued while it may run object code. */
     tstate_destroy();
     rcs_thread_detach();
+    gate_leave();
+    return RC_OK;
+}
+
+rc_status rc_fork(int64_t *pid) {
+    if (!pid)
+        return rc_error_set(RC_EVALUE, "rc_fork: pid is NULL");
+    if (!rci_tstate_checked("rc_fork"))
+        return rc_error_code();
+    pthread_mutex_lock(&gate_lock);
+    if (gate_passing > 0) {
+        pthread_mutex_unlock(&gate_lock);
+        return rc_error_set(RC_ESTATE, "rc_fork: another thread is attaching to or detaching "
+                                       "from the runtime; fork when the calling thread is the "
+                                       "only one attached");
+    }
+    if (!rci_tstate_alone()) {
+        pthread_mutex_unlock(&gate_lock);
+        return rc_error_set(RC_ESTATE, "rc_fork: other threads are attached to the runtime "
+                                       "(join or detach them first: the child would inherit "
+                                       "locks they may hold, and they would not exist there)");
+    }
+    rci_tstate_fork_prepare();
+    rci_types_fork_prepare();
+    pid_t child = fork();
+    int fork_errno = errno;
+    rci_types_fork_after();
+    rci_tstate_fork_after();
+    pthread_mutex_unlock(&gate_lock);
+    if (child < 0)
+        return rc_error_set(RC_EOS, "rc_fork: fork failed: %s", strerror(fork_errno));
+    *pid = child;
     return RC_OK;
 }
 

@@ -176,6 +176,31 @@ rc_status rc_thread_ensure(rc_ensured *state);
  * NULL. */
 rc_status rc_thread_restore(rc_ensured *state);
 
+/* ---- fork --------------------------------------------------------------------
+ * A process that uses the runtime forks with rc_fork, not fork(2): the
+ * child gets a runtime it can go on using, with every object the parent
+ * had (a copy) and the calling thread attached, as it was in the parent.
+ *
+ * The rule that makes the child sound: the caller must be the only thread
+ * attached to the runtime (others joined, or detached; a thread inside the
+ * release region is still attached). Every lock of the runtime is then
+ * free or the caller's, so none is left held by a thread that does not
+ * exist in the child. rc_fork checks it, and also that no thread is part
+ * way through attaching or detaching at that moment.
+ *
+ * Flush stdio buffers before the call, as with fork(2), or the child
+ * prints their contents a second time. The child may start threads and
+ * fork again. It usually ends with _exit: the parent's objects are alive
+ * in its copy too, so an rc_runtime_stop there reports them as leaks
+ * unless the child drops its references first.
+ *
+ * *pid: the child's process id in the parent, 0 in the child.
+ * Errors, with no process made: RC_ESTATE if the caller is not attached
+ * (or is in the release region), if another thread is attached, or if
+ * one is attaching or detaching; RC_EOS if fork(2) failed (the message
+ * says why); RC_EVALUE if pid is NULL. */
+rc_status rc_fork(int64_t *pid);
+
 /* The switch interval: how long a thread waiting for the global lock waits
  * before asking the holder to drop it (default 5 ms). Strategies without a
  * global lock keep the value and ignore it. Any thread may call these.

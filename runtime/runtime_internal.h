@@ -283,6 +283,24 @@ void rci_tstate_delete(rci_tstate *t);
 /* True if the calling thread's state is the only one on the registry. */
 bool rci_tstate_alone(void);
 
+/* ---- fork (rc_fork, runtime/lifecycle.c) ---------------------------------------
+ * Once rc_fork has made sure that the caller is the only attached thread
+ * and that none is attaching or detaching, the only runtime locks another
+ * thread can hold are the ones a thread takes without being attached: the
+ * registry's (rc_live_objects) and the types' (rc_type_ready). rc_fork
+ * takes them with prepare, so that no thread holds them as the process is
+ * copied, and releases them with after, in the parent and in the child.
+ *
+ * Released in the child, not made anew: the child's only thread is the
+ * one that locked them (POSIX leaves an unlock there to the system;
+ * glibc's default mutex, which these are, does not check its owner on
+ * unlock), and ThreadSanitizer would take pthread_mutex_init of a mutex
+ * it saw locked for a second lock of it. */
+void rci_tstate_fork_prepare(void);
+void rci_tstate_fork_after(void);
+void rci_types_fork_prepare(void);
+void rci_types_fork_after(void);
+
 /* Prints a line per type with live objects left and returns their total;
  * resets the totals (rc_runtime_stop). */
 int64_t rci_live_report_leaks(void);

@@ -108,6 +108,16 @@ uint64_t rci_oldest_borrow_window(void) {
     return oldest;
 }
 
+/* ---- fork ------------------------------------------------------------------ */
+
+void rci_tstate_fork_prepare(void) {
+    pthread_mutex_lock(&registry_lock);
+}
+
+void rci_tstate_fork_after(void) {
+    pthread_mutex_unlock(&registry_lock);
+}
+
 /* ---- live counts ----------------------------------------------------------- */
 
 /* Relaxed loads: each slot has one writer, its thread; a reader wants a

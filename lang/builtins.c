@@ -399,7 +399,8 @@ static const lang_method *methods_of(const rc_type *type) {
         return dict_methods;
     if (type == &rc_str_type)
         return str_methods;
-    return lang_threads_methods(type);
+    const lang_method *m = lang_threads_methods(type);
+    return m ? m : lang_process_methods(type);
 }
 
 rc_object *lang_builtin_call(lang_thread *ts, lang_builtin *b, rc_object **args, int nargs,

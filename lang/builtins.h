@@ -53,6 +53,9 @@ rc_status lang_seq_builtins_install(rc_object *builtins);
 rc_status lang_threads_install(rc_object *builtins);
 const lang_method *lang_threads_methods(const rc_type *type);
 
+/* From process.c: the methods of Process objects (NULL for other types). */
+const lang_method *lang_process_methods(const rc_type *type);
+
 /* Adds fn (or kwfn, a builtin that takes keywords) to the dict under name. */
 rc_status lang_add_builtin(rc_object *builtins, const char *name, lang_cfunc fn);
 rc_status lang_add_builtin_kw(rc_object *builtins, const char *name, lang_cfunc_kw kwfn);

@@ -28,6 +28,23 @@ static void test_arithmetic(void **state) {
     lt_expect_output("x = 10\nx += 5\nx -= 3\nx *= 2\nprint(x)\n", "24\n");
 }
 
+/* Tuples and lists order as Python's: the first unequal items decide, then
+ * the lengths; items of different kinds that have no order are an error. */
+static void test_sequence_order(void **state) {
+    (void)state;
+    lt_expect_output("print((1, 2) < (1, 3), (1, 2) < (1, 2, 0), (2,) > (1, 9), [1, 'b'] < [1, 'c'])\n"
+                     "print((1, 2) <= (1, 2), (1, 2) >= (1, 3), () < (0,), [[1, 2]] < [[1, 3]])\n"
+                     "print(sorted([(2, 'b'), (1, 'z'), (2, 'a')]), max([(1, 2), (1, 10)]))\n",
+                     "True True True True\nTrue False True True\n"
+                     "[(1, 'z'), (2, 'a'), (2, 'b')] (1, 10)\n");
+    int E = LANG_RUNTIME_ERROR;
+    lt_expect_error("print((1, 'a') < (1, 2))\n", E, "line 1: '<' not supported between 'str' and 'int'");
+    lt_expect_error("print((1,) < [1])\n", E, "line 1: '<' not supported between 'tuple' and 'list'");
+    lt_expect_error("t = ()\nfor i in range(2000):\n    t = (t,)\n"
+                    "print(t < (t, 1))\n", E,
+                    "line 4: RecursionError: maximum recursion depth exceeded in comparison");
+}
+
 static void test_strings(void **state) {
     (void)state;
     lt_expect_output("print('a' + \"b\" + str(1) + str(2.5) + str(None) + str([1, 'x']))\n",
@@ -583,6 +600,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_arithmetic),
         cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_sequence_order),
         cmocka_unit_test(test_lists_dicts_tuples),
         cmocka_unit_test(test_triple_quoted_strings),
         cmocka_unit_test(test_fstrings_and_format),

@@ -89,7 +89,8 @@ rc_object *lang_getattr(lang_thread *ts, rc_object *o, rc_object *name) {
             rc_error_set(RC_EKEY, "module '%s' has no attribute '%s'", rc_str_data(m->name), nm);
         return NULL;
     }
-    if ((v = lang_threads_getattr(ts, o, nm)) != NULL)
+    if ((v = lang_threads_getattr(ts, o, nm)) != NULL ||
+        (v = lang_process_getattr(ts, o, nm)) != NULL)
         return v;
     rc_error_set(RC_EKEY, "'%s' object has no attribute '%s'", rc_object_type_name(o), nm);
     return NULL;
@@ -273,6 +274,8 @@ static rc_status math_install(lang_interp *in) {
 rc_status lang_modules_install(lang_interp *in) {
     static const lang_module_fn sys_fns[] = {{"exit", sys_exit, NULL}, {NULL, NULL, NULL}};
     if (!lang_module_add(in, "sys", sys_fns, sys_hook) || math_install(in) != RC_OK)
+        return rc_error_code();
+    if (lang_process_module_install(in) != RC_OK)
         return rc_error_code();
     return lang_threads_modules_install(in);
 }

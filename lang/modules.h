@@ -63,4 +63,9 @@ rc_status lang_module_set(rc_object *module, const char *name, rc_object *v);
 rc_status lang_threads_modules_install(lang_interp *in);
 rc_object *lang_threads_getattr(lang_thread *ts, rc_object *o, const char *name);
 
+/* From process.c: the multiprocessing module, and the attributes of
+ * Process objects (NULL, error unset, for anything else). */
+rc_status lang_process_module_install(lang_interp *in);
+rc_object *lang_process_getattr(lang_thread *ts, rc_object *o, const char *name);
+
 #endif /* LANG_MODULES_H */

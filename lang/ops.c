@@ -130,6 +130,41 @@ static rc_object *arith(lang_binop op, rc_object *a, rc_object *b) {
 
 /* ---- comparison and membership -------------------------------------------- */
 
+static rc_status order(rc_object *a, rc_object *b, lang_binop op, int *out);
+
+/* Item i of a tuple or list: a new reference, or NULL (a list that another
+ * thread shrank meanwhile: RC_EINDEX). */
+static rc_object *seq_item(rc_object *seq, int64_t i) {
+    return rc_tuple_check(seq) ? rc_newref(rc_tuple_get(seq, i)) : rc_list_get(seq, i);
+}
+
+/* Python's order of two tuples or two lists: the first pair of items that
+ * are not equal decides, by their own order; if one runs out first, the
+ * shorter is less. Items may be sequences themselves, so each level counts
+ * against the recursion limit. */
+static rc_status seq_order(rc_object *a, rc_object *b, lang_binop op, int *out) {
+    rc_status st = rc_recursion_enter(" in comparison");
+    if (st != RC_OK)
+        return st;
+    int64_t na = rc_tuple_check(a) ? rc_tuple_size(a) : rc_list_size(a);
+    int64_t nb = rc_tuple_check(b) ? rc_tuple_size(b) : rc_list_size(b);
+    *out = (na > nb) - (na < nb);
+    for (int64_t i = 0; st == RC_OK && i < (na < nb ? na : nb); i++) {
+        rc_object *x = seq_item(a, i), *y = x ? seq_item(b, i) : NULL;
+        int eq = y ? rc_object_equal(x, y) : -1;
+        if (eq < 0)
+            st = rc_error_code();
+        else if (eq == 0)
+            st = order(x, y, op, out);
+        rc_xdecref(x);
+        rc_xdecref(y);
+        if (eq == 0)
+            break;
+    }
+    rc_recursion_leave();
+    return st;
+}
+
 /* <0, 0, >0 in *out; RC_ETYPE for values that have no order. */
 static rc_status order(rc_object *a, rc_object *b, lang_binop op, int *out) {
     if (rc_int_check(a) && rc_int_check(b)) {
@@ -145,6 +180,8 @@ static rc_status order(rc_object *a, rc_object *b, lang_binop op, int *out) {
         int64_t la = rc_str_byte_length(a), lb = rc_str_byte_length(b);
         int c = memcmp(rc_str_data(a), rc_str_data(b), (size_t)(la < lb ? la : lb));
         *out = c ? c : (la > lb) - (la < lb);
+    } else if ((rc_tuple_check(a) && rc_tuple_check(b)) || (rc_list_check(a) && rc_list_check(b))) {
+        return seq_order(a, b, op, out);
     } else {
         return rc_error_set(RC_ETYPE, "'%s' not supported between '%s' and '%s'", op_text(op),
                             rc_object_type_name(a), rc_object_type_name(b));

@@ -8,7 +8,10 @@
  *     region): a thread that waits for a Lock held by a sleeping thread
  *     gets it, with no deadlock against the global lock;
  *   - an error in a thread is reported, counted, and leaks nothing;
- *   - the program ends only after threads it did not join.
+ *   - the program ends only after threads it did not join;
+ *   - multiprocessing.Process runs its target in a forked child, whose exit
+ *     status (sys.exit's value, 1 after an error) join() makes the
+ *     exitcode; the child's changes stay in the child.
  */
 #include <string.h>
 
@@ -142,6 +145,40 @@ static void test_threading_module(void **state) {
                     "line 2: Thread args must be a tuple, not 'int'");
 }
 
+/* multiprocessing: each child runs its target on a copy of the program's
+ * objects. Its prints go to its copy of the output buffer, so the parent
+ * sees only exit codes and its own unchanged objects. */
+static void test_multiprocessing(void **state) {
+    (void)state;
+    lt_expect_output("import sys\nimport multiprocessing\nfrom multiprocessing import Process\n"
+                     "box = []\n"
+                     "def work(n):\n    box.append(n)\n    sys.exit(n)\n"
+                     "def fails():\n    return [1] + 1\n"
+                     "p = Process(target=work, args=(3,))\n"
+                     "print(p.name, p.pid, p.exitcode, p.is_alive())\n"
+                     "p.start()\np.join()\np.join()\n"
+                     "print(p.exitcode, p.is_alive(), p.pid > 0, box)\n"
+                     "q = Process(target=fails)\nq.start()\nq.join()\n"
+                     "r = Process(target=lambda: box.append(1), name='R')\nr.start()\nr.join()\n"
+                     "s = Process()\ns.start()\ns.join()\n"
+                     "print(q.exitcode, r.name, r.exitcode, s.exitcode, box)\n"
+                     "print(multiprocessing.cpu_count() >= 1)\n",
+                     "Process-1 None None False\n"
+                     "3 False True []\n"
+                     "1 R 0 0 []\n"
+                     "True\n");
+    int E = LANG_RUNTIME_ERROR;
+    lt_expect_error("from multiprocessing import Process\np = Process(target=len, args=([],))\n"
+                    "p.start()\np.join()\np.start()\n", E,
+                    "line 5: cannot start a process twice");
+    lt_expect_error("from multiprocessing import Process\nProcess(target=len).join()\n", E,
+                    "line 2: can only join a started process");
+    lt_expect_error("from multiprocessing import Process\nProcess(target=len, args=1)\n", E,
+                    "line 2: Process args must be a tuple, not 'int'");
+    lt_expect_error("from multiprocessing import Process\nProcess(name=1)\n", E,
+                    "line 2: Process name must be a str, not 'int'");
+}
+
 /* sys.exit() in a thread ends that thread quietly, not the program. */
 static void test_sys_exit_in_thread(void **state) {
     (void)state;
@@ -158,6 +195,7 @@ int main(void) {
         cmocka_unit_test(test_thread_join_result),
         cmocka_unit_test(test_threading_module),
         cmocka_unit_test(test_sys_exit_in_thread),
+        RCT_SERIAL(test_multiprocessing, "forks the process"),
         cmocka_unit_test(test_lock_protects_counter),
         cmocka_unit_test(test_shared_list),
         cmocka_unit_test(test_blocked_acquire_lets_others_run),

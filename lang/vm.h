@@ -39,10 +39,11 @@ typedef struct lang_interp {
      * threads' handles in a list through their links (the main one first;
      * borrowed: each thread holds its handle until it has left the list),
      * and how many Threads were made, for their names. The list and the
-     * count change under mutex. */
+     * counts change under mutex. */
     rc_object *main_thread;
     struct thread_handle *alive;
     int64_t threads_made;
+    int64_t processes_made; /* Process objects made, for their names (process.c) */
     /* The steps (backward jumps and calls) each thread may take; 0 for no
      * limit. Set before running (lang_interp_set_step_limit). */
     int64_t step_limit;

@@ -45,6 +45,33 @@ static void test_sequence_order(void **state) {
                     "line 4: RecursionError: maximum recursion depth exceeded in comparison");
 }
 
+/* random: CPython's generator and draws, so the same seed prints the same
+ * numbers (each expected line is CPython 3.11's); unseeded, it starts as
+ * seed(0) leaves it. */
+static void test_random(void **state) {
+    (void)state;
+    lt_expect_output("import random\nprint(random.random())\n"
+                     "random.seed(7)\n"
+                     "print(random.random(), random.randint(-3, 3), random.randrange(0, 100, 7),\n"
+                     "      random.choice((10, 20, 30)))\n"
+                     "l = ['a', 'b', 'c', 'd']\nrandom.shuffle(l)\n"
+                     "print(l, random.uniform(2, -2), random.getrandbits(33))\n",
+                     "0.8444218515250481\n"
+                     "0.32383276483316237 -2 42 30\n"
+                     "['b', 'c', 'd', 'a'] 0.5372443323496578 4544070773\n");
+    int E = LANG_RUNTIME_ERROR;
+    lt_expect_error("import random\nrandom.randrange(5, 5)\n", E,
+                    "line 2: empty range for randrange() (5, 5, 0)");
+    lt_expect_error("import random\nrandom.randrange(0, 5, 0)\n", E,
+                    "line 2: zero step for randrange()");
+    lt_expect_error("import random\nrandom.choice([])\n", E,
+                    "line 2: Cannot choose from an empty sequence");
+    lt_expect_error("import random\nrandom.shuffle((1, 2))\n", E,
+                    "line 2: shuffle() needs a list, not 'tuple'");
+    lt_expect_error("import random\nrandom.seed('x')\n", E,
+                    "line 2: seed() needs an int that fits 64 bits, not 'str'");
+}
+
 static void test_strings(void **state) {
     (void)state;
     lt_expect_output("print('a' + \"b\" + str(1) + str(2.5) + str(None) + str([1, 'x']))\n",
@@ -601,6 +628,7 @@ int main(void) {
         cmocka_unit_test(test_arithmetic),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_sequence_order),
+        cmocka_unit_test(test_random),
         cmocka_unit_test(test_lists_dicts_tuples),
         cmocka_unit_test(test_triple_quoted_strings),
         cmocka_unit_test(test_fstrings_and_format),

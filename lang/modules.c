@@ -275,7 +275,7 @@ rc_status lang_modules_install(lang_interp *in) {
     static const lang_module_fn sys_fns[] = {{"exit", sys_exit, NULL}, {NULL, NULL, NULL}};
     if (!lang_module_add(in, "sys", sys_fns, sys_hook) || math_install(in) != RC_OK)
         return rc_error_code();
-    if (lang_process_module_install(in) != RC_OK)
+    if (lang_process_module_install(in) != RC_OK || lang_random_install(in) != RC_OK)
         return rc_error_code();
     return lang_threads_modules_install(in);
 }

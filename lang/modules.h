@@ -63,6 +63,9 @@ rc_status lang_module_set(rc_object *module, const char *name, rc_object *v);
 rc_status lang_threads_modules_install(lang_interp *in);
 rc_object *lang_threads_getattr(lang_thread *ts, rc_object *o, const char *name);
 
+/* From random.c: the random module, its generator seeded as seed(0). */
+rc_status lang_random_install(lang_interp *in);
+
 /* From process.c: the multiprocessing module, and the attributes of
  * Process objects (NULL, error unset, for anything else). */
 rc_status lang_process_module_install(lang_interp *in);

@@ -21,6 +21,12 @@
 
 #define LANG_STACK_SLOTS (1 << 16) /* value stack slots, per thread */
 
+/* The random module's generator (random.c): MT19937's state. */
+typedef struct lang_random {
+    uint32_t mt[624];
+    int index; /* the next word of mt to hand out; 624: refill first */
+} lang_random;
+
 typedef struct lang_interp {
     rc_object *globals;  /* dict; shared by every thread, never counted by
                             them: mortal (README, free-threaded strategy) */
@@ -44,6 +50,7 @@ typedef struct lang_interp {
     struct thread_handle *alive;
     int64_t threads_made;
     int64_t processes_made; /* Process objects made, for their names (process.c) */
+    lang_random random;     /* under mutex */
     /* The steps (backward jumps and calls) each thread may take; 0 for no
      * limit. Set before running (lang_interp_set_step_limit). */
     int64_t step_limit;

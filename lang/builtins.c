@@ -216,6 +216,64 @@ static rc_object *bi_format(lang_thread *ts, rc_object **args, int nargs) {
     return lang_format(args[0], rc_str_data(args[1]), (size_t)rc_str_byte_length(args[1]));
 }
 
+/* ord(c): the code point of a one-character str. */
+static rc_object *bi_ord(lang_thread *ts, rc_object **args, int nargs) {
+    (void)ts;
+    if (!lang_check_args("ord", nargs, 1, 1))
+        return NULL;
+    if (!rc_str_check(args[0])) {
+        rc_error_set(RC_ETYPE, "ord() expected string of length 1, but %s found",
+                     rc_object_type_name(args[0]));
+        return NULL;
+    }
+    if (rc_str_length(args[0]) != 1) {
+        rc_error_set(RC_ETYPE, "ord() expected a character, but string of length %lld found",
+                     (long long)rc_str_length(args[0]));
+        return NULL;
+    }
+    const unsigned char *p = (const unsigned char *)rc_str_data(args[0]);
+    int64_t n = rc_str_byte_length(args[0]);
+    /* Valid UTF-8 (refcore checks it): the lead byte says how many follow. */
+    uint32_t cp = n == 1 ? p[0] : p[0] & (0x7F >> n);
+    for (int64_t i = 1; i < n; i++)
+        cp = cp << 6 | (p[i] & 0x3F);
+    return rc_int_from_i64(cp);
+}
+
+/* chr(i): the one-character str of code point i. */
+static rc_object *bi_chr(lang_thread *ts, rc_object **args, int nargs) {
+    (void)ts;
+    int64_t cp = 0;
+    if (!lang_check_args("chr", nargs, 1, 1) || want_int(args[0], "chr", &cp))
+        return NULL;
+    if (cp < 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        rc_error_set(RC_EVALUE, "chr() arg not in range(0x110000) or a surrogate");
+        return NULL;
+    }
+    char buf[4];
+    size_t n;
+    if (cp < 0x80) {
+        buf[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        buf[0] = (char)(0xC0 | cp >> 6);
+        buf[1] = (char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        buf[0] = (char)(0xE0 | cp >> 12);
+        buf[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+        buf[2] = (char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        buf[0] = (char)(0xF0 | cp >> 18);
+        buf[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+        buf[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+        buf[3] = (char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    return rc_str_from_utf8(buf, n);
+}
+
 static rc_object *bi_gc_collect(lang_thread *ts, rc_object **args, int nargs) {
     (void)ts, (void)args;
     if (!lang_check_args("gc_collect", nargs, 0, 0))
@@ -263,9 +321,88 @@ static rc_object *list_extend(lang_thread *ts, rc_object *self, rc_object **args
     return none_or_null(rc_list_extend(self, args[0]));
 }
 
+static rc_object *list_remove(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts;
+    if (!lang_check_args("remove", nargs, 1, 1))
+        return NULL;
+    rc_status st = rc_list_remove(self, args[0]);
+    if (st == RC_EKEY)
+        rc_error_set(RC_EVALUE, "list.remove(x): x not in list");
+    return none_or_null(st);
+}
+
+/* The order of list.sort(): Python's `<`, through the operators. */
+static int sort_less(rc_object *a, rc_object *b, void *arg) {
+    (void)arg;
+    rc_object *r = lang_binary(BIN_LT, a, b);
+    int t = r ? lang_truthy(r) : rc_error_code();
+    rc_xdecref(r);
+    return t;
+}
+
+/* l.sort(): in place and stable, by `<` (no key= or reverse=: methods take
+ * no keywords; sorted() takes both). */
+static rc_object *list_sort(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts, (void)args;
+    if (!lang_check_args("sort", nargs, 0, 0))
+        return NULL;
+    return none_or_null(rc_list_sort(self, sort_less, NULL));
+}
+
+/* l.index(x) and l.count(x): by equality, over a walk of the list. */
+static rc_object *list_find(rc_object *self, rc_object **args, int nargs, bool count) {
+    if (!lang_check_args(count ? "count" : "index", nargs, 1, 1))
+        return NULL;
+    rc_iter it;
+    rc_object *x;
+    int r = 0;
+    int64_t i = 0, found = 0;
+    if (rc_iter_begin(&it, self) != RC_OK)
+        return NULL;
+    for (; (r = rc_iter_next(&it, &x)) == 1; i++) {
+        int eq = rc_object_equal(x, args[0]);
+        rc_decref(x);
+        if (eq < 0) {
+            r = -1;
+            break;
+        }
+        found += eq;
+        if (eq && !count)
+            break;
+    }
+    rc_iter_end(&it);
+    if (r < 0)
+        return NULL;
+    if (!count && !found) {
+        rc_object *repr = rc_object_repr(args[0]);
+        if (repr)
+            rc_error_set(RC_EVALUE, "%s is not in list", rc_str_data(repr));
+        rc_xdecref(repr);
+        return NULL;
+    }
+    return rc_int_from_i64(count ? found : i);
+}
+
+static rc_object *list_index_of(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts;
+    return list_find(self, args, nargs, false);
+}
+
+static rc_object *list_count(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts;
+    return list_find(self, args, nargs, true);
+}
+
+static rc_object *list_copy(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts, (void)args;
+    return lang_check_args("copy", nargs, 0, 0) ? rc_list_slice(self, 0, INT64_MAX) : NULL;
+}
+
 static const lang_method list_methods[] = {
-    {"append", list_append}, {"pop", list_pop}, {"insert", list_insert},
-    {"extend", list_extend}, {NULL, NULL},
+    {"append", list_append}, {"pop", list_pop},     {"insert", list_insert},
+    {"extend", list_extend}, {"remove", list_remove}, {"sort", list_sort},
+    {"index", list_index_of}, {"count", list_count}, {"copy", list_copy},
+    {NULL, NULL},
 };
 
 /* ---- dict methods ------------------------------------------------------------------ */
@@ -314,9 +451,55 @@ static rc_object *dict_items(lang_thread *ts, rc_object *self, rc_object **args,
     return lang_check_args("items", nargs, 0, 0) ? rc_dict_items(self) : NULL;
 }
 
+/* d.setdefault(k[, default]): d[k], set to default (None) first if absent.
+ * Not atomic: another thread may set k between the look and the set, and
+ * then the later set wins. */
+static rc_object *dict_setdefault(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts;
+    if (!lang_check_args("setdefault", nargs, 1, 2))
+        return NULL;
+    rc_object *v;
+    int r = rc_dict_get_ref(self, args[0], &v);
+    if (r != 0)
+        return r == 1 ? v : NULL;
+    v = nargs == 2 ? args[1] : rc_none();
+    return rc_dict_set(self, args[0], v) == RC_OK ? rc_newref(v) : NULL;
+}
+
+/* d.update(other): sets each of other's items (a dict) in d. */
+static rc_object *dict_update(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts;
+    if (!lang_check_args("update", nargs, 1, 1))
+        return NULL;
+    if (!rc_dict_check(args[0])) {
+        rc_error_set(RC_ETYPE, "update() needs a dict, not '%s'", rc_object_type_name(args[0]));
+        return NULL;
+    }
+    rc_object *items = rc_dict_items(args[0]); /* a snapshot: self may be args[0] */
+    rc_status st = items ? RC_OK : rc_error_code();
+    for (int64_t i = 0; st == RC_OK && i < rc_list_size(items); i++) {
+        rc_object *kv = rc_list_get(items, i);
+        st = kv ? rc_dict_set(self, rc_tuple_get(kv, 0), rc_tuple_get(kv, 1)) : rc_error_code();
+        rc_xdecref(kv);
+    }
+    rc_xdecref(items);
+    return none_or_null(st);
+}
+
+static rc_object *dict_copy(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    rc_object *d = lang_check_args("copy", nargs, 0, 0) ? rc_dict_new() : NULL;
+    rc_object *r = d ? dict_update(ts, d, &self, 1) : NULL;
+    (void)args;
+    if (!r)
+        rc_clear_ref(&d);
+    rc_xdecref(r);
+    return d;
+}
+
 static const lang_method dict_methods[] = {
-    {"get", dict_get}, {"pop", dict_pop}, {"keys", dict_keys},
-    {"values", dict_values}, {"items", dict_items}, {NULL, NULL},
+    {"get", dict_get},       {"pop", dict_pop},           {"keys", dict_keys},
+    {"values", dict_values}, {"items", dict_items},       {"setdefault", dict_setdefault},
+    {"update", dict_update}, {"copy", dict_copy},         {NULL, NULL},
 };
 
 /* ---- str methods -------------------------------------------------------------------- */
@@ -386,8 +569,163 @@ static rc_object *str_format(lang_thread *ts, rc_object *self, rc_object **args,
     return lang_format_template(self, args, nargs);
 }
 
+/* The code points in the first n bytes of UTF-8 text: the bytes that do
+ * not continue a sequence. */
+static int64_t utf8_count(const char *p, int64_t n) {
+    int64_t k = 0;
+    for (int64_t i = 0; i < n; i++)
+        k += ((unsigned char)p[i] & 0xC0) != 0x80;
+    return k;
+}
+
+/* s.strip([chars]), lstrip, rstrip: chars defaults to whitespace. Bytes
+ * are stripped, so chars must be ASCII (lang/README.md). */
+static rc_object *str_strip_sides(rc_object *self, rc_object **args, int nargs, const char *fname,
+                                  bool left, bool right) {
+    if (!lang_check_args(fname, nargs, 0, 1))
+        return NULL;
+    const char *chars = " \t\n\r\v\f";
+    if (nargs == 1 && !rc_is_none(args[0])) {
+        if (!rc_str_check(args[0]) || rc_str_length(args[0]) != rc_str_byte_length(args[0])) {
+            rc_error_set(RC_ETYPE, "%s() chars must be an ASCII str", fname);
+            return NULL;
+        }
+        chars = rc_str_data(args[0]);
+    }
+    const char *p = rc_str_data(self), *end = p + rc_str_byte_length(self);
+    while (left && p < end && *chars && strchr(chars, *p))
+        p++;
+    while (right && end > p && *chars && strchr(chars, end[-1]))
+        end--;
+    return rc_str_from_utf8(p, (size_t)(end - p));
+}
+
+static rc_object *str_strip(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts;
+    return str_strip_sides(self, args, nargs, "strip", true, true);
+}
+
+static rc_object *str_lstrip(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts;
+    return str_strip_sides(self, args, nargs, "lstrip", true, false);
+}
+
+static rc_object *str_rstrip(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts;
+    return str_strip_sides(self, args, nargs, "rstrip", false, true);
+}
+
+/* The one str argument of fname, or NULL with RC_ETYPE. */
+static rc_object *str_arg(const char *fname, rc_object **args, int nargs, int min, int max) {
+    if (!lang_check_args(fname, nargs, min, max))
+        return NULL;
+    if (!rc_str_check(args[0])) {
+        rc_error_set(RC_ETYPE, "%s() argument must be str, not '%s'", fname,
+                     rc_object_type_name(args[0]));
+        return NULL;
+    }
+    return args[0];
+}
+
+/* s.startswith(prefix) / s.endswith(suffix) */
+static rc_object *str_affix(rc_object *self, rc_object **args, int nargs, bool start) {
+    rc_object *a = str_arg(start ? "startswith" : "endswith", args, nargs, 1, 1);
+    if (!a)
+        return NULL;
+    int64_t n = rc_str_byte_length(self), k = rc_str_byte_length(a);
+    const char *at = rc_str_data(self) + (start ? 0 : n - k);
+    return rc_bool_from(k <= n && memcmp(at, rc_str_data(a), (size_t)k) == 0);
+}
+
+static rc_object *str_startswith(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts;
+    return str_affix(self, args, nargs, true);
+}
+
+static rc_object *str_endswith(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts;
+    return str_affix(self, args, nargs, false);
+}
+
+/* s.find(sub): the index (in code points) of the first sub, or -1. */
+static rc_object *str_find(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts;
+    rc_object *sub = str_arg("find", args, nargs, 1, 1);
+    if (!sub)
+        return NULL;
+    const char *p = rc_str_data(self);
+    const char *at = memmem(p, (size_t)rc_str_byte_length(self), rc_str_data(sub),
+                            (size_t)rc_str_byte_length(sub));
+    return rc_int_from_i64(at ? utf8_count(p, at - p) : -1);
+}
+
+/* s.replace(old, new): every old, left to right, without overlaps. */
+static rc_object *str_replace(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts;
+    if (!str_arg("replace", args, nargs, 2, 2) || !str_arg("replace", args + 1, 1, 1, 1))
+        return NULL;
+    const char *p = rc_str_data(self), *end = p + rc_str_byte_length(self);
+    const char *old = rc_str_data(args[0]), *repl = rc_str_data(args[1]);
+    size_t nold = (size_t)rc_str_byte_length(args[0]), nrepl = (size_t)rc_str_byte_length(args[1]);
+    if (nold == 0) { /* Python puts new between the characters too; refpy refuses */
+        rc_error_set(RC_EVALUE, "replace() of an empty str is not supported");
+        return NULL;
+    }
+    size_t count = 0;
+    for (const char *q = p; (q = memmem(q, (size_t)(end - q), old, nold)) != NULL; q += nold)
+        count++;
+    size_t size = (size_t)(end - p) - count * nold + count * nrepl;
+    char *buf = rc_mem_alloc(size + 1);
+    if (!buf)
+        return NULL;
+    char *w = buf;
+    for (const char *q; (q = memmem(p, (size_t)(end - p), old, nold)) != NULL; p = q + nold) {
+        memcpy(w, p, (size_t)(q - p));
+        w += q - p;
+        memcpy(w, repl, nrepl);
+        w += nrepl;
+    }
+    memcpy(w, p, (size_t)(end - p));
+    rc_object *r = rc_str_from_utf8(buf, size);
+    rc_mem_free(buf);
+    return r;
+}
+
+/* s.upper() / s.lower(): ASCII letters only (lang/README.md). */
+static rc_object *str_case(rc_object *self, int nargs, bool upper) {
+    if (!lang_check_args(upper ? "upper" : "lower", nargs, 0, 0))
+        return NULL;
+    size_t n = (size_t)rc_str_byte_length(self);
+    char *buf = rc_mem_alloc(n + 1);
+    if (!buf)
+        return NULL;
+    const char *p = rc_str_data(self);
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        buf[i] = upper && c >= 'a' && c <= 'z' ? (char)(c - 32)
+                 : !upper && c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+    }
+    rc_object *r = rc_str_from_utf8(buf, n);
+    rc_mem_free(buf);
+    return r;
+}
+
+static rc_object *str_upper(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts, (void)args;
+    return str_case(self, nargs, true);
+}
+
+static rc_object *str_lower(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts, (void)args;
+    return str_case(self, nargs, false);
+}
+
 static const lang_method str_methods[] = {
-    {"join", str_join}, {"split", str_split}, {"format", str_format}, {NULL, NULL},
+    {"join", str_join},       {"split", str_split},           {"format", str_format},
+    {"strip", str_strip},     {"lstrip", str_lstrip},         {"rstrip", str_rstrip},
+    {"startswith", str_startswith}, {"endswith", str_endswith}, {"find", str_find},
+    {"replace", str_replace}, {"upper", str_upper},           {"lower", str_lower},
+    {NULL, NULL},
 };
 
 /* ---- dispatch and installation ---------------------------------------------------------- */
@@ -472,7 +810,7 @@ rc_status lang_builtins_install(rc_object *builtins) {
         const char *name;
         lang_cfunc fn;
     } table[] = {
-        {"len", bi_len}, {"range", bi_range}, {"str", bi_str},
+        {"len", bi_len}, {"range", bi_range}, {"str", bi_str}, {"ord", bi_ord}, {"chr", bi_chr},
         {"int", bi_int}, {"float", bi_float}, {"gc_collect", bi_gc_collect},
         {"repr", bi_repr}, {"format", bi_format},
         {"strategy", bi_strategy},

@@ -72,6 +72,38 @@ static void test_random(void **state) {
                     "line 2: seed() needs an int that fits 64 bits, not 'str'");
 }
 
+/* The methods and operators programs reach for most, each line checked
+ * against CPython 3.11. */
+static void test_common_methods(void **state) {
+    (void)state;
+    lt_expect_output("l = [3, 1, 2, 1]\nl.sort()\n"
+                     "print(l, l.index(2), l.count(1), l.copy(), [0] * 3, 2 * [1, 2], (1,) * 2,\n"
+                     "      3 * 'ab', (1, 2) + (3,), [] * 5, [1] * -1)\n"
+                     "l.remove(1)\nprint(l)\n"
+                     "d = {'a': 1}\nprint(d.setdefault('a', 5), d.setdefault('b', 7), d.setdefault('c'), d)\n"
+                     "d.update({'a': 0, 'z': 26})\ne = d.copy()\ne['a'] = 99\nprint(d, e)\n",
+                     "[1, 1, 2, 3] 2 2 [1, 1, 2, 3] [0, 0, 0] [1, 2, 1, 2] (1, 1) ababab (1, 2, 3) [] []\n"
+                     "[1, 2, 3]\n"
+                     "1 7 None {'a': 1, 'b': 7, 'c': None}\n"
+                     "{'a': 0, 'b': 7, 'c': None, 'z': 26} {'a': 99, 'b': 7, 'c': None, 'z': 26}\n");
+    lt_expect_output("print(' x y \\n'.strip(), 'xxhixx'.strip('x'), '  a'.lstrip(), 'b  '.rstrip(),\n"
+                     "      'h\u00e9llo'.find('l'), 'abc'.find('z'))\n"
+                     "print('hello'.startswith('he'), 'hello'.endswith('lo'), 'hello'.endswith('x'),\n"
+                     "      'a-b-c'.replace('-', '+'), 'AbC'.upper(), 'AbC'.lower())\n"
+                     "print(ord('a'), ord('\u00e9'), ord('\u20ac'), chr(97), chr(233) == '\u00e9', chr(8364))\n",
+                     "x y hi a b 2 -1\n"
+                     "True True False a+b+c ABC abc\n"
+                     "97 233 8364 a True \u20ac\n");
+    int E = LANG_RUNTIME_ERROR;
+    lt_expect_error("[].index('q')\n", E, "line 1: 'q' is not in list");
+    lt_expect_error("[1].remove(2)\n", E, "line 1: list.remove(x): x not in list");
+    lt_expect_error("[1, 'a'].sort()\n", E, "line 1: '<' not supported between 'str' and 'int'");
+    lt_expect_error("ord('ab')\n", E, "line 1: ord() expected a character, but string of length 2 found");
+    lt_expect_error("chr(1114112)\n", E, "line 1: chr() arg not in range(0x110000)");
+    lt_expect_error("{}.update([1])\n", E, "line 1: update() needs a dict, not 'list'");
+    lt_expect_error("'a'.startswith(1)\n", E, "line 1: startswith() argument must be str, not 'int'");
+}
+
 static void test_strings(void **state) {
     (void)state;
     lt_expect_output("print('a' + \"b\" + str(1) + str(2.5) + str(None) + str([1, 'x']))\n",
@@ -629,6 +661,7 @@ int main(void) {
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_sequence_order),
         cmocka_unit_test(test_random),
+        cmocka_unit_test(test_common_methods),
         cmocka_unit_test(test_lists_dicts_tuples),
         cmocka_unit_test(test_triple_quoted_strings),
         cmocka_unit_test(test_fstrings_and_format),

@@ -101,6 +101,47 @@ static rc_object *str_repeat(rc_object *s, rc_object *n) {
     return r;
 }
 
+/* A tuple of l's items; l (a new list, or NULL) is dropped. */
+static rc_object *list_to_tuple(rc_object *l) {
+    rc_object *t = l ? rc_tuple_new(rc_list_size(l)) : NULL;
+    for (int64_t i = 0; t && i < rc_list_size(l); i++) {
+        rc_object *item = rc_list_get(l, i);
+        if (!item || rc_tuple_set_steal(t, i, item) != RC_OK)
+            rc_clear_ref(&t);
+    }
+    rc_xdecref(l);
+    return t;
+}
+
+/* seq * n for a list or tuple: its items n times over, in a new sequence
+ * of the same kind (empty for n <= 0). A snapshot of seq is repeated, so a
+ * list that another thread changes meanwhile gives some moment's items. */
+static rc_object *seq_repeat(rc_object *seq, rc_object *n) {
+    int64_t times = 0;
+    rc_int_as_i64(n, &times);
+    rc_object *snap = rc_tuple_check(seq) ? rc_newref(seq) : rc_list_slice(seq, 0, INT64_MAX);
+    if (!snap)
+        return NULL;
+    int64_t len = rc_tuple_check(snap) ? rc_tuple_size(snap) : rc_list_size(snap);
+    if (times < 0)
+        times = 0;
+    if (len > 0 && times > (INT64_C(1) << 28) / len) {
+        rc_decref(snap);
+        rc_error_set(RC_EOVERFLOW, "repeated sequence is too long");
+        return NULL;
+    }
+    rc_object *l = rc_list_new();
+    for (int64_t i = 0; l && i < times; i++)
+        if (rc_list_extend(l, snap) != RC_OK)
+            rc_clear_ref(&l);
+    rc_decref(snap);
+    return rc_list_check(seq) ? l : list_to_tuple(l);
+}
+
+static bool is_seq(rc_object *o) {
+    return rc_list_check(o) || rc_tuple_check(o);
+}
+
 static rc_object *list_concat(rc_object *a, rc_object *b) {
     rc_object *l = rc_list_new();
     if (l && (rc_list_extend(l, a) != RC_OK || rc_list_extend(l, b) != RC_OK))
@@ -125,6 +166,14 @@ static rc_object *arith(lang_binop op, rc_object *a, rc_object *b) {
         return list_concat(a, b);
     if (op == BIN_MUL && rc_str_check(a) && rc_int_check(b))
         return str_repeat(a, b);
+    if (op == BIN_MUL && rc_int_check(a) && rc_str_check(b))
+        return str_repeat(b, a);
+    if (op == BIN_MUL && is_seq(a) && rc_int_check(b))
+        return seq_repeat(a, b);
+    if (op == BIN_MUL && rc_int_check(a) && is_seq(b))
+        return seq_repeat(b, a);
+    if (op == BIN_ADD && rc_tuple_check(a) && rc_tuple_check(b))
+        return list_to_tuple(list_concat(a, b));
     return type_error(op_text(op), a, b);
 }
 

@@ -935,15 +935,7 @@ static int dict_equal(rc_object *self, rc_object *other) {
 
 /* ---- repr ----
  * A dict that contains itself (directly or not) shows as {...} inside
- * itself. The dicts being repr'd on this thread form a stack of frames on
- * the C stack, as CPython's Py_ReprEnter keeps them. */
-
-typedef struct repr_frame {
-    rc_object *dict;
-    struct repr_frame *outer;
-} repr_frame;
-
-static _Thread_local repr_frame *repr_active;
+ * itself (rci_repr_enter, objects/object_internal.h). */
 
 typedef struct text_buf {
     char *data;
@@ -990,19 +982,19 @@ static bool repr_entries(text_buf *b, const dict_snapshot *s) {
 }
 
 static rc_object *dict_repr(rc_object *self) {
-    for (repr_frame *f = repr_active; f; f = f->outer)
-        if (f->dict == self)
-            return rc_str_from_cstr("{...}");
+    rci_repr_frame frame;
+    if (!rci_repr_enter(&frame, self))
+        return rc_str_from_cstr("{...}");
     dict_snapshot s;
-    if (dict_snapshot_take(as_dict(self), SNAP_KEYS | SNAP_VALUES, &s) != RC_OK)
+    if (dict_snapshot_take(as_dict(self), SNAP_KEYS | SNAP_VALUES, &s) != RC_OK) {
+        rci_repr_leave(&frame);
         return NULL;
-    repr_frame frame = {.dict = self, .outer = repr_active};
-    repr_active = &frame;
+    }
     text_buf b = {0};
     rc_object *result = NULL;
     if (repr_entries(&b, &s))
         result = rc_str_from_utf8(b.data, b.len);
-    repr_active = frame.outer;
+    rci_repr_leave(&frame);
     rci_mem_free(b.data);
     dict_snapshot_release(&s);
     return result;

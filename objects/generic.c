@@ -3,6 +3,8 @@
  * traverse) that dispatch on an object's type slots, for every type, the
  * client's included.
  */
+#include <string.h>
+
 #include "objects/object_internal.h"
 #include "objects/str.h"
 #include "runtime/recursion_internal.h"
@@ -103,6 +105,35 @@ rc_object *rc_object_repr(rc_object *o) {
         rc_decref(r);
         return NULL;
     }
+    return r;
+}
+
+static _Thread_local rci_repr_frame *repr_active; /* this thread's, innermost first */
+
+bool rci_repr_enter(rci_repr_frame *frame, const rc_object *o) {
+    for (rci_repr_frame *f = repr_active; f; f = f->outer)
+        if (f->container == o)
+            return false;
+    *frame = (rci_repr_frame){.container = o, .outer = repr_active};
+    repr_active = frame;
+    return true;
+}
+
+void rci_repr_leave(rci_repr_frame *frame) {
+    repr_active = frame->outer;
+}
+
+rc_object *rci_repr_rebracket(rc_object *text, char open, char close, size_t drop) {
+    const char *s = rc_str_data(text);
+    size_t inner = (size_t)rc_str_byte_length(text) - 2 - drop;
+    char *buf = rci_mem_alloc(inner + 2);
+    if (!buf)
+        return NULL;
+    buf[0] = open;
+    memcpy(buf + 1, s + 1, inner);
+    buf[inner + 1] = close;
+    rc_object *r = rc_str_from_utf8(buf, inner + 2);
+    rci_mem_free(buf);
     return r;
 }
 

@@ -318,25 +318,10 @@ static int list_equal(rc_object *self, rc_object *other) {
 /* ---- repr ------------------------------------------------------------------
  * A list's text is a snapshot tuple's text with square brackets: the
  * snapshot is taken under the lock, and the items' reprs (arbitrary code)
- * run after it is released. A list that contains itself would recurse
- * forever, so each thread keeps the lists whose repr is in progress on a
- * stack of frames (on the C stack) and writes "[...]" for a repeat, as
- * CPython's Py_ReprEnter does. Every cycle of built-in objects passes
- * through a list or a dict, so tuples need no such guard. */
-
-typedef struct repr_frame {
-    const rc_object *list;
-    struct repr_frame *up;
-} repr_frame;
-
-static _Thread_local repr_frame *repr_active;
-
-static bool repr_in_progress(const rc_object *l) {
-    for (repr_frame *f = repr_active; f; f = f->up)
-        if (f->list == l)
-            return true;
-    return false;
-}
+ * run after it is released. A list that contains itself shows as "[...]"
+ * inside itself (rci_repr_enter, objects/object_internal.h). Every cycle
+ * of built-in objects passes through a list, a dict or a client object,
+ * so tuples need no such guard. */
 
 /* Returns: a new tuple holding new references to the items, or NULL. */
 static rc_object *list_snapshot(rci_list *self) {
@@ -362,34 +347,17 @@ static rc_object *list_snapshot(rci_list *self) {
     }
 }
 
-/* "(a, b)" -> "[a, b]", "(a,)" -> "[a]", "()" -> "[]". */
-static rc_object *list_rebracket(rc_object *tuple_text, int64_t n) {
-    const char *s = rc_str_data(tuple_text);
-    size_t inner = (size_t)rc_str_byte_length(tuple_text) - 2 - (n == 1);
-    char *buf = rci_mem_alloc(inner + 2);
-    if (!buf)
-        return NULL;
-    buf[0] = '[';
-    memcpy(buf + 1, s + 1, inner);
-    buf[inner + 1] = ']';
-    rc_object *r = rc_str_from_utf8(buf, inner + 2);
-    rci_mem_free(buf);
-    return r;
-}
-
+/* The repr of a snapshot tuple, rebracketed: "(a,)" -> "[a]". */
 static rc_object *list_repr(rc_object *self) {
-    if (repr_in_progress(self))
+    rci_repr_frame frame;
+    if (!rci_repr_enter(&frame, self))
         return rc_str_from_cstr("[...]");
     rc_object *snap = list_snapshot(as_list(self));
-    if (!snap)
-        return NULL;
-    repr_frame frame = {self, repr_active};
-    repr_active = &frame;
-    rc_object *text = rc_object_repr(snap);
-    repr_active = frame.up;
-    rc_object *r = text ? list_rebracket(text, rc_tuple_size(snap)) : NULL;
+    rc_object *text = snap ? rc_object_repr(snap) : NULL;
+    rci_repr_leave(&frame);
+    rc_object *r = text ? rci_repr_rebracket(text, '[', ']', rc_tuple_size(snap) == 1) : NULL;
     rc_xdecref(text);
-    rc_decref(snap);
+    rc_xdecref(snap);
     return r;
 }
 

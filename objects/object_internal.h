@@ -265,6 +265,28 @@ uint64_t rci_cached_hash_bytes(uint64_t *cache, const char *p, int64_t n);
 rc_object *rci_quoted_repr(const char *prefix, const char *p, int64_t len,
                            bool escape_non_ascii);
 
+/* ---- the repr of containers (objects/generic.c) ------------------------------
+ * A container whose repr reaches itself (a list in itself, a dict in a
+ * value of its own, a set holding a client object whose repr shows the
+ * set) shows as "[...]", "{...}" or "set(...)" inside itself, as CPython's
+ * Py_ReprEnter makes it. Each thread keeps the containers whose repr is in
+ * progress on a stack of frames that live on the C stack of the reprs. */
+typedef struct rci_repr_frame {
+    const rc_object *container;
+    struct rci_repr_frame *outer;
+} rci_repr_frame;
+
+/* Pushes frame for o and returns true, or returns false (nothing pushed)
+ * if o's repr is already in progress on this thread. */
+bool rci_repr_enter(rci_repr_frame *frame, const rc_object *o);
+/* Pops frame, which the matching rci_repr_enter pushed. */
+void rci_repr_leave(rci_repr_frame *frame);
+
+/* Returns: a new str, text (a repr such as "(a, b)") with its first and
+ * last characters replaced by open and close, and the `drop` characters
+ * before the last removed ("(a,)" -> "[a]" drops the comma). */
+rc_object *rci_repr_rebracket(rc_object *text, char open, char close, size_t drop);
+
 /* Interned strings: runtime start and stop (objects/str.c). */
 rc_status rci_intern_init(void);
 void rci_intern_fini(void);

@@ -67,32 +67,24 @@ static int set_equal(rc_object *self, rc_object *other) {
     return result;
 }
 
-/* The list's repr with braces for brackets. A set cannot contain itself
- * (it is unhashable, and so is a tuple that holds it), so the repr needs
- * no guard against cycles. */
+/* The repr of the set's keys (a list) with braces for brackets, or
+ * "set()" when empty. A set can hold a client object whose repr shows the
+ * set again (its identity hash makes it a key): inside itself the set
+ * shows as "set(...)", as in CPython (rci_repr_enter). */
 static rc_object *set_repr(rc_object *self) {
+    rci_repr_frame frame;
+    if (!rci_repr_enter(&frame, self))
+        return rc_str_from_cstr("set(...)");
     rc_object *keys = rci_table_keys(self, &rc_set_type, "set repr");
-    if (!keys)
-        return NULL;
+    rc_object *text = keys && rc_list_size(keys) > 0 ? rc_object_repr(keys) : NULL;
+    rci_repr_leave(&frame);
     rc_object *r = NULL;
-    if (rc_list_size(keys) == 0) {
+    if (keys && rc_list_size(keys) == 0)
         r = rc_str_from_cstr("set()");
-    } else {
-        rc_object *text = rc_object_repr(keys);
-        if (text) {
-            size_t n = (size_t)rc_str_byte_length(text);
-            char *buf = rci_mem_alloc(n);
-            if (buf) {
-                memcpy(buf, rc_str_data(text), n);
-                buf[0] = '{';
-                buf[n - 1] = '}';
-                r = rc_str_from_utf8(buf, n);
-                rci_mem_free(buf);
-            }
-            rc_decref(text);
-        }
-    }
-    rc_decref(keys);
+    else if (text)
+        r = rci_repr_rebracket(text, '{', '}', 0);
+    rc_xdecref(text);
+    rc_xdecref(keys);
     return r;
 }
 

@@ -116,6 +116,62 @@ static void test_iteration(void **state) {
     rc_decref(s);
 }
 
+/* A client object that shows what it holds: "<holder X>". It has no hash
+ * slot, so the identity hash makes it a set element, and a set can reach
+ * itself through one. */
+typedef struct holder {
+    rc_object base;
+    rc_object *held;
+} holder;
+
+static int holder_traverse(rc_object *self, rc_visit_fn visit, void *arg) {
+    RC_VISIT(((holder *)self)->held);
+    return 0;
+}
+
+static void holder_clear(rc_object *self) {
+    rc_clear_ref(&((holder *)self)->held);
+}
+
+static rc_object *holder_repr(rc_object *self) {
+    rc_object *inner = rc_object_repr(((holder *)self)->held);
+    rc_object *r = inner ? rc_str_from_format("<holder %s>", rc_str_data(inner)) : NULL;
+    rc_xdecref(inner);
+    return r;
+}
+
+static rc_type holder_type = {
+    .name = "holder",
+    .basicsize = sizeof(holder),
+    .flags = RC_TYPE_GC,
+    .dealloc = holder_clear,
+    .traverse = holder_traverse,
+    .clear = holder_clear,
+    .repr = holder_repr,
+};
+
+/* The set shows as set(...) inside itself, as in CPython, and so do a list
+ * and a dict reached through the same holder. */
+static void test_repr_of_a_set_in_itself(void **state) {
+    (void)state;
+    rc_object *s = rc_set_new();
+    holder *h = (holder *)rc_object_new(&holder_type);
+    assert_non_null(h);
+    h->held = rc_newref(s);
+    assert_status(rc_set_add(s, &h->base), RC_OK);
+    assert_repr(s, "{<holder set(...)>}");
+    rc_object *l = rc_list_new();
+    assert_status(rc_list_append(l, s), RC_OK);
+    rc_clear_ref(&h->held);
+    h->held = rc_newref(l);
+    assert_repr(l, "[{<holder [...]>}]");
+    rc_decref(l);
+    rc_decref(&h->base);
+    rc_decref(s);
+    assert_true(rc_gc_collect() >= 0); /* the set, holder and list form a cycle */
+    assert_live_objects(0);
+}
+
 static void test_equal_and_repr(void **state) {
     (void)state;
     rc_object *a = rc_set_new(), *b = rc_set_new();
@@ -223,6 +279,7 @@ int main(void) {
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_iteration),
         cmocka_unit_test(test_equal_and_repr),
+        cmocka_unit_test(test_repr_of_a_set_in_itself),
         cmocka_unit_test(test_many_elements),
         cmocka_unit_test(test_collection_keeps_live_set),
         RCT_SERIAL(test_alloc_failures, RCT_FAILS_ALLOCATIONS),

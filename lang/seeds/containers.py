@@ -3,6 +3,7 @@
 # interpreter whose work is mostly container reads and writes.
 #
 #     refpy_gil lang/seeds/containers.py [N T]   (defaults 200000 2)
+# test: 5000 2
 
 N = 200000
 T = 2

@@ -7,6 +7,7 @@
 #
 # Lines starting with "elapsed" carry the timings; the rest is checked by
 # //lang:seeds_test.
+# test: 100000
 
 N = 10000000
 if len(argv) > 1:

@@ -5,6 +5,7 @@
 # global lock, threads) take about half.
 #
 #     refpy_gil lang/seeds/count_verbatim.py [N]      (N defaults to 10**7)
+# test: 100000
 import sys
 import time
 from threading import Thread

@@ -5,6 +5,7 @@
 # lock.
 #
 #     refpy_gil lang/seeds/io_bound.py [W R L]   (defaults 8 10 0.02)
+# test: 4 5 0.005
 
 W = 8
 R = 10

@@ -6,6 +6,7 @@
 # CPython runs this file too.
 #
 #     refpy_gil lang/seeds/io_bound_verbatim.py [W R L]   (defaults 8 10 0.02)
+# test: 4 5 0.005
 import sys
 import threading
 import time

@@ -3,6 +3,7 @@
 # strategy: the whole takes about S, not 99 * S.
 #
 #     refpy_gil lang/seeds/sleepers.py [S]       (S defaults to 1.0)
+# test: 0.05
 
 S = 1.0
 if len(argv) > 1:

@@ -3,6 +3,8 @@
 # threads sleep at the same time: the whole takes about S seconds.
 #
 #     refpy_gil lang/seeds/threads_verbatim.py [S]      (S defaults to 10)
+# test: 0.05
+# test-ignore: ^(len\(threading|threading\.enumerate|main_thread=|main_thread\.native_id|threading\.active_count\(\)=[0-9]+$)
 import sys
 import threading
 import time

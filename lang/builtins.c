@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/classes.h"
 #include "lang/format.h"
 #include "lang/modules.h"
 #include "lang/ops.h"
@@ -110,7 +111,10 @@ static rc_object *bi_len(lang_thread *ts, rc_object **args, int nargs) {
     if (!lang_check_args("len", nargs, 1, 1))
         return NULL;
     rc_object *o = args[0];
-    int64_t n = rc_str_check(o)     ? rc_str_length(o)
+    int64_t n = 0;
+    if (lang_is_instance(o))
+        return lang_instance_len(o, &n) == RC_OK ? rc_int_from_i64(n) : NULL;
+    n = rc_str_check(o)     ? rc_str_length(o)
                 : rc_list_check(o)  ? rc_list_size(o)
                 : rc_dict_check(o)  ? rc_dict_size(o)
                 : rc_tuple_check(o) ? rc_tuple_size(o)
@@ -761,6 +765,8 @@ rc_object *lang_call_method(lang_thread *ts, rc_object *self, rc_object *name, r
  * up in their type's method table. */
 rc_object *lang_call_method_kw(lang_thread *ts, rc_object *self, rc_object *name,
                                rc_object **args, int nargs, rc_object *kwnames) {
+    if (lang_classes_owns(self))
+        return lang_classes_call_method(ts, self, name, args, nargs, kwnames);
     if (rc_object_type(self) == &lang_module_type) {
         rc_object *f = lang_getattr(ts, self, name);
         rc_object *r = f ? lang_call_kw(ts, f, args, nargs, kwnames) : NULL;
@@ -820,7 +826,7 @@ rc_status lang_builtins_install(rc_object *builtins) {
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (lang_add_builtin(builtins, table[i].name, table[i].fn) != RC_OK)
             return rc_error_code();
-    if (lang_seq_builtins_install(builtins) != RC_OK)
+    if (lang_seq_builtins_install(builtins) != RC_OK || lang_classes_install(builtins) != RC_OK)
         return rc_error_code();
     return lang_threads_install(builtins);
 }

@@ -61,6 +61,11 @@ typedef enum lang_op {
     OP_MAKE_FUNCTION,  /* -- function of code consts[arg], closing over this frame */
     OP_MAKE_FUNCTION_DEFAULTS, /* defaults -- function; as OP_MAKE_FUNCTION, with a
                                   tuple of the values of its last parameters' defaults */
+    /* classes (classes.h) */
+    OP_STORE_ATTR,     /* v o -- ; o.consts[arg] = v */
+    OP_MAKE_CLASS,     /* -- class; the class named consts[arg] from this (class
+                          body's) env, also stored in its local 1, __class__ */
+    OP_SUPER,          /* cls self -- super() */
 } lang_op;
 
 /* OP_BINARY's argument. The comparison operators are binary ops too. */

@@ -114,9 +114,13 @@ typedef struct fstate {
      * off the c->fs chain; it is on the compiler's pending chain instead,
      * through this link, so that a syntax error frees it too. */
     struct fstate *pending_up;
+    /* A class body (class_statement): its names are not visible to the
+     * functions nested in it, but for __class__ (super()). */
+    bool is_class;
 } fstate;
 
-typedef enum expr_kind { EK_OTHER, EK_NAME, EK_SUBSCR } expr_kind;
+/* EK_ATTR: the expression ended with OP_LOAD_ATTR (a target o.x). */
+typedef enum expr_kind { EK_OTHER, EK_NAME, EK_SUBSCR, EK_ATTR } expr_kind;
 
 typedef struct compiler {
     lang_tokens toks;
@@ -138,6 +142,7 @@ static expr_kind bool_op(compiler *c, lang_tok tok, lang_op jump);
 static bool ends_list(lang_tok k);
 static bool is_opener(lang_tok k);
 static bool is_closer(lang_tok k);
+static bool is_aug(lang_tok k);
 static void target_list(compiler *c);
 static int comprehension_for(compiler *c, lang_tok close);
 static void comprehension(compiler *c, int for_at, bool is_dict, lang_tok close);
@@ -468,13 +473,17 @@ static int here(compiler *c) {
 
 /* ---- names: resolve, load, store ----------------------------------------------- */
 
+/* The hidden locals of a class body (class_statement): its base, a
+ * parameter (a name no source can spell), and __class__, for super(). */
+static const name class_base = {".base", 5}, class_cell = {"__class__", 9};
+#define CLASS_FIRST_ATTR 2 /* the locals from here on are the class's attributes */
+
 typedef struct resolved {
     lang_op load, store;
     uint32_t arg;
 } resolved;
 
-static resolved resolve(compiler *c, const lang_token *t) {
-    name nm = tok_name(t);
+static resolved resolve_name(compiler *c, const lang_token *t, name nm) {
     fstate *fs = c->fs;
     if (!fs->is_module && name_find(&fs->globals, nm) < 0) {
         int i = name_find(&fs->locals, nm);
@@ -482,6 +491,8 @@ static resolved resolve(compiler *c, const lang_token *t) {
             return (resolved){OP_LOAD_FAST, OP_STORE_FAST, (uint32_t)i};
         uint32_t depth = 1;
         for (fstate *p = fs->parent; p && !p->is_module; p = p->parent, depth++) {
+            if (p->is_class && !name_eq(nm, class_cell))
+                continue; /* a class body's names are not a method's */
             if (name_find(&p->globals, nm) >= 0)
                 break;
             i = name_find(&p->locals, nm);
@@ -493,6 +504,10 @@ static resolved resolve(compiler *c, const lang_token *t) {
         }
     }
     return (resolved){OP_LOAD_GLOBAL, OP_STORE_GLOBAL, name_const(c, nm)};
+}
+
+static resolved resolve(compiler *c, const lang_token *t) {
+    return resolve_name(c, t, tok_name(t));
 }
 
 static void load_name(compiler *c, const lang_token *t) {
@@ -773,10 +788,32 @@ static void strings(compiler *c) {
         emit(c, OP_BUILD_STRING, (uint32_t)n, 1 - n);
 }
 
+/* `super()`, its name consumed: in a method (a def directly in a class
+ * body), the class the method is defined in (the body's __class__) and
+ * the method's first parameter, as Python's zero-argument super() takes
+ * them. */
+static void super_call(compiler *c, const lang_token *t) {
+    fstate *fs = c->fs;
+    if (fs->is_module || fs->is_class || !fs->parent || !fs->parent->is_class)
+        fail_at(c, t, "super() without arguments is supported only in a method");
+    if (fs->nparams == 0)
+        fail_at(c, t, "super(): the method has no arguments");
+    next(c), next(c); /* ( ) */
+    resolved r = resolve_name(c, t, class_cell);
+    emit(c, r.load, r.arg, +1);
+    emit(c, OP_LOAD_FAST, 0, +1);
+    emit(c, OP_SUPER, 0, -1);
+}
+
 static expr_kind atom(compiler *c) {
     lang_token *t = next(c);
     switch (t->kind) {
     case TK_NAME:
+        if (name_eq(tok_name(t), (name){"super", 5}) && check(c, TK_LPAREN) &&
+            c->toks.items[c->pos + 1].kind == TK_RPAREN) {
+            super_call(c, t);
+            break;
+        }
         load_name(c, t);
         c->last_name = (int)(t - c->toks.items);
         return EK_NAME;
@@ -824,13 +861,13 @@ static expr_kind atom(compiler *c) {
     return EK_OTHER;
 }
 
-/* `.name`: an attribute, or a method call when '(' follows. */
-static void attribute(compiler *c) {
+/* `.name`: an attribute (EK_ATTR), or a method call when '(' follows. */
+static expr_kind attribute(compiler *c) {
     lang_token *nm = expect(c, TK_NAME, "an attribute name");
     uint32_t k = name_const(c, tok_name(nm));
     if (!accept(c, TK_LPAREN)) {
         emit(c, OP_LOAD_ATTR, k, 0);
-        return;
+        return EK_ATTR;
     }
     bool kw;
     int n = call_args(c, &kw);
@@ -839,6 +876,7 @@ static void attribute(compiler *c) {
         emit(c, OP_CALL_METHOD_KW, k << 8 | (uint32_t)n, -n - 1);
     else
         emit(c, OP_CALL_METHOD, k << 8 | (uint32_t)n, -n);
+    return EK_OTHER;
 }
 
 /* One bound of a slice: an expression, or None when it is omitted. */
@@ -884,8 +922,7 @@ static expr_kind postfix(compiler *c) {
         } else if (accept(c, TK_LBRACKET)) {
             kind = subscript(c) ? EK_OTHER : EK_SUBSCR;
         } else if (accept(c, TK_DOT)) {
-            attribute(c);
-            kind = EK_OTHER;
+            kind = attribute(c);
         } else {
             return kind;
         }
@@ -1035,11 +1072,61 @@ static expr_kind bool_op(compiler *c, lang_tok tok, lang_op jump) {
     return kind;
 }
 
+/* The 'if' of a conditional expression `x if c else y` starting at
+ * c->pos: an 'if' outside brackets (and f-strings) before anything that
+ * ends the expression; -1 if there is none. The scan stops at its
+ * expression's end, so nested expressions together scan each token at
+ * most once per enclosing bracket level (bounded by MAX_NEST). */
+static int conditional_if(compiler *c) {
+    const lang_token *t = c->toks.items;
+    for (int i = c->pos, depth = 0; t[i].kind != TK_EOF; i++) {
+        lang_tok k = t[i].kind;
+        if (is_opener(k) || k == TK_FSTRING_START) {
+            depth++;
+        } else if (is_closer(k) || k == TK_FSTRING_END) {
+            if (--depth < 0)
+                return -1;
+        } else if (depth == 0) {
+            if (k == TK_IF)
+                return i;
+            if (k == TK_NEWLINE || k == TK_COMMA || k == TK_COLON || k == TK_ASSIGN ||
+                is_aug(k) || k == TK_FOR || k == TK_ELSE || k == TK_LAMBDA ||
+                k == TK_FEXPR_END)
+                return -1;
+        }
+    }
+    return -1;
+}
+
+/* `x if c else y`, with the 'if' at if_at: c is evaluated first, then x or
+ * y, as in Python; so c is compiled first, and x read after it. */
+static void conditional(compiler *c, int if_at) {
+    int x_at = c->pos;
+    c->pos = if_at + 1;
+    bool_op(c, TK_OR, OP_JUMP_IF_TRUE_OR_POP);
+    int jf = emit(c, OP_POP_JUMP_IF_FALSE, NO_JUMP, -1);
+    int else_at = c->pos;
+    c->pos = x_at;
+    bool_op(c, TK_OR, OP_JUMP_IF_TRUE_OR_POP);
+    if (c->pos != if_at)
+        fail_expected(c, "'if'");
+    int jend = emit(c, OP_JUMP, NO_JUMP, 0);
+    patch(c, jf, here(c));
+    c->fs->depth--; /* y's value takes x's place */
+    c->pos = else_at;
+    expect(c, TK_ELSE, "'else'");
+    expression(c);
+    patch(c, jend, here(c));
+}
+
 static expr_kind expression(compiler *c) {
     enter(c);
     expr_kind kind = EK_OTHER;
+    int if_at;
     if (accept(c, TK_LAMBDA))
         lambda_expr(c);
+    else if ((if_at = conditional_if(c)) >= 0)
+        conditional(c, if_at);
     else
         kind = bool_op(c, TK_OR, OP_JUMP_IF_TRUE_OR_POP);
     leave(c);
@@ -1088,6 +1175,17 @@ static void aug_assignment(compiler *c, expr_kind kind, const lang_token *op_tok
         expression(c);
         emit(c, OP_BINARY, aug_op(op_tok->kind), -1);
         store_name(c, target);
+        return;
+    }
+    if (kind == EK_ATTR) { /* o.x += v: o kept for the store */
+        uint32_t k = LANG_ARG(c->fs->ins[c->fs->n - 1]);
+        unemit(c, 0);
+        emit(c, OP_DUP_TOP, 0, +1);
+        emit(c, OP_LOAD_ATTR, k, 0);
+        expression(c);
+        emit(c, OP_BINARY, aug_op(op_tok->kind), -1);
+        emit(c, OP_ROT_TWO, 0, 0); /* o r -- r o */
+        emit(c, OP_STORE_ATTR, k, -2);
         return;
     }
     if (kind != EK_SUBSCR)
@@ -1177,10 +1275,17 @@ static void target(compiler *c) {
         next(c);
         store_name(c, t);
     } else {
-        if (postfix(c) != EK_SUBSCR)
+        expr_kind kind = postfix(c);
+        if (kind == EK_ATTR) { /* v o: o.x = v */
+            uint32_t k = LANG_ARG(c->fs->ins[c->fs->n - 1]);
+            unemit(c, 0);
+            emit(c, OP_STORE_ATTR, k, -2);
+        } else if (kind == EK_SUBSCR) {
+            unemit(c, -1);                   /* v c i: the container and index stay */
+            emit(c, OP_STORE_SUBSCR, 0, -3); /* c[i] = v */
+        } else {
             fail_at(c, peek(c), "cannot assign to this expression");
-        unemit(c, -1);                   /* v c i: the container and index stay */
-        emit(c, OP_STORE_SUBSCR, 0, -3); /* c[i] = v */
+        }
     }
     leave(c);
 }
@@ -1299,7 +1404,7 @@ static void simple_statement(compiler *c) {
         break;
     case TK_RETURN:
         next(c);
-        if (c->fs->is_module)
+        if (c->fs->is_module || c->fs->is_class)
             fail_at(c, t, "'return' outside function");
         if (check(c, TK_NEWLINE))
             emit(c, OP_LOAD_CONST, add_const(c, rc_none()), +1);
@@ -1508,7 +1613,7 @@ static void scan_locals(compiler *c, fstate *fs) {
                 if (t[i + 1].kind != TK_COMMA)
                     break;
             }
-        } else if (k == TK_DEF && t[i + 1].kind == TK_NAME) {
+        } else if ((k == TK_DEF || k == TK_CLASS) && t[i + 1].kind == TK_NAME) {
             name_add(c, &fs->locals, tok_name(&t[i + 1]));
             i = suite_end(c, def_colon(c, i)) - 1;
         } else if (k == TK_FOR) {
@@ -1638,6 +1743,40 @@ static void def_statement(compiler *c) {
     store_name(c, fname);
 }
 
+/* `class Name:` or `class Name(Base):` (classes.c). The body compiles
+ * as a function of one parameter, the base (None for none), whose locals
+ * are the class's attributes; it ends by making the class (OP_MAKE_CLASS),
+ * which it returns. The enclosing code calls it with the base and binds
+ * the name. */
+static void class_statement(compiler *c) {
+    next(c);
+    lang_token *cname = expect(c, TK_NAME, "a class name");
+    if (accept(c, TK_LPAREN) && !accept(c, TK_RPAREN)) {
+        expression(c);
+        if (check(c, TK_COMMA))
+            fail_at(c, peek(c), "multiple inheritance is not supported");
+        expect(c, TK_RPAREN, "')'");
+    } else {
+        emit(c, OP_LOAD_CONST, add_const(c, rc_none()), +1);
+    }
+    if (!check(c, TK_COLON))
+        fail_expected(c, "':'");
+    fstate *fs = fstate_open(c, tok_name(cname), false);
+    fs->is_class = true;
+    name_add(c, &fs->locals, class_base);
+    fs->nparams = 1;
+    name_add(c, &fs->locals, class_cell);
+    scan_locals(c, fs);
+    suite(c);
+    int j = emit(c, OP_MAKE_CLASS, name_const(c, tok_name(cname)), +1);
+    c->fs->lines[j] = cname->line; /* its errors (a bad base) name the header */
+    emit(c, OP_RETURN, 0, -1);
+    make_function(c, 0);
+    emit(c, OP_ROT_TWO, 0, 0);
+    emit(c, OP_CALL, 1, -1);
+    store_name(c, cname);
+}
+
 static void statement(compiler *c) {
     switch (peek(c)->kind) {
     case TK_IF:
@@ -1651,6 +1790,9 @@ static void statement(compiler *c) {
         break;
     case TK_DEF:
         def_statement(c);
+        break;
+    case TK_CLASS:
+        class_statement(c);
         break;
     case TK_INDENT:
         fail_at(c, peek(c), "unexpected indent");

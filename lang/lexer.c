@@ -54,6 +54,7 @@ static const struct {
     {"lambda", TK_LAMBDA}, {"None", TK_NONE},
     {"not", TK_NOT}, {"or", TK_OR}, {"pass", TK_PASS}, {"return", TK_RETURN},
     {"True", TK_TRUE}, {"while", TK_WHILE},
+    {"class", TK_CLASS},
 };
 
 static int lex_error(lexer *lx, const char *at, const char *fmt, ...)

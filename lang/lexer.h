@@ -40,6 +40,8 @@ typedef enum lang_tok {
     TK_PLUS, TK_MINUS, TK_STAR, TK_SLASH, TK_DSLASH, TK_PERCENT,
     TK_ASSIGN, TK_PLUSEQ, TK_MINUSEQ, TK_STAREQ,
     TK_EQ, TK_NE, TK_LT, TK_LE, TK_GT, TK_GE,
+    /* added later, kept last so that other additions merge: keywords */
+    TK_CLASS,
 } lang_tok;
 
 typedef struct lang_token {

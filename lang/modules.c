@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lang/builtins.h"
+#include "lang/classes.h"
 #include "lang/lang.h"
 #include "lang/ops.h"
 
@@ -78,6 +79,8 @@ rc_object *lang_import(lang_thread *ts, rc_object *name) {
 rc_object *lang_getattr(lang_thread *ts, rc_object *o, rc_object *name) {
     const char *nm = rc_str_data(name);
     rc_object *v = NULL;
+    if (lang_classes_owns(o))
+        return lang_classes_getattr(ts, o, name);
     if (rc_object_type(o) == &lang_module_type) {
         lang_module *m = (lang_module *)o;
         if (m->hook && (v = m->hook(ts, nm)) != NULL)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/classes.h"
 #include "lang/objects.h"
 
 static bool is_num(const rc_object *o) {
@@ -158,6 +159,8 @@ static const char *op_text(lang_binop op) {
 static rc_object *arith(lang_binop op, rc_object *a, rc_object *b) {
     if (rc_int_check(a) && rc_int_check(b))
         return int_op(op, a, b);
+    if (lang_is_instance(a) || lang_is_instance(b)) /* __add__, __radd__, ... */
+        return lang_instance_binary(op, a, b);
     if (is_num(a) && is_num(b))
         return float_op(op, num(a), num(b));
     if (op == BIN_ADD && rc_str_check(a) && rc_str_check(b))
@@ -266,6 +269,8 @@ static int contains(rc_object *c, rc_object *item) {
 
 static rc_object *compare(lang_binop op, rc_object *a, rc_object *b) {
     int r = 0;
+    if (op <= BIN_GE && (lang_is_instance(a) || lang_is_instance(b))) /* __eq__, __lt__, ... */
+        return lang_instance_binary(op, a, b);
     if (op == BIN_EQ || op == BIN_NE) {
         r = rc_object_equal(a, b);
         if (r < 0)
@@ -336,6 +341,8 @@ rc_object *lang_subscr(rc_object *c, rc_object *i) {
     int64_t k = 0;
     if (rc_dict_check(c))
         return rc_dict_get(c, i);
+    if (lang_is_instance(c))
+        return lang_instance_getitem(c, i);
     if (!rc_list_check(c) && !rc_tuple_check(c) && !rc_str_check(c)) {
         rc_error_set(RC_ETYPE, "'%s' object is not subscriptable", rc_object_type_name(c));
         return NULL;
@@ -454,6 +461,8 @@ rc_status lang_store_subscr(rc_object *c, rc_object *i, rc_object *v) {
     int64_t k = 0;
     if (rc_dict_check(c))
         return rc_dict_set(c, i, v);
+    if (lang_is_instance(c))
+        return lang_instance_setitem(c, i, v);
     if (!rc_list_check(c))
         return rc_error_set(RC_ETYPE, "'%s' object does not support item assignment",
                             rc_object_type_name(c));
@@ -463,5 +472,7 @@ rc_status lang_store_subscr(rc_object *c, rc_object *i, rc_object *v) {
 }
 
 rc_object *lang_str(rc_object *o) {
+    if (lang_is_instance(o))
+        return lang_instance_str(o); /* __str__ */
     return rc_str_check(o) ? rc_newref(o) : rc_object_repr(o);
 }

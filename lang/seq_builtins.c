@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lang/builtins.h"
+#include "lang/classes.h"
 #include "lang/ops.h"
 
 /* The items of o, new references, in a new rc_mem array (*n of them).
@@ -494,6 +495,10 @@ static rc_object *bi_isinstance(lang_thread *ts, rc_object **args, int nargs) {
         {"bool", rc_bool_check}, {"list", rc_list_check}, {"dict", rc_dict_check},
         {"tuple", rc_tuple_check},
     };
+    if (lang_is_class(t))
+        return rc_bool_from(lang_class_isinstance(args[0], t));
+    if (rc_object_type(t) == &lang_builtin_type && strcmp(((lang_builtin *)t)->name, "object") == 0)
+        return rc_bool_from(true); /* every value is an object */
     if (rc_object_type(t) == &lang_builtin_type)
         for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
             if (strcmp(((lang_builtin *)t)->name, types[i].name) == 0) /* bool is an int */

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "lang/builtins.h"
+#include "lang/classes.h"
 #include "lang/format.h"
 #include "lang/modules.h"
 #include "lang/objects.h"
@@ -37,6 +38,7 @@ int lang_thread_init(lang_thread *ts, lang_interp *interp) {
     ts->stack = rc_mem_alloc(LANG_STACK_SLOTS * sizeof *ts->stack);
     if (!ts->stack)
         return rc_error_set(RC_ENOMEM, "out of memory for the value stack");
+    lang_classes_set_thread(ts);
     return 0;
 }
 
@@ -55,6 +57,7 @@ static bool take_step(lang_thread *ts) {
 void lang_thread_fini(lang_thread *ts) {
     rc_mem_free(ts->stack);
     ts->stack = NULL;
+    lang_classes_set_thread(NULL);
 }
 
 void lang_format_error(lang_thread *ts, char *buf, size_t size) {
@@ -493,6 +496,21 @@ static rc_object *run_frame(lang_thread *ts, lang_code *co, lang_env *env) {
         case OP_MAKE_FUNCTION_DEFAULTS:
             REPLACE(1, lang_function_new(consts[arg], (rc_object *)env, sp[-1]));
             break;
+        case OP_STORE_ATTR:
+            t = lang_setattr(sp[-1], consts[arg], sp[-2]);
+            POPN(2);
+            if (t != RC_OK)
+                goto error;
+            break;
+        case OP_MAKE_CLASS: /* slot 0: the base; 1: __class__, for super() */
+            if (!(v = lang_class_build(consts[arg], co, env, 2)))
+                goto error;
+            env_store(env, 1, rc_newref(v));
+            *sp++ = v;
+            break;
+        case OP_SUPER:
+            REPLACE(2, lang_super_new(sp[-2], sp[-1]));
+            break;
         }
     }
 error:
@@ -585,6 +603,10 @@ rc_object *lang_call_kw(lang_thread *ts, rc_object *callee, rc_object **args, in
         return call_function(ts, (lang_function *)callee, args, nargs, kwnames);
     if (type == &lang_builtin_type)
         return lang_builtin_call(ts, (lang_builtin *)callee, args, nargs, kwnames);
+    bool handled; /* a class (an instance made) or a bound method */
+    rc_object *r = lang_classes_call(ts, callee, args, nargs, kwnames, &handled);
+    if (handled)
+        return r;
     rc_error_set(RC_ETYPE, "'%s' object is not callable", type->name);
     return NULL;
 }

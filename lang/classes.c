@@ -677,6 +677,21 @@ static rc_object *bi_setattr(lang_thread *ts, rc_object **args, int nargs) {
     return lang_setattr(args[0], args[1], args[2]) == RC_OK ? rc_newref(rc_none()) : NULL;
 }
 
+/* super(C, self), Python 2's spelling (the zero-argument form is
+ * compiled: compiler.c super_call). */
+static rc_object *bi_super(lang_thread *ts, rc_object **args, int nargs) {
+    (void)ts;
+    if (nargs != 2) {
+        rc_error_set(RC_ETYPE, "super() takes a class and an instance here (or none, in a method)");
+        return NULL;
+    }
+    if (!lang_is_class(args[0]) || !lang_class_isinstance(args[1], args[0])) {
+        rc_error_set(RC_ETYPE, "super(type, obj): obj must be an instance of type");
+        return NULL;
+    }
+    return lang_super_new(args[0], args[1]);
+}
+
 /* object: a base for `class C(object)` (the same as no base). Calling it
  * is not supported: refpy has no instances without a class. */
 static rc_object *bi_object(lang_thread *ts, rc_object **args, int nargs) {
@@ -692,6 +707,7 @@ rc_status lang_classes_install(rc_object *builtins) {
     } table[] = {
         {"type", bi_type},       {"issubclass", bi_issubclass}, {"getattr", bi_getattr},
         {"hasattr", bi_hasattr}, {"setattr", bi_setattr},       {"object", bi_object},
+        {"super", bi_super},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (lang_add_builtin(builtins, table[i].name, table[i].fn) != RC_OK)

@@ -66,6 +66,10 @@ typedef enum lang_op {
     OP_MAKE_CLASS,     /* -- class; the class named consts[arg] from this (class
                           body's) env, also stored in its local 1, __class__ */
     OP_SUPER,          /* cls self -- super() */
+    /* calls with `*seq` arguments: the positional ones gathered in a list */
+    OP_LIST_EXTEND,    /* l s -- l; appends the items of s (anything `for` walks) */
+    OP_CALL_SPREAD,    /* f list -- f(*list) (a checkpoint) */
+    OP_CALL_METHOD_SPREAD, /* o list -- o.consts[arg](*list) */
 } lang_op;
 
 /* OP_BINARY's argument. The comparison operators are binary ops too. */
@@ -100,6 +104,8 @@ typedef struct lang_code {
     int32_t stacksize;   /* the most values the body ever has on the stack */
     rc_object *name;     /* str: the function's name, or "<module>" */
     rc_object **localnames; /* nlocals strs, for messages */
+    bool varargs;        /* `*args`: local nparams is a tuple of the extra
+                            positional arguments */
 } lang_code;
 
 extern rc_type lang_code_type;

@@ -117,6 +117,7 @@ typedef struct fstate {
     /* A class body (class_statement): its names are not visible to the
      * functions nested in it, but for __class__ (super()). */
     bool is_class;
+    bool varargs; /* `*args` (parameters) */
 } fstate;
 
 /* EK_ATTR: the expression ended with OP_LOAD_ATTR (a target o.x). */
@@ -560,12 +561,30 @@ static uint32_t kwnames_const(compiler *c, const int *kw, int n) {
 /* A call's arguments up to ')': positional ones, then `name=value` ones.
  * Leaves the values on the stack and, when there are keywords, the tuple
  * of their names above them (OP_CALL_KW). Returns how many values;
- * *has_kw tells whether the tuple is there. */
-static int call_args(compiler *c, bool *has_kw) {
+ * *has_kw tells whether the tuple is there. With a `*seq` argument the
+ * values go into one list instead (*spread set, for OP_CALL_SPREAD): the
+ * ones before it by OP_BUILD_LIST, then each one appended or, for
+ * `*seq`, extended by. */
+static int call_args(compiler *c, bool *has_kw, bool *spread) {
     int n = 0, nkw = 0, kw[MAX_KWARGS], gen_for;
+    *spread = false;
     while (!check(c, TK_RPAREN)) {
         if (n == MAX_ARGS)
             fail_at(c, peek(c), "too many arguments");
+        if (check(c, TK_STAR) && nkw == 0) {
+            if (!*spread)
+                emit(c, OP_BUILD_LIST, (uint32_t)n, 1 - n);
+            *spread = true;
+            next(c);
+            expression(c);
+            emit(c, OP_LIST_EXTEND, 0, -1);
+            n++;
+            if (!accept(c, TK_COMMA))
+                break;
+            continue;
+        }
+        if (*spread && check(c, TK_NAME) && c->toks.items[c->pos + 1].kind == TK_ASSIGN)
+            fail_at(c, peek(c), "keyword arguments with *args are not supported");
         if (check(c, TK_NAME) && c->toks.items[c->pos + 1].kind == TK_ASSIGN) {
             if (nkw == MAX_KWARGS)
                 fail_at(c, peek(c), "too many keyword arguments");
@@ -579,6 +598,8 @@ static int call_args(compiler *c, bool *has_kw) {
             break; /* `f(x for x in l)`: the only argument */
         }
         expression(c);
+        if (*spread)
+            emit(c, OP_LIST_APPEND, 0, -1);
         n++;
         if (!accept(c, TK_COMMA))
             break;
@@ -869,10 +890,12 @@ static expr_kind attribute(compiler *c) {
         emit(c, OP_LOAD_ATTR, k, 0);
         return EK_ATTR;
     }
-    bool kw;
-    int n = call_args(c, &kw);
+    bool kw, spread;
+    int n = call_args(c, &kw, &spread);
     expect(c, TK_RPAREN, "')'");
-    if (kw)
+    if (spread)
+        emit(c, OP_CALL_METHOD_SPREAD, k, -1);
+    else if (kw)
         emit(c, OP_CALL_METHOD_KW, k << 8 | (uint32_t)n, -n - 1);
     else
         emit(c, OP_CALL_METHOD, k << 8 | (uint32_t)n, -n);
@@ -911,10 +934,12 @@ static expr_kind postfix(compiler *c) {
     expr_kind kind = atom(c);
     for (;;) {
         if (accept(c, TK_LPAREN)) {
-            bool kw;
-            int n = call_args(c, &kw);
+            bool kw, spread;
+            int n = call_args(c, &kw, &spread);
             expect(c, TK_RPAREN, "')'");
-            if (kw)
+            if (spread)
+                emit(c, OP_CALL_SPREAD, 0, -1);
+            else if (kw)
                 emit(c, OP_CALL_KW, (uint32_t)n, -n - 1);
             else
                 emit(c, OP_CALL, (uint32_t)n, -n);
@@ -1634,7 +1659,7 @@ static void scan_locals(compiler *c, fstate *fs) {
     }
     /* A declared global is never local; parameters stay local. */
     int before = fs->locals.n;
-    for (int i = fs->nparams; i < fs->locals.n; i++)
+    for (int i = fs->nparams + fs->varargs; i < fs->locals.n; i++)
         if (name_find(&fs->globals, fs->locals.items[i]) >= 0) {
             fs->locals.items[i--] = fs->locals.items[--fs->locals.n];
         }
@@ -1665,13 +1690,22 @@ static void in_enclosing(compiler *c, fstate *fs, bool default_value, int ndefau
  * tuple (OP_MAKE_FUNCTION_DEFAULTS). */
 static int parameters(compiler *c, fstate *fs, lang_tok close) {
     int ndefaults = 0;
+    bool star = false;
     while (!check(c, close)) {
+        star = accept(c, TK_STAR); /* `*args`: the last one (no keyword-only ones) */
         lang_token *p = expect(c, TK_NAME, "a parameter name");
         if (name_find(&fs->locals, tok_name(p)) >= 0)
             fail_at(c, p, "duplicate parameter '%.*s'", (int)p->len, p->start);
         if (fs->locals.n == MAX_ARGS)
             fail_at(c, p, "too many parameters");
         name_add(c, &fs->locals, tok_name(p));
+        if (star) {
+            accept(c, TK_COMMA);
+            if (!check(c, close))
+                fail_at(c, peek(c), "parameters after *%.*s are not supported", (int)p->len,
+                        p->start);
+            break;
+        }
         if (accept(c, TK_ASSIGN))
             in_enclosing(c, fs, true, ndefaults++);
         else if (ndefaults > 0)
@@ -1679,7 +1713,8 @@ static int parameters(compiler *c, fstate *fs, lang_tok close) {
         if (!accept(c, TK_COMMA))
             break;
     }
-    fs->nparams = fs->locals.n;
+    fs->varargs = star; /* its slot is the one after the parameters' */
+    fs->nparams = fs->locals.n - star;
     if (ndefaults > 0)
         in_enclosing(c, fs, false, ndefaults);
     return ndefaults;
@@ -1698,6 +1733,7 @@ static rc_object *fstate_finish(compiler *c) {
     co->consts = fs->consts, co->n_consts = fs->nconsts;
     fs->ins = NULL, fs->lines = NULL, fs->consts = NULL, fs->nconsts = 0;
     co->nparams = fs->nparams;
+    co->varargs = fs->varargs;
     co->stacksize = fs->maxdepth;
     co->name = fs->is_module ? rc_str_from_cstr("<module>")
                              : rc_str_from_utf8(fs->fname.s, fs->fname.len);

@@ -806,6 +806,29 @@ static void test_conditional_expression(void **state) {
     lt_expect_error("y = 1 if 2\n", LANG_SYNTAX_ERROR, "line 1, column 11: syntax error: expected 'else'");
 }
 
+static void test_star_args(void **state) {
+    (void)state;
+    lt_expect_output("def f(a, *args):\n    return a, args\ndef g(*rest):\n    return len(rest)\n"
+                     "print(f(1), f(1, 2, 3), g(), g(*[1, 2], 3, *(4,)))\n"
+                     "l = [5, 6]\nprint(f(*l), f(0, *l), max(*l), f(*range(3)))\n"
+                     "h = lambda *a: sum(a)\nprint(h(1, 2, 3), h())\n"
+                     "class A:\n    def __init__(self, *xs):\n        self.xs = xs\n"
+                     "    def m(self, a, b):\n        return a - b\n"
+                     "class B(A):\n    def __init__(self, *xs):\n        super(B, self).__init__(*xs)\n"
+                     "b = B(1, 2)\nprint(b.xs, b.m(*[10, 3]), 'x'.join(*[['a', 'b']]))\n"
+                     "def k(a, b=2, *c):\n    return a, b, c\nprint(k(1), k(1, 5, 6, 7), k(a=3))\n",
+                     "(1, ()) (1, (2, 3)) 0 4\n(5, (6,)) (0, (5, 6)) 6 (0, (1, 2))\n6 0\n"
+                     "(1, 2) 7 axb\n(1, 2, ()) (1, 5, (6, 7)) (3, 2, ())\n");
+    int E = LANG_RUNTIME_ERROR, S = LANG_SYNTAX_ERROR;
+    lt_expect_error("def f(*a):\n    return a\nf(*5)\n", E, "line 3: 'int' object is not iterable");
+    lt_expect_error("def f(a):\n    pass\nf(*[1, 2])\n", E,
+                    "line 3: f() takes 1 positional argument but 2 were given");
+    lt_expect_error("def f(*a, b):\n    pass\n", S,
+                    "line 1, column 11: syntax error: parameters after *a are not supported");
+    lt_expect_error("f(*l, k=1)\n", S,
+                    "line 1, column 7: syntax error: keyword arguments with *args are not supported");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_arithmetic),
@@ -846,6 +869,7 @@ int main(void) {
         cmocka_unit_test(test_type_builtins),
         cmocka_unit_test(test_class_cycles_collected),
         cmocka_unit_test(test_conditional_expression),
+        cmocka_unit_test(test_star_args),
     };
     return RCT_RUN_GROUP(tests);
 }

@@ -248,6 +248,41 @@ static rc_status unpack(rc_object *s, rc_object **out, uint32_t n) {
     return rc_error_set(RC_EVALUE, "too many values to unpack (expected %u)", n);
 }
 
+/* l (a list this frame built) += the items of s. */
+static rc_status extend_list(rc_object *l, rc_object *s) {
+    rc_object *it = lang_iterator_new(s), *item;
+    if (!it)
+        return rc_error_code();
+    int r;
+    while ((r = lang_iterator_next(it, &item)) == 1)
+        if (rc_list_append_steal(l, item) != RC_OK) { /* stolen even on failure */
+            r = -1;
+            break;
+        }
+    rc_decref(it);
+    return r == 0 ? RC_OK : rc_error_code();
+}
+
+/* f(*args), or o.name(*args) when name is set: args is the list of the
+ * positional arguments that this frame built (call_args), so no other
+ * thread can change it while its items are read. */
+static rc_object *call_spread(lang_thread *ts, rc_object *f, rc_object *name, rc_object *args) {
+    int64_t n = rc_list_size(args), got = 0;
+    if (n > INT32_MAX / 2) {
+        rc_error_set(RC_ELIMIT, "too many arguments");
+        return NULL;
+    }
+    rc_object **a = rc_mem_alloc((size_t)(n + 1) * sizeof *a), *r = NULL;
+    while (a && got < n && (a[got] = rc_list_get(args, got)) != NULL)
+        got++;
+    if (a && got == n)
+        r = name ? lang_call_method(ts, f, name, a, (int)n) : lang_call(ts, f, a, (int)n);
+    while (got > 0)
+        rc_decref(a[--got]);
+    rc_mem_free(a);
+    return r;
+}
+
 /* ---- the loop -------------------------------------------------------------------- */
 
 /* Pops n values (dropping them) off the stack top. */
@@ -511,6 +546,18 @@ static rc_object *run_frame(lang_thread *ts, lang_code *co, lang_env *env) {
         case OP_SUPER:
             REPLACE(2, lang_super_new(sp[-2], sp[-1]));
             break;
+        case OP_LIST_EXTEND:
+            t = extend_list(sp[-2], sp[-1]);
+            POPN(1);
+            if (t != RC_OK)
+                goto error;
+            break;
+        case OP_CALL_SPREAD:
+            REPLACE(2, call_spread(ts, sp[-2], NULL, sp[-1]));
+            break;
+        case OP_CALL_METHOD_SPREAD:
+            REPLACE(2, call_spread(ts, sp[-2], consts[arg], sp[-1]));
+            break;
         }
     }
 error:
@@ -542,9 +589,19 @@ static rc_status bind_args(lang_function *f, rc_object **slots, rc_object **args
     lang_code *co = (lang_code *)f->code;
     const char *fname = rc_str_data(co->name);
     int np = co->nparams;
-    if (nargs > np)
+    if (nargs > np && !co->varargs)
         return rc_error_set(RC_ETYPE, "%s() takes %d positional argument%s but %d %s given",
                             fname, np, np == 1 ? "" : "s", nargs, nargs == 1 ? "was" : "were");
+    if (co->varargs) { /* the extra positional ones, as a tuple */
+        int extra = nargs > np ? nargs - np : 0;
+        rc_object *t = rc_tuple_new(extra);
+        if (!t)
+            return rc_error_code();
+        for (int i = 0; i < extra; i++)
+            rc_tuple_set_steal(t, i, rc_newref(args[np + i])); /* fresh, in range */
+        slots[np] = t;
+        nargs -= extra;
+    }
     for (int i = 0; i < nargs; i++)
         slots[i] = rc_newref(args[i]);
     int64_t nkw = kwnames ? rc_tuple_size(kwnames) : 0;

@@ -139,6 +139,28 @@ rc_type lang_bound_method_type = {
     .instance_size = rc_fixed_instance_size,
 };
 
+/* classmethod(f) and staticmethod(f): f wrapped (in a), self NULL; what
+ * they do happens when a class's attribute is read (resolve_found). */
+rc_type lang_classmethod_type = {
+    .name = "classmethod",
+    .basicsize = sizeof(lang_pair),
+    .flags = RC_TYPE_GC,
+    .dealloc = pair_clear,
+    .traverse = pair_traverse,
+    .clear = pair_clear,
+    .instance_size = rc_fixed_instance_size,
+};
+
+rc_type lang_staticmethod_type = {
+    .name = "staticmethod",
+    .basicsize = sizeof(lang_pair),
+    .flags = RC_TYPE_GC,
+    .dealloc = pair_clear,
+    .traverse = pair_traverse,
+    .clear = pair_clear,
+    .instance_size = rc_fixed_instance_size,
+};
+
 rc_type lang_super_type = {
     .name = "super",
     .basicsize = sizeof(lang_pair),
@@ -149,13 +171,13 @@ rc_type lang_super_type = {
     .instance_size = rc_fixed_instance_size,
 };
 
-/* a and self borrowed. */
+/* a and self borrowed; self may be NULL. */
 static rc_object *pair_new(rc_type *type, rc_object *a, rc_object *self) {
     lang_pair *p = (lang_pair *)rc_object_new(type);
     if (!p)
         return NULL;
     p->a = rc_newref(a);
-    p->self = rc_newref(self);
+    p->self = self ? rc_newref(self) : NULL;
     return &p->base;
 }
 
@@ -179,7 +201,8 @@ const char *lang_type_name(const rc_object *o) {
 bool lang_classes_owns(const rc_object *o) {
     const rc_type *t = rc_object_type(o);
     return t == &lang_instance_type || t == &lang_class_type || t == &lang_super_type ||
-           t == &lang_bound_method_type;
+           t == &lang_bound_method_type || t == &lang_classmethod_type ||
+           t == &lang_staticmethod_type;
 }
 
 /* ---- lookup -------------------------------------------------------------------- */
@@ -215,7 +238,8 @@ static rc_object *call_with_self(lang_thread *ts, rc_object *f, rc_object *self,
         !(all = rc_mem_alloc((size_t)(total + 1) * sizeof *all)))
         return NULL;
     all[0] = self;
-    memcpy(all + 1, args, (size_t)total * sizeof *all);
+    if (total > 0) /* args may be NULL then */
+        memcpy(all + 1, args, (size_t)total * sizeof *all);
     rc_object *r = lang_call_kw(ts, f, all, nargs + 1, kwnames);
     if (all != small)
         rc_mem_free(all);
@@ -314,14 +338,31 @@ static bool name_is(rc_object *name, const char *s) {
     return strcmp(rc_str_data(name), s) == 0;
 }
 
-/* A value found in a class, read through self: a function is bound. v
- * stolen. */
-static rc_object *bind(rc_object *v, rc_object *self) {
-    if (rc_object_type(v) != &lang_function_type)
-        return v;
-    rc_object *m = pair_new(&lang_bound_method_type, v, self);
+/* What v, found in a class, is when read through obj (an instance, or a
+ * class when via_class): returns what to call (borrowed), and in *selfarg
+ * what to pass before the arguments, or NULL. A function read through an
+ * instance takes it; a classmethod takes the class; a staticmethod, and
+ * anything else, nothing. */
+static rc_object *resolve_found(rc_object *v, rc_object *obj, bool via_class,
+                                rc_object **selfarg) {
+    const rc_type *t = rc_object_type(v);
+    *selfarg = NULL;
+    if (t == &lang_function_type && !via_class)
+        *selfarg = obj;
+    if (t == &lang_classmethod_type)
+        *selfarg = via_class ? obj : ((lang_instance *)obj)->cls;
+    if (t == &lang_classmethod_type || t == &lang_staticmethod_type)
+        return ((lang_pair *)v)->a;
+    return v;
+}
+
+/* v (stolen), found in a class, read through obj: bound when
+ * resolve_found says it takes a first argument. */
+static rc_object *bind(rc_object *v, rc_object *obj, bool via_class) {
+    rc_object *selfarg, *f = resolve_found(v, obj, via_class, &selfarg);
+    rc_object *r = selfarg ? pair_new(&lang_bound_method_type, f, selfarg) : rc_newref(f);
     rc_decref(v);
-    return m;
+    return r;
 }
 
 static rc_object *no_attribute(rc_object *o, rc_object *name) {
@@ -346,16 +387,16 @@ rc_object *lang_classes_getattr(lang_thread *ts, rc_object *o, rc_object *name) 
         if (in->dict && (r = rc_dict_get_ref(in->dict, name, &v)) != 0)
             return r > 0 ? v : NULL;
         if ((r = class_lookup(in->cls, name, &v)) != 0)
-            return r > 0 ? bind(v, o) : NULL;
+            return r > 0 ? bind(v, o, false) : NULL;
     } else if (t == &lang_class_type) {
         if (name_is(name, "__name__"))
             return rc_newref(((lang_class *)o)->name);
         if ((r = class_lookup(o, name, &v)) != 0)
-            return r > 0 ? v : NULL;
+            return r > 0 ? bind(v, o, true) : NULL;
     } else if (t == &lang_super_type) {
         lang_pair *s = (lang_pair *)o;
         if ((r = class_lookup(((lang_class *)s->a)->super, name, &v)) != 0)
-            return r > 0 ? bind(v, s->self) : NULL;
+            return r > 0 ? bind(v, s->self, lang_is_class(s->self)) : NULL;
     }
     return no_attribute(o, name);
 }
@@ -372,17 +413,21 @@ rc_status lang_setattr(rc_object *o, rc_object *name, rc_object *v) {
 
 rc_object *lang_classes_call_method(lang_thread *ts, rc_object *o, rc_object *name,
                                     rc_object **args, int nargs, rc_object *kwnames) {
-    rc_object *f = NULL, *self = NULL;
+    rc_object *f = NULL, *obj = NULL, *selfarg = NULL, *callee;
+    bool via_class = false;
     int r = 0;
-    if (lang_is_instance(o)) { /* its own attribute, else a class's, bound */
+    if (lang_is_instance(o)) { /* its own attribute (not bound), else a class's */
         lang_instance *in = (lang_instance *)o;
         r = rc_dict_get_ref(in->dict, name, &f);
         if (r == 0 && (r = class_lookup(in->cls, name, &f)) > 0)
-            self = o;
+            obj = o;
+    } else if (lang_is_class(o)) {
+        if ((r = class_lookup(o, name, &f)) > 0)
+            obj = o, via_class = true;
     } else if (rc_object_type(o) == &lang_super_type) {
         lang_pair *s = (lang_pair *)o;
         if ((r = class_lookup(((lang_class *)s->a)->super, name, &f)) > 0)
-            self = s->self;
+            obj = s->self, via_class = lang_is_class(s->self);
     } else {
         f = lang_classes_getattr(ts, o, name);
         r = f ? 1 : -1;
@@ -391,9 +436,9 @@ rc_object *lang_classes_call_method(lang_thread *ts, rc_object *o, rc_object *na
         return no_attribute(o, name);
     if (r < 0)
         return NULL;
-    rc_object *res = self && rc_object_type(f) == &lang_function_type
-                         ? call_with_self(ts, f, self, args, nargs, kwnames)
-                         : lang_call_kw(ts, f, args, nargs, kwnames);
+    callee = obj ? resolve_found(f, obj, via_class, &selfarg) : f;
+    rc_object *res = selfarg ? call_with_self(ts, callee, selfarg, args, nargs, kwnames)
+                             : lang_call_kw(ts, callee, args, nargs, kwnames);
     rc_decref(f);
     return res;
 }
@@ -692,6 +737,23 @@ static rc_object *bi_super(lang_thread *ts, rc_object **args, int nargs) {
     return lang_super_new(args[0], args[1]);
 }
 
+/* classmethod(f), staticmethod(f): for decorators in a class body. */
+static rc_object *wrap_method(rc_type *type, const char *fname, rc_object **args, int nargs) {
+    if (!lang_check_args(fname, nargs, 1, 1))
+        return NULL;
+    return pair_new(type, args[0], NULL);
+}
+
+static rc_object *bi_classmethod(lang_thread *ts, rc_object **args, int nargs) {
+    (void)ts;
+    return wrap_method(&lang_classmethod_type, "classmethod", args, nargs);
+}
+
+static rc_object *bi_staticmethod(lang_thread *ts, rc_object **args, int nargs) {
+    (void)ts;
+    return wrap_method(&lang_staticmethod_type, "staticmethod", args, nargs);
+}
+
 /* object: a base for `class C(object)` (the same as no base). Calling it
  * is not supported: refpy has no instances without a class. */
 static rc_object *bi_object(lang_thread *ts, rc_object **args, int nargs) {
@@ -707,7 +769,8 @@ rc_status lang_classes_install(rc_object *builtins) {
     } table[] = {
         {"type", bi_type},       {"issubclass", bi_issubclass}, {"getattr", bi_getattr},
         {"hasattr", bi_hasattr}, {"setattr", bi_setattr},       {"object", bi_object},
-        {"super", bi_super},
+        {"super", bi_super},     {"classmethod", bi_classmethod},
+        {"staticmethod", bi_staticmethod},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (lang_add_builtin(builtins, table[i].name, table[i].fn) != RC_OK)

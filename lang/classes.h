@@ -15,6 +15,9 @@
  *   super      what `super()` gives inside a method: the class the method
  *              was defined in and self; attributes are looked up from the
  *              class's base on. RC_TYPE_GC.
+ *   classmethod, staticmethod  a function wrapped by the decorators of
+ *              those names: read from a class, the first binds to the
+ *              class, the second to nothing. RC_TYPE_GC.
  *
  * Thread safety: the attribute dicts are refcore dicts, so each attribute
  * read or write is atomic under every strategy, and instances may be shared
@@ -48,7 +51,8 @@ typedef struct lang_instance {
     rc_object *dict;  /* refcore dict: the instance's own attributes */
 } lang_instance;
 
-extern rc_type lang_class_type, lang_instance_type, lang_bound_method_type, lang_super_type;
+extern rc_type lang_class_type, lang_instance_type, lang_bound_method_type, lang_super_type,
+    lang_classmethod_type, lang_staticmethod_type;
 
 /* The lang_thread running on this OS thread (NULL: none), for the special
  * methods called from type slots. lang_thread_init/fini set and clear it. */
@@ -67,7 +71,7 @@ static inline bool lang_is_class(const rc_object *o) {
 const char *lang_type_name(const rc_object *o);
 
 /* True for the types whose attributes and method calls this file handles
- * (class, instance, super, bound method). */
+ * (all of the above). */
 bool lang_classes_owns(const rc_object *o);
 
 /* OP_MAKE_CLASS: the class named name (a str) whose attributes are the

@@ -1183,11 +1183,19 @@ static void testlist(compiler *c) {
 /* ---- simple statements ------------------------------------------------------------ */
 
 static lang_binop aug_op(lang_tok t) {
-    return t == TK_PLUSEQ ? BIN_ADD : t == TK_MINUSEQ ? BIN_SUB : BIN_MUL;
+    switch (t) {
+    case TK_PLUSEQ: return BIN_ADD;
+    case TK_MINUSEQ: return BIN_SUB;
+    case TK_SLASHEQ: return BIN_DIV;
+    case TK_DSLASHEQ: return BIN_FLOORDIV;
+    case TK_PERCENTEQ: return BIN_MOD;
+    default: return BIN_MUL;
+    }
 }
 
 static bool is_aug(lang_tok k) {
-    return k == TK_PLUSEQ || k == TK_MINUSEQ || k == TK_STAREQ;
+    return k == TK_PLUSEQ || k == TK_MINUSEQ || k == TK_STAREQ || k == TK_SLASHEQ ||
+           k == TK_DSLASHEQ || k == TK_PERCENTEQ;
 }
 
 /* `x += v`, `c[i] += v`: the target was compiled as an expression (a load
@@ -1762,7 +1770,9 @@ static void make_function(compiler *c, int ndefaults) {
         emit(c, OP_MAKE_FUNCTION, k, +1);
 }
 
-static void def_statement(compiler *c) {
+/* ndecorators: how many decorators are on the stack (decorated), each
+ * called with the function, the innermost first, before it is bound. */
+static void def_statement(compiler *c, int ndecorators) {
     next(c);
     lang_token *fname = expect(c, TK_NAME, "a function name");
     fstate *fs = fstate_open(c, tok_name(fname), false);
@@ -1776,6 +1786,8 @@ static void def_statement(compiler *c) {
     emit(c, OP_LOAD_CONST, add_const(c, rc_none()), +1);
     emit(c, OP_RETURN, 0, -1);
     make_function(c, ndefaults);
+    for (int i = 0; i < ndecorators; i++)
+        emit(c, OP_CALL, 1, -1);
     store_name(c, fname);
 }
 
@@ -1784,7 +1796,7 @@ static void def_statement(compiler *c) {
  * are the class's attributes; it ends by making the class (OP_MAKE_CLASS),
  * which it returns. The enclosing code calls it with the base and binds
  * the name. */
-static void class_statement(compiler *c) {
+static void class_statement(compiler *c, int ndecorators) {
     next(c);
     lang_token *cname = expect(c, TK_NAME, "a class name");
     if (accept(c, TK_LPAREN) && !accept(c, TK_RPAREN)) {
@@ -1810,7 +1822,29 @@ static void class_statement(compiler *c) {
     make_function(c, 0);
     emit(c, OP_ROT_TWO, 0, 0);
     emit(c, OP_CALL, 1, -1);
+    for (int i = 0; i < ndecorators; i++)
+        emit(c, OP_CALL, 1, -1);
     store_name(c, cname);
+}
+
+/* `@expr` lines before a def or a class: each decorator's value is
+ * evaluated first, top to bottom, as in Python, and stays on the stack
+ * for def_statement or class_statement to call. */
+static void decorated(compiler *c) {
+    int n = 0;
+    while (accept(c, TK_AT)) {
+        if (n == MAX_ARGS)
+            fail_at(c, peek(c), "too many decorators");
+        expression(c);
+        expect(c, TK_NEWLINE, "the end of the line");
+        n++;
+    }
+    if (check(c, TK_DEF))
+        def_statement(c, n);
+    else if (check(c, TK_CLASS))
+        class_statement(c, n);
+    else
+        fail_expected(c, "'def' or 'class' after a decorator");
 }
 
 static void statement(compiler *c) {
@@ -1825,10 +1859,13 @@ static void statement(compiler *c) {
         for_statement(c);
         break;
     case TK_DEF:
-        def_statement(c);
+        def_statement(c, 0);
         break;
     case TK_CLASS:
-        class_statement(c);
+        class_statement(c, 0);
+        break;
+    case TK_AT:
+        decorated(c);
         break;
     case TK_INDENT:
         fail_at(c, peek(c), "unexpected indent");

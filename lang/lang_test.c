@@ -609,8 +609,9 @@ static const char *sweep_src =
     "    def get(k):\n        return acc.get(k)\n    return get\n"
     "g = make(3)\nprint(g('1'), len('a' + str(2.5)))\nl = []\nl.append(l)\n";
 
+/* Runs arg (a program's source), or sweep_src when it is NULL. */
 static rc_status run_sweep_program(void *arg) {
-    (void)arg;
+    const char *src = arg ? arg : sweep_src;
     FILE *out = fopen("/dev/null", "w");
     char *argv[] = {"test"}, err[256];
     lang_interp *in = lang_interp_new(out, 1, argv);
@@ -618,7 +619,7 @@ static rc_status run_sweep_program(void *arg) {
     if (!in) {
         st = rc_error_code();
     } else {
-        if (lang_run_source(in, sweep_src, strlen(sweep_src), err, sizeof err) != LANG_OK)
+        if (lang_run_source(in, src, strlen(src), err, sizeof err) != LANG_OK)
             st = rc_error_code();
         rc_status keep = rc_error_code();
         lang_interp_free(in);
@@ -794,6 +795,22 @@ static void test_class_cycles_collected(void **state) {
     assert_int_equal(rc_live_objects(), 0);
 }
 
+/* Every allocation of a class-heavy program fails in turn: each failure
+ * is reported and leaks nothing (rct_sweep_alloc_failures checks). */
+static void test_class_allocation_failures(void **state) {
+    (void)state;
+    static char src[] =
+        "class A:\n    k = [1]\n    def __init__(self, x, *r):\n        self.x = x\n"
+        "    def __repr__(self):\n        return 'A' + str(self.x)\n"
+        "    def __eq__(self, o):\n        return self.x == o.x\n"
+        "    def __hash__(self):\n        return self.x\n"
+        "class B(A):\n    def __init__(self, x):\n        super().__init__(x, 1)\n"
+        "        self.me = self\n    def __add__(self, o):\n        return B(self.x + o.x)\n"
+        "b = B(1) + B(2)\nm = b.__repr__\nprint([b], {b: m()}, b if b == B(3) else 0, type(b))\n";
+    assert_int_equal(run_sweep_program(src), RC_OK);
+    assert_true(rct_sweep_alloc_failures(run_sweep_program, src) > 20);
+}
+
 static void test_conditional_expression(void **state) {
     (void)state;
     /* below `or`, above lambda; the condition first, then one branch */
@@ -827,6 +844,52 @@ static void test_star_args(void **state) {
                     "line 1, column 11: syntax error: parameters after *a are not supported");
     lt_expect_error("f(*l, k=1)\n", S,
                     "line 1, column 7: syntax error: keyword arguments with *args are not supported");
+}
+
+/* Decorators, classmethod and staticmethod; /=, //= and %=. */
+static void test_decorators(void **state) {
+    (void)state;
+    lt_expect_output("def loud(f):\n"
+                     "    def w(*a):\n"
+                     "        return f(*a) + '!'\n"
+                     "    return w\n"
+                     "class S:\n"
+                     "    n = 3\n"
+                     "    def __init__(self, v):\n"
+                     "        self.v = v\n"
+                     "    @classmethod\n"
+                     "    def make(cls, v):\n"
+                     "        return cls(v * 2)\n"
+                     "    @staticmethod\n"
+                     "    def add(a, b):\n"
+                     "        return a + b\n"
+                     "    @loud\n"
+                     "    def name(self):\n"
+                     "        return 's' + str(self.v)\n"
+                     "class T(S):\n"
+                     "    @classmethod\n"
+                     "    def make(cls, v):\n"
+                     "        r = super().make(v)\n"
+                     "        r.t = True\n"
+                     "        return r\n"
+                     "t = T.make(5)\n"
+                     "print(type(t).__name__, t.v, t.t, S.make(1).v, S.add(1, 2), t.add(3, 4), t.name(), S(7).make(1).v)\n"
+                     "m = S.make\n"
+                     "print(m(4).v, S.add(5, 5))\n"
+                     "x = 10\n"
+                     "x /= 4\n"
+                     "y = 17\n"
+                     "y //= 5\n"
+                     "z = 17\n"
+                     "z %= 5\n"
+                     "print(x, y, z)\n",
+                     "T 10 True 2 3 7 s10! 2\n"
+                     "8 10\n"
+                     "2.5 3 2\n");
+    int S = LANG_SYNTAX_ERROR;
+    lt_expect_error("@f\nx = 1\n", S, "line 2, column 1: syntax error: expected 'def' or 'class' after a decorator");
+    lt_expect_error("class A:\n    @staticmethod\n    def f():\n        return 1\nA.f(1)\n",
+                    LANG_RUNTIME_ERROR, "line 5: f() takes 0 positional arguments but 1 was given");
 }
 
 int main(void) {
@@ -870,6 +933,8 @@ int main(void) {
         cmocka_unit_test(test_class_cycles_collected),
         cmocka_unit_test(test_conditional_expression),
         cmocka_unit_test(test_star_args),
+        cmocka_unit_test(test_class_allocation_failures),
+        cmocka_unit_test(test_decorators),
     };
     return RCT_RUN_GROUP(tests);
 }

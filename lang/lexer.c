@@ -424,7 +424,8 @@ static const struct {
     const char *text;
     lang_tok kind;
 } puncts[] = {
-    /* two-character operators first, so that "//" wins over "/" */
+    /* longer operators first, so that "//" wins over "/" */
+    {"//=", TK_DSLASHEQ}, {"/=", TK_SLASHEQ}, {"%=", TK_PERCENTEQ}, {"@", TK_AT},
     {"//", TK_DSLASH}, {"==", TK_EQ}, {"!=", TK_NE}, {"<=", TK_LE}, {">=", TK_GE},
     {"+=", TK_PLUSEQ}, {"-=", TK_MINUSEQ}, {"*=", TK_STAREQ},
     {"(", TK_LPAREN}, {")", TK_RPAREN}, {"[", TK_LBRACKET}, {"]", TK_RBRACKET},

@@ -42,6 +42,8 @@ typedef enum lang_tok {
     TK_EQ, TK_NE, TK_LT, TK_LE, TK_GT, TK_GE,
     /* added later, kept last so that other additions merge: keywords */
     TK_CLASS,
+    /* punctuation: decorators, and more augmented assignments */
+    TK_AT, TK_SLASHEQ, TK_DSLASHEQ, TK_PERCENTEQ,
 } lang_tok;
 
 typedef struct lang_token {

@@ -892,6 +892,18 @@ static void test_decorators(void **state) {
                     LANG_RUNTIME_ERROR, "line 5: f() takes 0 positional arguments but 1 was given");
 }
 
+/* What the classic benchmarks use besides classes: a backslash joining
+ * lines, and list repetition ([None] * n). */
+static void test_line_joining_and_list_repeat(void **state) {
+    (void)state;
+    lt_expect_output("x = 1 + \\\n    2\nif x == 3 and \\\n   True:\n    print(x, \\\n'ok')\n"
+                     "print([0] * 3, 2 * [1, None], [1] * 0, [] * 5, [1, 2] * -1)\n"
+                     "l = [[0] * 2] * 2\nl[0][0] = 5\nprint(l)\n",
+                     "3 ok\n[0, 0, 0] [1, None, 1, None] [] [] []\n[[5, 0], [5, 0]]\n");
+    lt_expect_error("x = 1 \\ 2\n", LANG_SYNTAX_ERROR, "line 1, column 7: syntax error: unexpected character '\\'");
+    lt_expect_error("x = [1] * 1000000000000\n", LANG_RUNTIME_ERROR, "line 1: repeated list is too long");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_arithmetic),
@@ -935,6 +947,7 @@ int main(void) {
         cmocka_unit_test(test_star_args),
         cmocka_unit_test(test_class_allocation_failures),
         cmocka_unit_test(test_decorators),
+        cmocka_unit_test(test_line_joining_and_list_repeat),
     };
     return RCT_RUN_GROUP(tests);
 }

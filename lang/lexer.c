@@ -480,6 +480,21 @@ static int lex_token(lexer *lx) {
     return lex_punct(lx);
 }
 
+/* A backslash that ends a line joins the next line to it (Python's explicit
+ * line joining): no NEWLINE, and the next line's indentation is not read.
+ * Returns whether it did; pre: *lx->p is the backslash. */
+static bool join_lines(lexer *lx) {
+    const char *q = lx->p + 1;
+    if (q < lx->end && *q == '\r')
+        q++;
+    if (q >= lx->end || *q != '\n')
+        return false;
+    lx->p = q + 1;
+    lx->line++;
+    lx->line_start = lx->p;
+    return true;
+}
+
 static int lex_all(lexer *lx) {
     bool line_start = true;
     while (true) {
@@ -497,6 +512,8 @@ static int lex_all(lexer *lx) {
             line_start = true;
             continue;
         }
+        if (*lx->p == '\\' && join_lines(lx))
+            continue;
         if (lex_token(lx) < 0)
             return -1;
     }

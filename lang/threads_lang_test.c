@@ -48,6 +48,26 @@ static void test_shared_list(void **state) {
                      "6000\n");
 }
 
+/* Instances shared between threads (classes.c): attributes live in refcore
+ * dicts, so each read and write is atomic; a Lock makes a read-modify-write
+ * whole. Each thread also makes instances of its own, with special methods
+ * (run on that thread's interpreter state), and leaves a cycle behind. */
+static void test_shared_instances(void **state) {
+    (void)state;
+    lt_expect_output("class Counter:\n    def __init__(self):\n        self.n = 0\n        self.lock = Lock()\n"
+                     "    def bump(self):\n        self.lock.acquire()\n        self.n += 1\n"
+                     "        self.lock.release()\n"
+                     "class V:\n    def __init__(self, x):\n        self.x = x\n        self.me = self\n"
+                     "    def __add__(self, o):\n        return V(self.x + o.x)\n"
+                     "    def __repr__(self):\n        return 'V' + str(self.x)\n"
+                     "c = Counter()\n"
+                     "def work(k):\n    v = V(0)\n    for i in range(k):\n        c.bump()\n"
+                     "        v = v + V(1)\n        c.last = v\n    return repr(v)\n"
+                     "ts = [thread(work, 500) for i in range(4)]\n"
+                     "print([t.join() for t in ts], c.n, c.last)\n",
+                     "['V500', 'V500', 'V500', 'V500'] 2000 V500\n");
+}
+
 static void test_blocked_acquire_lets_others_run(void **state) {
     (void)state;
     /* ready is released by the other thread: Python's Lock allows that. */
@@ -199,6 +219,7 @@ int main(void) {
         cmocka_unit_test(test_lock_protects_counter),
         cmocka_unit_test(test_shared_list),
         cmocka_unit_test(test_blocked_acquire_lets_others_run),
+        cmocka_unit_test(test_shared_instances),
         cmocka_unit_test(test_error_in_thread),
         cmocka_unit_test(test_unjoined_threads_finish),
         cmocka_unit_test(test_closure_across_threads),

@@ -826,7 +826,7 @@ rc_status lang_builtins_install(rc_object *builtins) {
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (lang_add_builtin(builtins, table[i].name, table[i].fn) != RC_OK)
             return rc_error_code();
-    if (lang_seq_builtins_install(builtins) != RC_OK || lang_classes_install(builtins) != RC_OK)
+    if (lang_seq_builtins_install(builtins) != RC_OK)
         return rc_error_code();
     return lang_threads_install(builtins);
 }

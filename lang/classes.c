@@ -219,14 +219,40 @@ static int class_lookup(rc_object *cls, rc_object *name, rc_object **out) {
     return 0;
 }
 
-/* A special method's name: interned, so that lookups hash it once. */
-static int special_lookup(rc_object *cls, const char *name, rc_object **out) {
-    rc_object *nm = rc_str_intern_cstr(name);
-    if (!nm)
-        return rc_error_code();
-    int r = class_lookup(cls, nm, out);
-    rc_decref(nm);
-    return r;
+static const char *const special_text[SP_COUNT] = {
+    "__init__",
+    "__repr__",
+    "__str__",
+    "__eq__",
+    "__ne__",
+    "__lt__",
+    "__le__",
+    "__gt__",
+    "__ge__",
+    "__hash__",
+    "__len__",
+    "__getitem__",
+    "__setitem__",
+    "__add__",
+    "__sub__",
+    "__mul__",
+    "__truediv__",
+    "__floordiv__",
+    "__mod__",
+    "__radd__",
+    "__rsub__",
+    "__rmul__",
+    "__rtruediv__",
+    "__rfloordiv__",
+    "__rmod__"
+};
+_Static_assert(SP_COUNT <= sizeof ((lang_interp *)0)->special_names /
+                              sizeof ((lang_interp *)0)->special_names[0],
+               "lang_interp.special_names holds every special method's name");
+
+/* A special method of cls, as class_lookup. */
+static int special_lookup(lang_thread *ts, rc_object *cls, lang_special which, rc_object **out) {
+    return class_lookup(cls, ts->interp->special_names[which], out);
 }
 
 /* Calls f with self before the arguments (lang_call_kw's). */
@@ -248,14 +274,14 @@ static rc_object *call_with_self(lang_thread *ts, rc_object *f, rc_object *self,
 
 /* o.<name>(args) for a special method of an instance's class. *found:
  * whether the class has it (when false, NULL is returned, error unset). */
-static rc_object *call_special(rc_object *o, const char *name, rc_object **args, int nargs,
+static rc_object *call_special(rc_object *o, lang_special name, rc_object **args, int nargs,
                                bool *found) {
     lang_thread *ts = current_thread;
     rc_object *f;
     *found = false;
     if (!ts)
         return NULL;
-    int r = special_lookup(((lang_instance *)o)->cls, name, &f);
+    int r = special_lookup(ts, ((lang_instance *)o)->cls, name, &f);
     if (r <= 0) {
         *found = r < 0; /* an error counts as found: it is the result */
         return NULL;
@@ -268,9 +294,9 @@ static rc_object *call_special(rc_object *o, const char *name, rc_object **args,
     return res;
 }
 
-static bool has_special(rc_object *o, const char *name) {
+static bool has_special(lang_thread *ts, rc_object *o, lang_special name) {
     rc_object *f;
-    int r = special_lookup(((lang_instance *)o)->cls, name, &f);
+    int r = special_lookup(ts, ((lang_instance *)o)->cls, name, &f);
     rc_xdecref(f);
     return r == 1;
 }
@@ -452,7 +478,7 @@ static rc_object *instantiate(lang_thread *ts, rc_object *cls, rc_object **args,
         return NULL;
     in->cls = rc_newref(cls);
     rc_object *init = NULL;
-    int r = (in->dict = rc_dict_new()) ? special_lookup(cls, "__init__", &init) : -1;
+    int r = (in->dict = rc_dict_new()) ? special_lookup(ts, cls, SP_INIT, &init) : -1;
     if (r == 0 && (nargs > 0 || (kwnames && rc_tuple_size(kwnames) > 0))) {
         rc_error_set(RC_ETYPE, "%s() takes no arguments", rc_str_data(((lang_class *)cls)->name));
         r = -1;
@@ -492,15 +518,15 @@ static const char *binop_text(lang_binop op) {
 /* __eq__ on whichever side has it (a's first), else identity. */
 static rc_object *instance_eq(rc_object *a, rc_object *b) {
     bool found = false;
-    rc_object *r = lang_is_instance(a) ? call_special(a, "__eq__", &b, 1, &found) : NULL;
+    rc_object *r = lang_is_instance(a) ? call_special(a, SP_EQ, &b, 1, &found) : NULL;
     if (!found && lang_is_instance(b))
-        r = call_special(b, "__eq__", &a, 1, &found);
+        r = call_special(b, SP_EQ, &a, 1, &found);
     return found ? r : rc_bool_from(a == b);
 }
 
 static rc_object *instance_compare(lang_binop op, rc_object *a, rc_object *b) {
-    static const char *const fwd[] = {"__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__"};
-    static const char *const rev[] = {"__eq__", "__ne__", "__gt__", "__ge__", "__lt__", "__le__"};
+    static const lang_special fwd[] = {SP_EQ, SP_NE, SP_LT, SP_LE, SP_GT, SP_GE};
+    static const lang_special rev[] = {SP_EQ, SP_NE, SP_GT, SP_GE, SP_LT, SP_LE};
     int k = (int)op - (int)BIN_EQ;
     if (op == BIN_EQ)
         return instance_eq(a, b);
@@ -522,10 +548,9 @@ static rc_object *instance_compare(lang_binop op, rc_object *a, rc_object *b) {
 }
 
 rc_object *lang_instance_binary(lang_binop op, rc_object *a, rc_object *b) {
-    static const char *const fwd[] = {"__add__",     "__sub__",      "__mul__",
-                                      "__truediv__", "__floordiv__", "__mod__"};
-    static const char *const rev[] = {"__radd__",     "__rsub__",      "__rmul__",
-                                      "__rtruediv__", "__rfloordiv__", "__rmod__"};
+    static const lang_special fwd[] = {SP_ADD, SP_SUB, SP_MUL, SP_TRUEDIV, SP_FLOORDIV, SP_MOD};
+    static const lang_special rev[] = {SP_RADD,     SP_RSUB,     SP_RMUL,
+                                       SP_RTRUEDIV, SP_RFLOORDIV, SP_RMOD};
     if (op >= BIN_EQ)
         return instance_compare(op, a, b);
     bool found = false;
@@ -553,7 +578,7 @@ static rc_object *check_str(rc_object *r, const char *what) {
 
 static rc_object *instance_repr(rc_object *self) {
     bool found;
-    rc_object *r = call_special(self, "__repr__", NULL, 0, &found);
+    rc_object *r = call_special(self, SP_REPR, NULL, 0, &found);
     if (found)
         return check_str(r, "__repr__");
     return rc_str_from_format("<__main__.%s object at %p>", lang_type_name(self), (void *)self);
@@ -561,7 +586,7 @@ static rc_object *instance_repr(rc_object *self) {
 
 rc_object *lang_instance_str(rc_object *o) {
     bool found;
-    rc_object *r = call_special(o, "__str__", NULL, 0, &found);
+    rc_object *r = call_special(o, SP_STR, NULL, 0, &found);
     return found ? check_str(r, "__str__") : rc_object_repr(o);
 }
 
@@ -578,7 +603,7 @@ static int instance_equal(rc_object *self, rc_object *other) {
  * one (Python's rule); else identity, as object's. */
 static rc_status instance_hash(rc_object *self, uint64_t *out) {
     bool found = false;
-    rc_object *r = call_special(self, "__hash__", NULL, 0, &found);
+    rc_object *r = call_special(self, SP_HASH, NULL, 0, &found);
     if (found) {
         int64_t h = 0;
         rc_status st = !r              ? rc_error_code()
@@ -589,7 +614,7 @@ static rc_status instance_hash(rc_object *self, uint64_t *out) {
         *out = (uint64_t)h;
         return st;
     }
-    if (current_thread && has_special(self, "__eq__"))
+    if (current_thread && has_special(current_thread, self, SP_EQ))
         return rc_error_set(RC_ETYPE, "unhashable type: '%s'", lang_type_name(self));
     uintptr_t p = (uintptr_t)self;
     *out = (uint64_t)(p >> 4 | p << (sizeof p * 8 - 4)); /* the low bits are alignment */
@@ -598,7 +623,7 @@ static rc_status instance_hash(rc_object *self, uint64_t *out) {
 
 rc_status lang_instance_len(rc_object *o, int64_t *out) {
     bool found;
-    rc_object *r = call_special(o, "__len__", NULL, 0, &found);
+    rc_object *r = call_special(o, SP_LEN, NULL, 0, &found);
     if (!found)
         return rc_error_set(RC_ETYPE, "object of type '%s' has no len()", lang_type_name(o));
     if (!r)
@@ -614,7 +639,7 @@ rc_status lang_instance_len(rc_object *o, int64_t *out) {
 
 rc_object *lang_instance_getitem(rc_object *o, rc_object *i) {
     bool found;
-    rc_object *r = call_special(o, "__getitem__", &i, 1, &found);
+    rc_object *r = call_special(o, SP_GETITEM, &i, 1, &found);
     if (!found)
         rc_error_set(RC_ETYPE, "'%s' object is not subscriptable", lang_type_name(o));
     return r;
@@ -623,7 +648,7 @@ rc_object *lang_instance_getitem(rc_object *o, rc_object *i) {
 rc_status lang_instance_setitem(rc_object *o, rc_object *i, rc_object *v) {
     bool found;
     rc_object *args[2] = {i, v};
-    rc_object *r = call_special(o, "__setitem__", args, 2, &found);
+    rc_object *r = call_special(o, SP_SETITEM, args, 2, &found);
     if (!found)
         return rc_error_set(RC_ETYPE, "'%s' object does not support item assignment",
                             lang_type_name(o));
@@ -762,7 +787,10 @@ static rc_object *bi_object(lang_thread *ts, rc_object **args, int nargs) {
     return NULL;
 }
 
-rc_status lang_classes_install(rc_object *builtins) {
+rc_status lang_classes_install(lang_interp *in) {
+    for (int i = 0; i < SP_COUNT; i++) /* interned: immortal, never freed */
+        if (!(in->special_names[i] = rc_str_intern_cstr(special_text[i])))
+            return rc_error_code();
     static const struct {
         const char *name;
         lang_cfunc fn;
@@ -773,7 +801,7 @@ rc_status lang_classes_install(rc_object *builtins) {
         {"staticmethod", bi_staticmethod},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-        if (lang_add_builtin(builtins, table[i].name, table[i].fn) != RC_OK)
+        if (lang_add_builtin(in->builtins, table[i].name, table[i].fn) != RC_OK)
             return rc_error_code();
     return RC_OK;
 }

@@ -54,6 +54,18 @@ typedef struct lang_instance {
 extern rc_type lang_class_type, lang_instance_type, lang_bound_method_type, lang_super_type,
     lang_classmethod_type, lang_staticmethod_type;
 
+/* The special methods' names, as indexes into lang_interp.special_names:
+ * interned once per interpreter (lang_classes_install), since interning
+ * takes one process-wide mutex and a lookup happens at every operator and
+ * instantiation. */
+typedef enum lang_special {
+    SP_INIT, SP_REPR, SP_STR, SP_EQ, SP_NE, SP_LT, SP_LE,
+    SP_GT, SP_GE, SP_HASH, SP_LEN, SP_GETITEM, SP_SETITEM, SP_ADD,
+    SP_SUB, SP_MUL, SP_TRUEDIV, SP_FLOORDIV, SP_MOD, SP_RADD, SP_RSUB,
+    SP_RMUL, SP_RTRUEDIV, SP_RFLOORDIV, SP_RMOD,
+    SP_COUNT
+} lang_special;
+
 /* The lang_thread running on this OS thread (NULL: none), for the special
  * methods called from type slots. lang_thread_init/fini set and clear it. */
 void lang_classes_set_thread(lang_thread *ts);
@@ -114,8 +126,10 @@ rc_status lang_instance_len(rc_object *o, int64_t *out);
 rc_object *lang_instance_getitem(rc_object *o, rc_object *i);
 rc_status lang_instance_setitem(rc_object *o, rc_object *i, rc_object *v);
 
-/* Adds type, issubclass, hasattr, getattr, setattr to the builtins. */
-rc_status lang_classes_install(rc_object *builtins);
+/* Adds type, issubclass, hasattr, getattr, setattr, object, super,
+ * classmethod and staticmethod to in's builtins, and fills
+ * in->special_names. */
+rc_status lang_classes_install(lang_interp *in);
 
 /* isinstance(x, cls) for a class: 1 or 0. */
 bool lang_class_isinstance(rc_object *x, rc_object *cls);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "lang/builtins.h"
+#include "lang/classes.h"
 #include "lang/compiler.h"
 #include "lang/modules.h"
 
@@ -48,7 +49,8 @@ lang_interp *lang_interp_new(FILE *out, int argc, char **argv) {
     in->builtins = rc_dict_new();
     in->modules = rc_dict_new();
     if (!in->globals || !in->builtins || !in->modules ||
-        lang_builtins_install(in->builtins) != RC_OK || lang_modules_install(in) != RC_OK ||
+        lang_builtins_install(in->builtins) != RC_OK || lang_classes_install(in) != RC_OK ||
+        lang_modules_install(in) != RC_OK ||
         set_argv(in, argc, argv) != RC_OK || set_name(in) != RC_OK) {
         lang_interp_free(in);
         return NULL;

@@ -54,6 +54,9 @@ typedef struct lang_interp {
     /* The steps (backward jumps and calls) each thread may take; 0 for no
      * limit. Set before running (lang_interp_set_step_limit). */
     int64_t step_limit;
+    /* classes.c: the special methods' names (lang_special), interned, so
+     * immortal: nothing to free. Read-only once built. */
+    rc_object *special_names[32];
 } lang_interp;
 
 typedef struct lang_thread {

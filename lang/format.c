@@ -407,3 +407,117 @@ rc_object *lang_format_template(rc_object *tmpl, rc_object **args, int nargs) {
     }
     return acc;
 }
+
+/* ---- printf-style formatting: fmt % args ------------------------------------------- */
+
+/* The value a %-conversion formats: str() for s, repr() for r and a, an
+ * int for d i u (a float truncated, as Python does), the value itself for
+ * the others. Returns: a new reference, or NULL. */
+static rc_object *percent_value(rc_object *v, char type) {
+    if (type == 's')
+        return lang_str(v);
+    if (type == 'r' || type == 'a')
+        return rc_object_repr(v);
+    if ((type == 'd' || type == 'i' || type == 'u') && rc_float_check(v)) {
+        double d = 0;
+        rc_float_as_double(v, &d);
+        if (!(d > -9.2e18 && d < 9.2e18)) {
+            rc_error_set(RC_EOVERFLOW, "cannot convert float %g to integer", d);
+            return NULL;
+        }
+        return rc_int_from_i64((int64_t)d);
+    }
+    if (strchr("diuxXoc", type) && !rc_int_check(v) && !rc_bool_check(v) &&
+        !(type == 'c' && rc_str_check(v))) {
+        rc_error_set(RC_ETYPE, "%%%c format: a real number is required, not %s", type,
+                     rc_object_type_name(v));
+        return NULL;
+    }
+    if (strchr("eEfFgG", type) && !rc_int_check(v) && !rc_float_check(v) && !rc_bool_check(v)) {
+        rc_error_set(RC_ETYPE, "must be real number, not %s", rc_object_type_name(v));
+        return NULL;
+    }
+    return rc_newref(v);
+}
+
+/* One conversion, p just past its '%' (not "%%"): its flags, width,
+ * precision and type become a spec for lang_format: right-aligned unless
+ * '-', and zero-padded after the sign for '0' (numbers). *pp is left past
+ * the type. Returns: a new str, or NULL. */
+static rc_object *percent_field(const char **pp, const char *end, const char *start,
+                                rc_object *v) {
+    const char *p = *pp;
+    bool left = false, zero = false, alt = false;
+    char sign = 0;
+    for (; p < end && strchr("-+ 0#", *p); p++) {
+        left |= *p == '-', zero |= *p == '0', alt |= *p == '#';
+        if (*p == '+' || (*p == ' ' && sign != '+'))
+            sign = *p;
+    }
+    int width = read_number(&p, end), prec = -1;
+    if (p < end && *p == '.') {
+        p++;
+        prec = read_number(&p, end);
+        prec = prec < 0 ? 0 : prec;
+    }
+    char type = p < end ? *p++ : 0;
+    *pp = p;
+    if (!type) {
+        rc_error_set(RC_EVALUE, "incomplete format");
+        return NULL;
+    }
+    if (!strchr("sradiuxXocfFeEgG", type)) {
+        rc_error_set(RC_EVALUE, "unsupported format character '%c' (0x%x) at index %d",
+                     type, (unsigned char)type, (int)(p - 1 - start));
+        return NULL;
+    }
+    rc_object *cv = percent_value(v, type);
+    if (!cv)
+        return NULL;
+    if (type == 'c' && rc_str_check(cv))
+        type = 's'; /* %c of a one-character str: the str */
+    bool num = !strchr("srac", type);
+    char spec[64];
+    int n = snprintf(spec, sizeof spec, "%s%s%s%s", left ? "<" : num && zero ? "" : ">",
+                     sign == '+' ? "+" : sign == ' ' ? " " : "", alt && num ? "#" : "",
+                     num && zero && !left ? "0" : "");
+    if (width >= 0)
+        n += snprintf(spec + n, sizeof spec - (size_t)n, "%d", width);
+    if (prec >= 0 && type != 'c')
+        n += snprintf(spec + n, sizeof spec - (size_t)n, ".%d", prec);
+    spec[n++] = strchr("srai", type) ? (type == 'i' ? 'd' : 's') : type == 'u' ? 'd' : type;
+    rc_object *r = lang_format(cv, spec, (size_t)n);
+    rc_decref(cv);
+    return r;
+}
+
+rc_object *lang_format_percent(rc_object *fmt, rc_object *args) {
+    const char *p = rc_str_data(fmt), *start = p, *end = p + rc_str_byte_length(fmt);
+    bool many = rc_tuple_check(args);
+    int64_t nargs = many ? rc_tuple_size(args) : 1, next = 0;
+    rc_object *acc = rc_str_from_cstr("");
+    while (acc && p < end) {
+        const char *lit = p;
+        while (p < end && *p != '%')
+            p++;
+        append(&acc, rc_str_from_utf8(lit, (size_t)(p - lit)));
+        if (p == end || !acc)
+            break;
+        if (++p < end && *p == '%') {
+            append(&acc, rc_str_from_cstr("%"));
+            p++;
+        } else if (next == nargs) {
+            rc_error_set(RC_ETYPE, "not enough arguments for format string");
+            rc_clear_ref(&acc);
+        } else {
+            rc_object *v = many ? rc_tuple_get(args, next) : args;
+            next++;
+            append(&acc, percent_field(&p, end, start, v));
+        }
+    }
+    if (acc && next < nargs) {
+        rc_error_set(RC_ETYPE, "not all arguments converted during string formatting");
+        rc_clear_ref(&acc);
+    }
+    return acc;
+}

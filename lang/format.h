@@ -29,4 +29,12 @@ rc_object *lang_format_template(rc_object *tmpl, rc_object **args, int nargs);
  * own text is), 's' gives str(v). Returns: a new reference, or NULL. */
 rc_object *lang_convert(rc_object *v, char conversion);
 
+/* fmt % args, printf-style: args is a tuple of the values, or the one
+ * value; conversions %[flags][width][.precision]type with the flags
+ * - + space 0 #, and the types s r a (str, repr) d i u x X o c (ints; a
+ * float truncated for d i u) e E f F g G, and %% (no %(name)s, no *).
+ * Each goes through lang_format. Returns as lang_format; RC_ETYPE for a
+ * count of values that does not match. */
+rc_object *lang_format_percent(rc_object *fmt, rc_object *args);
+
 #endif /* LANG_FORMAT_H */

@@ -904,6 +904,25 @@ static void test_line_joining_and_list_repeat(void **state) {
     lt_expect_error("x = [1] * 1000000000000\n", LANG_RUNTIME_ERROR, "line 1: repeated list is too long");
 }
 
+/* printf-style formatting, str % args (CPython printed the expected text). */
+static void test_percent_format(void **state) {
+    (void)state;
+    lt_expect_output("print('%s and %r' % ('a', 'a'), '%d|%5d|%-5d|%05d|%+d' % (3.9, 42, 42, -42, 7))\n"
+                     "print('%.2f %8.3f %-8.1f| %e %g %x %X %#x %o %c %c %%' % (3.14159, 2.5, 1.25, 12345.678, 0.0001, 255, 255, 255, 8, 65, 'z'))\n"
+                     "print('(%s,%s,%s)' % (1, 2.5, None), '%s' % [1, 2], '%5s|%-5s|' % ('ab', 'cd'), '%.1s' % 'xyz', 'v%s' % 3)\n"
+                     "print('<Point: x=%s, y=%s, z=%s>' % (0.8944037299584753, 1.0, 0.44720018917836313))\n",
+                     "a and 'a' 3|   42|42   |-0042|+7\n"
+                     "3.14    2.500 1.2     | 1.234568e+04 0.0001 ff FF 0xff 10 A z %\n"
+                     "(1,2.5,None) [1, 2]    ab|cd   | x v3\n"
+                     "<Point: x=0.8944037299584753, y=1.0, z=0.44720018917836313>\n");
+    int E = LANG_RUNTIME_ERROR;
+    lt_expect_error("x = '%d' % 'a'\n", E, "line 1: %d format: a real number is required, not str");
+    lt_expect_error("x = '%s %s' % (1,)\n", E, "line 1: not enough arguments for format string");
+    lt_expect_error("x = '%s' % (1, 2)\n", E, "line 1: not all arguments converted during string formatting");
+    lt_expect_error("x = '%q' % 1\n", E, "line 1: unsupported format character 'q' (0x71) at index 1");
+    lt_expect_error("x = '%' % 1\n", E, "line 1: incomplete format");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_arithmetic),
@@ -948,6 +967,7 @@ int main(void) {
         cmocka_unit_test(test_class_allocation_failures),
         cmocka_unit_test(test_decorators),
         cmocka_unit_test(test_line_joining_and_list_repeat),
+        cmocka_unit_test(test_percent_format),
     };
     return RCT_RUN_GROUP(tests);
 }

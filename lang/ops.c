@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "lang/classes.h"
+#include "lang/format.h"
 #include "lang/objects.h"
 
 static bool is_num(const rc_object *o) {
@@ -169,6 +170,8 @@ static rc_object *arith(lang_binop op, rc_object *a, rc_object *b) {
         return list_concat(a, b);
     if (op == BIN_MUL && rc_str_check(a) && rc_int_check(b))
         return str_repeat(a, b);
+    if (op == BIN_MOD && rc_str_check(a)) /* printf-style formatting */
+        return lang_format_percent(a, b);
     if (op == BIN_MUL && rc_int_check(a) && rc_str_check(b))
         return str_repeat(b, a);
     if (op == BIN_MUL && is_seq(a) && rc_int_check(b))

@@ -244,7 +244,9 @@ static const char *const special_text[SP_COUNT] = {
     "__rmul__",
     "__rtruediv__",
     "__rfloordiv__",
-    "__rmod__"
+    "__rmod__",
+    "__neg__",
+    "__contains__"
 };
 _Static_assert(SP_COUNT <= sizeof ((lang_interp *)0)->special_names /
                               sizeof ((lang_interp *)0)->special_names[0],
@@ -635,6 +637,27 @@ rc_status lang_instance_len(rc_object *o, int64_t *out) {
     if (st == RC_OK && *out < 0)
         st = rc_error_set(RC_EVALUE, "__len__() should return >= 0");
     return st;
+}
+
+rc_object *lang_instance_negate(rc_object *o) {
+    bool found;
+    rc_object *r = call_special(o, SP_NEG, NULL, 0, &found);
+    if (!found)
+        rc_error_set(RC_ETYPE, "bad operand type for unary -: '%s'", lang_type_name(o));
+    return r;
+}
+
+int lang_instance_contains(rc_object *o, rc_object *item) {
+    bool found;
+    rc_object *r = call_special(o, SP_CONTAINS, &item, 1, &found);
+    if (!found)
+        return rc_error_set(RC_ETYPE, "argument of type '%s' is not a container",
+                            lang_type_name(o));
+    if (!r)
+        return rc_error_code();
+    int t = lang_truthy(r);
+    rc_decref(r);
+    return t;
 }
 
 rc_object *lang_instance_getitem(rc_object *o, rc_object *i) {

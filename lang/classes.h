@@ -62,7 +62,7 @@ typedef enum lang_special {
     SP_INIT, SP_REPR, SP_STR, SP_EQ, SP_NE, SP_LT, SP_LE,
     SP_GT, SP_GE, SP_HASH, SP_LEN, SP_GETITEM, SP_SETITEM, SP_ADD,
     SP_SUB, SP_MUL, SP_TRUEDIV, SP_FLOORDIV, SP_MOD, SP_RADD, SP_RSUB,
-    SP_RMUL, SP_RTRUEDIV, SP_RFLOORDIV, SP_RMOD,
+    SP_RMUL, SP_RTRUEDIV, SP_RFLOORDIV, SP_RMOD, SP_NEG, SP_CONTAINS,
     SP_COUNT
 } lang_special;
 
@@ -124,6 +124,11 @@ rc_object *lang_instance_str(rc_object *o);
  * o.__setitem__(i, v): RC_ETYPE when the class lacks the method. */
 rc_status lang_instance_len(rc_object *o, int64_t *out);
 rc_object *lang_instance_getitem(rc_object *o, rc_object *i);
+
+/* -o (__neg__), and item in o (__contains__: 1 or 0, or a negative
+ * status). */
+rc_object *lang_instance_negate(rc_object *o);
+int lang_instance_contains(rc_object *o, rc_object *item);
 rc_status lang_instance_setitem(rc_object *o, rc_object *i, rc_object *v);
 
 /* Adds type, issubclass, hasattr, getattr, setattr, object, super,

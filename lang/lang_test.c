@@ -746,6 +746,12 @@ static void test_special_methods(void **state) {
                      "<4,6> <2,2> <3,6> <2,4> True True 2 2\n"
                      "V(1, 2) <1,2> <1,2> V(1, 2) [V(1, 2), V(3, 4)] [V(1, 2), V(3, 4)] <3,4>\n"
                      "one True False True\n");
+    lt_expect_output("class V:\n    def __init__(self, x):\n        self.x = x\n"
+                     "    def __neg__(self):\n        return V(-self.x)\n"
+                     "    def __contains__(self, k):\n        return k == self.x\n"
+                     "    def __repr__(self):\n        return 'V(%d)' % self.x\n"
+                     "v = V(3)\nprint(-v, 3 in v, 4 in v, 4 not in v, -(-v))\n",
+                     "V(-3) True False True V(3)\n");
     /* the defaults: identity equality and hash, and Python's repr shape */
     lt_expect_output("class P:\n    pass\na = P()\nb = P()\ns = {a: 1, b: 2}\n"
                      "print(a == a, a == b, a != b, s[a], s[b], repr(a)[:18])\n",

@@ -248,6 +248,8 @@ static rc_status order(rc_object *a, rc_object *b, lang_binop op, int *out) {
 static int contains(rc_object *c, rc_object *item) {
     if (rc_dict_check(c))
         return rc_dict_contains(c, item);
+    if (lang_is_instance(c))
+        return lang_instance_contains(c, item);
     if (rc_str_check(c)) {
         if (!rc_str_check(item))
             return rc_error_set(RC_ETYPE, "'in <string>' requires a str on the left");
@@ -307,6 +309,8 @@ rc_object *lang_negate(rc_object *o) {
         return rc_int_neg(o);
     if (rc_float_check(o))
         return rc_float_from_double(-num(o));
+    if (lang_is_instance(o))
+        return lang_instance_negate(o);
     rc_error_set(RC_ETYPE, "bad operand type for unary -: '%s'", rc_object_type_name(o));
     return NULL;
 }

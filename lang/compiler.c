@@ -9,7 +9,10 @@
  * (scan_locals). Any other name resolves to the innermost enclosing
  * function that has it as a local (a closure variable, OP_LOAD_DEREF), else
  * to a global. Every call gets a heap env holding its locals; a function
- * closes over the env of the call that created it.
+ * closes over the env of the call that created it. A class body is
+ * compiled as a function too (class_statement), whose locals become the
+ * class's attributes; the functions nested in it skip its names when they
+ * resolve theirs, but for __class__, which super() reads.
  *
  * Assignment. Python evaluates the value before the targets, which come
  * first in the source: a statement with a top-level '=' (found by looking

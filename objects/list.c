@@ -783,7 +783,7 @@ rc_object *rc_list_slice(rc_object *l, int64_t start, int64_t stop) {
     int64_t n = to > from ? to - from : 0;
     /* result is not shared yet: it needs no lock of its own. */
     rc_status st = list_reserve(r, n);
-    if (st == RC_OK)
+    if (st == RC_OK && n > 0) /* an empty list's items may be NULL: NULL + 0 is undefined */
         list_copy_in(r, self->items + from, n);
     rcs_unlock(&l->rc);
     if (st != RC_OK) {

@@ -592,17 +592,16 @@ static rc_status bind_args(lang_function *f, rc_object **slots, rc_object **args
     if (nargs > np && !co->varargs)
         return rc_error_set(RC_ETYPE, "%s() takes %d positional argument%s but %d %s given",
                             fname, np, np == 1 ? "" : "s", nargs, nargs == 1 ? "was" : "were");
+    int npos = nargs < np ? nargs : np; /* positional ones bound to parameters */
     if (co->varargs) { /* the extra positional ones, as a tuple */
-        int extra = nargs > np ? nargs - np : 0;
-        rc_object *t = rc_tuple_new(extra);
+        rc_object *t = rc_tuple_new(nargs - npos);
         if (!t)
             return rc_error_code();
-        for (int i = 0; i < extra; i++)
-            rc_tuple_set_steal(t, i, rc_newref(args[np + i])); /* fresh, in range */
+        for (int i = npos; i < nargs; i++)
+            rc_tuple_set_steal(t, i - npos, rc_newref(args[i])); /* fresh, in range */
         slots[np] = t;
-        nargs -= extra;
     }
-    for (int i = 0; i < nargs; i++)
+    for (int i = 0; i < npos; i++)
         slots[i] = rc_newref(args[i]);
     int64_t nkw = kwnames ? rc_tuple_size(kwnames) : 0;
     for (int64_t k = 0; k < nkw; k++) {
@@ -617,7 +616,7 @@ static rc_status bind_args(lang_function *f, rc_object **slots, rc_object **args
         slots[i] = rc_newref(args[nargs + k]);
     }
     int64_t ndef = f->defaults ? rc_tuple_size(f->defaults) : 0;
-    for (int i = nargs; i < np; i++) {
+    for (int i = npos; i < np; i++) {
         if (slots[i])
             continue;
         if (i < np - ndef)

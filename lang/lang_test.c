@@ -907,7 +907,7 @@ static void test_line_joining_and_list_repeat(void **state) {
                      "l = [[0] * 2] * 2\nl[0][0] = 5\nprint(l)\n",
                      "3 ok\n[0, 0, 0] [1, None, 1, None] [] [] []\n[[5, 0], [5, 0]]\n");
     lt_expect_error("x = 1 \\ 2\n", LANG_SYNTAX_ERROR, "line 1, column 7: syntax error: unexpected character '\\'");
-    lt_expect_error("x = [1] * 1000000000000\n", LANG_RUNTIME_ERROR, "line 1: repeated list is too long");
+    lt_expect_error("x = [1] * 1000000000000\n", LANG_RUNTIME_ERROR, "line 1: repeated sequence is too long");
 }
 
 /* printf-style formatting, str % args (CPython printed the expected text). */

@@ -28,7 +28,7 @@ def refcore_variant(name, strategy, debug = False):
         # Internal headers (*_internal.h) compile only with RC_BUILD_CORE.
         copts = ["-DRC_BUILD_CORE"],
         defines = ["RC_DEBUG=1"] if debug else [],
-        deps = [strategy, "//locking/alloc"],
+        deps = [strategy, "//locking/alloc", "//third_party:gmp"],
         linkopts = ["-lpthread", "-lm"],
         visibility = ["//visibility:public"],
     )

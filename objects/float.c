@@ -94,11 +94,7 @@ rc_status rc_float_as_double(rc_object *o, double *out) {
         *out = float_value(o);
         return RC_OK;
     }
-    if (rc_int_check(o)) {
-        int64_t i;
-        rc_int_as_i64(o, &i);
-        *out = (double)i;
-        return RC_OK;
-    }
+    if (rc_int_check(o)) /* RC_EOVERFLOW for a big int beyond the double range */
+        return rc_int_as_double(o, out);
     return rc_error_set(RC_ETYPE, "expected a float, got %s", o->type->name);
 }

@@ -21,8 +21,9 @@ rc_object *rc_float_from_double(double value);
 
 bool rc_float_check(const rc_object *o);
 
-/* Stores o's value in *out; ints are converted (exactly up to 2^53).
- * Errors: RC_ETYPE unless o is a float or an int; RC_EVALUE for NULL. */
+/* Stores o's value in *out; ints are converted to the nearest double
+ * (rc_int_as_double). Errors: RC_ETYPE unless o is a float or an int;
+ * RC_EOVERFLOW for an int beyond the double range; RC_EVALUE for NULL. */
 rc_status rc_float_as_double(rc_object *o, double *out);
 
 #endif /* RC_OBJECTS_FLOAT_H */

@@ -28,6 +28,7 @@ enum {
     RCI_TYPE_ID_NONE = 1,
     RCI_TYPE_ID_BOOL,
     RCI_TYPE_ID_INT,
+    RCI_TYPE_ID_BIGINT, /* an int beyond int64_t (objects/int.h) */
     RCI_TYPE_ID_FLOAT,
     RCI_TYPE_ID_STR,
     RCI_TYPE_ID_TUPLE,
@@ -40,12 +41,13 @@ enum {
     RCI_FIRST_CLIENT_TYPE_ID = 16,
 };
 
-/* None, bool, int, float, str: leaf types, whose slots run no client code
+/* None, bool, int (both sizes), float, str: leaf types, whose slots run no client code
  * and call no other object's (they only look at their own kinds of
  * built-in objects), so comparing or hashing one never recurses. */
-_Static_assert(RCI_TYPE_ID_STR - RCI_TYPE_ID_NONE == 4 &&
+_Static_assert(RCI_TYPE_ID_STR - RCI_TYPE_ID_NONE == 5 &&
                    RCI_TYPE_ID_BOOL > RCI_TYPE_ID_NONE &&
                    RCI_TYPE_ID_INT < RCI_TYPE_ID_STR &&
+                   RCI_TYPE_ID_BIGINT < RCI_TYPE_ID_STR &&
                    RCI_TYPE_ID_FLOAT < RCI_TYPE_ID_STR,
                "the leaf built-in types must have the ids NONE..STR");
 
@@ -293,6 +295,9 @@ void rci_intern_fini(void);
 
 /* Small ints (objects/int.c): built at runtime start. */
 void rci_small_ints_init(void);
+
+/* The type of ints beyond int64_t (objects/int.c), named "int" too. */
+extern rc_type rci_bigint_type;
 
 /* The type of a quarantined object in debug builds (refcount/debug.c); the
  * second, of one freed by the drop of a container that lent it, names the

@@ -24,7 +24,7 @@ typedef enum rc_status {
     RC_ETYPE = -2,     /* wrong type of argument, or an unhashable key */
     RC_EINDEX = -3,    /* index out of range */
     RC_EKEY = -4,      /* key not found */
-    RC_EOVERFLOW = -5, /* integer arithmetic would overflow 64 bits */
+    RC_EOVERFLOW = -5, /* a value does not fit the type asked for (int64_t, double) */
     RC_EZERODIV = -6,  /* division or modulo by zero */
     RC_EVALUE = -7,    /* bad value: NULL argument, invalid UTF-8, ... */
     RC_ECHANGED = -8,  /* a container changed size during iteration */

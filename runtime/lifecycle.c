@@ -105,7 +105,7 @@ static void tstate_destroy(void) {
 
 /* Names the built-in types for the leak report; their ids are fixed. */
 static void builtin_types_init(void) {
-    rc_type *builtins[] = {&rc_none_type, &rc_bool_type,  &rc_int_type,
+    rc_type *builtins[] = {&rc_none_type, &rc_bool_type,  &rc_int_type, &rci_bigint_type,
                            &rc_float_type, &rc_str_type,  &rc_tuple_type,
                            &rc_list_type,  &rc_dict_type, &rci_freed_type,
                            &rc_weakref_type, &rc_set_type, &rc_bytes_type};

@@ -89,7 +89,7 @@ build() {
         -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
         -Wall -Wextra -Werror -Wshadow -Wno-unused-command-line-argument \
         -DRC_BUILD_CORE -DRC_USE_SYSTEM_MALLOC=1 $defines -I. \
-        $srcs "$main" -o "$bin.tmp" -lpthread -lm -lmimalloc
+        $srcs "$main" -o "$bin.tmp" -lpthread -lm -lmimalloc -lgmp
     mv "$bin.tmp" "$bin"
 }
 

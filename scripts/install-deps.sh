@@ -9,7 +9,8 @@ set -euo pipefail
 # report.md (bench/compare_report.py); chromium: bench/report_render_test opens
 # report.html headless, as a person would. pkg-config, cmake: the install pass
 # builds a program with only pkg-config's flags, and with CMake through them.
-packages=(bazel-bootstrap libmimalloc-dev libcmocka-dev gcc clang python3
+# libgmp-dev: the digits of ints beyond 64 bits (objects/int.c).
+packages=(bazel-bootstrap libmimalloc-dev libcmocka-dev libgmp-dev gcc clang python3
     python3-matplotlib python3-pil python3-markdown chromium pkg-config cmake)
 
 missing=()

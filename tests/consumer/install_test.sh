@@ -7,7 +7,7 @@
 # Prints one line per check, "ok NAME" or "FAIL NAME: why" (scripts/test.sh's
 # install pass counts them), and exits non-zero if any failed. The checks:
 #   symbols_LIB      the shared library's SONAME, its DT_NEEDED (mimalloc,
-#                    no libstdc++), and its exported names: only those that
+#                    gmp, no libstdc++), and its exported names: only those that
 #                    dist/exports.sh derives from the installed headers, and
 #                    all of those that the headers' inline code needs;
 #   shared_LIB       tests/consumer/embed.c built with
@@ -63,6 +63,7 @@ symbols_ok() {
     soname=$(readelf -d "$so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
     [ "$soname" = "${base%.so}.so.0" ] || { echo "SONAME is '$soname'"; return; }
     readelf -d "$so" | grep -q 'NEEDED.*\[libmimalloc\.so' || { echo "no DT_NEEDED on libmimalloc"; return; }
+    readelf -d "$so" | grep -q 'NEEDED.*\[libgmp\.so' || { echo "no DT_NEEDED on libgmp"; return; }
     ! readelf -d "$so" | grep -q 'NEEDED.*libstdc++' || { echo "depends on libstdc++"; return; }
     # Exported: defined dynamic symbols, less the version node (type A).
     nm -D --defined-only "$so" | awk '$2 != "A" { sub(/@.*/, "", $3); print $3 }' | sort -u >"$tmp/exported"
@@ -123,7 +124,7 @@ a=${variants[0]} b=${variants[1]}
 
 # The symbol check must reject a library that exports everything.
 "$cc" -shared -o "$tmp/libbad.so" -Wl,-soname,libbad.so.0 -Wl,--whole-archive \
-    "$prefix/lib/librefcore-$a.a" -Wl,--no-whole-archive -lmimalloc -lpthread -lm
+    "$prefix/lib/librefcore-$a.a" -Wl,--no-whole-archive -lmimalloc -lgmp -lpthread -lm
 why=$(symbols_ok "$tmp/libbad.so" "$prefix/lib/librefcore-$a.a" "$a")
 case "$why" in
     *"exports names the public headers do not: "*rci_*) ok symbols_reject ;;

@@ -57,11 +57,19 @@ static rc_object *float_repr(rc_object *self) {
     if (isinf(d))
         return rc_str_from_cstr(d > 0 ? "inf" : "-inf");
     char buf[40];
-    for (int precision = 1; precision <= 17; precision++) {
+    int precision = 1;
+    for (; precision <= 17; precision++) {
         snprintf(buf, sizeof buf, "%.*g", precision, d);
         if (strtod(buf, NULL) == d)
             break;
     }
+    /* %g writes an exponent once it reaches the precision (100.0 with one
+     * digit is "1e+02"); Python's repr only from 1e16 on, and below 1e-4. */
+    const char *e = strchr(buf, 'e');
+    int exponent = e ? atoi(e + 1) : 0;
+    if (e && exponent >= 0 && exponent < 16)
+        snprintf(buf, sizeof buf, "%.*f", precision - 1 - exponent > 0 ? precision - 1 - exponent : 0,
+                 d);
     if (!strpbrk(buf, ".eE"))
         strcat(buf, ".0");
     return rc_str_from_cstr(buf);

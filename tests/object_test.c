@@ -464,6 +464,13 @@ static void test_float(void **state) {
     expect_float_repr(0.1, "0.1");
     expect_float_repr(2.0, "2.0");
     expect_float_repr(-1e300, "-1e+300");
+    /* Python's repr: positional below 1e16 and from 1e-4, exponent beyond */
+    expect_float_repr(100.0, "100.0");
+    expect_float_repr(-12300.0, "-12300.0");
+    expect_float_repr(5e15, "5000000000000000.0");
+    expect_float_repr(1e16, "1e+16");
+    expect_float_repr(0.0001, "0.0001");
+    expect_float_repr(0.00001, "1e-05");
     expect_float_repr(INFINITY, "inf");
     expect_float_repr(NAN, "nan");
 

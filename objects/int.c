@@ -519,21 +519,25 @@ rc_object *rc_int_abs(rc_object *a) {
     return int_sign_slow(a, false);
 }
 
-rc_status rc_int_compare(rc_object *a, rc_object *b, int *out) {
+static RC_NOINLINE rc_status int_compare_slow(rc_object *a, rc_object *b, int *out) {
     if (!a || !b || !out)
         return rc_error_set(RC_EVALUE, "rc_int_compare: NULL argument");
     if (!rc_int_check(a) || !rc_int_check(b))
         return rc_error_set(RC_ETYPE, "rc_int_compare: expected ints, got %s and %s",
                             a->type->name, b->type->name);
-    if (is_small(a) && is_small(b)) {
-        int64_t x = int_value(a), y = int_value(b);
-        *out = (x > y) - (x < y);
-        return RC_OK;
-    }
     mpz_t ta, tb;
     int c = mpz_cmp(int_mpz(a, ta), int_mpz(b, tb));
     mpz_clear(ta);
     mpz_clear(tb);
     *out = (c > 0) - (c < 0);
     return RC_OK;
+}
+
+rc_status rc_int_compare(rc_object *a, rc_object *b, int *out) {
+    if (RC_LIKELY(both_small(a, b) && out)) {
+        int64_t x = int_value(a), y = int_value(b);
+        *out = (x > y) - (x < y);
+        return RC_OK;
+    }
+    return int_compare_slow(a, b, out);
 }

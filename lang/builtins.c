@@ -146,19 +146,6 @@ static rc_object *bi_str(lang_thread *ts, rc_object **args, int nargs) {
     return lang_str(args[0]);
 }
 
-static rc_object *int_from_str(rc_object *s) {
-    const char *p = rc_str_data(s);
-    char *end;
-    errno = 0;
-    long long v = strtoll(p, &end, 10);
-    while (*end == ' ' || *end == '\t' || *end == '\n')
-        end++;
-    if (end == p || *end != '\0' || errno == ERANGE) {
-        rc_error_set(RC_EVALUE, "invalid literal for int(): '%.60s'", p);
-        return NULL;
-    }
-    return rc_int_from_i64(v);
-}
 
 static rc_object *bi_int(lang_thread *ts, rc_object **args, int nargs) {
     (void)ts;
@@ -170,15 +157,11 @@ static rc_object *bi_int(lang_thread *ts, rc_object **args, int nargs) {
     if (rc_bool_check(o))
         return rc_int_from_i64(rc_bool_value(o));
     if (rc_str_check(o))
-        return int_from_str(o);
+        return rc_int_from_str(rc_str_data(o), (size_t)rc_str_byte_length(o));
     double d = 0;
     if (rc_float_as_double(o, &d) != RC_OK)
         return NULL;
-    if (!(d > -9.2e18 && d < 9.2e18)) { /* NaN fails both */
-        rc_error_set(RC_EOVERFLOW, "cannot convert float %g to int", d);
-        return NULL;
-    }
-    return rc_int_from_i64((int64_t)d);
+    return lang_int_from_double(d);
 }
 
 static rc_object *bi_float(lang_thread *ts, rc_object **args, int nargs) {

@@ -74,7 +74,7 @@ typedef enum lang_op {
 
 /* OP_BINARY's argument. The comparison operators are binary ops too. */
 typedef enum lang_binop {
-    BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_FLOORDIV, BIN_MOD,
+    BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_FLOORDIV, BIN_MOD, BIN_POW,
     BIN_EQ, BIN_NE, BIN_LT, BIN_LE, BIN_GT, BIN_GE, BIN_IN, BIN_NOT_IN,
     BIN_IS, BIN_IS_NOT,
 } lang_binop;

@@ -842,7 +842,10 @@ static expr_kind atom(compiler *c) {
         c->last_name = (int)(t - c->toks.items);
         return EK_NAME;
     case TK_INT:
-        emit(c, OP_LOAD_CONST, add_const(c, rc_int_from_i64(t->ival)), +1);
+        emit(c, OP_LOAD_CONST,
+             add_const(c, t->len > 18 ? rc_int_from_str(t->start, t->len)
+                                      : rc_int_from_i64(t->ival)),
+             +1);
         break;
     case TK_FLOAT:
         emit(c, OP_LOAD_CONST, add_const(c, rc_float_from_double(t->fval)), +1);
@@ -957,6 +960,22 @@ static expr_kind postfix(compiler *c) {
     }
 }
 
+static expr_kind unary(compiler *c);
+
+/* a ** b: binds tighter than a unary minus on its left (-2 ** 2 is -4)
+ * and looser than one on its right (2 ** -1), and groups to the right
+ * (2 ** 3 ** 2 is 2 ** 9), as in Python. */
+static expr_kind power(compiler *c) {
+    expr_kind kind = postfix(c);
+    if (!accept(c, TK_DSTAR))
+        return kind;
+    enter(c);
+    unary(c);
+    leave(c);
+    emit(c, OP_BINARY, BIN_POW, -1);
+    return EK_OTHER;
+}
+
 static expr_kind unary(compiler *c) {
     if (accept(c, TK_MINUS) || accept(c, TK_PLUS)) {
         bool neg = c->toks.items[c->pos - 1].kind == TK_MINUS;
@@ -967,7 +986,7 @@ static expr_kind unary(compiler *c) {
             emit(c, OP_NEGATE, 0, 0);
         return EK_OTHER;
     }
-    return postfix(c);
+    return power(c);
 }
 
 /* Binary operator levels, loosest last. */

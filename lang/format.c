@@ -268,6 +268,44 @@ static rc_object *format_int(const format_spec *f, rc_object *v, int64_t x) {
     return pad(f, '>', sign_of(f, x < 0), prefix, body, strlen(body));
 }
 
+/* An int beyond int64_t: its decimal text, grouped and padded as
+ * format_int lays out a small one; a float type goes through the nearest
+ * double (an error past the double range). Bases other than 10 are not
+ * supported (refcore gives only the decimal text of a big int). */
+static rc_object *format_big_int(const format_spec *f, rc_object *v) {
+    char type = f->type ? f->type : 'd';
+    if (strchr("eEfFgG%", type)) {
+        double d = 0;
+        return rc_float_as_double(v, &d) == RC_OK ? format_float(f, v, d) : NULL;
+    }
+    if (type == 'c') {
+        rc_error_set(RC_EOVERFLOW, "%%c arg not in range(0x110000)");
+        return NULL;
+    }
+    if (strchr("bBoxX", type)) {
+        rc_error_set(RC_EVALUE, "format code '%c' is not supported for an int beyond 64 bits",
+                     type);
+        return NULL;
+    }
+    if (type != 'd' && type != 'n')
+        return bad_type(f, v);
+    rc_object *text = rc_object_repr(v);
+    if (!text)
+        return NULL;
+    const char *digits = rc_str_data(text);
+    bool negative = digits[0] == '-';
+    digits += negative;
+    char *body = rc_mem_alloc(2 * strlen(digits) + 1);
+    rc_object *r = NULL;
+    if (body) {
+        group(digits, f->grouping, body);
+        r = pad(f, '>', sign_of(f, negative), "", body, strlen(body));
+    }
+    rc_mem_free(body);
+    rc_decref(text);
+    return r;
+}
+
 static rc_object *format_str(const format_spec *f, rc_object *v) {
     if (f->type && f->type != 's')
         return bad_type(f, v);
@@ -292,6 +330,8 @@ rc_object *lang_format(rc_object *v, const char *spec, size_t len) {
     format_spec f;
     if (parse_spec(spec, len, &f) != RC_OK)
         return NULL;
+    if (rc_int_check(v) && !rc_int_fits_i64(v))
+        return format_big_int(&f, v);
     if (rc_int_check(v) || rc_bool_check(v)) {
         int64_t x = 0;
         if (rc_bool_check(v))

@@ -198,6 +198,8 @@ static int lex_number(lexer *lx) {
         }
     }
     size_t len = (size_t)(lx->p - s);
+    if (!is_float && len > 18) /* maybe past int64_t: the compiler reads the text */
+        return push(lx, TK_INT, s, len) ? 0 : -1;
     char buf[64];
     if (len >= sizeof buf)
         return lex_error(lx, s, "number literal too long");
@@ -211,8 +213,6 @@ static int lex_number(lexer *lx) {
         tok->fval = strtod(buf, NULL);
     else
         tok->ival = strtoll(buf, NULL, 10);
-    if (errno == ERANGE && !is_float)
-        return lex_error(lx, s, "integer literal too large for 64 bits");
     return 0;
 }
 
@@ -426,7 +426,7 @@ static const struct {
 } puncts[] = {
     /* longer operators first, so that "//" wins over "/" */
     {"//=", TK_DSLASHEQ}, {"/=", TK_SLASHEQ}, {"%=", TK_PERCENTEQ}, {"@", TK_AT},
-    {"//", TK_DSLASH}, {"==", TK_EQ}, {"!=", TK_NE}, {"<=", TK_LE}, {">=", TK_GE},
+    {"//", TK_DSLASH}, {"**", TK_DSTAR}, {"==", TK_EQ}, {"!=", TK_NE}, {"<=", TK_LE}, {">=", TK_GE},
     {"+=", TK_PLUSEQ}, {"-=", TK_MINUSEQ}, {"*=", TK_STAREQ},
     {"(", TK_LPAREN}, {")", TK_RPAREN}, {"[", TK_LBRACKET}, {"]", TK_RBRACKET},
     {"{", TK_LBRACE}, {"}", TK_RBRACE}, {",", TK_COMMA}, {":", TK_COLON},

@@ -37,7 +37,7 @@ typedef enum lang_tok {
     /* punctuation */
     TK_LPAREN, TK_RPAREN, TK_LBRACKET, TK_RBRACKET, TK_LBRACE, TK_RBRACE,
     TK_COMMA, TK_COLON, TK_DOT,
-    TK_PLUS, TK_MINUS, TK_STAR, TK_SLASH, TK_DSLASH, TK_PERCENT,
+    TK_PLUS, TK_MINUS, TK_STAR, TK_DSTAR, TK_SLASH, TK_DSLASH, TK_PERCENT,
     TK_ASSIGN, TK_PLUSEQ, TK_MINUSEQ, TK_STAREQ,
     TK_EQ, TK_NE, TK_LT, TK_LE, TK_GT, TK_GE,
     /* added later, kept last so that other additions merge: keywords */
@@ -51,7 +51,7 @@ typedef struct lang_token {
     int line, col;      /* 1-based, where the token starts */
     const char *start;  /* the token's text in the source (names, errors) */
     size_t len;
-    int64_t ival;       /* TK_INT */
+    int64_t ival;       /* TK_INT of at most 18 digits; a longer one is read from its text */
     double fval;        /* TK_FLOAT */
     char *sval;         /* TK_STRING: the unescaped bytes, malloc'd, NUL-ended */
     size_t slen;

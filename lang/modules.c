@@ -231,12 +231,7 @@ static rc_object *math_to_int(const char *fname, double (*fn)(double), rc_object
         return rc_newref(args[0]);
     if (want_number(args[0], fname, &x) != RC_OK)
         return NULL;
-    double r = fn(x);
-    if (!(r >= -9.2e18 && r <= 9.2e18)) { /* NaN fails both */
-        rc_error_set(RC_EOVERFLOW, "cannot convert float %g to integer", x);
-        return NULL;
-    }
-    return rc_int_from_i64((int64_t)r);
+    return lang_int_from_double(fn(x));
 }
 
 static rc_object *math_floor(lang_thread *ts, rc_object **args, int nargs) {

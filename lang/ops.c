@@ -1,13 +1,15 @@
 /*
  * lang/ops.c -- arithmetic, comparison, membership, truth and indexing.
  *
- * Ints stay exact: int op int goes through refcore's overflow-checked
- * arithmetic, so a result past 64 bits is an error rather than a wrong
- * number. Any float operand makes the operation a float one, as in Python.
+ * Ints stay exact: int op int goes through refcore's int arithmetic, which
+ * makes a big int of a result past 64 bits (objects/int.h). Any float
+ * operand makes the operation a float one, as in Python; an int converts to
+ * the nearest double, and one beyond the double range is an error.
  */
 #include "lang/ops.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,10 +21,18 @@ static bool is_num(const rc_object *o) {
     return rc_int_check(o) || rc_float_check(o);
 }
 
+/* pre: o is a float or an int that fits in int64_t, so it cannot fail. */
 static double num(rc_object *o) {
     double d = 0;
-    rc_float_as_double(o, &d); /* pre: is_num(o), so it cannot fail */
+    rc_float_as_double(o, &d);
     return d;
+}
+
+/* Two numbers as doubles; RC_EOVERFLOW for a big int beyond the double
+ * range. pre: is_num(a) && is_num(b). */
+static rc_status nums(rc_object *a, rc_object *b, double *x, double *y) {
+    rc_status st = rc_float_as_double(a, x);
+    return st != RC_OK ? st : rc_float_as_double(b, y);
 }
 
 static rc_object *type_error(const char *op, rc_object *a, rc_object *b) {
@@ -36,7 +46,9 @@ int lang_truthy(rc_object *o) {
         return rc_bool_value(o);
     if (rc_is_none(o))
         return 0;
-    if (rc_int_check(o) || rc_float_check(o))
+    if (rc_int_check(o)) /* a big int is never 0 */
+        return !rc_int_fits_i64(o) || num(o) != 0.0;
+    if (rc_float_check(o))
         return num(o) != 0.0;
     if (rc_str_check(o))
         return rc_str_byte_length(o) > 0;
@@ -51,11 +63,32 @@ int lang_truthy(rc_object *o) {
 
 /* ---- arithmetic ---------------------------------------------------------- */
 
+/* x ** y as Python's float power: 0.0 to a negative power divides by
+ * zero, a negative base to a fractional power has no float value, and a
+ * result past the double range overflows. */
+static RC_NOINLINE rc_object *float_pow(double x, double y) {
+    if (x == 0.0 && y < 0) {
+        rc_error_set(RC_EZERODIV, "0.0 cannot be raised to a negative power");
+        return NULL;
+    }
+    if (x < 0 && y != floor(y) && isfinite(y)) {
+        rc_error_set(RC_EVALUE, "a negative number to a fractional power is complex");
+        return NULL;
+    }
+    double r = pow(x, y);
+    if (isinf(r) && isfinite(x) && isfinite(y)) {
+        rc_error_set(RC_EOVERFLOW, "(34, 'Numerical result out of range')");
+        return NULL;
+    }
+    return rc_float_from_double(r);
+}
+
 static rc_object *float_op(lang_binop op, double x, double y) {
     switch (op) {
     case BIN_ADD: return rc_float_from_double(x + y);
     case BIN_SUB: return rc_float_from_double(x - y);
     case BIN_MUL: return rc_float_from_double(x * y);
+    case BIN_POW: return float_pow(x, y);
     default: break;
     }
     if (y == 0.0) {
@@ -72,6 +105,39 @@ static rc_object *float_op(lang_binop op, double x, double y) {
     return rc_float_from_double(m);
 }
 
+/* Two numbers as doubles, then the float operation. */
+static rc_object *float_op_of(lang_binop op, rc_object *a, rc_object *b) {
+    double x = 0, y = 0;
+    if (nums(a, b, &x, &y) != RC_OK)
+        return NULL;
+    return float_op(op, x, y);
+}
+
+/* a / b with a big operand: q + r / b from the exact floor division, so
+ * that the quotient's digits beyond a double's are lost only once (10**50
+ * / 10**49 is 10.0). Near a tie the last bit may differ from Python's
+ * correctly rounded result. */
+static RC_NOINLINE rc_object *big_true_div(rc_object *a, rc_object *b) {
+    rc_object *q = rc_int_div(a, b), *r = q ? rc_int_mod(a, b) : NULL;
+    double x = 0, y = 0, z = 0;
+    rc_object *result = NULL;
+    if (r && rc_float_as_double(q, &x) == RC_OK && nums(r, b, &y, &z) == RC_OK)
+        result = rc_float_from_double(x + y / z);
+    rc_xdecref(q);
+    rc_xdecref(r);
+    return result;
+}
+
+/* a ** b of two ints: a negative power is a float, as in Python. */
+static RC_NOINLINE rc_object *int_pow(rc_object *a, rc_object *b) {
+    int sign = 0;
+    rc_int_compare(b, rc_int_from_i64(0), &sign);
+    return sign < 0 ? float_op_of(BIN_POW, a, b) : rc_int_pow(a, b);
+}
+
+/* The rare operations (**, and / of big ints) are calls, so that their
+ * code does not make lang_binary's frame bigger for the common ones
+ * (callgrind: count.py's + and <). */
 static rc_object *int_op(lang_binop op, rc_object *a, rc_object *b) {
     switch (op) {
     case BIN_ADD: return rc_int_add(a, b);
@@ -79,12 +145,20 @@ static rc_object *int_op(lang_binop op, rc_object *a, rc_object *b) {
     case BIN_MUL: return rc_int_mul(a, b);
     case BIN_FLOORDIV: return rc_int_div(a, b);
     case BIN_MOD: return rc_int_mod(a, b);
-    default: return float_op(op, num(a), num(b)); /* '/' gives a float */
+    case BIN_POW: return int_pow(a, b);
+    default: /* '/' gives a float */
+        if (rc_int_fits_i64(a) && rc_int_fits_i64(b))
+            return float_op(op, num(a), num(b));
+        return big_true_div(a, b);
     }
 }
 
 static rc_object *str_repeat(rc_object *s, rc_object *n) {
     int64_t times = 0, len = rc_str_byte_length(s);
+    if (!rc_int_fits_i64(n)) { /* Python's error, for a negative count too */
+        rc_error_set(RC_EOVERFLOW, "cannot fit 'int' into an index-sized integer");
+        return NULL;
+    }
     rc_int_as_i64(n, &times);
     if (times <= 0 || len <= 0)
         return rc_str_from_cstr("");
@@ -152,7 +226,7 @@ static rc_object *list_concat(rc_object *a, rc_object *b) {
 }
 
 static const char *op_text(lang_binop op) {
-    static const char *text[] = {"+", "-", "*", "/", "//", "%", "==", "!=",
+    static const char *text[] = {"+", "-", "*", "/", "//", "%", "**", "==", "!=",
                                  "<", "<=", ">", ">=", "in", "not in", "is", "is not"};
     return text[op];
 }
@@ -163,7 +237,7 @@ static rc_object *arith(lang_binop op, rc_object *a, rc_object *b) {
     if (lang_is_instance(a) || lang_is_instance(b)) /* __add__, __radd__, ... */
         return lang_instance_binary(op, a, b);
     if (is_num(a) && is_num(b))
-        return float_op(op, num(a), num(b));
+        return float_op_of(op, a, b);
     if (op == BIN_ADD && rc_str_check(a) && rc_str_check(b))
         return rc_str_concat(a, b);
     if (op == BIN_ADD && rc_list_check(a) && rc_list_check(b))
@@ -223,12 +297,12 @@ static rc_status seq_order(rc_object *a, rc_object *b, lang_binop op, int *out) 
 /* <0, 0, >0 in *out; RC_ETYPE for values that have no order. */
 static rc_status order(rc_object *a, rc_object *b, lang_binop op, int *out) {
     if (rc_int_check(a) && rc_int_check(b)) {
-        int64_t x = 0, y = 0;
-        rc_int_as_i64(a, &x);
-        rc_int_as_i64(b, &y);
-        *out = (x > y) - (x < y);
+        if (rc_int_compare(a, b, out) != RC_OK) /* any sizes; cannot fail on ints */
+            return rc_error_code();
     } else if (is_num(a) && is_num(b)) {
-        double x = num(a), y = num(b);
+        double x = 0, y = 0;
+        if (nums(a, b, &x, &y) != RC_OK)
+            return rc_error_code();
         *out = (x > y) - (x < y);
     } else if (rc_str_check(a) && rc_str_check(b)) {
         /* Byte order of UTF-8 is code point order. */
@@ -302,6 +376,22 @@ static rc_object *compare(lang_binop op, rc_object *a, rc_object *b) {
 
 rc_object *lang_binary(lang_binop op, rc_object *a, rc_object *b) {
     return op >= BIN_EQ ? compare(op, a, b) : arith(op, a, b);
+}
+
+rc_object *lang_int_from_double(double d) {
+    if (isnan(d)) {
+        rc_error_set(RC_EVALUE, "cannot convert float NaN to integer");
+        return NULL;
+    }
+    if (isinf(d)) {
+        rc_error_set(RC_EOVERFLOW, "cannot convert float infinity to integer");
+        return NULL;
+    }
+    if (d > -0x1p63 && d < 0x1p63)
+        return rc_int_from_i64((int64_t)d);
+    char buf[400]; /* an integral double has at most 309 digits, all exact in %.0f */
+    int n = snprintf(buf, sizeof buf, "%.0f", d);
+    return rc_int_from_str(buf, (size_t)n);
 }
 
 rc_object *lang_negate(rc_object *o) {

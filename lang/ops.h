@@ -17,6 +17,10 @@ int lang_truthy(rc_object *o);
 rc_object *lang_binary(lang_binop op, rc_object *a, rc_object *b);
 rc_object *lang_negate(rc_object *o);
 
+/* The int of d's integral part (int(d) in Python), of any size. Errors:
+ * RC_EVALUE for NaN, RC_EOVERFLOW for an infinity. */
+rc_object *lang_int_from_double(double d);
+
 /* c[i], and c[i] = v, for lists, tuples, dicts and strs (read only). */
 rc_object *lang_subscr(rc_object *c, rc_object *i);
 rc_status lang_store_subscr(rc_object *c, rc_object *i, rc_object *v);

@@ -138,15 +138,34 @@ static rc_object *bi_abs(lang_thread *ts, rc_object **args, int nargs) {
     if (!lang_check_args("abs", nargs, 1, 1))
         return NULL;
     double d = 0;
-    if (rc_int_check(args[0])) {
-        int64_t v = 0;
-        rc_int_as_i64(args[0], &v);
-        return v < 0 ? lang_negate(args[0]) : rc_newref(args[0]);
-    }
+    if (rc_int_check(args[0]))
+        return rc_int_abs(args[0]);
     if (rc_float_check(args[0]) && rc_float_as_double(args[0], &d) == RC_OK)
         return rc_float_from_double(fabs(d));
     rc_error_set(RC_ETYPE, "bad operand type for abs(): '%s'", rc_object_type_name(args[0]));
     return NULL;
+}
+
+/* pow(a, b): a ** b (no third, modulus argument). */
+static rc_object *bi_pow(lang_thread *ts, rc_object **args, int nargs) {
+    (void)ts;
+    if (!lang_check_args("pow", nargs, 2, 2))
+        return NULL;
+    return lang_binary(BIN_POW, args[0], args[1]);
+}
+
+/* divmod(a, b): (a // b, a % b). */
+static rc_object *bi_divmod(lang_thread *ts, rc_object **args, int nargs) {
+    (void)ts;
+    if (!lang_check_args("divmod", nargs, 2, 2))
+        return NULL;
+    rc_object *pair[2] = {lang_binary(BIN_FLOORDIV, args[0], args[1]), NULL};
+    pair[1] = pair[0] ? lang_binary(BIN_MOD, args[0], args[1]) : NULL;
+    if (!pair[1]) {
+        rc_xdecref(pair[0]);
+        return NULL;
+    }
+    return rc_tuple_from_array_steal(2, pair);
 }
 
 /* round(x[, n]): halves to even, as Python's; an int without n, else
@@ -170,12 +189,7 @@ static rc_object *bi_round(lang_thread *ts, rc_object **args, int nargs) {
         return NULL;
     }
     if (!has_n) {
-        double r = nearbyint(d); /* the default rounding mode: halves to even */
-        if (!(r >= -9.2e18 && r <= 9.2e18)) {
-            rc_error_set(RC_EOVERFLOW, "cannot convert float %g to integer", d);
-            return NULL;
-        }
-        return rc_int_from_i64((int64_t)r);
+        return lang_int_from_double(nearbyint(d)); /* the default rounding: halves to even */
     }
     if (rc_int_check(args[0]) && nd >= 0)
         return rc_newref(args[0]); /* an int has no digits after the point */
@@ -192,11 +206,7 @@ static rc_object *bi_round(lang_thread *ts, rc_object **args, int nargs) {
     }
     if (!rc_int_check(args[0]))
         return rc_float_from_double(r);
-    if (!(r >= -9.2e18 && r <= 9.2e18)) { /* beyond int64: the cast would be undefined */
-        rc_error_set(RC_EOVERFLOW, "round(): the result does not fit in a 64-bit int");
-        return NULL;
-    }
-    return rc_int_from_i64((int64_t)r);
+    return lang_int_from_double(r);
 }
 
 /* ---- comparing with a key ----------------------------------------------------- */
@@ -523,6 +533,7 @@ rc_status lang_seq_builtins_install(rc_object *builtins) {
         {"enumerate", NULL, bi_enumerate}, {"zip", bi_zip, NULL},
         {"reversed", bi_reversed, NULL}, {"sorted", NULL, bi_sorted},
         {"isinstance", bi_isinstance, NULL},
+        {"pow", bi_pow, NULL},           {"divmod", bi_divmod, NULL},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         rc_status st = table[i].fn ? lang_add_builtin(builtins, table[i].name, table[i].fn)

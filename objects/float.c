@@ -30,15 +30,16 @@ bool rc_float_check(const rc_object *o) {
 
 /* ---- slots ----------------------------------------------------------------- */
 
-static rc_status float_hash(rc_object *self, uint64_t *out) {
-    double d = float_value(self);
-    if (d == floor(d) && d >= -0x1p63 && d < 0x1p63) {
-        *out = (uint64_t)(int64_t)d; /* as rc_int_type hashes the same value */
-        return RC_OK;
-    }
+uint64_t rci_float_hash_double(double d) {
+    if (d == floor(d) && d >= -0x1p63 && d < 0x1p63)
+        return (uint64_t)(int64_t)d; /* as rc_int_type hashes the same value */
     uint64_t bits;
     memcpy(&bits, &d, sizeof bits);
-    *out = bits ^ (bits >> 29);
+    return bits ^ (bits >> 29);
+}
+
+static rc_status float_hash(rc_object *self, uint64_t *out) {
+    *out = rci_float_hash_double(float_value(self));
     return RC_OK;
 }
 

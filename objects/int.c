@@ -184,12 +184,8 @@ static rc_status bigint_hash(rc_object *self, uint64_t *out) {
     mpz_srcptr z = big_value(self);
     double d = mpz_get_d(z); /* truncated: exact iff z equals it */
     if (isfinite(d) && mpz_cmp_d(z, d) == 0) {
-        rc_object *f = rc_float_from_double(d);
-        if (!f)
-            return rc_error_code();
-        rc_status st = rc_object_hash(f, out);
-        rc_decref(f);
-        return st;
+        *out = rci_float_hash_double(d);
+        return RC_OK;
     }
     uint64_t h = mpz_sgn(z) < 0 ? UINT64_C(0x9e3779b97f4a7c15) : 0;
     for (size_t i = 0, n = mpz_size(z); i < n; i++)

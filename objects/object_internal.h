@@ -299,6 +299,10 @@ void rci_small_ints_init(void);
 /* The type of ints beyond int64_t (objects/int.c), named "int" too. */
 extern rc_type rci_bigint_type;
 
+/* The hash of a float of value d (objects/float.c), which a big int equal
+ * to d shares. */
+uint64_t rci_float_hash_double(double d);
+
 /* The type of a quarantined object in debug builds (refcount/debug.c); the
  * second, of one freed by the drop of a container that lent it, names the
  * likely cause (a borrow kept too long) when the object is used. */

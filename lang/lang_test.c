@@ -138,6 +138,9 @@ static void test_big_ints_and_power(void **state) {
     lt_expect_output("def pidigits(n):\n    q, r, t, k, m, x = 1, 0, 1, 1, 3, 3\n    out = ''\n    while len(out) < n:\n        if 4 * q + r - t < m * t:\n            out = out + str(m)\n            q, r, m = 10 * q, 10 * (r - m * t), (10 * (3 * q + r)) // t - 10 * m\n        else:\n            q, r, t, k, m, x = q * k, (2 * q + r) * x, t * x, k + 1, (q * (7 * k + 2) + r * x) // (t * x), x + 2\n    return out\nprint(pidigits(100))\n",
                      "3141592653589793238462643383279502884197169399375105820974944592307816406286208998628034825342117067\n");
 
+    /* ints against floats: exact, as Python orders them */
+    lt_expect_output("inf = float('inf')\nprint(2**53 + 1 > 2.0**53, 2.0**53 < 2**53 + 1, 2**53 + 1 >= 2.0**53, 2**64 <= 2.0**64, 2**64 < 2.0**64)\nprint(10**400 < inf, -10**400 > -inf, 10**400 > 1e308, 1e308 < 10**400, -10**400 < -1e308)\nprint(1.5 < 2.5, 3.0 >= 3, 2**70 > 0.5, -(2**70) < -1.5, 2**63 > 9.3e18, 9.3e18 < 2**63)\nprint(sorted([2**70, 1.5, -2**65, 3, 1e30, -1e19]))\n",
+                     "True True True True False\nTrue True True True True\nTrue True True True False False\n[-36893488147419103232, -1e+19, 1.5, 3, 1180591620717411303424, 1e+30]\n");
 }
 
 static void test_big_int_errors(void **state) {

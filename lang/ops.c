@@ -294,15 +294,42 @@ static rc_status seq_order(rc_object *a, rc_object *b, lang_binop op, int *out) 
     return st;
 }
 
+/* A number and a float, one of them 2**53 or more: an int against a
+ * float compares exactly, as in Python (2**53 + 1 > 2.0**53); a NaN gives
+ * 0, as the doubles' comparison does. pre: is_num(a) && is_num(b), not
+ * both ints. */
+static RC_NOINLINE rc_status num_order_slow(rc_object *a, rc_object *b, int *out) {
+    rc_error_clear(); /* from a conversion of a big int that failed */
+    if (!rc_int_check(a) && !rc_int_check(b)) {
+        double x = num(a), y = num(b);
+        *out = (x > y) - (x < y);
+        return RC_OK;
+    }
+    bool int_first = rc_int_check(a);
+    double d = num(int_first ? b : a);
+    if (isnan(d)) {
+        *out = 0;
+        return RC_OK;
+    }
+    if (rc_int_compare_double(int_first ? a : b, d, out) != RC_OK)
+        return rc_error_code();
+    if (!int_first)
+        *out = -*out;
+    return RC_OK;
+}
+
 /* <0, 0, >0 in *out; RC_ETYPE for values that have no order. */
 static rc_status order(rc_object *a, rc_object *b, lang_binop op, int *out) {
     if (rc_int_check(a) && rc_int_check(b)) {
         if (rc_int_compare(a, b, out) != RC_OK) /* any sizes; cannot fail on ints */
             return rc_error_code();
     } else if (is_num(a) && is_num(b)) {
+        /* Below 2**53 every int is a double exactly, so the doubles'
+         * order is exact; past it (or past the double range, where the
+         * conversion fails) the slow path compares an int exactly. */
         double x = 0, y = 0;
-        if (nums(a, b, &x, &y) != RC_OK)
-            return rc_error_code();
+        if (nums(a, b, &x, &y) != RC_OK || fabs(x) >= 0x1p53 || fabs(y) >= 0x1p53)
+            return num_order_slow(a, b, out);
         *out = (x > y) - (x < y);
     } else if (rc_str_check(a) && rc_str_check(b)) {
         /* Byte order of UTF-8 is code point order. */

@@ -529,6 +529,21 @@ static RC_NOINLINE rc_status int_compare_slow(rc_object *a, rc_object *b, int *o
     return RC_OK;
 }
 
+rc_status rc_int_compare_double(rc_object *a, double d, int *out) {
+    if (!a || !out)
+        return rc_error_set(RC_EVALUE, "rc_int_compare_double: NULL argument");
+    if (!rc_int_check(a))
+        return rc_error_set(RC_ETYPE, "rc_int_compare_double: expected an int, got %s",
+                            a->type->name);
+    if (isnan(d))
+        return rc_error_set(RC_EVALUE, "rc_int_compare_double: NaN has no order");
+    mpz_t t;
+    int c = mpz_cmp_d(int_mpz(a, t), d); /* exact, and defined for infinities */
+    mpz_clear(t);
+    *out = (c > 0) - (c < 0);
+    return RC_OK;
+}
+
 rc_status rc_int_compare(rc_object *a, rc_object *b, int *out) {
     if (RC_LIKELY(both_small(a, b) && out)) {
         int64_t x = int_value(a), y = int_value(b);

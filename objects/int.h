@@ -78,6 +78,11 @@ rc_status rc_int_as_double(rc_object *o, double *out);
  * Errors: RC_ETYPE unless both are ints; RC_EVALUE for NULL. */
 rc_status rc_int_compare(rc_object *a, rc_object *b, int *out);
 
+/* The same against a double, exactly (not through a conversion that
+ * rounds): 2**53 + 1 > 2.0**53, and any int < inf. Errors: RC_ETYPE if a
+ * is not an int; RC_EVALUE for NULL and for a NaN d (NaN has no order). */
+rc_status rc_int_compare_double(rc_object *a, double d, int *out);
+
 /* Returns: a new reference to the result, or NULL. Errors: RC_ETYPE unless
  * both are ints; RC_EZERODIV for div and mod by zero; RC_ELIMIT; RC_ENOMEM.
  * div rounds toward negative infinity and mod takes the divisor's sign

@@ -221,6 +221,26 @@ static void test_conversions_and_compare(void **state) {
     assert_int_equal(c, 0);
     assert_int_equal(rc_int_compare(small, two, &c), RC_OK);
     assert_int_equal(c, 1);
+    /* against doubles, exactly: 2**1024 is past every finite double */
+    assert_int_equal(rc_int_compare_double(p, 0x1.fffffffffffffp1023, &c), RC_OK);
+    assert_int_equal(c, 1);
+    assert_int_equal(rc_int_compare_double(p, INFINITY, &c), RC_OK);
+    assert_int_equal(c, -1);
+    assert_int_equal(rc_int_compare_double(q, -INFINITY, &c), RC_OK);
+    assert_int_equal(c, 1);
+    rc_object *odd = num("9007199254740993"); /* 2**53 + 1: no double holds it */
+    assert_int_equal(rc_int_compare_double(odd, 0x1p53, &c), RC_OK);
+    assert_int_equal(c, 1);
+    assert_int_equal(rc_int_compare_double(odd, 0x1p53 + 2, &c), RC_OK);
+    assert_int_equal(c, -1);
+    rc_decref(odd);
+    assert_int_equal(rc_int_compare_double(two, 2.0, &c), RC_OK);
+    assert_int_equal(c, 0);
+    assert_status(rc_int_compare_double(two, NAN, &c), RC_EVALUE);
+    assert_status(rc_int_compare_double(NULL, 1.0, &c), RC_EVALUE);
+    rc_object *f = rc_float_from_double(1.0);
+    assert_status(rc_int_compare_double(f, 1.0, &c), RC_ETYPE);
+    rc_decref(f);
     rc_decref(small);
     rc_decref(q);
     rc_decref(p);

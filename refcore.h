@@ -13,6 +13,7 @@
 #include "objects/bool.h"
 #include "objects/bytes.h"
 #include "objects/dict.h"
+#include "objects/exception.h"
 #include "objects/float.h"
 #include "objects/int.h"
 #include "objects/iter.h"

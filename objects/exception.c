@@ -11,6 +11,7 @@
 #include "objects/bool.h"
 #include "objects/object_internal.h"
 #include "objects/str.h"
+#include "objects/tuple.h"
 
 typedef struct exc_object {
     rc_object base;
@@ -202,15 +203,28 @@ static int exc_traverse(rc_object *self, rc_visit_fn visit, void *arg) {
     return 0;
 }
 
-/* Name('message'), as Python writes an exception with one argument. */
+/* As Python writes an exception: Name(args...). A host that keeps the
+ * arguments its exception was made with as a tuple in value (Python's
+ * args, as refpy does) gets exactly Python's form, Name('a', 1), Name('k');
+ * otherwise Name('message'), or Name() for an empty message. */
 static rc_object *exc_repr(rc_object *self) {
     exc_object *e = as_exc(self);
+    const char *name = rc_str_data(e->name);
+    if (e->value && rc_tuple_check(e->value)) {
+        int64_t n = rc_tuple_size(e->value);
+        rc_object *r = rc_object_repr(n == 1 ? rc_tuple_get(e->value, 0) : e->value);
+        if (!r)
+            return NULL;
+        rc_object *s = rc_str_from_format(n == 1 ? "%s(%s)" : "%s%s", name, rc_str_data(r));
+        rc_decref(r);
+        return s;
+    }
     if (rc_str_byte_length(e->message) == 0)
-        return rc_str_from_format("%s()", rc_str_data(e->name));
+        return rc_str_from_format("%s()", name);
     rc_object *m = rc_object_repr(e->message);
     if (!m)
         return NULL;
-    rc_object *r = rc_str_from_format("%s(%s)", rc_str_data(e->name), rc_str_data(m));
+    rc_object *r = rc_str_from_format("%s(%s)", name, rc_str_data(m));
     rc_decref(m);
     return r;
 }

@@ -41,6 +41,10 @@
  * may form a cycle (`raise a from b` then `raise b from a`): the type is
  * collected (RC_TYPE_GC).
  *
+ * Its repr is Python's: Name(args) when value is a tuple (a host keeping
+ * the arguments it was made with there, as Python's args), else
+ * Name('message'). It is equal only to itself, and hashed by identity.
+ *
  * Every function fails with RC_ESTATE when the calling thread is not
  * attached or is inside the release region; with RC_EVALUE for a NULL
  * exception and RC_ETYPE for an object that is not one.

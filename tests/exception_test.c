@@ -29,6 +29,22 @@ static void test_new_and_parts(void **state) {
     assert_live_objects(5); /* e holds its parts */
     rc_decref(e);
     assert_live_objects(0);
+    /* A tuple value is the arguments: Python's repr. */
+    rc_object *args = rc_tuple_pack(2, rc_none(), rc_true());
+    e = rc_exception_new(RC_EVALUE, NULL, NULL, NULL, args);
+    r = rc_object_repr(e);
+    assert_string_equal(rc_str_data(r), "RC_EVALUE(None, True)");
+    rc_decref(r);
+    rc_decref(e);
+    rc_decref(args);
+    args = rc_tuple_pack(1, rc_none());
+    e = rc_exception_new(RC_EVALUE, NULL, NULL, NULL, args);
+    r = rc_object_repr(e);
+    assert_string_equal(rc_str_data(r), "RC_EVALUE(None)");
+    rc_decref(r);
+    rc_decref(e);
+    rc_decref(args);
+    assert_live_objects(0);
     /* Defaults: the status's name, "", no kind and no value (None). */
     e = rc_exception_new(RC_EVALUE, NULL, NULL, NULL, NULL);
     assert_non_null(e);

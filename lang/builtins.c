@@ -7,6 +7,7 @@
  * added here.
  */
 #include "lang/builtins.h"
+#include "lang/exceptions.h"
 
 #include <errno.h>
 #include <math.h>
@@ -395,7 +396,8 @@ static const lang_method list_methods[] = {
 /* ---- dict methods ------------------------------------------------------------------ */
 
 /* d.get(k[, default]) and d.pop(k[, default]) */
-static rc_object *dict_lookup(rc_object *self, rc_object **args, int nargs, bool pop) {
+static rc_object *dict_lookup(lang_thread *ts, rc_object *self, rc_object **args, int nargs,
+                              bool pop) {
     if (!lang_check_args(pop ? "pop" : "get", nargs, 1, 2))
         return NULL;
     rc_object *v;
@@ -405,7 +407,7 @@ static rc_object *dict_lookup(rc_object *self, rc_object **args, int nargs, bool
     if (r == 0) {
         if (nargs == 2 || !pop)
             return rc_newref(nargs == 2 ? args[1] : rc_none());
-        rc_error_set(RC_EKEY, "key not found");
+        lang_raise_key(ts, args[0]);
         return NULL;
     }
     if (pop && rc_dict_delete(self, args[0]) != RC_OK)
@@ -414,13 +416,11 @@ static rc_object *dict_lookup(rc_object *self, rc_object **args, int nargs, bool
 }
 
 static rc_object *dict_get(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
-    (void)ts;
-    return dict_lookup(self, args, nargs, false);
+    return dict_lookup(ts, self, args, nargs, false);
 }
 
 static rc_object *dict_pop(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
-    (void)ts;
-    return dict_lookup(self, args, nargs, true);
+    return dict_lookup(ts, self, args, nargs, true);
 }
 
 static rc_object *dict_keys(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
@@ -728,6 +728,14 @@ static const lang_method *methods_of(const rc_type *type) {
     return m ? m : lang_process_methods(type);
 }
 
+bool lang_has_method(rc_object *self, const char *name) {
+    const lang_method *m = methods_of(rc_object_type(self));
+    for (; m && m->name; m++)
+        if (strcmp(m->name, name) == 0)
+            return true;
+    return false;
+}
+
 rc_object *lang_builtin_call(lang_thread *ts, lang_builtin *b, rc_object **args, int nargs,
                              rc_object *kwnames) {
     if (b->kwfn)
@@ -766,7 +774,8 @@ rc_object *lang_call_method_kw(lang_thread *ts, rc_object *self, rc_object *name
     for (; m && m->name; m++)
         if (strcmp(m->name, nm) == 0)
             return m->fn(ts, self, args, nargs);
-    rc_error_set(RC_ETYPE, "'%s' object has no method '%s'", rc_object_type_name(self), nm);
+    lang_raise(ts, LANG_EXC_ATTRIBUTE, "'%s' object has no attribute '%s'",
+               rc_object_type_name(self), nm);
     return NULL;
 }
 

@@ -38,6 +38,10 @@ rc_status lang_kwargs(const char *fname, rc_object **args, int nargs, rc_object 
                       const char *const *names, rc_object **out);
 
 /* Adds every builtin to the dict. Returns RC_OK or a failure status. */
+/* Whether self's type has a method of this name (the `with` protocol asks
+ * for __enter__ and __exit__). A module's functions are not its methods. */
+bool lang_has_method(rc_object *self, const char *name);
+
 rc_status lang_builtins_install(rc_object *builtins);
 
 /* Checks a builtin's argument count; sets RC_ETYPE and returns false if it

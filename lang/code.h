@@ -70,7 +70,23 @@ typedef enum lang_op {
     OP_LIST_EXTEND,    /* l s -- l; appends the items of s (anything `for` walks) */
     OP_CALL_SPREAD,    /* f list -- f(*list) (a checkpoint) */
     OP_CALL_METHOD_SPREAD, /* o list -- o.consts[arg](*list) */
+    /* Exceptions, `with` and `assert` (lang/exceptions.c; the exception
+     * table below says where an error in a range of instructions goes). */
+    OP_RAISE,          /* arg RAISE_*: [x [cause]] -- (raises) */
+    OP_RERAISE,        /* e -- (raises e again, keeping the line where it arose);
+                          arg 1: e is the innermost handled exception, and stops being */
+    OP_EXC_MATCH,      /* e cls -- bool: is e an instance of cls (or of one in a tuple) */
+    OP_PUSH_HANDLED,   /* e -- e; e is the exception being handled (bare raise,
+                          __context__) until OP_POP_HANDLED or a reraise of it */
+    OP_POP_HANDLED,    /* -- */
+    OP_WITH_ENTER,     /* mgr -- mgr mgr.__enter__() */
+    OP_WITH_EXIT,      /* arg 0: mgr -- ; mgr.__exit__(None, None, None). arg k > 0:
+                          -- ; the same on the frame's stack slot k - 1 (a return) */
+    OP_WITH_EXIT_EXC,  /* mgr e -- mgr e suppress: mgr.__exit__(type(e), e, None) */
 } lang_op;
+
+/* OP_RAISE's argument. */
+enum { RAISE_BARE, RAISE_ONE, RAISE_FROM, RAISE_ASSERT, RAISE_ASSERT_MSG };
 
 /* OP_BINARY's argument. The comparison operators are binary ops too. */
 typedef enum lang_binop {
@@ -106,6 +122,13 @@ typedef struct lang_code {
     rc_object **localnames; /* nlocals strs, for messages */
     bool varargs;        /* `*args`: local nparams is a tuple of the extra
                             positional arguments */
+    /* The exception table: n_handlers entries of 4 ints, {start, end,
+     * target, depth}: an error at an instruction in [start, end) unwinds
+     * the value stack to depth values, pushes the exception and jumps to
+     * target. Inner ranges come before the ranges that contain them, so the
+     * first entry that covers an instruction is its innermost handler. */
+    int32_t *handlers;
+    int32_t n_handlers;
 } lang_code;
 
 extern rc_type lang_code_type;

@@ -95,6 +95,33 @@ typedef struct loop_ctx {
     int line;        /* of the loop's header */
 } loop_ctx;
 
+/* A block that a try, except, finally or with statement opens: the range
+ * of instructions an exception table entry covers, and what leaving it by
+ * return, break or continue must do (exit_blocks). Blocks live on the C
+ * stack of the statement that opens them, chained innermost first. */
+typedef enum block_kind {
+    B_TRY,     /* a try body with except clauses: nothing to do on leaving */
+    B_FINALLY, /* a try (with its except and else parts) that has a finally */
+    B_HANDLER, /* an except/finally body or with's exit: the exception on the
+                  stack top is being handled (OP_PUSH_HANDLED) */
+    B_WITH,    /* a with body: the manager on the stack top; __exit__ on leaving */
+} block_kind;
+
+typedef struct block {
+    struct block *up;
+    block_kind kind;
+    loop_ctx *loop; /* the innermost loop when it opened: break leaves the
+                       blocks opened inside the loop it breaks */
+    int id;         /* its entries' target is -(id + 1) until place_handler */
+    int seg_start;  /* the first instruction of the range being covered; -1
+                       while an exit sequence runs outside it */
+    int depth;      /* the stack depth its handler unwinds to */
+    int fin_colon;  /* B_FINALLY: the token index of the finally block's ':' */
+} block;
+
+#define MAX_BLOCKS 20   /* statically nested blocks, Python's limit */
+#define MAX_FIN_NEST 4  /* finally blocks compiled inside finally blocks */
+
 /* The state of one function (or the module) being compiled. Heap-allocated
  * and chained through parent, so that a syntax error can free them all. */
 typedef struct fstate {
@@ -111,6 +138,10 @@ typedef struct fstate {
     int nparams;
     int depth, maxdepth;
     loop_ctx *loop;
+    block *blocks;      /* innermost first */
+    int nblocks, next_block;
+    int32_t *handlers;  /* the exception table (code.h), 4 ints an entry */
+    int n_handlers, cap_handlers;
     name fname;
     /* While the defaults of a function's parameters compile (in the
      * enclosing function, which is c->fs then), the function's own state is
@@ -134,6 +165,7 @@ typedef struct compiler {
     fstate *fs;    /* innermost open function state */
     fstate *pending; /* function states waiting for their defaults (fstate) */
     lang_syntax_error *err;
+    int fin_nest; /* finally bodies being compiled, one inside another */
     jmp_buf fail;
 } compiler;
 
@@ -343,6 +375,7 @@ static void fstate_free(fstate *fs) {
     rc_mem_free(fs->consts);
     rc_mem_free(fs->ins);
     rc_mem_free(fs->lines);
+    rc_mem_free(fs->handlers);
     rc_mem_free(fs->const_index.slots);
     rc_mem_free(fs->locals.items);
     rc_mem_free(fs->locals.index.slots);
@@ -1394,17 +1427,24 @@ static void expr_statement(compiler *c) {
     emit(c, OP_POP_TOP, 0, -1);
 }
 
+static void exit_blocks(compiler *c, bool to_return);
+static void reopen_blocks(compiler *c, bool to_return);
+static void raise_statement(compiler *c);
+static void assert_statement(compiler *c);
+
 static void jump_statement(compiler *c, const lang_token *t) {
     loop_ctx *loop = c->fs->loop;
     if (!loop)
         fail_at(c, t, "'%s' outside loop", t->kind == TK_BREAK ? "break" : "continue");
+    exit_blocks(c, false);
     if (t->kind == TK_CONTINUE) {
         emit(c, OP_JUMP, (uint32_t)loop->start, 0);
-        return;
+    } else {
+        if (loop->is_for)
+            emit(c, OP_POP_TOP, 0, 0); /* the iterator; the code after this is unreachable */
+        loop->breaks = (uint32_t)emit(c, OP_JUMP, loop->breaks, 0);
     }
-    if (loop->is_for)
-        emit(c, OP_POP_TOP, 0, 0); /* the iterator; the code after this is unreachable */
-    loop->breaks = (uint32_t)emit(c, OP_JUMP, loop->breaks, 0);
+    reopen_blocks(c, false);
 }
 
 /* A module name (refpy's modules have no dots), imported: on the stack. */
@@ -1465,7 +1505,15 @@ static void simple_statement(compiler *c) {
             emit(c, OP_LOAD_CONST, add_const(c, rc_none()), +1);
         else
             testlist(c);
+        exit_blocks(c, true);
         emit(c, OP_RETURN, 0, -1);
+        reopen_blocks(c, true);
+        break;
+    case TK_RAISE:
+        raise_statement(c);
+        break;
+    case TK_ASSERT:
+        assert_statement(c);
         break;
     case TK_IMPORT:
         next(c);
@@ -1678,6 +1726,8 @@ static void scan_locals(compiler *c, fstate *fs) {
                 if (t[i].kind == TK_NAME && t[i + 1].kind != TK_AS && t[i + 1].kind != TK_DOT)
                     name_add(c, &fs->locals, tok_name(&t[i]));
             i--;
+        } else if (k == TK_AS && t[i + 1].kind == TK_NAME) { /* except E as n, with x as n */
+            name_add(c, &fs->locals, tok_name(&t[i + 1]));
         } else if (stmt_start && k == TK_NAME && is_aug(t[i + 1].kind)) {
             name_add(c, &fs->locals, tok_name(&t[i]));
         } else if (stmt_start && (k == TK_NAME || k == TK_LPAREN || k == TK_LBRACKET) &&
@@ -1762,6 +1812,8 @@ static rc_object *fstate_finish(compiler *c) {
     co->ins = fs->ins, co->lines = fs->lines, co->n_ins = fs->n;
     co->consts = fs->consts, co->n_consts = fs->nconsts;
     fs->ins = NULL, fs->lines = NULL, fs->consts = NULL, fs->nconsts = 0;
+    co->handlers = fs->handlers, co->n_handlers = fs->n_handlers;
+    fs->handlers = NULL, fs->n_handlers = 0;
     co->nparams = fs->nparams;
     co->varargs = fs->varargs;
     co->stacksize = fs->maxdepth;
@@ -1869,6 +1921,314 @@ static void decorated(compiler *c) {
         fail_expected(c, "'def' or 'class' after a decorator");
 }
 
+/* ---- try, with, raise, assert ------------------------------------------------------
+ *
+ * The exception table (code.h) is built from blocks: a block covers the
+ * instructions emitted while it is open, except those of an exit sequence
+ * (the code that leaves it for a return, break or continue: a finally
+ * body, a with's __exit__), which belong to the blocks outside it. Each
+ * stretch it covers becomes one entry when it ends; inner blocks' entries
+ * end first, so they come first in the table, as the VM needs.
+ */
+
+static void set_depth(compiler *c, int depth) {
+    c->fs->depth = depth;
+    if (depth > c->fs->maxdepth)
+        c->fs->maxdepth = depth;
+}
+
+static void open_block(compiler *c, block *b, block_kind kind) {
+    fstate *fs = c->fs;
+    if (fs->nblocks == MAX_BLOCKS)
+        fail_at(c, peek(c), "too many statically nested blocks");
+    fs->nblocks++;
+    *b = (block){.up = fs->blocks, .kind = kind, .loop = fs->loop, .id = fs->next_block++,
+                 .seg_start = here(c), .depth = fs->depth, .fin_colon = b->fin_colon};
+    fs->blocks = b;
+}
+
+/* Ends the stretch b covers here: one table entry, its target unknown yet. */
+static void close_segment(compiler *c, block *b) {
+    fstate *fs = c->fs;
+    if (b->seg_start >= 0 && b->seg_start < here(c)) {
+        if (fs->n_handlers == fs->cap_handlers) {
+            int cap = fs->cap_handlers;
+            fs->handlers = grow(c, fs->handlers, &cap, 4 * sizeof *fs->handlers);
+            fs->cap_handlers = cap;
+        }
+        int32_t *h = &fs->handlers[4 * fs->n_handlers++];
+        h[0] = b->seg_start, h[1] = here(c), h[2] = -(b->id + 1), h[3] = b->depth;
+    }
+    b->seg_start = -1;
+}
+
+static void close_block(compiler *c, block *b) {
+    close_segment(c, b);
+    c->fs->blocks = b->up;
+    c->fs->nblocks--;
+}
+
+/* b's handler starts here: its entries jump here. */
+static void place_handler(compiler *c, block *b) {
+    fstate *fs = c->fs;
+    for (int i = 0; i < fs->n_handlers; i++)
+        if (fs->handlers[4 * i + 2] == -(b->id + 1))
+            fs->handlers[4 * i + 2] = here(c);
+}
+
+/* Compiles b's finally body (again) here; the tokens are read again, so
+ * each way out of the try gets its own copy. Leaves c->pos after it. */
+static void finally_body(compiler *c, block *b) {
+    if (++c->fin_nest > MAX_FIN_NEST)
+        fail_at(c, peek(c), "too deeply nested finally blocks");
+    c->pos = b->fin_colon;
+    suite(c);
+    c->fin_nest--;
+}
+
+/* The exit sequence of a return (to_return) or of a break or continue:
+ * leaves the blocks it jumps out of, innermost first, each in the blocks
+ * outside it. A break or continue pops what each block has on the stack
+ * (its items are the top ones: statements leave the stack as they found
+ * it); a return leaves them, under its value, for the frame's end to drop.
+ * Pops are emitted with no stack effect: the code after the jump is
+ * unreachable, and is compiled with the depth the block had. */
+static void exit_blocks(compiler *c, bool to_return) {
+    fstate *fs = c->fs;
+    block *inner = fs->blocks;
+    int nblocks = fs->nblocks;
+    for (block *b = inner; b && (to_return || b->loop == fs->loop); b = b->up) {
+        close_segment(c, b);
+        fs->blocks = b->up;
+        fs->nblocks--;
+        switch (b->kind) {
+        case B_TRY:
+            break;
+        case B_HANDLER:
+            emit(c, OP_POP_HANDLED, 0, 0);
+            if (!to_return)
+                emit(c, OP_POP_TOP, 0, 0);
+            break;
+        case B_WITH: /* the manager is at slot depth - 1 */
+            emit(c, OP_WITH_EXIT, to_return ? (uint32_t)b->depth : 0, 0);
+            break;
+        case B_FINALLY: {
+            int pos = c->pos;
+            finally_body(c, b);
+            c->pos = pos;
+            break;
+        }
+        }
+    }
+    fs->blocks = inner;
+    fs->nblocks = nblocks;
+}
+
+/* After the jump or return: the blocks cover what follows again. */
+static void reopen_blocks(compiler *c, bool to_return) {
+    fstate *fs = c->fs;
+    for (block *b = fs->blocks; b && (to_return || b->loop == fs->loop); b = b->up)
+        b->seg_start = here(c);
+}
+
+/* The handler of a handler body b (an except or finally body, with's
+ * exit): a new exception arose there, on top of the one handled ([e, new]
+ * on the stack): e is handled no more, and new goes on. */
+static void handler_cleanup(compiler *c, block *b) {
+    place_handler(c, b);
+    set_depth(c, b->depth + 1);
+    emit(c, OP_POP_HANDLED, 0, 0);
+    emit(c, OP_ROT_TWO, 0, 0);
+    emit(c, OP_POP_TOP, 0, -1);
+    emit(c, OP_RERAISE, 0, -1);
+}
+
+/* The token index just past the clause whose ':' is at i. */
+static int clause_end(compiler *c, int i) {
+    int end = suite_end(c, i);
+    return c->toks.items[end].kind == TK_NEWLINE ? end + 1 : end;
+}
+
+/* The except clauses (after the try body, whose block is tb) and the else. */
+static void except_clauses(compiler *c, block *tb) {
+    fstate *fs = c->fs;
+    close_block(c, tb);
+    int d = fs->depth;
+    int j_else = emit(c, OP_JUMP, NO_JUMP, 0);
+    place_handler(c, tb);
+    set_depth(c, d + 1); /* the exception */
+    emit(c, OP_PUSH_HANDLED, 0, 0);
+    block hb = {0};
+    open_block(c, &hb, B_HANDLER);
+    uint32_t ends = NO_JUMP;
+    bool bare = false;
+    while (check(c, TK_EXCEPT)) {
+        lang_token *et = next(c);
+        if (bare)
+            fail_at(c, et, "default 'except:' must be last");
+        int jnext = -1;
+        if (check(c, TK_COLON)) {
+            bare = true;
+        } else {
+            emit(c, OP_DUP_TOP, 0, +1);
+            expression(c);
+            emit(c, OP_EXC_MATCH, 0, -1);
+            jnext = emit(c, OP_POP_JUMP_IF_FALSE, NO_JUMP, -1);
+            if (accept(c, TK_AS)) {
+                lang_token *n = expect(c, TK_NAME, "a name");
+                emit(c, OP_DUP_TOP, 0, +1);
+                store_name(c, n);
+            }
+        }
+        suite(c);
+        emit(c, OP_POP_HANDLED, 0, 0);
+        emit(c, OP_POP_TOP, 0, -1);
+        ends = (uint32_t)emit(c, OP_JUMP, ends, 0);
+        set_depth(c, d + 1);
+        if (jnext >= 0)
+            patch(c, jnext, here(c));
+    }
+    close_block(c, &hb);
+    emit(c, OP_RERAISE, 1, -1); /* no clause matched (outside hb: it pops e itself) */
+    handler_cleanup(c, &hb);
+    patch(c, j_else, here(c));
+    set_depth(c, d);
+    if (accept(c, TK_ELSE))
+        suite(c);
+    patch_chain(c, ends, here(c));
+}
+
+/* The finally clause of the try whose block is fin: once for the normal
+ * way out, once for an exception (then re-raised). */
+static void finally_clause(compiler *c, block *fin) {
+    fstate *fs = c->fs;
+    expect(c, TK_FINALLY, "'finally'");
+    close_block(c, fin);
+    int d = fs->depth;
+    int pos = c->pos;
+    finally_body(c, fin);
+    c->pos = pos;
+    int j_end = emit(c, OP_JUMP, NO_JUMP, 0);
+    place_handler(c, fin);
+    set_depth(c, d + 1);
+    emit(c, OP_PUSH_HANDLED, 0, 0);
+    block hb = {0};
+    open_block(c, &hb, B_HANDLER);
+    finally_body(c, fin); /* leaves c->pos after the finally block */
+    close_block(c, &hb);
+    emit(c, OP_RERAISE, 1, -1);
+    handler_cleanup(c, &hb);
+    patch(c, j_end, here(c));
+    set_depth(c, d);
+}
+
+static void try_statement(compiler *c) {
+    lang_token *kw = next(c), *t = c->toks.items;
+    /* Where the clauses are: a finally block is compiled at every way out
+     * of the try, before the parse reaches it. */
+    int i = clause_end(c, c->pos);
+    bool has_except = t[i].kind == TK_EXCEPT;
+    while (t[i].kind == TK_EXCEPT) {
+        while (t[i].kind != TK_COLON && t[i].kind != TK_NEWLINE && t[i].kind != TK_EOF)
+            i++;
+        i = clause_end(c, i);
+    }
+    if (has_except && t[i].kind == TK_ELSE)
+        i = clause_end(c, i + 1);
+    int fin_colon = t[i].kind == TK_FINALLY ? i + 1 : -1;
+    if (!has_except && fin_colon < 0) {
+        c->pos = i;
+        fail_at(c, &t[i], "expected 'except' or 'finally' block");
+    }
+    (void)kw;
+    block fin = {.fin_colon = fin_colon}, tb = {0};
+    if (fin_colon >= 0)
+        open_block(c, &fin, B_FINALLY);
+    if (has_except)
+        open_block(c, &tb, B_TRY);
+    suite(c);
+    if (has_except) {
+        if (!check(c, TK_EXCEPT))
+            fail_expected(c, "'except'");
+        except_clauses(c, &tb);
+    }
+    if (fin_colon >= 0)
+        finally_clause(c, &fin);
+}
+
+/* with A as a, B as b: one manager after another, each a block around the
+ * rest (as nested with statements). */
+static void with_items(compiler *c) {
+    fstate *fs = c->fs;
+    expression(c);
+    emit(c, OP_WITH_ENTER, 0, +1);
+    if (accept(c, TK_AS))
+        store_name(c, expect(c, TK_NAME, "a name"));
+    else
+        emit(c, OP_POP_TOP, 0, -1);
+    int d = fs->depth; /* the manager is at slot d - 1 */
+    block wb = {0};
+    open_block(c, &wb, B_WITH);
+    if (accept(c, TK_COMMA))
+        with_items(c);
+    else
+        suite(c);
+    close_block(c, &wb);
+    emit(c, OP_WITH_EXIT, 0, -1);
+    int j_end = emit(c, OP_JUMP, NO_JUMP, 0);
+    place_handler(c, &wb);
+    set_depth(c, d + 1); /* mgr e */
+    emit(c, OP_PUSH_HANDLED, 0, 0);
+    block hb = {0};
+    open_block(c, &hb, B_HANDLER);
+    emit(c, OP_WITH_EXIT_EXC, 0, +1);
+    int j_raise = emit(c, OP_POP_JUMP_IF_FALSE, NO_JUMP, -1);
+    emit(c, OP_POP_HANDLED, 0, 0); /* suppressed: __exit__ returned true */
+    emit(c, OP_POP_TOP, 0, -1);
+    emit(c, OP_POP_TOP, 0, -1);
+    int j_sup = emit(c, OP_JUMP, NO_JUMP, 0);
+    close_block(c, &hb);
+    set_depth(c, d + 1);
+    patch(c, j_raise, here(c));
+    emit(c, OP_RERAISE, 1, -1); /* the manager stays for the unwinding to drop */
+    handler_cleanup(c, &hb);
+    patch(c, j_end, here(c));
+    patch(c, j_sup, here(c));
+    set_depth(c, d - 1);
+}
+
+/* raise; raise X; raise X from Y */
+static void raise_statement(compiler *c) {
+    next(c);
+    if (check(c, TK_NEWLINE)) {
+        emit(c, OP_RAISE, RAISE_BARE, 0);
+        return;
+    }
+    expression(c);
+    if (accept(c, TK_FROM)) {
+        expression(c);
+        emit(c, OP_RAISE, RAISE_FROM, -2);
+    } else {
+        emit(c, OP_RAISE, RAISE_ONE, -1);
+    }
+}
+
+/* assert cond [, msg]: msg is evaluated only when cond is false. */
+static void assert_statement(compiler *c) {
+    next(c);
+    expression(c);
+    int jf = emit(c, OP_POP_JUMP_IF_FALSE, NO_JUMP, -1);
+    int jok = emit(c, OP_JUMP, NO_JUMP, 0);
+    patch(c, jf, here(c));
+    if (accept(c, TK_COMMA)) {
+        expression(c);
+        emit(c, OP_RAISE, RAISE_ASSERT_MSG, -1);
+    } else {
+        emit(c, OP_RAISE, RAISE_ASSERT, 0);
+    }
+    patch(c, jok, here(c));
+}
+
 static void statement(compiler *c) {
     switch (peek(c)->kind) {
     case TK_IF:
@@ -1888,6 +2248,13 @@ static void statement(compiler *c) {
         break;
     case TK_AT:
         decorated(c);
+        break;
+    case TK_TRY:
+        try_statement(c);
+        break;
+    case TK_WITH:
+        next(c);
+        with_items(c);
         break;
     case TK_INDENT:
         fail_at(c, peek(c), "unexpected indent");

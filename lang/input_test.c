@@ -165,7 +165,7 @@ static void test_step_limit(void **state) {
     char err[256];
     assert_int_equal(run_limited("x = 0\nwhile True:\n    x += 1\n", 1000, err, sizeof err),
                      LANG_RUNTIME_ERROR);
-    assert_string_equal(err, "line 2: step limit exceeded");
+    assert_string_equal(err, "line 2: RuntimeError: step limit exceeded");
     assert_int_equal(run_limited("def f(n):\n    return f(n + 1)\nf(0)\n", 100, err, sizeof err),
                      LANG_RUNTIME_ERROR);
     assert_non_null(strstr(err, "step limit exceeded"));

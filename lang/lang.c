@@ -4,6 +4,8 @@
  */
 #include "lang/lang.h"
 
+#include "lang/exceptions.h"
+
 #include <stdlib.h>
 
 #include "lang/builtins.h"
@@ -50,6 +52,7 @@ lang_interp *lang_interp_new(FILE *out, int argc, char **argv) {
     in->modules = rc_dict_new();
     if (!in->globals || !in->builtins || !in->modules ||
         lang_builtins_install(in->builtins) != RC_OK || lang_classes_install(in) != RC_OK ||
+        lang_exceptions_install(in) != RC_OK ||
         lang_modules_install(in) != RC_OK ||
         set_argv(in, argc, argv) != RC_OK || set_name(in) != RC_OK) {
         lang_interp_free(in);

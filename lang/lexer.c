@@ -55,6 +55,8 @@ static const struct {
     {"not", TK_NOT}, {"or", TK_OR}, {"pass", TK_PASS}, {"return", TK_RETURN},
     {"True", TK_TRUE}, {"while", TK_WHILE},
     {"class", TK_CLASS},
+    {"try", TK_TRY}, {"except", TK_EXCEPT}, {"finally", TK_FINALLY}, {"raise", TK_RAISE},
+    {"with", TK_WITH}, {"assert", TK_ASSERT},
 };
 
 static int lex_error(lexer *lx, const char *at, const char *fmt, ...)

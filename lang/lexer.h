@@ -44,6 +44,8 @@ typedef enum lang_tok {
     TK_CLASS,
     /* punctuation: decorators, and more augmented assignments */
     TK_AT, TK_SLASHEQ, TK_DSLASHEQ, TK_PERCENTEQ,
+    /* keywords of exceptions, `with` and `assert` (lang/exceptions.c) */
+    TK_TRY, TK_EXCEPT, TK_FINALLY, TK_RAISE, TK_WITH, TK_ASSERT,
 } lang_tok;
 
 typedef struct lang_token {

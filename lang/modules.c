@@ -5,6 +5,8 @@
  */
 #include "lang/modules.h"
 
+#include "lang/exceptions.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -72,7 +74,7 @@ rc_object *lang_import(lang_thread *ts, rc_object *name) {
     rc_object *m;
     int r = rc_dict_get_ref(ts->interp->modules, name, &m);
     if (r == 0)
-        rc_error_set(RC_EKEY, "No module named '%s'", rc_str_data(name));
+        lang_raise(ts, LANG_EXC_MODULE_NOT_FOUND, "No module named '%s'", rc_str_data(name));
     return r == 1 ? m : NULL;
 }
 
@@ -89,13 +91,15 @@ rc_object *lang_getattr(lang_thread *ts, rc_object *o, rc_object *name) {
         if (r == 1)
             return v;
         if (r == 0)
-            rc_error_set(RC_EKEY, "module '%s' has no attribute '%s'", rc_str_data(m->name), nm);
+            lang_raise(ts, LANG_EXC_ATTRIBUTE, "module '%s' has no attribute '%s'",
+                       rc_str_data(m->name), nm);
         return NULL;
     }
     if ((v = lang_threads_getattr(ts, o, nm)) != NULL ||
-        (v = lang_process_getattr(ts, o, nm)) != NULL)
+        (v = lang_process_getattr(ts, o, nm)) != NULL || (v = lang_exc_getattr(o, nm)) != NULL)
         return v;
-    rc_error_set(RC_EKEY, "'%s' object has no attribute '%s'", rc_object_type_name(o), nm);
+    lang_raise(ts, LANG_EXC_ATTRIBUTE, "'%s' object has no attribute '%s'", rc_object_type_name(o),
+               nm);
     return NULL;
 }
 

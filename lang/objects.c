@@ -25,6 +25,7 @@ static void code_dealloc(rc_object *self) {
     rc_mem_free(co->localnames);
     rc_mem_free(co->ins);
     rc_mem_free(co->lines);
+    rc_mem_free(co->handlers);
 }
 
 /* Not RC_TYPE_GC: code objects form a tree (see code.h). */

@@ -36,7 +36,7 @@ static rc_status nums(rc_object *a, rc_object *b, double *x, double *y) {
 }
 
 static rc_object *type_error(const char *op, rc_object *a, rc_object *b) {
-    rc_error_set(RC_ETYPE, "unsupported operand types for %s: '%s' and '%s'", op,
+    rc_error_set(RC_ETYPE, "unsupported operand type(s) for %s: '%s' and '%s'", op,
                  rc_object_type_name(a), rc_object_type_name(b));
     return NULL;
 }
@@ -598,5 +598,7 @@ rc_status lang_store_subscr(rc_object *c, rc_object *i, rc_object *v) {
 rc_object *lang_str(rc_object *o) {
     if (lang_is_instance(o))
         return lang_instance_str(o); /* __str__ */
+    if (rc_exception_check(o)) /* str(e): its message; repr(e): Name(args) */
+        return rc_newref(rc_exception_message(o));
     return rc_str_check(o) ? rc_newref(o) : rc_object_repr(o);
 }

@@ -512,8 +512,26 @@ static rc_object *lock_release(lang_thread *ts, rc_object *self, rc_object **arg
     return rc_none();
 }
 
+/* `with lock:` (exceptions.c): __enter__ acquires and returns True, as
+ * Python's; __exit__(type, value, tb) releases and lets any exception go on. */
+static rc_object *lock_enter(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    return lock_acquire(ts, self, args, nargs);
+}
+
+static rc_object *lock_exit(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)args;
+    if (!lang_check_args("__exit__", nargs, 3, 3))
+        return NULL;
+    rc_object *r = lock_release(ts, self, NULL, 0);
+    if (!r)
+        return NULL;
+    rc_decref(r);
+    return rc_false();
+}
+
 static const lang_method lock_methods[] = {
-    {"acquire", lock_acquire}, {"release", lock_release}, {NULL, NULL},
+    {"acquire", lock_acquire}, {"release", lock_release},
+    {"__enter__", lock_enter}, {"__exit__", lock_exit}, {NULL, NULL},
 };
 
 /* ---- time ------------------------------------------------------------------------------ */

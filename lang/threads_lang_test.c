@@ -154,15 +154,15 @@ static void test_threading_module(void **state) {
                      "5 Thread-3 (<lambda>)\n");
     int E = LANG_RUNTIME_ERROR;
     lt_expect_error("import threading\nt = threading.Thread(target=len, args=([],))\nt.start()\n"
-                    "t.join()\nt.start()\n", E, "line 5: threads can only be started once");
+                    "t.join()\nt.start()\n", E, "line 5: RuntimeError: threads can only be started once");
     lt_expect_error("import threading\nthreading.Thread(target=len).join()\n", E,
-                    "line 2: cannot join thread before it is started");
+                    "line 2: RuntimeError: cannot join thread before it is started");
     lt_expect_error("import threading\nthreading.current_thread().join()\n", E,
-                    "line 2: cannot join current thread");
+                    "line 2: RuntimeError: cannot join current thread");
     lt_expect_error("import threading\nthreading.Thread(tagret=len)\n", E,
-                    "line 2: Thread() got an unexpected keyword argument 'tagret'");
+                    "line 2: TypeError: Thread() got an unexpected keyword argument 'tagret'");
     lt_expect_error("import threading\nthreading.Thread(target=len, args=1)\n", E,
-                    "line 2: Thread args must be a tuple, not 'int'");
+                    "line 2: TypeError: Thread args must be a tuple, not 'int'");
 }
 
 /* multiprocessing: each child runs its target on a copy of the program's

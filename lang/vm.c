@@ -25,6 +25,7 @@
 
 #include "lang/builtins.h"
 #include "lang/classes.h"
+#include "lang/exceptions.h"
 #include "lang/format.h"
 #include "lang/modules.h"
 #include "lang/objects.h"
@@ -55,19 +56,20 @@ static bool take_step(lang_thread *ts) {
 }
 
 void lang_thread_fini(lang_thread *ts) {
+    lang_exc_thread_fini(ts);
     rc_mem_free(ts->stack);
     ts->stack = NULL;
     lang_classes_set_thread(NULL);
 }
 
 void lang_format_error(lang_thread *ts, char *buf, size_t size) {
-    /* Named as Python names it, so that a program that ran out of C stack
-     * depth (deep data or deep calls) says so plainly. */
-    const char *kind = rc_error_code() == RC_ERECURSION ? "RecursionError: " : "";
+    /* Python's last line, "ValueError: message", after refpy's line. */
+    char what[300];
+    lang_exc_describe(ts, what, sizeof what);
     if (ts->err_line > 0)
-        snprintf(buf, size, "line %d: %s%s", ts->err_line, kind, rc_error_message());
+        snprintf(buf, size, "line %d: %s", ts->err_line, what);
     else
-        snprintf(buf, size, "%s%s", kind, rc_error_message());
+        snprintf(buf, size, "%s", what);
     ts->err_line = 0; /* refcore's slot keeps the code, for callers that ask */
 }
 
@@ -83,7 +85,7 @@ static rc_object *load_global(lang_thread *ts, rc_object *name) {
     if (r == 0)
         r = rc_dict_get_ref(in->builtins, name, &v);
     if (r == 0)
-        rc_error_set(RC_EKEY, "name '%s' is not defined", rc_str_data(name));
+        lang_raise(ts, LANG_EXC_NAME, "name '%s' is not defined", rc_str_data(name));
     return v;
 }
 
@@ -113,9 +115,10 @@ static lang_env *env_up(lang_env *e, uint32_t levels) {
     return e;
 }
 
-static void unbound_local(lang_code *co, uint32_t i) {
-    rc_error_set(RC_EVALUE, "local variable '%s' referenced before assignment",
-                 rc_str_data(co->localnames[i]));
+static void unbound_local(lang_thread *ts, lang_code *co, uint32_t i) {
+    lang_raise(ts, LANG_EXC_UNBOUND_LOCAL,
+               "cannot access local variable '%s' where it is not associated with a value",
+               rc_str_data(co->localnames[i]));
 }
 
 /* Replaces slot's reference with v (stolen). */
@@ -315,6 +318,8 @@ static rc_object *run_frame(lang_thread *ts, lang_code *co, lang_env *env) {
     rc_object *result = NULL, *v;
     uint32_t pc = 0;
     int t;
+    bool b;
+run:
     for (;;) {
         uint32_t in = ins[pc++], arg = LANG_ARG(in);
         switch (LANG_OP(in)) {
@@ -323,7 +328,7 @@ static rc_object *run_frame(lang_thread *ts, lang_code *co, lang_env *env) {
             break;
         case OP_LOAD_FAST:
             if (!(v = env_load(env, arg))) {
-                unbound_local(co, arg);
+                unbound_local(ts, co, arg);
                 goto error;
             }
             *sp++ = v;
@@ -333,7 +338,7 @@ static rc_object *run_frame(lang_thread *ts, lang_code *co, lang_env *env) {
             break;
         case OP_LOAD_DEREF:
             if (!(v = env_load(env_up(env, arg >> 16), arg & 0xffff))) {
-                rc_error_set(RC_EVALUE, "free variable referenced before assignment");
+                lang_raise(ts, LANG_EXC_NAME, "free variable referenced before assignment");
                 goto error;
             }
             *sp++ = v;
@@ -434,7 +439,13 @@ static rc_object *run_frame(lang_thread *ts, lang_code *co, lang_env *env) {
             *sp++ = v;
             break;
         case OP_SUBSCR:
-            REPLACE(2, lang_subscr(sp[-2], sp[-1]));
+            v = lang_subscr(sp[-2], sp[-1]);
+            if (!v && rc_error_code() == RC_EKEY && rc_dict_check(sp[-2]))
+                lang_raise_key(ts, sp[-1]); /* the key joins the error only now */
+            else if (!v && rc_error_code() == RC_EINDEX) /* Python's words */
+                lang_raise(ts, LANG_EXC_INDEX, "%s index out of range",
+                           rc_str_check(sp[-2]) ? "string" : rc_object_type_name(sp[-2]));
+            REPLACE(2, v);
             break;
         case OP_SLICE:
             REPLACE(4, lang_slice(sp[-4], sp[-3], sp[-2], sp[-1]));
@@ -514,8 +525,8 @@ static rc_object *run_frame(lang_thread *ts, lang_code *co, lang_env *env) {
             break;
         case OP_IMPORT_FROM:
             if (!(v = lang_getattr(ts, sp[-1], consts[arg]))) {
-                rc_error_set(RC_EKEY, "cannot import name '%s' from '%s'", rc_str_data(consts[arg]),
-                             rc_str_data(((lang_module *)sp[-1])->name));
+                lang_raise(ts, LANG_EXC_IMPORT, "cannot import name '%s' from '%s'",
+                           rc_str_data(consts[arg]), rc_str_data(((lang_module *)sp[-1])->name));
                 goto error;
             }
             *sp++ = v;
@@ -558,11 +569,64 @@ static rc_object *run_frame(lang_thread *ts, lang_code *co, lang_env *env) {
         case OP_CALL_METHOD_SPREAD:
             REPLACE(2, call_spread(ts, sp[-2], consts[arg], sp[-1]));
             break;
+        /* ---- exceptions and `with` (exceptions.c) ---- */
+        case OP_RAISE:
+            t = arg == RAISE_FROM ? 2 : arg == RAISE_ONE || arg == RAISE_ASSERT_MSG ? 1 : 0;
+            lang_do_raise(ts, (int)arg, t ? sp[-t] : NULL, arg == RAISE_FROM ? sp[-1] : NULL);
+            POPN(t);
+            goto error;
+        case OP_RERAISE:
+            lang_reraise(ts, *--sp, arg != 0);
+            goto error;
+        case OP_EXC_MATCH:
+            if ((t = lang_exc_match(sp[-2], sp[-1])) < 0)
+                goto error;
+            REPLACE(2, rc_bool_from(t));
+            break;
+        case OP_PUSH_HANDLED:
+            if (lang_handled_push(ts, sp[-1]) != RC_OK)
+                goto error;
+            break;
+        case OP_POP_HANDLED:
+            lang_handled_pop(ts);
+            break;
+        case OP_WITH_ENTER:
+            if (!(v = lang_with_enter(ts, sp[-1])))
+                goto error;
+            *sp++ = v;
+            break;
+        case OP_WITH_EXIT:
+            t = lang_with_exit(ts, arg ? base[arg - 1] : sp[-1], NULL, &b);
+            if (!arg)
+                POPN(1);
+            if (t != RC_OK)
+                goto error;
+            break;
+        case OP_WITH_EXIT_EXC:
+            if (lang_with_exit(ts, sp[-2], sp[-1], &b) != RC_OK)
+                goto error;
+            *sp++ = rc_bool_from(b);
+            break;
         }
     }
 error:
     if (ts->err_line == 0)
         ts->err_line = co->lines[pc - 1];
+    /* The innermost handler whose range holds the failing instruction
+     * (code.h): the stack unwinds to its depth, and it gets the exception. */
+    for (int32_t i = 0; i < co->n_handlers && lang_exc_catchable(ts); i++) {
+        const int32_t *h = &co->handlers[4 * i];
+        if ((int32_t)pc - 1 < h[0] || (int32_t)pc - 1 >= h[1])
+            continue;
+        if (!(v = lang_exc_take(ts))) { /* out of memory: not caught here */
+            ts->err_line = ts->caught_line;
+            break;
+        }
+        POPN(sp - (base + h[3]));
+        *sp++ = v;
+        pc = (uint32_t)h[2];
+        goto run;
+    }
 done:
     POPN(sp - base); /* a return from inside a for loop leaves its iterator */
     ts->sp -= co->stacksize;
@@ -663,6 +727,14 @@ rc_object *lang_call_kw(lang_thread *ts, rc_object *callee, rc_object **args, in
     rc_object *r = lang_classes_call(ts, callee, args, nargs, kwnames, &handled);
     if (handled)
         return r;
+    if (type == &lang_exc_class_type) {
+        if (kwnames && rc_tuple_size(kwnames) > 0) {
+            lang_raise(ts, LANG_EXC_TYPE, "%s() takes no keyword arguments",
+                       rc_str_data(((lang_exc_class *)callee)->name));
+            return NULL;
+        }
+        return lang_exc_instance(callee, args, nargs);
+    }
     rc_error_set(RC_ETYPE, "'%s' object is not callable", type->name);
     return NULL;
 }

@@ -57,6 +57,9 @@ typedef struct lang_interp {
     /* classes.c: the special methods' names (lang_special), interned, so
      * immortal: nothing to free. Read-only once built. */
     rc_object *special_names[32];
+    /* The builtin exception classes, by lang_exc_kind (exceptions.h);
+     * borrowed from the builtins dict, immortal. */
+    rc_object *exc_classes[32];
 } lang_interp;
 
 typedef struct lang_thread {
@@ -68,6 +71,19 @@ typedef struct lang_thread {
     bool exiting;       /* the error being unwound is sys.exit(exit_status) */
     rc_object *handle;  /* this thread's handle for threading (borrowed) */
     int exit_status;
+    /* Exceptions (exceptions.c). exc: the exception object being unwound,
+     * or NULL when the error is only in refcore's slot; it is the current
+     * one only while the slot still holds its status and message (a later
+     * error that no one caught replaces the slot, not exc).
+     * handled[0 .. n_handled): the exceptions whose except/finally blocks
+     * run, innermost last, each with the line where it was raised; borrowed
+     * (a frame's value stack holds each). caught_line: the line of the last
+     * exception a handler caught, for its PUSH_HANDLED or reraise. */
+    rc_object *exc;
+    rc_object **handled;
+    int *handled_lines;
+    int n_handled, cap_handled;
+    int caught_line;
 } lang_thread;
 
 /* Returns 0, or -1 (RC_ENOMEM) with the error set. pre: attached. */

@@ -803,6 +803,22 @@ static void test_uncaught_exceptions(void **state) {
                     "line 5, column 1: syntax error: default 'except:' must be last");
     lt_expect_error("try:\n    pass\nfinally\n    pass\n", S, "expected ':'");
     lt_expect_error("with 1 as:\n    pass\n", S, "expected a name");
+    char src[4096] = "";
+    for (int i = 0; i < 5; i++) /* a finally block inside four others */
+        snprintf(src + strlen(src), sizeof src - strlen(src), "%*stry:\n%*s pass\n%*sfinally:\n",
+                 i, "", i, "", i, "");
+    strcat(src, "     pass\n");
+    lt_expect_error(src, S, "too deeply nested finally blocks");
+    src[0] = '\0';
+    for (int i = 0; i < 21; i++) /* Python's limit is 20 */
+        snprintf(src + strlen(src), sizeof src - strlen(src), "%*swith Lock():\n", i, "");
+    strcat(src, "                      pass\n");
+    lt_expect_error(src, S, "line 21, column 32: syntax error: too many statically nested blocks");
+    src[0] = '\0';
+    for (int i = 0; i < 20; i++)
+        snprintf(src + strlen(src), sizeof src - strlen(src), "%*swith Lock():\n", i, "");
+    strcat(src, "                    print('20 deep')\n");
+    lt_expect_output(src, "20 deep\n");
     /* sys.exit() and the step limit are no exceptions a handler can catch */
     lt_result r = lt_run("import sys\ntry:\n    sys.exit(3)\nexcept:\n    print('caught')\n");
     assert_int_equal(r.status, LANG_OK);

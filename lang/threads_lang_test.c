@@ -39,6 +39,24 @@ static void test_lock_protects_counter(void **state) {
     rc_set_switch_interval(0.005);
 }
 
+/* The same with `with lock:`, the body left by continue, by return and by
+ * an exception in turn: the lock is released on each way out, or the
+ * other threads would wait for ever and the count be short. */
+static void test_with_lock_protects_counter(void **state) {
+    (void)state;
+    rc_set_switch_interval(0.0001);
+    lt_expect_output("n = 0\nlock = Lock()\n"
+                     "def bump(i):\n    global n\n    with lock:\n        v = n\n        sleep(0)\n"
+                     "        n = v + 1\n        if i % 3 == 0:\n            return 'r'\n"
+                     "        if i % 3 == 1:\n            raise ValueError(i)\n"
+                     "def work(k):\n    for i in range(k):\n        try:\n            bump(i)\n"
+                     "        except ValueError:\n            continue\n    return k\n"
+                     "ts = []\nfor i in range(4):\n    ts.append(thread(work, 150))\n"
+                     "s = 0\nfor t in ts:\n    s += t.join()\nprint(n, s, lock.acquire())\n",
+                     "600 600 True\n");
+    rc_set_switch_interval(0.005);
+}
+
 static void test_shared_list(void **state) {
     (void)state;
     lt_expect_output("shared = []\n"
@@ -217,6 +235,7 @@ int main(void) {
         cmocka_unit_test(test_sys_exit_in_thread),
         RCT_SERIAL(test_multiprocessing, "forks the process"),
         cmocka_unit_test(test_lock_protects_counter),
+        cmocka_unit_test(test_with_lock_protects_counter),
         cmocka_unit_test(test_shared_list),
         cmocka_unit_test(test_blocked_acquire_lets_others_run),
         cmocka_unit_test(test_shared_instances),

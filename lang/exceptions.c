@@ -90,6 +90,9 @@ static rc_object *class_new(const char *name, rc_object *base, rc_status code) {
     c->name = nm;
     c->base_class = base ? rc_newref(base) : NULL;
     c->code = code ? code : ((lang_exc_class *)base)->code;
+    c->str_is_repr = base ? ((lang_exc_class *)base)->str_is_repr : false;
+    if (strcmp(name, "KeyError") == 0)
+        c->str_is_repr = true;
     if (rc_immortalize(nm) != RC_OK || rc_immortalize(&c->base) != RC_OK) {
         rc_decref(&c->base);
         return NULL;
@@ -134,10 +137,7 @@ static rc_object *message_of(rc_object *cls, rc_object *args) {
     if (n > 1)
         return rc_object_repr(args);
     rc_object *a = rc_tuple_get(args, 0);
-    lang_exc_class *c = (lang_exc_class *)cls;
-    return c->code == RC_EKEY && strcmp(rc_str_data(c->name), "KeyError") == 0
-               ? rc_object_repr(a)
-               : lang_str(a);
+    return ((lang_exc_class *)cls)->str_is_repr ? rc_object_repr(a) : lang_str(a);
 }
 
 /* An instance of cls with args (a tuple, borrowed). */
@@ -286,10 +286,14 @@ static lang_exc_kind kind_of_status(rc_status st) {
     }
 }
 
-/* ts->exc if it is still the current error (the slot says what it says). */
+/* ts->exc if it is still the current error: the slot holds its status and
+ * its message, which the slot may have cut (rc_error_set keeps 255 bytes). */
 static bool exc_is_current(lang_thread *ts) {
-    return ts->exc && rc_error_code() == rc_exception_code(ts->exc) &&
-           strcmp(rc_error_message(), rc_str_data(rc_exception_message(ts->exc))) == 0;
+    if (!ts->exc || rc_error_code() != rc_exception_code(ts->exc))
+        return false;
+    const char *slot = rc_error_message(), *msg = rc_str_data(rc_exception_message(ts->exc));
+    size_t n = strlen(slot), len = strlen(msg);
+    return memcmp(slot, msg, n < len ? n : len) == 0 && (n == len || (n < len && n == 255));
 }
 
 rc_object *lang_exc_take(lang_thread *ts) {

@@ -40,6 +40,8 @@ typedef struct lang_exc_class {
     rc_object *name;       /* str */
     rc_object *base_class; /* a lang_exc_class, or NULL for BaseException */
     rc_status code;        /* what refcore's slot says for its instances */
+    bool str_is_repr;      /* str(e) of one argument is its repr (KeyError and
+                              its subclasses, as Python's KeyError.__str__) */
 } lang_exc_class;
 
 extern rc_type lang_exc_class_type;

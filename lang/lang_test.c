@@ -784,6 +784,11 @@ static void test_uncaught_exceptions(void **state) {
     int E = LANG_RUNTIME_ERROR, S = LANG_SYNTAX_ERROR;
     lt_expect_error("x = 1\n\nraise ValueError('bad')\n", E, "line 3: ValueError: bad");
     lt_expect_error("raise ValueError\n", E, "line 1: ValueError");
+    /* a message longer than refcore's slot keeps (255 bytes) is still the
+     * exception raised, class and all */
+    lt_expect_output("try:\n    raise KeyboardInterrupt('x' * 300)\nexcept ValueError:\n"
+                     "    print('wrong')\nexcept KeyboardInterrupt as e:\n    print(len(str(e)))\n",
+                     "300\n");
     lt_expect_error("d = {}\nd['k']\n", E, "line 2: KeyError: 'k'");
     lt_expect_error("d = {}\nd.pop(('a', 1))\n", E, "line 2: KeyError: ('a', 1)");
     lt_expect_error("def f():\n    raise IndexError('deep')\ntry:\n    f()\nexcept KeyError:\n"

@@ -166,6 +166,13 @@ static void test_step_limit(void **state) {
     assert_int_equal(run_limited("x = 0\nwhile True:\n    x += 1\n", 1000, err, sizeof err),
                      LANG_RUNTIME_ERROR);
     assert_string_equal(err, "line 2: RuntimeError: step limit exceeded");
+    /* No handler catches it (else a loop that catches everything would
+     * never end), and finally blocks do not run on the way out. */
+    assert_int_equal(run_limited("while True:\n    try:\n        while True:\n            pass\n"
+                                 "    except:\n        pass\n    finally:\n        pass\n",
+                                 1000, err, sizeof err),
+                     LANG_RUNTIME_ERROR);
+    assert_string_equal(err, "line 3: RuntimeError: step limit exceeded");
     assert_int_equal(run_limited("def f(n):\n    return f(n + 1)\nf(0)\n", 100, err, sizeof err),
                      LANG_RUNTIME_ERROR);
     assert_non_null(strstr(err, "step limit exceeded"));

@@ -831,6 +831,44 @@ static void test_uncaught_exceptions(void **state) {
     lt_result_free(&r);
 }
 
+/* Corners: an error in an except clause's class expression, break and
+ * continue through nested try/finally and with, a def inside a finally
+ * block (compiled twice), RecursionError caught, a try inside a finally
+ * that runs for an exception, raise ... from None. */
+static void test_exception_corners(void **state) {
+    (void)state;
+    lt_expect_output("import threading\ntry:\n    try:\n        raise ValueError(1)\n"
+                     "    except undefined_name:\n        pass\nexcept NameError as e:\n"
+                     "    print('match expr', e, repr(e.__context__))\ndef f():\n"
+                     "    for i in range(5):\n        try:\n            try:\n"
+                     "                if i == 2:\n                    raise KeyError(i)\n"
+                     "            except KeyError:\n                break\n"
+                     "        finally:\n            print('fin', i)\n    while True:\n"
+                     "        with threading.Lock() as l:\n            try:\n"
+                     "                continue_once = i\n                i += 1\n"
+                     "                if i < 5:\n                    continue\n"
+                     "                break\n            finally:\n"
+                     "                print('w', i)\n    return i\nprint(f())\ndef g():\n"
+                     "    try:\n        raise ValueError('x')\n    finally:\n"
+                     "        def inner():\n            return 'inner'\n"
+                     "        print(inner())\ntry:\n    g()\nexcept ValueError as e:\n"
+                     "    print('g', e)\ndef r(n):\n    return r(n + 1)\ntry:\n    r(0)\n"
+                     "except RecursionError as e:\n    print('recursion caught')\n"
+                     "def fin_exc():\n    try:\n        raise ValueError('a')\n"
+                     "    finally:\n        try:\n            raise TypeError('b')\n"
+                     "        except TypeError as t:\n"
+                     "            print('inside finally', t, repr(t.__context__))\ntry:\n"
+                     "    fin_exc()\nexcept ValueError as e:\n    print('after', e)\nx = 0\n"
+                     "for i in range(3):\n    try:\n        x += 1\n    except:\n"
+                     "        pass\n    else:\n        x += 10\n    finally:\n"
+                     "        x += 100\nprint(x)\ntry:\n"
+                     "    raise ValueError('x') from None\nexcept ValueError as e:\n"
+                     "    print(e.__cause__)\n",
+                     "match expr name 'undefined_name' is not defined ValueError(1)\nfin 0\n"
+                     "fin 1\nfin 2\nw 3\nw 4\nw 5\n5\ninner\ng x\nrecursion caught\n"
+                     "inside finally b ValueError('a')\nafter a\n333\nNone\n");
+}
+
 /* with: a Lock is released on every way out of the block. */
 static void test_with_and_assert(void **state) {
     (void)state;
@@ -1237,6 +1275,7 @@ int main(void) {
         cmocka_unit_test(test_raise),
         cmocka_unit_test(test_uncaught_exceptions),
         cmocka_unit_test(test_with_and_assert),
+        cmocka_unit_test(test_exception_corners),
         cmocka_unit_test(test_deep_nesting_is_an_error),
         cmocka_unit_test(test_allocation_failures),
         cmocka_unit_test(test_compile_allocation_failures),

@@ -2123,14 +2123,17 @@ static void finally_clause(compiler *c, block *fin) {
 }
 
 static void try_statement(compiler *c) {
-    lang_token *kw = next(c), *t = c->toks.items;
+    next(c);
+    lang_token *t = c->toks.items;
     /* Where the clauses are: a finally block is compiled at every way out
      * of the try, before the parse reaches it. */
     int i = clause_end(c, c->pos);
     bool has_except = t[i].kind == TK_EXCEPT;
-    while (t[i].kind == TK_EXCEPT) {
-        while (t[i].kind != TK_COLON && t[i].kind != TK_NEWLINE && t[i].kind != TK_EOF)
-            i++;
+    while (t[i].kind == TK_EXCEPT) { /* to its ':', outside brackets */
+        for (int depth = 0; t[i].kind != TK_EOF && t[i].kind != TK_NEWLINE &&
+                            (depth > 0 || t[i].kind != TK_COLON);
+             i++)
+            depth += is_opener(t[i].kind) ? 1 : is_closer(t[i].kind) ? -1 : 0;
         i = clause_end(c, i);
     }
     if (has_except && t[i].kind == TK_ELSE)
@@ -2140,7 +2143,6 @@ static void try_statement(compiler *c) {
         c->pos = i;
         fail_at(c, &t[i], "expected 'except' or 'finally' block");
     }
-    (void)kw;
     block fin = {.fin_colon = fin_colon}, tb = {0};
     if (fin_colon >= 0)
         open_block(c, &fin, B_FINALLY);

@@ -808,6 +808,10 @@ static void test_uncaught_exceptions(void **state) {
                     "line 5, column 1: syntax error: default 'except:' must be last");
     lt_expect_error("try:\n    pass\nfinally\n    pass\n", S, "expected ':'");
     lt_expect_error("with 1 as:\n    pass\n", S, "expected a name");
+    /* a ':' inside brackets of an except clause is not its end */
+    lt_expect_output("try:\n    raise KeyError(2)\nexcept {1: KeyError, 2: ValueError}[1]:\n"
+                     "    print('k')\nfinally:\n    print('f')\n",
+                     "k\nf\n");
     char src[4096] = "";
     for (int i = 0; i < 5; i++) /* a finally block inside four others */
         snprintf(src + strlen(src), sizeof src - strlen(src), "%*stry:\n%*s pass\n%*sfinally:\n",

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "lang/builtins.h"
+#include "lang/exceptions.h"
 #include "lang/modules.h"
 #include "lang/ops.h"
 
@@ -393,13 +394,13 @@ static rc_object *bind(rc_object *v, rc_object *obj, bool via_class) {
     return r;
 }
 
-static rc_object *no_attribute(rc_object *o, rc_object *name) {
+static rc_object *no_attribute(lang_thread *ts, rc_object *o, rc_object *name) {
     if (lang_is_class(o))
-        rc_error_set(RC_EKEY, "type object '%s' has no attribute '%s'",
-                     rc_str_data(((lang_class *)o)->name), rc_str_data(name));
+        lang_raise(ts, LANG_EXC_ATTRIBUTE, "type object '%s' has no attribute '%s'",
+                   rc_str_data(((lang_class *)o)->name), rc_str_data(name));
     else
-        rc_error_set(RC_EKEY, "'%s' object has no attribute '%s'", lang_type_name(o),
-                     rc_str_data(name));
+        lang_raise(ts, LANG_EXC_ATTRIBUTE, "'%s' object has no attribute '%s'",
+                   lang_type_name(o), rc_str_data(name));
     return NULL;
 }
 
@@ -426,7 +427,7 @@ rc_object *lang_classes_getattr(lang_thread *ts, rc_object *o, rc_object *name) 
         if ((r = class_lookup(((lang_class *)s->a)->super, name, &v)) != 0)
             return r > 0 ? bind(v, s->self, lang_is_class(s->self)) : NULL;
     }
-    return no_attribute(o, name);
+    return no_attribute(ts, o, name);
 }
 
 rc_status lang_setattr(rc_object *o, rc_object *name, rc_object *v) {
@@ -461,7 +462,7 @@ rc_object *lang_classes_call_method(lang_thread *ts, rc_object *o, rc_object *na
         r = f ? 1 : -1;
     }
     if (r == 0)
-        return no_attribute(o, name);
+        return no_attribute(ts, o, name);
     if (r < 0)
         return NULL;
     callee = obj ? resolve_found(f, obj, via_class, &selfarg) : f;
@@ -512,11 +513,6 @@ rc_object *lang_classes_call(lang_thread *ts, rc_object *callee, rc_object **arg
 
 /* ---- special methods: operators ------------------------------------------------------------ */
 
-static const char *binop_text(lang_binop op) {
-    static const char *text[] = {"+", "-", "*", "/", "//", "%", "==", "!=", "<", "<=", ">", ">="};
-    return op <= BIN_GE ? text[op] : "?";
-}
-
 /* __eq__ on whichever side has it (a's first), else identity. */
 static rc_object *instance_eq(rc_object *a, rc_object *b) {
     bool found = false;
@@ -545,7 +541,7 @@ static rc_object *instance_compare(lang_binop op, rc_object *a, rc_object *b) {
         return ne;
     }
     rc_error_set(RC_ETYPE, "'%s' not supported between instances of '%s' and '%s'",
-                 binop_text(op), lang_type_name(a), lang_type_name(b));
+                 lang_binop_text(op), lang_type_name(a), lang_type_name(b));
     return NULL;
 }
 
@@ -556,12 +552,16 @@ rc_object *lang_instance_binary(lang_binop op, rc_object *a, rc_object *b) {
     if (op >= BIN_EQ)
         return instance_compare(op, a, b);
     bool found = false;
-    rc_object *r = lang_is_instance(a) ? call_special(a, fwd[op], &b, 1, &found) : NULL;
+    rc_object *r = NULL;
+    if (op > BIN_MOD) /* ** (no __pow__ yet): the tables end at % */
+        goto unsupported;
+    r = lang_is_instance(a) ? call_special(a, fwd[op], &b, 1, &found) : NULL;
     if (!found && lang_is_instance(b))
         r = call_special(b, rev[op], &a, 1, &found);
     if (found)
         return r;
-    rc_error_set(RC_ETYPE, "unsupported operand types for %s: '%s' and '%s'", binop_text(op),
+unsupported:
+    rc_error_set(RC_ETYPE, "unsupported operand types for %s: '%s' and '%s'", lang_binop_text(op),
                  lang_type_name(a), lang_type_name(b));
     return NULL;
 }

@@ -225,7 +225,7 @@ static rc_object *list_concat(rc_object *a, rc_object *b) {
     return l;
 }
 
-static const char *op_text(lang_binop op) {
+const char *lang_binop_text(lang_binop op) {
     static const char *text[] = {"+", "-", "*", "/", "//", "%", "**", "==", "!=",
                                  "<", "<=", ">", ">=", "in", "not in", "is", "is not"};
     return text[op];
@@ -254,7 +254,7 @@ static rc_object *arith(lang_binop op, rc_object *a, rc_object *b) {
         return seq_repeat(b, a);
     if (op == BIN_ADD && rc_tuple_check(a) && rc_tuple_check(b))
         return list_to_tuple(list_concat(a, b));
-    return type_error(op_text(op), a, b);
+    return type_error(lang_binop_text(op), a, b);
 }
 
 /* ---- comparison and membership -------------------------------------------- */
@@ -339,7 +339,7 @@ static rc_status order(rc_object *a, rc_object *b, lang_binop op, int *out) {
     } else if ((rc_tuple_check(a) && rc_tuple_check(b)) || (rc_list_check(a) && rc_list_check(b))) {
         return seq_order(a, b, op, out);
     } else {
-        return rc_error_set(RC_ETYPE, "'%s' not supported between '%s' and '%s'", op_text(op),
+        return rc_error_set(RC_ETYPE, "'%s' not supported between '%s' and '%s'", lang_binop_text(op),
                             rc_object_type_name(a), rc_object_type_name(b));
     }
     return RC_OK;

@@ -15,6 +15,9 @@
 int lang_truthy(rc_object *o);
 
 rc_object *lang_binary(lang_binop op, rc_object *a, rc_object *b);
+
+/* The operator's text as the program writes it ("+", "not in", ...). */
+const char *lang_binop_text(lang_binop op);
 rc_object *lang_negate(rc_object *o);
 
 /* The int of d's integral part (int(d) in Python), of any size. Errors:

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "lang/builtins.h"
+#include "lang/exceptions.h"
 #include "lang/lang.h"
 #include "lang/modules.h"
 #include "lang/ops.h"
@@ -162,7 +163,7 @@ static rc_object *process_start(lang_thread *ts, rc_object *self, rc_object **ar
     pthread_mutex_lock(&p->mutex);
     if (p->pid != 0) {
         pthread_mutex_unlock(&p->mutex);
-        rc_error_set(RC_ESTATE, "cannot start a process twice");
+        lang_raise(ts, LANG_EXC_ASSERTION, "cannot start a process twice");
         return NULL;
     }
     /* What the parent printed must not be printed again by the child. */
@@ -194,7 +195,7 @@ static void process_reaped(process_handle *p, int status) {
 /* p.join(): waits for the child to end (in the release region: other
  * threads run meanwhile) and sets exitcode. */
 static rc_object *process_join(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
-    (void)ts, (void)args;
+    (void)args;
     process_handle *p = (process_handle *)self;
     if (!lang_check_args("join", nargs, 0, 0))
         return NULL;
@@ -217,7 +218,7 @@ static rc_object *process_join(lang_thread *ts, rc_object *self, rc_object **arg
     pthread_mutex_unlock(&p->mutex);
     RC_END_ALLOW_THREADS
     if (!started) {
-        rc_error_set(RC_ESTATE, "can only join a started process");
+        lang_raise(ts, LANG_EXC_ASSERTION, "can only join a started process");
         return NULL;
     }
     if (wait_errno) {

@@ -208,13 +208,13 @@ static void test_multiprocessing(void **state) {
     int E = LANG_RUNTIME_ERROR;
     lt_expect_error("from multiprocessing import Process\np = Process(target=len, args=([],))\n"
                     "p.start()\np.join()\np.start()\n", E,
-                    "line 5: cannot start a process twice");
+                    "line 5: AssertionError: cannot start a process twice");
     lt_expect_error("from multiprocessing import Process\nProcess(target=len).join()\n", E,
-                    "line 2: can only join a started process");
+                    "line 2: AssertionError: can only join a started process");
     lt_expect_error("from multiprocessing import Process\nProcess(target=len, args=1)\n", E,
-                    "line 2: Process args must be a tuple, not 'int'");
+                    "line 2: TypeError: Process args must be a tuple, not 'int'");
     lt_expect_error("from multiprocessing import Process\nProcess(name=1)\n", E,
-                    "line 2: Process name must be a str, not 'int'");
+                    "line 2: TypeError: Process name must be a str, not 'int'");
 }
 
 /* sys.exit() in a thread ends that thread quietly, not the program. */

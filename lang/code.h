@@ -29,7 +29,7 @@ typedef enum lang_op {
     OP_ROT_TWO,        /* a b -- b a */
     OP_ROT_THREE,      /* a b c -- c a b */
     OP_BINARY,         /* a b -- a OP b; arg is a lang_binop */
-    OP_NEGATE,         /* v -- -v */
+    OP_NEGATE,         /* v -- -v (arg 0) or ~v (arg 1) */
     OP_NOT,            /* v -- not v */
     OP_JUMP,           /* -- ; to arg (a backward jump is a checkpoint) */
     OP_POP_JUMP_IF_FALSE, /* v -- ; to arg if v is false */
@@ -91,6 +91,7 @@ enum { RAISE_BARE, RAISE_ONE, RAISE_FROM, RAISE_ASSERT, RAISE_ASSERT_MSG };
 /* OP_BINARY's argument. The comparison operators are binary ops too. */
 typedef enum lang_binop {
     BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_FLOORDIV, BIN_MOD, BIN_POW,
+    BIN_LSHIFT, BIN_RSHIFT, BIN_AND, BIN_XOR, BIN_OR, /* ints only: before the comparisons */
     BIN_EQ, BIN_NE, BIN_LT, BIN_LE, BIN_GT, BIN_GE, BIN_IN, BIN_NOT_IN,
     BIN_IS, BIN_IS_NOT,
 } lang_binop;

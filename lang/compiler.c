@@ -1010,19 +1010,20 @@ static expr_kind power(compiler *c) {
 }
 
 static expr_kind unary(compiler *c) {
-    if (accept(c, TK_MINUS) || accept(c, TK_PLUS)) {
-        bool neg = c->toks.items[c->pos - 1].kind == TK_MINUS;
+    if (accept(c, TK_MINUS) || accept(c, TK_PLUS) || accept(c, TK_TILDE)) {
+        lang_tok k = c->toks.items[c->pos - 1].kind;
         enter(c);
         unary(c);
         leave(c);
-        if (neg)
-            emit(c, OP_NEGATE, 0, 0);
+        if (k != TK_PLUS)
+            emit(c, OP_NEGATE, k == TK_TILDE, 0); /* -x, or ~x */
         return EK_OTHER;
     }
     return power(c);
 }
 
-/* Binary operator levels, loosest last. */
+/* Binary operator levels, loosest last, as Python's: * / // %, then + -,
+ * then << >>, &, ^, | (comparisons bind looser still). */
 static bool binop_of(lang_tok t, int level, lang_binop *op) {
     static const struct {
         lang_tok tok;
@@ -1031,6 +1032,8 @@ static bool binop_of(lang_tok t, int level, lang_binop *op) {
     } table[] = {
         {TK_STAR, 0, BIN_MUL}, {TK_SLASH, 0, BIN_DIV}, {TK_DSLASH, 0, BIN_FLOORDIV},
         {TK_PERCENT, 0, BIN_MOD}, {TK_PLUS, 1, BIN_ADD}, {TK_MINUS, 1, BIN_SUB},
+        {TK_LSHIFT, 2, BIN_LSHIFT}, {TK_RSHIFT, 2, BIN_RSHIFT}, {TK_AMP, 3, BIN_AND},
+        {TK_CARET, 4, BIN_XOR}, {TK_PIPE, 5, BIN_OR},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (table[i].tok == t && table[i].level == level) {
@@ -1039,6 +1042,8 @@ static bool binop_of(lang_tok t, int level, lang_binop *op) {
         }
     return false;
 }
+
+#define ARITH_LOOSEST 5 /* | */
 
 static expr_kind arith(compiler *c, int level) {
     expr_kind kind = level == 0 ? unary(c) : arith(c, level - 1);
@@ -1099,13 +1104,13 @@ static void patch_chain(compiler *c, uint32_t head, int target) {
  * ROT_THREE) for the next comparison; a false result jumps to the cleanup,
  * which drops the kept operand and leaves False. */
 static expr_kind comparison(compiler *c) {
-    expr_kind kind = arith(c, 1);
+    expr_kind kind = arith(c, ARITH_LOOSEST);
     lang_binop op;
     if (!compare_op(c, &op))
         return kind;
     uint32_t to_cleanup = NO_JUMP;
     for (;;) {
-        arith(c, 1);
+        arith(c, ARITH_LOOSEST);
         lang_binop this_op = op;
         if (!compare_op(c, &op)) {
             emit(c, OP_BINARY, this_op, -1);
@@ -1244,13 +1249,19 @@ static lang_binop aug_op(lang_tok t) {
     case TK_SLASHEQ: return BIN_DIV;
     case TK_DSLASHEQ: return BIN_FLOORDIV;
     case TK_PERCENTEQ: return BIN_MOD;
+    case TK_AMPEQ: return BIN_AND;
+    case TK_PIPEEQ: return BIN_OR;
+    case TK_CARETEQ: return BIN_XOR;
+    case TK_LSHIFTEQ: return BIN_LSHIFT;
+    case TK_RSHIFTEQ: return BIN_RSHIFT;
     default: return BIN_MUL;
     }
 }
 
 static bool is_aug(lang_tok k) {
     return k == TK_PLUSEQ || k == TK_MINUSEQ || k == TK_STAREQ || k == TK_SLASHEQ ||
-           k == TK_DSLASHEQ || k == TK_PERCENTEQ;
+           k == TK_DSLASHEQ || k == TK_PERCENTEQ || k == TK_AMPEQ || k == TK_PIPEEQ ||
+           k == TK_CARETEQ || k == TK_LSHIFTEQ || k == TK_RSHIFTEQ;
 }
 
 /* `x += v`, `c[i] += v`: the target was compiled as an expression (a load

@@ -161,6 +161,31 @@ static void test_big_int_errors(void **state) {
     lt_expect_error("print(int(float('nan')))\n", E, "line 1: ValueError: cannot convert float NaN to integer");
 }
 
+/* Bitwise operators and based literals, each line CPython's output:
+ * Python's precedence (shifts below + -, then & ^ |, all above the
+ * comparisons) and its infinite two's complement for negative ints. */
+static void test_bitwise_ops(void **state) {
+    (void)state;
+    lt_expect_output("x = 0xd008\n"
+                     "print(x, 0o17, 0b101, 0XFF, 1_000_000, 1_0.5, 0x_ff)\n"
+                     "print(5 & 3, 5 | 3, 5 ^ 3, ~5, -7 >> 1, 1 << 70, (1 << 70) >> 69, 2**100 & (2**64 + 3))\n"
+                     "print(1 + 2 << 3, 1 | 2 ^ 3 & 4, 8 >> 1 + 1, -1 & 0xff, ~-1, 3 & 5 == 1)\n"
+                     "y = 12\ny &= 10\ny |= 1\ny ^= 3\ny <<= 4\ny >>= 2\nprint(y, 1 < 2 | 4)\n"
+                     "i = 10000\nprint(i // 2 ^ 0xd008, i & 1 == 0)\n",
+                     "53256 15 5 255 1000000 10.5 255\n"
+                     "1 7 6 -6 -4 1180591620717411303424 2 0\n"
+                     "24 3 2 255 0 True\n"
+                     "40 True\n"
+                     "50048 True\n");
+    int E = LANG_RUNTIME_ERROR, S = LANG_SYNTAX_ERROR;
+    lt_expect_error("1.5 & 1\n", E,
+                    "line 1: TypeError: unsupported operand type(s) for &: 'float' and 'int'");
+    lt_expect_error("1 << -1\n", E, "line 1: ValueError: negative shift count");
+    lt_expect_error("~1.5\n", E, "line 1: TypeError: bad operand type for unary ~: 'float'");
+    lt_expect_error("0b102\n", S, "line 1, column 5: syntax error: invalid digit in a base-2 literal");
+    lt_expect_error("0xfffffffffffffffff\n", S, "int literal past 63 bits");
+}
+
 static void test_strings(void **state) {
     (void)state;
     lt_expect_output("print('a' + \"b\" + str(1) + str(2.5) + str(None) + str([1, 'x']))\n",
@@ -1247,6 +1272,7 @@ int main(void) {
         cmocka_unit_test(test_arithmetic),
         cmocka_unit_test(test_big_ints_and_power),
         cmocka_unit_test(test_big_int_errors),
+        cmocka_unit_test(test_bitwise_ops),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_sequence_order),
         cmocka_unit_test(test_random),

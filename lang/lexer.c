@@ -177,16 +177,60 @@ static int lex_name(lexer *lx) {
     return push(lx, kind, s, len) ? 0 : -1;
 }
 
+/* 0x, 0o or 0b and digits of that base (with single `_` separators), an
+ * int that fits in 63 bits: a longer one is an error that says to write it
+ * in decimal (lang/README.md). */
+static int lex_based_int(lexer *lx) {
+    const char *s = lx->p;
+    char b = (char)(lx->p[1] | 0x20);
+    int base = b == 'x' ? 16 : b == 'o' ? 8 : 2;
+    lx->p += 2;
+    uint64_t v = 0;
+    int digits = 0;
+    for (; lx->p < lx->end; lx->p++) {
+        int c = (unsigned char)*lx->p, d;
+        if (c == '_' && lx->p + 1 < lx->end && isxdigit((unsigned char)lx->p[1]))
+            continue; /* between digits, or after the prefix: 0x_ff */
+        if (isdigit(c))
+            d = c - '0';
+        else if (isxdigit(c))
+            d = (c | 0x20) - 'a' + 10;
+        else
+            break;
+        if (d >= base)
+            return lex_error(lx, lx->p, "invalid digit in a base-%d literal", base);
+        if (v > (UINT64_C(0x7FFFFFFFFFFFFFFF) - (uint64_t)d) / (uint64_t)base)
+            return lex_error(lx, s, "int literal past 63 bits (write it in decimal)");
+        v = v * (uint64_t)base + (uint64_t)d;
+        digits++;
+    }
+    if (digits == 0)
+        return lex_error(lx, s, "invalid base-%d literal", base);
+    lang_token *tok = push(lx, TK_INT, s, (size_t)(lx->p - s));
+    if (!tok)
+        return -1;
+    tok->ival = (int64_t)v;
+    return 0;
+}
+
+/* Decimal digits, with `_` between them as Python allows. */
+static void skip_digits(lexer *lx) {
+    while (lx->p < lx->end && (isdigit((unsigned char)*lx->p) ||
+                               (*lx->p == '_' && lx->p + 1 < lx->end &&
+                                isdigit((unsigned char)lx->p[1]))))
+        lx->p++;
+}
+
 static int lex_number(lexer *lx) {
     const char *s = lx->p;
     bool is_float = false;
-    while (lx->p < lx->end && isdigit((unsigned char)*lx->p))
-        lx->p++;
+    if (lx->p + 1 < lx->end && *lx->p == '0' && strchr("xXoObB", lx->p[1]) && lx->p[1])
+        return lex_based_int(lx);
+    skip_digits(lx);
     if (lx->p < lx->end && *lx->p == '.') {
         is_float = true;
         lx->p++;
-        while (lx->p < lx->end && isdigit((unsigned char)*lx->p))
-            lx->p++;
+        skip_digits(lx);
     }
     if (lx->p < lx->end && (*lx->p == 'e' || *lx->p == 'E')) {
         const char *q = lx->p + 1;
@@ -195,18 +239,20 @@ static int lex_number(lexer *lx) {
         if (q < lx->end && isdigit((unsigned char)*q)) {
             is_float = true;
             lx->p = q;
-            while (lx->p < lx->end && isdigit((unsigned char)*lx->p))
-                lx->p++;
+            skip_digits(lx);
         }
     }
     size_t len = (size_t)(lx->p - s);
-    if (!is_float && len > 18) /* maybe past int64_t: the compiler reads the text */
+    if (!is_float && len > 18 && !memchr(s, '_', len)) /* maybe past int64_t: the compiler reads the text */
         return push(lx, TK_INT, s, len) ? 0 : -1;
     char buf[64];
-    if (len >= sizeof buf)
+    size_t n = 0; /* the digits without their `_` separators */
+    for (size_t i = 0; i < len && n < sizeof buf; i++)
+        if (s[i] != '_')
+            buf[n++] = s[i];
+    if (n >= sizeof buf || (!is_float && n > 18))
         return lex_error(lx, s, "number literal too long");
-    memcpy(buf, s, len);
-    buf[len] = '\0';
+    buf[n] = '\0';
     lang_token *tok = push(lx, is_float ? TK_FLOAT : TK_INT, s, len);
     if (!tok)
         return -1;
@@ -429,12 +475,14 @@ static const struct {
     /* longer operators first, so that "//" wins over "/" */
     {"//=", TK_DSLASHEQ}, {"/=", TK_SLASHEQ}, {"%=", TK_PERCENTEQ}, {"@", TK_AT},
     {"//", TK_DSLASH}, {"**", TK_DSTAR}, {"==", TK_EQ}, {"!=", TK_NE}, {"<=", TK_LE}, {">=", TK_GE},
+    {"<<=", TK_LSHIFTEQ}, {">>=", TK_RSHIFTEQ}, {"<<", TK_LSHIFT}, {">>", TK_RSHIFT},
+    {"&=", TK_AMPEQ}, {"|=", TK_PIPEEQ}, {"^=", TK_CARETEQ},
     {"+=", TK_PLUSEQ}, {"-=", TK_MINUSEQ}, {"*=", TK_STAREQ},
     {"(", TK_LPAREN}, {")", TK_RPAREN}, {"[", TK_LBRACKET}, {"]", TK_RBRACKET},
     {"{", TK_LBRACE}, {"}", TK_RBRACE}, {",", TK_COMMA}, {":", TK_COLON},
     {".", TK_DOT}, {"+", TK_PLUS}, {"-", TK_MINUS}, {"*", TK_STAR},
     {"/", TK_SLASH}, {"%", TK_PERCENT}, {"=", TK_ASSIGN}, {"<", TK_LT},
-    {">", TK_GT},
+    {">", TK_GT}, {"&", TK_AMP}, {"|", TK_PIPE}, {"^", TK_CARET}, {"~", TK_TILDE},
 };
 
 static int lex_punct(lexer *lx) {

@@ -46,6 +46,9 @@ typedef enum lang_tok {
     TK_AT, TK_SLASHEQ, TK_DSLASHEQ, TK_PERCENTEQ,
     /* keywords of exceptions, `with` and `assert` (lang/exceptions.c) */
     TK_TRY, TK_EXCEPT, TK_FINALLY, TK_RAISE, TK_WITH, TK_ASSERT,
+    /* bitwise operators and their augmented assignments */
+    TK_AMP, TK_PIPE, TK_CARET, TK_TILDE, TK_LSHIFT, TK_RSHIFT,
+    TK_AMPEQ, TK_PIPEEQ, TK_CARETEQ, TK_LSHIFTEQ, TK_RSHIFTEQ,
 } lang_tok;
 
 typedef struct lang_token {

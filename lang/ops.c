@@ -146,6 +146,11 @@ static rc_object *int_op(lang_binop op, rc_object *a, rc_object *b) {
     case BIN_FLOORDIV: return rc_int_div(a, b);
     case BIN_MOD: return rc_int_mod(a, b);
     case BIN_POW: return int_pow(a, b);
+    case BIN_LSHIFT: return rc_int_lshift(a, b);
+    case BIN_RSHIFT: return rc_int_rshift(a, b);
+    case BIN_AND: return rc_int_and(a, b);
+    case BIN_XOR: return rc_int_xor(a, b);
+    case BIN_OR: return rc_int_or(a, b);
     default: /* '/' gives a float */
         if (rc_int_fits_i64(a) && rc_int_fits_i64(b))
             return float_op(op, num(a), num(b));
@@ -226,7 +231,7 @@ static rc_object *list_concat(rc_object *a, rc_object *b) {
 }
 
 const char *lang_binop_text(lang_binop op) {
-    static const char *text[] = {"+", "-", "*", "/", "//", "%", "**", "==", "!=",
+    static const char *text[] = {"+", "-", "*", "/", "//", "%", "**", "<<", ">>", "&", "^", "|", "==", "!=",
                                  "<", "<=", ">", ">=", "in", "not in", "is", "is not"};
     return text[op];
 }
@@ -236,7 +241,7 @@ static rc_object *arith(lang_binop op, rc_object *a, rc_object *b) {
         return int_op(op, a, b);
     if (lang_is_instance(a) || lang_is_instance(b)) /* __add__, __radd__, ... */
         return lang_instance_binary(op, a, b);
-    if (is_num(a) && is_num(b))
+    if (is_num(a) && is_num(b) && op <= BIN_POW) /* the bitwise ones are ints' only */
         return float_op_of(op, a, b);
     if (op == BIN_ADD && rc_str_check(a) && rc_str_check(b))
         return rc_str_concat(a, b);
@@ -429,6 +434,13 @@ rc_object *lang_negate(rc_object *o) {
     if (lang_is_instance(o))
         return lang_instance_negate(o);
     rc_error_set(RC_ETYPE, "bad operand type for unary -: '%s'", rc_object_type_name(o));
+    return NULL;
+}
+
+rc_object *lang_invert(rc_object *o) {
+    if (rc_int_check(o))
+        return rc_int_invert(o);
+    rc_error_set(RC_ETYPE, "bad operand type for unary ~: '%s'", rc_object_type_name(o));
     return NULL;
 }
 

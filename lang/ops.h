@@ -19,6 +19,8 @@ rc_object *lang_binary(lang_binop op, rc_object *a, rc_object *b);
 /* The operator's text as the program writes it ("+", "not in", ...). */
 const char *lang_binop_text(lang_binop op);
 rc_object *lang_negate(rc_object *o);
+/* ~o, of an int. */
+rc_object *lang_invert(rc_object *o);
 
 /* The int of d's integral part (int(d) in Python), of any size. Errors:
  * RC_EVALUE for NaN, RC_EOVERFLOW for an infinity. */

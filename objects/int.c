@@ -331,9 +331,12 @@ rc_status rc_int_as_double(rc_object *o, double *out) {
 
 /* ---- arithmetic ------------------------------------------------------------------ */
 
-typedef enum int_op { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD, OP_POW } int_op;
+typedef enum int_op {
+    OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD, OP_POW, OP_AND, OP_OR, OP_XOR, OP_LSHIFT, OP_RSHIFT
+} int_op;
 
-static const char *const op_names[] = {"+", "-", "*", "//", "%", "** or pow()"};
+static const char *const op_names[] = {"+", "-", "*", "//", "%", "** or pow()",
+                                       "&", "|", "^", "<<", ">>"};
 
 static inline bool both_small(const rc_object *a, const rc_object *b) {
     return a && b && is_small(a) && is_small(b);
@@ -343,9 +346,11 @@ static inline bool both_small(const rc_object *a, const rc_object *b) {
  * exponent y is known to fit in an unsigned long. */
 static rc_status result_fits(int_op op, mpz_srcptr x, mpz_srcptr y) {
     size_t bx = bits(x), by = bits(y);
-    uint64_t need = op == OP_MUL   ? (uint64_t)bx + by
-                    : op == OP_POW ? (bx <= 1 ? 1 : (uint64_t)bx * mpz_get_ui(y))
-                                   : (uint64_t)(bx > by ? bx : by) + 1;
+    uint64_t need = op == OP_MUL      ? (uint64_t)bx + by
+                    : op == OP_POW    ? (bx <= 1 ? 1 : (uint64_t)bx * mpz_get_ui(y))
+                    : op == OP_LSHIFT ? (uint64_t)bx + mpz_get_ui(y)
+                    : op == OP_RSHIFT ? bx
+                                      : (uint64_t)(bx > by ? bx : by) + 1;
     /* bx * y cannot wrap: bx <= RC_INT_MAX_BITS (2**26) and y <= 2**26 here */
     if (op == OP_POW && bx > 1 && mpz_cmp_ui(y, RC_INT_MAX_BITS) > 0)
         return too_large();
@@ -362,6 +367,13 @@ static void mpz_compute(int_op op, mpz_t r, mpz_srcptr x, mpz_srcptr y) {
     case OP_DIV: mpz_fdiv_q(r, x, y); break; /* floor: Python's // */
     case OP_MOD: mpz_fdiv_r(r, x, y); break; /* the divisor's sign: Python's % */
     case OP_POW: mpz_pow_ui(r, x, mpz_get_ui(y)); break;
+    /* GMP's bitwise operations act on the infinite two's complement, as
+     * Python's do; a right shift rounds toward negative infinity, as >> */
+    case OP_AND: mpz_and(r, x, y); break;
+    case OP_OR: mpz_ior(r, x, y); break;
+    case OP_XOR: mpz_xor(r, x, y); break;
+    case OP_LSHIFT: mpz_mul_2exp(r, x, mpz_get_ui(y)); break;
+    case OP_RSHIFT: mpz_fdiv_q_2exp(r, x, mpz_get_ui(y)); break;
     }
 }
 
@@ -373,6 +385,10 @@ static rc_status operands_ok(int_op op, mpz_srcptr x, mpz_srcptr y) {
     if (op == OP_POW && mpz_sgn(y) < 0)
         return rc_error_set(RC_EVALUE, "negative exponent: the power is not an int");
     if (op == OP_POW && !mpz_fits_ulong_p(y) && mpz_cmpabs_ui(x, 1) > 0)
+        return too_large();
+    if ((op == OP_LSHIFT || op == OP_RSHIFT) && mpz_sgn(y) < 0)
+        return rc_error_set(RC_EVALUE, "negative shift count");
+    if (op == OP_LSHIFT && mpz_sgn(x) != 0 && !mpz_fits_ulong_p(y))
         return too_large();
     return RC_OK;
 }
@@ -390,6 +406,8 @@ static RC_NOINLINE rc_object *int_arith_slow(int_op op, rc_object *a, rc_object 
     if (operands_ok(op, x, y) == RC_OK) {
         if (op == OP_POW && !mpz_fits_ulong_p(y)) /* base 0, 1 or -1 */
             mpz_init_set_si(r, mpz_sgn(x) == 0 ? 0 : mpz_sgn(x) > 0 || mpz_even_p(y) ? 1 : -1);
+        else if ((op == OP_LSHIFT || op == OP_RSHIFT) && !mpz_fits_ulong_p(y))
+            mpz_init_set_si(r, mpz_sgn(x) < 0 && op == OP_RSHIFT ? -1 : 0); /* 0 << k, x >> k */
         else if (result_fits(op, x, y) == RC_OK)
             mpz_init(r), mpz_compute(op, r, x, y);
         else
@@ -482,6 +500,43 @@ rc_object *rc_int_pow(rc_object *a, rc_object *b) {
     return int_arith_slow(OP_POW, a, b);
 }
 
+rc_object *rc_int_and(rc_object *a, rc_object *b) {
+    if (RC_LIKELY(both_small(a, b)))
+        return rc_int_from_i64(int_value(a) & int_value(b));
+    return int_arith_slow(OP_AND, a, b);
+}
+
+rc_object *rc_int_or(rc_object *a, rc_object *b) {
+    if (RC_LIKELY(both_small(a, b)))
+        return rc_int_from_i64(int_value(a) | int_value(b));
+    return int_arith_slow(OP_OR, a, b);
+}
+
+rc_object *rc_int_xor(rc_object *a, rc_object *b) {
+    if (RC_LIKELY(both_small(a, b)))
+        return rc_int_from_i64(int_value(a) ^ int_value(b));
+    return int_arith_slow(OP_XOR, a, b);
+}
+
+rc_object *rc_int_lshift(rc_object *a, rc_object *b) {
+    if (RC_LIKELY(both_small(a, b))) {
+        int64_t x = int_value(a), k = int_value(b);
+        /* exact when shifting back gives x again (x * 2**k fits) */
+        if (k >= 0 && k < 63 && ((int64_t)((uint64_t)x << k) >> k) == x)
+            return rc_int_from_i64((int64_t)((uint64_t)x << k));
+    }
+    return int_arith_slow(OP_LSHIFT, a, b);
+}
+
+rc_object *rc_int_rshift(rc_object *a, rc_object *b) {
+    if (RC_LIKELY(both_small(a, b)) && int_value(b) >= 0) {
+        int64_t x = int_value(a), k = int_value(b);
+        /* gcc's >> of a negative int64_t is arithmetic: floor, as Python's */
+        return rc_int_from_i64(k >= 63 ? (x < 0 ? -1 : 0) : x >> k);
+    }
+    return int_arith_slow(OP_RSHIFT, a, b);
+}
+
 /* -a (negate) or |a|, for a big int or INT64_MIN. */
 static RC_NOINLINE rc_object *int_sign_slow(rc_object *a, bool negate) {
     mpz_t t, r;
@@ -502,6 +557,20 @@ rc_object *rc_int_neg(rc_object *a) {
     if (RC_LIKELY(is_small(a)) && int_value(a) != INT64_MIN)
         return rc_int_from_i64(-int_value(a));
     return int_sign_slow(a, true);
+}
+
+rc_object *rc_int_invert(rc_object *a) {
+    if (!rc_int_check(a))
+        return rci_error_null(RC_ETYPE, "bad operand type for unary ~: '%s'",
+                              a ? a->type->name : "NULL");
+    if (RC_LIKELY(is_small(a)))
+        return rc_int_from_i64(~int_value(a)); /* -x - 1: always fits */
+    mpz_t t, r;
+    mpz_srcptr x = int_mpz(a, t);
+    mpz_init(r);
+    mpz_com(r, x);
+    mpz_clear(t);
+    return int_from_mpz(r);
 }
 
 rc_object *rc_int_abs(rc_object *a) {

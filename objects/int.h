@@ -97,4 +97,17 @@ rc_object *rc_int_pow(rc_object *a, rc_object *b);
 rc_object *rc_int_neg(rc_object *a);
 rc_object *rc_int_abs(rc_object *a);
 
+/* Bitwise operations, as Python's on ints: on the infinite two's
+ * complement (-1 is all ones), so & | ^ of negative values and ~a == -a - 1
+ * are what Python gives; a >> k rounds toward negative infinity, a << k is
+ * a * 2**k. Returns: a new reference, or NULL. Errors: RC_ETYPE unless
+ * both are ints; RC_EVALUE for a negative shift count; RC_ELIMIT for a
+ * result past the size limit; RC_ENOMEM. Threads: ints are immutable. */
+rc_object *rc_int_and(rc_object *a, rc_object *b);
+rc_object *rc_int_or(rc_object *a, rc_object *b);
+rc_object *rc_int_xor(rc_object *a, rc_object *b);
+rc_object *rc_int_lshift(rc_object *a, rc_object *b);
+rc_object *rc_int_rshift(rc_object *a, rc_object *b);
+rc_object *rc_int_invert(rc_object *a);
+
 #endif /* RC_OBJECTS_INT_H */

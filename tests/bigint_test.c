@@ -124,6 +124,47 @@ static void test_big_arithmetic(void **state) {
     assert_live_objects(0);
 }
 
+/* Bitwise operations, small and big, on Python's infinite two's
+ * complement; each expected value is what CPython prints. */
+static void test_bitwise(void **state) {
+    (void)state;
+    const char *a = "123456789012345678901234567890", *b = "-987654321098765432109876543210";
+    assert_op(rc_int_and, a, b, "121512828827855409466171785234");
+    assert_op(rc_int_or, a, b, "-985710360914275162674813760554");
+    assert_op(rc_int_xor, a, b, "-1107223189742130572140985545788");
+    assert_op(rc_int_lshift, a, "70", "145752050628652680975897013633443949312730317455360");
+    assert_op(rc_int_rshift, b, "70", "-836575751");
+    assert_op(rc_int_and, "-5", "3", "3");
+    assert_op(rc_int_or, "-5", "3", "-5");
+    assert_op(rc_int_xor, "-5", "3", "-8");
+    assert_op(rc_int_rshift, "-7", "1", "-4");
+    /* the int64_t edges: shifts that leave it go big, and come back */
+    assert_op(rc_int_lshift, "1", "62", "4611686018427387904");
+    assert_op(rc_int_lshift, "1", "63", "9223372036854775808");
+    assert_op(rc_int_lshift, "-1", "63", "-9223372036854775808");
+    assert_op(rc_int_lshift, "9223372036854775807", "1", "18446744073709551614");
+    assert_op(rc_int_rshift, "18446744073709551616", "1", "9223372036854775808");
+    assert_op(rc_int_rshift, "3", "100", "0");
+    assert_op(rc_int_rshift, "-3", "100", "-1");
+    assert_op(rc_int_rshift, "-3", "100000000000000000000", "-1");
+    assert_op(rc_int_lshift, "0", "100000000000000000000", "0");
+    rc_object *x = num(a);
+    assert_text_steal(rc_int_invert(x), "-123456789012345678901234567891");
+    rc_decref(x);
+    x = num("-9223372036854775808");
+    assert_text_steal(rc_int_invert(x), "9223372036854775807");
+    rc_decref(x);
+    rc_object *one = num("1"), *neg = num("-1"), *huge = num("100000000000000000000");
+    assert_null_error(rc_int_lshift(one, neg), RC_EVALUE);
+    assert_null_error(rc_int_rshift(one, neg), RC_EVALUE);
+    assert_null_error(rc_int_lshift(one, huge), RC_ELIMIT);
+    assert_null_error(rc_int_and(one, rc_none()), RC_ETYPE);
+    assert_null_error(rc_int_invert(rc_none()), RC_ETYPE);
+    rc_decref(one);
+    rc_decref(neg);
+    rc_decref(huge);
+}
+
 static void test_errors(void **state) {
     (void)state;
     rc_object *big = num("100000000000000000000"), *zero = rc_int_from_i64(0);
@@ -330,6 +371,7 @@ int main(void) {
         cmocka_unit_test(test_overflow_makes_big_ints),
         cmocka_unit_test(test_results_that_fit_are_small),
         cmocka_unit_test(test_big_arithmetic),
+        cmocka_unit_test(test_bitwise),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_text_round_trips),
         cmocka_unit_test(test_bad_strings),

@@ -37,4 +37,4 @@ def bench(n):
 
 
 if __name__ == "__main__":
-    print(bench(int(sys.argv[1]) if len(sys.argv) > 1 else 100))
+    print(bench(int(sys.argv[1]) if len(sys.argv) > 1 else 200))

@@ -572,17 +572,20 @@ static rc_object *str_strip_sides(rc_object *self, rc_object **args, int nargs, 
     if (!lang_check_args(fname, nargs, 0, 1))
         return NULL;
     const char *chars = " \t\n\r\v\f";
+    size_t nchars = 6;
     if (nargs == 1 && !rc_is_none(args[0])) {
         if (!rc_str_check(args[0]) || rc_str_length(args[0]) != rc_str_byte_length(args[0])) {
             rc_error_set(RC_ETYPE, "%s() chars must be an ASCII str", fname);
             return NULL;
         }
         chars = rc_str_data(args[0]);
+        nchars = (size_t)rc_str_byte_length(args[0]);
     }
+    /* memchr, not strchr: a str may hold NUL, which strchr would match */
     const char *p = rc_str_data(self), *end = p + rc_str_byte_length(self);
-    while (left && p < end && *chars && strchr(chars, *p))
+    while (left && p < end && memchr(chars, *p, nchars))
         p++;
-    while (right && end > p && *chars && strchr(chars, end[-1]))
+    while (right && end > p && memchr(chars, end[-1], nchars))
         end--;
     return rc_str_from_utf8(p, (size_t)(end - p));
 }
@@ -620,8 +623,10 @@ static rc_object *str_affix(rc_object *self, rc_object **args, int nargs, bool s
     if (!a)
         return NULL;
     int64_t n = rc_str_byte_length(self), k = rc_str_byte_length(a);
+    if (k > n)
+        return rc_bool_from(false);
     const char *at = rc_str_data(self) + (start ? 0 : n - k);
-    return rc_bool_from(k <= n && memcmp(at, rc_str_data(a), (size_t)k) == 0);
+    return rc_bool_from(memcmp(at, rc_str_data(a), (size_t)k) == 0);
 }
 
 static rc_object *str_startswith(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {

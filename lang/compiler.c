@@ -874,12 +874,16 @@ static expr_kind atom(compiler *c) {
         load_name(c, t);
         c->last_name = (int)(t - c->toks.items);
         return EK_NAME;
-    case TK_INT:
+    case TK_INT: {
+        /* A decimal literal of more than 18 characters may pass int64_t:
+         * read from its text. A based one (0x...) always has ival. */
+        bool based = t->len > 1 && t->start[0] == '0' && strchr("xXoObB", t->start[1]);
         emit(c, OP_LOAD_CONST,
-             add_const(c, t->len > 18 ? rc_int_from_str(t->start, t->len)
-                                      : rc_int_from_i64(t->ival)),
+             add_const(c, t->len > 18 && !based ? rc_int_from_str(t->start, t->len)
+                                                : rc_int_from_i64(t->ival)),
              +1);
         break;
+    }
     case TK_FLOAT:
         emit(c, OP_LOAD_CONST, add_const(c, rc_float_from_double(t->fval)), +1);
         break;

@@ -171,16 +171,21 @@ static void test_bitwise_ops(void **state) {
                      "print(5 & 3, 5 | 3, 5 ^ 3, ~5, -7 >> 1, 1 << 70, (1 << 70) >> 69, 2**100 & (2**64 + 3))\n"
                      "print(1 + 2 << 3, 1 | 2 ^ 3 & 4, 8 >> 1 + 1, -1 & 0xff, ~-1, 3 & 5 == 1)\n"
                      "y = 12\ny &= 10\ny |= 1\ny ^= 3\ny <<= 4\ny >>= 2\nprint(y, 1 < 2 | 4)\n"
-                     "i = 10000\nprint(i // 2 ^ 0xd008, i & 1 == 0)\n",
+                     "i = 10000\nprint(i // 2 ^ 0xd008, i & 1 == 0)\n"
+                     "print(0b10000000000000000, 0x7FFF_FFFF_FFFF_FFFF, 1_000_000_000_000_000_000,\n"
+                     "      0 << 100000000, [] * 10**15, repr(' \\0a\\0 '.strip(' ')), 'ab'.endswith('abc'))\n",
                      "53256 15 5 255 1000000 10.5 255\n"
                      "1 7 6 -6 -4 1180591620717411303424 2 0\n"
                      "24 3 2 255 0 True\n"
                      "40 True\n"
-                     "50048 True\n");
+                     "50048 True\n"
+                     "65536 9223372036854775807 1000000000000000000 0 [] '\\x00a\\x00' False\n");
     int E = LANG_RUNTIME_ERROR, S = LANG_SYNTAX_ERROR;
     lt_expect_error("1.5 & 1\n", E,
                     "line 1: TypeError: unsupported operand type(s) for &: 'float' and 'int'");
     lt_expect_error("1 << -1\n", E, "line 1: ValueError: negative shift count");
+    lt_expect_error("[1] * 2**100\n", E,
+                    "line 1: OverflowError: cannot fit 'int' into an index-sized integer");
     lt_expect_error("~1.5\n", E, "line 1: TypeError: bad operand type for unary ~: 'float'");
     lt_expect_error("0b102\n", S, "line 1, column 5: syntax error: invalid digit in a base-2 literal");
     lt_expect_error("0xfffffffffffffffff\n", S, "int literal past 63 bits");

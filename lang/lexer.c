@@ -243,7 +243,7 @@ static int lex_number(lexer *lx) {
         }
     }
     size_t len = (size_t)(lx->p - s);
-    if (!is_float && len > 18 && !memchr(s, '_', len)) /* maybe past int64_t: the compiler reads the text */
+    if (!is_float && len > 18) /* maybe past int64_t: the compiler reads the text (rc_int_from_str takes `_`) */
         return push(lx, TK_INT, s, len) ? 0 : -1;
     char buf[64];
     size_t n = 0; /* the digits without their `_` separators */

@@ -199,12 +199,16 @@ static rc_object *list_to_tuple(rc_object *l) {
  * list that another thread changes meanwhile gives some moment's items. */
 static rc_object *seq_repeat(rc_object *seq, rc_object *n) {
     int64_t times = 0;
+    if (!rc_int_fits_i64(n)) {
+        rc_error_set(RC_EOVERFLOW, "cannot fit 'int' into an index-sized integer");
+        return NULL;
+    }
     rc_int_as_i64(n, &times);
     rc_object *snap = rc_tuple_check(seq) ? rc_newref(seq) : rc_list_slice(seq, 0, INT64_MAX);
     if (!snap)
         return NULL;
     int64_t len = rc_tuple_check(snap) ? rc_tuple_size(snap) : rc_list_size(snap);
-    if (times < 0)
+    if (times < 0 || len == 0)
         times = 0;
     if (len > 0 && times > (INT64_C(1) << 28) / len) {
         rc_decref(snap);

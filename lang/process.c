@@ -63,13 +63,25 @@ static void process_dealloc(rc_object *self) {
     pthread_mutex_destroy(&p->mutex);
 }
 
+/* p's state, read under its mutex. The mutex is taken in the release
+ * region: join() holds it while it waits for the child, and a reader that
+ * waits for it must not hold up other threads (the GIL, a stop). */
+static void process_state(process_handle *p, int64_t *pid, bool *reaped, int *code) {
+    RC_BEGIN_ALLOW_THREADS
+    pthread_mutex_lock(&p->mutex);
+    *pid = p->pid;
+    *reaped = p->reaped;
+    *code = p->exitcode;
+    pthread_mutex_unlock(&p->mutex);
+    RC_END_ALLOW_THREADS
+}
+
 static rc_object *process_repr(rc_object *self) {
     process_handle *p = (process_handle *)self;
-    pthread_mutex_lock(&p->mutex);
-    int64_t pid = p->pid;
-    bool reaped = p->reaped;
-    int code = p->exitcode;
-    pthread_mutex_unlock(&p->mutex);
+    int64_t pid;
+    bool reaped;
+    int code;
+    process_state(p, &pid, &reaped, &code);
     if (pid == 0)
         return rc_str_from_format("<Process name='%s' initial>", rc_str_data(p->name));
     if (!reaped)
@@ -169,7 +181,14 @@ static rc_object *process_start(lang_thread *ts, rc_object *self, rc_object **ar
     /* What the parent printed must not be printed again by the child. */
     fflush(NULL);
     int64_t pid = 0;
-    if (rc_fork(&pid) != RC_OK) {
+    /* The interp's mutex is held across the fork: a finished thread takes
+     * it after it has detached (lang_interp_thread_finished), which
+     * rc_fork cannot see, and the child must not inherit it held. */
+    lang_interp *in = ts->interp;
+    pthread_mutex_lock(&in->mutex);
+    rc_status st = rc_fork(&pid);
+    pthread_mutex_unlock(&in->mutex); /* in the child too: this thread locked it */
+    if (st != RC_OK) {
         pthread_mutex_unlock(&p->mutex);
         return NULL; /* rc_fork's error says why (other threads running) */
     }
@@ -234,14 +253,20 @@ static rc_object *process_is_alive(lang_thread *ts, rc_object *self, rc_object *
     process_handle *p = (process_handle *)self;
     if (!lang_check_args("is_alive", nargs, 0, 0))
         return NULL;
+    bool alive;
+    RC_BEGIN_ALLOW_THREADS /* join() may hold the mutex: see process_state */
     pthread_mutex_lock(&p->mutex);
     if (p->pid != 0 && !p->reaped) {
         int status = 0;
-        if (waitpid((pid_t)p->pid, &status, WNOHANG) == (pid_t)p->pid)
+        pid_t got = waitpid((pid_t)p->pid, &status, WNOHANG);
+        if (got == (pid_t)p->pid)
             process_reaped(p, status);
+        else if (got < 0 && errno == ECHILD) /* reaped elsewhere: its status is lost */
+            p->reaped = true, p->exitcode = -1;
     }
-    bool alive = p->pid != 0 && !p->reaped;
+    alive = p->pid != 0 && !p->reaped;
     pthread_mutex_unlock(&p->mutex);
+    RC_END_ALLOW_THREADS
     return rc_bool_from(alive);
 }
 
@@ -263,11 +288,10 @@ rc_object *lang_process_getattr(lang_thread *ts, rc_object *o, const char *name)
         return rc_newref(p->name);
     if (strcmp(name, "daemon") == 0)
         return rc_bool_from(false);
-    pthread_mutex_lock(&p->mutex);
-    int64_t pid = p->pid;
-    bool reaped = p->reaped;
-    int code = p->exitcode;
-    pthread_mutex_unlock(&p->mutex);
+    int64_t pid;
+    bool reaped;
+    int code;
+    process_state(p, &pid, &reaped, &code);
     if (strcmp(name, "pid") == 0)
         return pid ? rc_int_from_i64(pid) : rc_newref(rc_none());
     if (strcmp(name, "exitcode") == 0)

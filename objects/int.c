@@ -406,8 +406,8 @@ static RC_NOINLINE rc_object *int_arith_slow(int_op op, rc_object *a, rc_object 
     if (operands_ok(op, x, y) == RC_OK) {
         if (op == OP_POW && !mpz_fits_ulong_p(y)) /* base 0, 1 or -1 */
             mpz_init_set_si(r, mpz_sgn(x) == 0 ? 0 : mpz_sgn(x) > 0 || mpz_even_p(y) ? 1 : -1);
-        else if ((op == OP_LSHIFT || op == OP_RSHIFT) && !mpz_fits_ulong_p(y))
-            mpz_init_set_si(r, mpz_sgn(x) < 0 && op == OP_RSHIFT ? -1 : 0); /* 0 << k, x >> k */
+        else if ((op == OP_LSHIFT || op == OP_RSHIFT) && (!mpz_fits_ulong_p(y) || mpz_sgn(x) == 0))
+            mpz_init_set_si(r, mpz_sgn(x) < 0 && op == OP_RSHIFT ? -1 : 0); /* 0 << k, 0 >> k, x >> huge k */
         else if (result_fits(op, x, y) == RC_OK)
             mpz_init(r), mpz_compute(op, r, x, y);
         else

@@ -195,7 +195,9 @@ rc_status rc_runtime_stop(void) {
 /* ---- threads --------------------------------------------------------------- */
 
 /* The attach gate: the number of threads part way through attaching or
- * detaching, from their first step to their last, under gate_lock. rc_fork
+ * detaching, from their first step to their last, or through a call that
+ * any thread may make and that takes a strategy lock (the switch
+ * interval, the counters, the hot objects), under gate_lock. rc_fork
  * holds gate_lock across the fork and goes ahead only when the number is
  * 0: so a fork never happens while a thread is half attached (holding the
  * strategy's registry mutex, say, which the child would inherit locked),
@@ -258,8 +260,8 @@ rc_status rc_fork(int64_t *pid) {
     if (gate_passing > 0) {
         pthread_mutex_unlock(&gate_lock);
         return rc_error_set(RC_ESTATE, "rc_fork: another thread is attaching to or detaching "
-                                       "from the runtime; fork when the calling thread is the "
-                                       "only one attached");
+                                       "from the runtime (or reading its counters); fork when "
+                                       "the calling thread is the only one attached");
     }
     if (!rci_tstate_alone()) {
         pthread_mutex_unlock(&gate_lock);
@@ -394,7 +396,9 @@ rc_status rc_set_switch_interval(double seconds) {
     double ns = seconds * 1e9;
     uint64_t whole = ns < 1.0 ? 1 : (uint64_t)ns;
     atomic_store_explicit(&switch_interval_ns, whole, memory_order_relaxed);
+    gate_enter(); /* the strategy may lock (//:gil: its mutex): not across a fork */
     rcs_set_switch_interval_ns(whole);
+    gate_leave();
     return RC_OK;
 }
 
@@ -403,12 +407,19 @@ double rc_switch_interval(void) {
 }
 
 void rc_runtime_get_stats(rc_runtime_stats *out) {
+    gate_enter(); /* the strategy's registry lock: not across a fork */
     rcs_get_stats(out);
+    gate_leave();
 }
 
 int rc_runtime_hot_objects(rc_hot_object *out, int max) {
     if (max < 0 || (max > 0 && !out))
         return rc_error_set(RC_EVALUE, "rc_runtime_hot_objects: out must have room for "
                                        "max >= 0 entries (max %d)", max);
-    return max > 0 ? rcs_hot_objects(out, max) : 0;
+    if (max == 0)
+        return 0;
+    gate_enter(); /* callable unattached; the strategy's registry lock: not across a fork */
+    int n = rcs_hot_objects(out, max);
+    gate_leave();
+    return n;
 }

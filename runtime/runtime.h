@@ -197,7 +197,7 @@ rc_status rc_thread_restore(rc_ensured *state);
  * *pid: the child's process id in the parent, 0 in the child.
  * Errors, with no process made: RC_ESTATE if the caller is not attached
  * (or is in the release region), if another thread is attached, or if
- * one is attaching or detaching; RC_EOS if fork(2) failed (the message
+ * one is attaching or detaching (or reading the runtime's counters); RC_EOS if fork(2) failed (the message
  * says why); RC_EVALUE if pid is NULL. */
 rc_status rc_fork(int64_t *pid);
 

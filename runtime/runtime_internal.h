@@ -285,9 +285,11 @@ bool rci_tstate_alone(void);
 
 /* ---- fork (rc_fork, runtime/lifecycle.c) ---------------------------------------
  * Once rc_fork has made sure that the caller is the only attached thread
- * and that none is attaching or detaching, the only runtime locks another
- * thread can hold are the ones a thread takes without being attached: the
- * registry's (rc_live_objects) and the types' (rc_type_ready). rc_fork
+ * and that none is inside the attach gate (attaching, detaching, or in a
+ * call that takes a strategy lock unattached: lifecycle.c), the only
+ * runtime locks another thread can hold are the object layer's own that a
+ * thread takes without being attached: the registry's (rc_live_objects)
+ * and the types' (rc_type_ready). rc_fork
  * takes them with prepare, so that no thread holds them as the process is
  * copied, and releases them with after, in the parent and in the child.
  *

@@ -37,7 +37,8 @@ from compare_claims import free_threading_goals, goal_lines, judge
 from compare_diff import diff_lines
 from compare_report import (meta, single_op_lines, table_lines, write_csv, write_html,
                             write_report)
-from compare_run import WORKLOADS, discover, measure, plan
+from compare_programs import measure_programs, terminal_lines
+from compare_run import WORKLOADS, Progress, discover, measure, plan
 from compare_stats import aggregate
 
 
@@ -92,7 +93,8 @@ def make_parser():
     p.add_argument("--quick", action="store_true",
                    help="1 repetition, 10%% of the work, 1-2 threads: well under a minute")
     p.add_argument("--reps", type=int, metavar="N",
-                   help="timed repetitions per measurement (default 5, quick 1)")
+                   help="timed repetitions per measurement (default 5, quick 1; "
+                   "whole programs at most 3)")
     p.add_argument("--threads", type=thread_list, metavar="N,N",
                    help="the thread counts to run, for example 1,2,4,8,16; 1 is always added "
                    "(speedups are over it). More than the CPUs is allowed, to prepare a run "
@@ -104,10 +106,15 @@ def make_parser():
                    help="multiplies every workload's work (default 1 for up to 2 variants, 2/variants "
                    "beyond, so the default run stays within 5 to 10 minutes; quick 0.1)")
     p.add_argument("--workloads", metavar="W,W", help="comma-separated subset, names or "
-                   "patterns such as 'op_*' (default: all); the control always runs; with --diff, "
-                   "only their rows")
+                   "patterns such as 'op_*' (default: all); the control always runs; "
+                   "'programs' is the whole programs group, prog_NAME and seed_NAME one of "
+                   "them; with --diff, only their rows")
     p.add_argument("--timeout", type=float, metavar="S",
                    help="seconds before one run counts as hung (default 20, quick 10)")
+    p.add_argument("--python", action="append", metavar="PATH",
+                   help="a CPython to run the programs group beside refpy (repeatable: a GIL "
+                   "build and a free-threaded one); default /usr/bin/python3 (Debian's 3.11) "
+                   "when present; --python none runs none")
     p.add_argument("--diff", nargs=2, metavar=("A.json", "B.json"),
                    help="compare two results.json files instead of running (the rule is below)")
     p.add_argument("--redraw", metavar="RESULTS.json",
@@ -139,6 +146,14 @@ def parse_args(argv):
     # a.scale stays None here: the default depends on the variant count (main).
     a.timeout = a.timeout or (10.0 if a.quick else 20.0)
     a.nproc = os.cpu_count() or 1
+    # The programs group: refpy_<variant> and the seeds' programs sit in the
+    # runfiles beside bench/ (bench/BUILD's data).
+    root = os.path.dirname(os.path.abspath(a.bin_dir))
+    a.refpy_dir = os.path.join(root, "lang")
+    a.seeds_dir = os.path.join(root, "lang", "seeds")
+    if a.python is None:
+        a.python = ["/usr/bin/python3"] if os.access("/usr/bin/python3", os.X_OK) else []
+    a.python = [os.path.join(here, p) if os.sep in p else p for p in a.python if p != "none"]
     if a.threads:
         a.threads = sorted(set(a.threads) | {1})
     else:
@@ -168,7 +183,8 @@ def write_files(out, data, variants):
     write_csv(os.path.join(out, "results.csv"), data["results"])
     charts = write_charts(out, data["results"], variants)
     md = os.path.join(out, "report.md")
-    write_report(md, data["meta"], data["results"], data["claims"], charts, data["goals"])
+    write_report(md, data["meta"], data["results"], data["claims"], charts, data["goals"],
+                 data["programs"])
     write_html(md, os.path.join(out, "report.html"))
     return len(charts)
 
@@ -183,6 +199,7 @@ def redraw(args):
         return 2
     WORKLOADS.clear()
     WORKLOADS.update((w["name"], w) for w in data["workloads"])
+    data.setdefault("programs", {})  # a results.json from before the programs group
     n = write_files(args.out, data, list(data["meta"]["variants"]))
     print("Wrote results.json, results.csv, report.md, report.html and %d charts to %s" % (
         n, args.out))
@@ -215,16 +232,21 @@ def main(argv):
     t0 = time.monotonic()
     runs = measure(args, variants, info, cells)
     rows = aggregate(args, variants, info, workloads, runs)
-    claims = judge(rows, info)
+    programs = measure_programs(args, variants, info, Progress)
+    claims = judge(rows, info, programs)
     goals = free_threading_goals(rows, {v: info[v] for v in variants})
     m = meta(args, variants, info, time.monotonic() - t0)
     n = write_files(args.out, {"meta": m, "claims": claims, "goals": goals, "results": rows,
-                               "workloads": list(WORKLOADS.values())}, variants)
+                               "programs": programs, "workloads": list(WORKLOADS.values())},
+                    variants)
     print("\n".join(table_lines(rows)))
     ops = single_op_lines(rows, variants)
     if ops:
         print("\nOne thread, ns per operation (the CPython columns are quoted, not measured):")
         print("\n".join("  " + line for line in ops))
+    if programs["rows"]:
+        print("\nPrograms: seconds on 1 thread / speedup on 2 (details in report.md):")
+        print("\n".join(terminal_lines(programs)))
     if goals:
         print("\nFree-threading goals (details in report.md):")
         print("\n".join("  " + line for line in goal_lines(goals)))

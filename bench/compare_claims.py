@@ -1,10 +1,9 @@
 """bench/compare_claims.py -- the claims about threads and the GIL, judged
 from the rows, and the free-threading goals.
 """
-import math
-
+from compare_programs import seed_findings
 from compare_run import WORKLOADS, one_with_role, shape_of, shares_objects, with_role
-from compare_stats import control_speedups, find, fmt_x
+from compare_stats import control_speedups, find, fmt_x, geomean
 
 
 # ---- the claims -----------------------------------------------------------------------------
@@ -200,11 +199,6 @@ def claim_free_threading(rows, info, ctl2):
 # as issue 12's table.
 
 
-def geomean(xs):
-    xs = [x for x in xs if x]
-    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else None
-
-
 def free_threading_goals(rows, info):
     out = []
     for v in info:
@@ -252,6 +246,14 @@ CLAIMS = (claim_take_turns, claim_io_overlap, claim_processes, claim_races, clai
           claim_convoy, claim_free_threading, claim_interp_count)
 
 
-def judge(rows, info):
+def judge(rows, info, programs=None):
+    """Every claim's findings: from the workloads' rows, then from the
+    programs group's seed programs (compare_programs.seed_findings), which
+    judge the same claims from the programs a reader of the seeds types."""
     ctl2 = control_speedups(rows).get(2)
-    return [dict(zip(("claim", "findings"), f(rows, info, ctl2))) for f in CLAIMS]
+    extra = seed_findings(programs or {}, ctl2, machine_parallelism_note, scaling_verdict)
+    out = []
+    for f in CLAIMS:
+        claim, findings = f(rows, info, ctl2)
+        out.append({"claim": claim, "findings": findings + extra.get(f.__name__[len("claim_"):], [])})
+    return out

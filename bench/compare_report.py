@@ -18,6 +18,7 @@ import re
 import markdown
 
 from compare_claims import goal_lines
+from compare_programs import program_lines
 from compare_run import WORKLOADS, mmss, shape_of
 from compare_stats import control_speedups, fmt_x
 
@@ -123,7 +124,7 @@ def meta(args, variants, info, elapsed):
     }
 
 
-def write_report(path, m, rows, claims, charts, goals):
+def write_report(path, m, rows, claims, charts, goals, programs):
     L = ["# refcore: the locking strategies compared", "",
          "Run %s on %s (%d CPUs), %d repetition(s) per measurement after a warm-up%s; "
          "%s in all. Variants: %s." % (m["date"], m["machine"], m["cpus"], m["reps"],
@@ -155,6 +156,15 @@ def write_report(path, m, rows, claims, charts, goals):
                   n for n, w in WORKLOADS.items() if not w["in_cost"]), ""]
         L += goal_lines(goals)
         L.append("")
+    if programs.get("rows"):
+        L += ["## Programs: refpy on each strategy beside CPython", "",
+              "Whole Python programs, the same files under every runner (the `programs` "
+              "group, bench/README.md): bench/programs/*.py as weak scaling (each thread "
+              "runs the whole program's bench(n); %s), and the seeds' programs unchanged. "
+              "Every answer is checked against %s." % (
+                  "the test sizes" if m["quick"] else "their default sizes",
+                  "the .expected files" if m["quick"] else "CPython's"), ""]
+        L += program_lines(programs, control_speedups(rows).get(2))
     ops = single_op_lines(rows, list(m["variants"]))
     if ops:
         L += ["## One thread: ns per operation, beside CPython", "",

@@ -1,6 +1,7 @@
 """bench/compare_stats.py -- from runs to rows: medians, speedups, the
 control's scaling, the cost against gil on one thread.
 """
+import math
 import statistics
 
 from compare_run import with_role
@@ -85,6 +86,12 @@ def find(rows, variant, workload, threads=1, procs=1):
         if (r["variant"], r["workload"], r["threads"], r["processes"]) == (variant, workload, threads, procs):
             return r
     return None
+
+
+def geomean(xs):
+    """The geometric mean of the values given (None and 0 left out), or None."""
+    xs = [x for x in xs if x]
+    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else None
 
 
 def fmt_x(x):

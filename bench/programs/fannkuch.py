@@ -3,6 +3,7 @@
 # comes first; return the checksum and the largest count. Lists, indexing
 # and while loops.
 # test: 7
+# compare: 8
 import sys
 
 

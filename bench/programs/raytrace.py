@@ -3,6 +3,7 @@
 # in ten shades of ASCII; vector classes with operator methods (__add__,
 # __sub__, __mul__), many short-lived objects, float arithmetic.
 # test: 10
+# compare: 100
 import sys
 from math import sqrt
 

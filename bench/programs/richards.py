@@ -5,6 +5,7 @@
 # benchmark's own check. The scheduler's state lives in a WorkArea object,
 # not in globals, so that threads can each run their own.
 # test: 1
+# compare: 5
 import sys
 
 I_IDLE = 1

@@ -91,7 +91,7 @@ def make_parser():
     p.add_argument("--out", metavar="DIR",
                    help="output folder (default: bench-results/ in the workspace)")
     p.add_argument("--quick", action="store_true",
-                   help="1 repetition, 10%% of the work, 1-2 threads: well under a minute")
+                   help="1 repetition, 10%% of the work, 1-2 threads, the programs at their test sizes: about a minute")
     p.add_argument("--reps", type=int, metavar="N",
                    help="timed repetitions per measurement (default 5, quick 1; "
                    "whole programs at most 3)")
@@ -104,7 +104,7 @@ def make_parser():
                    "more than the CPUs is allowed; not with --threads")
     p.add_argument("--scale", type=float, metavar="X",
                    help="multiplies every workload's work (default 1 for up to 2 variants, 2/variants "
-                   "beyond, so the default run stays within 5 to 10 minutes; quick 0.1)")
+                   "beyond, so that the workloads stay within 5 to 10 minutes; quick 0.1; not the programs)")
     p.add_argument("--workloads", metavar="W,W", help="comma-separated subset, names or "
                    "patterns such as 'op_*' (default: all); the control always runs; "
                    "'programs' is the whole programs group, prog_NAME and seed_NAME one of "

@@ -2,8 +2,8 @@
 # bench/compare.sh -- what `bazel run //bench:compare` runs: bench/compare.py
 # on the workloads binaries of every variant (bench/BUILD passes --variants).
 #
-#   bazel run //bench:compare                   the default run (5 to 10 minutes)
-#   bazel run //bench:compare -- --quick        the quickest (well under a minute)
+#   bazel run //bench:compare                   the default run (10 to 15 minutes)
+#   bazel run //bench:compare -- --quick        the quickest (about a minute)
 #   bazel run //bench:compare -- --help         every option
 #
 # Results go to bench-results/ in the workspace unless --out DIR says otherwise.

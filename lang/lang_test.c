@@ -39,8 +39,8 @@ static void test_sequence_order(void **state) {
                      "True True True True\nTrue False True True\n"
                      "[(1, 'z'), (2, 'a'), (2, 'b')] (1, 10)\n");
     int E = LANG_RUNTIME_ERROR;
-    lt_expect_error("print((1, 'a') < (1, 2))\n", E, "line 1: TypeError: '<' not supported between 'str' and 'int'");
-    lt_expect_error("print((1,) < [1])\n", E, "line 1: TypeError: '<' not supported between 'tuple' and 'list'");
+    lt_expect_error("print((1, 'a') < (1, 2))\n", E, "line 1: TypeError: '<' not supported between instances of 'str' and 'int'");
+    lt_expect_error("print((1,) < [1])\n", E, "line 1: TypeError: '<' not supported between instances of 'tuple' and 'list'");
     lt_expect_error("t = ()\nfor i in range(2000):\n    t = (t,)\n"
                     "print(t < (t, 1))\n", E,
                     "line 4: RecursionError: maximum recursion depth exceeded in comparison");
@@ -98,7 +98,7 @@ static void test_common_methods(void **state) {
     int E = LANG_RUNTIME_ERROR;
     lt_expect_error("[].index('q')\n", E, "line 1: ValueError: 'q' is not in list");
     lt_expect_error("[1].remove(2)\n", E, "line 1: ValueError: list.remove(x): x not in list");
-    lt_expect_error("[1, 'a'].sort()\n", E, "line 1: TypeError: '<' not supported between 'str' and 'int'");
+    lt_expect_error("[1, 'a'].sort()\n", E, "line 1: TypeError: '<' not supported between instances of 'str' and 'int'");
     lt_expect_error("ord('ab')\n", E, "line 1: TypeError: ord() expected a character, but string of length 2 found");
     lt_expect_error("chr(1114112)\n", E, "line 1: ValueError: chr() arg not in range(0x110000)");
     lt_expect_error("{}.update([1])\n", E, "line 1: TypeError: update() needs a dict, not 'list'");
@@ -189,6 +189,25 @@ static void test_bitwise_ops(void **state) {
     lt_expect_error("~1.5\n", E, "line 1: TypeError: bad operand type for unary ~: 'float'");
     lt_expect_error("0b102\n", S, "line 1, column 5: syntax error: invalid digit in a base-2 literal");
     lt_expect_error("0xfffffffffffffffff\n", S, "int literal past 63 bits");
+}
+
+/* bool counts as the int 0 or 1 in arithmetic, ordering and indexing, as
+ * Python's bool (a subclass of int) does; & | ^ of two bools stay a bool.
+ * Each line CPython's output. */
+static void test_bool_as_int(void **state) {
+    (void)state;
+    lt_expect_output("print(True + 1, True & 1, True | False, 3 * True, -True, ~True, sum([True, True, False]))\n"
+                     "print([10, 20][True], True < 2, False >= 0, 1.5 * True, True / 2, True ** 2)\n"
+                     "print(True ^ True, False | False, 'ab' * True, [1] * False, True - 1.0, max(True, 0))\n"
+                     "print(sorted([True, 0, -1]), True & False, True << 3, (5 > 3) + (2 > 1))\n",
+                     "2 1 True 3 -1 -2 2\n"
+                     "20 True True 1.5 0.5 1\n"
+                     "False False ab [] 0.0 True\n"
+                     "[-1, 0, True] False 8 2\n");
+    int E = LANG_RUNTIME_ERROR;
+    lt_expect_error("True + 'a'\n", E, "line 1: TypeError: unsupported operand type(s) for +: 'bool' and 'str'");
+    lt_expect_error("True < 'a'\n", E,
+                    "line 1: TypeError: '<' not supported between instances of 'bool' and 'str'");
 }
 
 static void test_strings(void **state) {
@@ -611,7 +630,7 @@ static void test_sequence_builtins(void **state) {
                      "0 h\n1 i\n");
     int E = LANG_RUNTIME_ERROR;
     lt_expect_error("min([])\n", E, "line 1: ValueError: min() arg is an empty sequence");
-    lt_expect_error("sorted([1, 'a'])\n", E, "line 1: TypeError: '<' not supported between 'str' and 'int'");
+    lt_expect_error("sorted([1, 'a'])\n", E, "line 1: TypeError: '<' not supported between instances of 'str' and 'int'");
     lt_expect_error("sorted([1], key=len)\n", E, "line 1: TypeError: object of type 'int' has no len()");
     /* A key that fails on the first of several items: every item is dropped once. */
     lt_expect_error("sorted([1, 2, 3], key=lambda x: 1 // 0)\n", E, "division");
@@ -1278,6 +1297,7 @@ int main(void) {
         cmocka_unit_test(test_big_ints_and_power),
         cmocka_unit_test(test_big_int_errors),
         cmocka_unit_test(test_bitwise_ops),
+        cmocka_unit_test(test_bool_as_int),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_sequence_order),
         cmocka_unit_test(test_random),

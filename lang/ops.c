@@ -240,11 +240,44 @@ const char *lang_binop_text(lang_binop op) {
     return text[op];
 }
 
+static rc_object *arith(lang_binop op, rc_object *a, rc_object *b);
+
+static bool is_number_like(const rc_object *o) {
+    return is_num(o) || rc_bool_check(o);
+}
+
+/* o as an int if it is a bool (Python's bool is a subclass of int: True + 1
+ * is 2), else o itself; a new reference either way. */
+static rc_object *int_of_bool(rc_object *o) {
+    return rc_bool_check(o) ? rc_int_from_i64(rc_bool_value(o)) : rc_newref(o);
+}
+
+/* An operation with a bool operand: & | ^ of two bools stay a bool, as in
+ * Python; otherwise the bool counts as 0 or 1 beside a number, or as a
+ * repeat count. Beside anything else it is left alone, so that the type
+ * error names 'bool'. */
+static RC_NOINLINE rc_object *bool_arith(lang_binop op, rc_object *a, rc_object *b) {
+    if (rc_bool_check(a) && rc_bool_check(b) && (op == BIN_AND || op == BIN_OR || op == BIN_XOR)) {
+        int x = rc_bool_value(a), y = rc_bool_value(b);
+        return rc_bool_from(op == BIN_AND ? x & y : op == BIN_OR ? x | y : x ^ y);
+    }
+    rc_object *other = rc_bool_check(a) ? b : a;
+    if (!(is_number_like(other) || (op == BIN_MUL && (rc_str_check(other) || is_seq(other)))))
+        return type_error(lang_binop_text(op), a, b);
+    rc_object *x = int_of_bool(a), *y = int_of_bool(b);
+    rc_object *r = arith(op, x, y);
+    rc_decref(x);
+    rc_decref(y);
+    return r;
+}
+
 static rc_object *arith(lang_binop op, rc_object *a, rc_object *b) {
     if (rc_int_check(a) && rc_int_check(b))
         return int_op(op, a, b);
     if (lang_is_instance(a) || lang_is_instance(b)) /* __add__, __radd__, ... */
         return lang_instance_binary(op, a, b);
+    if (rc_bool_check(a) || rc_bool_check(b))
+        return bool_arith(op, a, b);
     if (is_num(a) && is_num(b) && op <= BIN_POW) /* the bitwise ones are ints' only */
         return float_op_of(op, a, b);
     if (op == BIN_ADD && rc_str_check(a) && rc_str_check(b))
@@ -329,6 +362,13 @@ static RC_NOINLINE rc_status num_order_slow(rc_object *a, rc_object *b, int *out
 
 /* <0, 0, >0 in *out; RC_ETYPE for values that have no order. */
 static rc_status order(rc_object *a, rc_object *b, lang_binop op, int *out) {
+    if ((rc_bool_check(a) || rc_bool_check(b)) && is_number_like(a) && is_number_like(b)) {
+        rc_object *x = int_of_bool(a), *y = int_of_bool(b); /* as 0 and 1 (bool_arith) */
+        rc_status st = order(x, y, op, out);
+        rc_decref(x);
+        rc_decref(y);
+        return st;
+    }
     if (rc_int_check(a) && rc_int_check(b)) {
         if (rc_int_compare(a, b, out) != RC_OK) /* any sizes; cannot fail on ints */
             return rc_error_code();
@@ -348,7 +388,7 @@ static rc_status order(rc_object *a, rc_object *b, lang_binop op, int *out) {
     } else if ((rc_tuple_check(a) && rc_tuple_check(b)) || (rc_list_check(a) && rc_list_check(b))) {
         return seq_order(a, b, op, out);
     } else {
-        return rc_error_set(RC_ETYPE, "'%s' not supported between '%s' and '%s'", lang_binop_text(op),
+        return rc_error_set(RC_ETYPE, "'%s' not supported between instances of '%s' and '%s'", lang_binop_text(op),
                             rc_object_type_name(a), rc_object_type_name(b));
     }
     return RC_OK;
@@ -433,6 +473,8 @@ rc_object *lang_int_from_double(double d) {
 rc_object *lang_negate(rc_object *o) {
     if (rc_int_check(o))
         return rc_int_neg(o);
+    if (rc_bool_check(o)) /* -True is -1 */
+        return rc_int_from_i64(-(int64_t)rc_bool_value(o));
     if (rc_float_check(o))
         return rc_float_from_double(-num(o));
     if (lang_is_instance(o))
@@ -444,6 +486,8 @@ rc_object *lang_negate(rc_object *o) {
 rc_object *lang_invert(rc_object *o) {
     if (rc_int_check(o))
         return rc_int_invert(o);
+    if (rc_bool_check(o)) /* ~True is -2 */
+        return rc_int_from_i64(~(int64_t)rc_bool_value(o));
     rc_error_set(RC_ETYPE, "bad operand type for unary ~: '%s'", rc_object_type_name(o));
     return NULL;
 }
@@ -451,6 +495,10 @@ rc_object *lang_invert(rc_object *o) {
 /* ---- indexing ------------------------------------------------------------------ */
 
 static rc_status index_of(rc_object *c, rc_object *i, int64_t *out) {
+    if (rc_bool_check(i)) { /* l[True] is l[1] */
+        *out = rc_bool_value(i);
+        return RC_OK;
+    }
     if (!rc_int_check(i))
         return rc_error_set(RC_ETYPE, "%s indices must be integers, not '%s'",
                             rc_object_type_name(c), rc_object_type_name(i));

@@ -1549,6 +1549,23 @@ static void simple_statement(compiler *c) {
     }
 }
 
+/* A `;` between simple statements: the lexer makes it a NEWLINE of text
+ * ";" (lexer.c, lex_semicolon), which every scan here takes for a
+ * statement's end. */
+static bool is_semicolon(const lang_token *t) {
+    return t->kind == TK_NEWLINE && t->len == 1;
+}
+
+/* One line of simple statements separated by `;`, and its end. */
+static void simple_statements(compiler *c, const char *end_what) {
+    simple_statement(c);
+    while (is_semicolon(peek(c))) {
+        next(c);
+        simple_statement(c);
+    }
+    expect(c, TK_NEWLINE, end_what);
+}
+
 /* ---- blocks ------------------------------------------------------------------------- */
 
 static void suite(compiler *c) {
@@ -1561,8 +1578,7 @@ static void suite(compiler *c) {
         while (!check(c, TK_DEDENT) && !check(c, TK_EOF));
         expect(c, TK_DEDENT, "the end of the block");
     } else {
-        simple_statement(c);
-        expect(c, TK_NEWLINE, "the end of the line");
+        simple_statements(c, "the end of the line");
     }
     leave(c);
 }
@@ -1664,7 +1680,7 @@ static int suite_end(compiler *c, int i) {
         }
         return last;
     }
-    while (i < last && t[i].kind != TK_NEWLINE)
+    while (i < last && (t[i].kind != TK_NEWLINE || is_semicolon(&t[i])))
         i++;
     return i;
 }
@@ -2276,8 +2292,7 @@ static void statement(compiler *c) {
     case TK_INDENT:
         fail_at(c, peek(c), "unexpected indent");
     default:
-        simple_statement(c);
-        expect(c, TK_NEWLINE, "the end of the statement");
+        simple_statements(c, "the end of the statement");
     }
 }
 

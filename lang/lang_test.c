@@ -210,6 +210,28 @@ static void test_bool_as_int(void **state) {
                     "line 1: TypeError: '<' not supported between instances of 'bool' and 'str'");
 }
 
+/* `;` between simple statements, in blocks and in a one-line suite (where
+ * every statement after the ':' is the suite's); each line CPython's
+ * output, and its errors for a `;` with nothing before it. */
+static void test_semicolons(void **state) {
+    (void)state;
+    lt_expect_output("x = 1; y = 2; print(x + y)\n"
+                     "if x: a = 3; print(a); print('both')\n"
+                     "if not x: print('no'); print('never')\n"
+                     "def f(): z = 5; return z * 2\n"
+                     "print(f()); print('t');\n"
+                     "for i in range(2): print(i); print(-i)\n"
+                     "class K: v = 1; w = 2\n"
+                     "print(K.v, K.w)  # a comment; not a statement\n"
+                     "while x: x -= 1; print('w', x)\n",
+                     "3\n3\nboth\n10\nt\n0\n0\n1\n-1\n1 2\nw 0\n");
+    int S = LANG_SYNTAX_ERROR;
+    lt_expect_error("x = 1;; y = 2\n", S, "line 1, column 7: syntax error: invalid syntax: ';' without a statement before it");
+    lt_expect_error("; x = 1\n", S, "line 1, column 1: syntax error: invalid syntax");
+    lt_expect_error("if 1:; pass\n", S, "line 1, column 6: syntax error: invalid syntax");
+    lt_expect_error("x = 1; if x: pass\n", S, "line 1, column 8: syntax error: expected an expression, found 'if'");
+}
+
 static void test_strings(void **state) {
     (void)state;
     lt_expect_output("print('a' + \"b\" + str(1) + str(2.5) + str(None) + str([1, 'x']))\n",
@@ -1298,6 +1320,7 @@ int main(void) {
         cmocka_unit_test(test_big_int_errors),
         cmocka_unit_test(test_bitwise_ops),
         cmocka_unit_test(test_bool_as_int),
+        cmocka_unit_test(test_semicolons),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_sequence_order),
         cmocka_unit_test(test_random),

@@ -545,6 +545,25 @@ static bool join_lines(lexer *lx) {
     return true;
 }
 
+/* `;` between simple statements: a NEWLINE of text ";", so that every scan
+ * of the compiler ends a statement there; only the compiler's
+ * simple_statements tells it apart, to keep the statements that follow on
+ * the line (`if x: a; b` runs both under the if). A `;` that ends the line
+ * is the line's end itself (a NEWLINE of no text). Python's errors: a `;`
+ * that starts a line or follows another. pre: *lx->p == ';'. */
+static int lex_semicolon(lexer *lx) {
+    lang_tok before = last_kind(lx);
+    if (lx->out->count == 0 || before == TK_NEWLINE || before == TK_INDENT || before == TK_DEDENT ||
+        before == TK_COLON)
+        return lex_error(lx, lx->p, "invalid syntax: ';' without a statement before it");
+    const char *semi = lx->p++;
+    const char *q = lx->p;
+    while (q < lx->end && (*q == ' ' || *q == '\t' || *q == '\r'))
+        q++;
+    bool ends_line = q >= lx->end || *q == '\n' || *q == '#';
+    return push(lx, TK_NEWLINE, semi, ends_line ? 0 : 1) ? 0 : -1;
+}
+
 static int lex_all(lexer *lx) {
     bool line_start = true;
     while (true) {
@@ -564,6 +583,11 @@ static int lex_all(lexer *lx) {
         }
         if (*lx->p == '\\' && join_lines(lx))
             continue;
+        if (*lx->p == ';' && lx->paren == 0) {
+            if (lex_semicolon(lx) < 0)
+                return -1;
+            continue;
+        }
         if (lex_token(lx) < 0)
             return -1;
     }

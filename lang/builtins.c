@@ -18,6 +18,7 @@
 #include "lang/format.h"
 #include "lang/modules.h"
 #include "lang/ops.h"
+#include "lang/sets.h"
 
 bool lang_check_args(const char *fname, int nargs, int min, int max) {
     if (nargs >= min && nargs <= max)
@@ -119,6 +120,7 @@ static rc_object *bi_len(lang_thread *ts, rc_object **args, int nargs) {
                 : rc_list_check(o)  ? rc_list_size(o)
                 : rc_dict_check(o)  ? rc_dict_size(o)
                 : rc_tuple_check(o) ? rc_tuple_size(o)
+                : rc_set_check(o)   ? rc_set_size(o)
                                     : rc_error_set(RC_ETYPE, "object of type '%s' has no len()",
                                                    rc_object_type_name(o));
     /* A size function's error is a negative rc_status, already in the slot. */
@@ -729,6 +731,8 @@ static const lang_method *methods_of(const rc_type *type) {
         return dict_methods;
     if (type == &rc_str_type)
         return str_methods;
+    if (type == &rc_set_type)
+        return lang_set_methods;
     const lang_method *m = lang_threads_methods(type);
     return m ? m : lang_process_methods(type);
 }
@@ -814,6 +818,7 @@ rc_status lang_builtins_install(rc_object *builtins) {
         lang_cfunc fn;
     } table[] = {
         {"len", bi_len}, {"range", bi_range}, {"str", bi_str}, {"ord", bi_ord}, {"chr", bi_chr},
+        {"set", lang_bi_set},
         {"int", bi_int}, {"float", bi_float}, {"gc_collect", bi_gc_collect},
         {"repr", bi_repr}, {"format", bi_format},
         {"strategy", bi_strategy},

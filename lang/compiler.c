@@ -760,11 +760,46 @@ static void paren_or_tuple(compiler *c) {
     expect(c, TK_RPAREN, "')'");
 }
 
-static void dict_literal(compiler *c) {
+/* Whether the braces at c->pos hold a dict: empty, or a ':' at their top
+ * level before the first ',' or 'for' (a set's items have none, but for a
+ * lambda's, which a set literal rarely holds and which then fails to
+ * compile as a dict). */
+static bool braces_hold_dict(compiler *c) {
+    const lang_token *t = c->toks.items;
+    for (int i = c->pos, depth = 0; t[i].kind != TK_EOF; i++) {
+        lang_tok k = t[i].kind;
+        if (is_opener(k) || k == TK_FSTRING_START)
+            depth++;
+        else if (depth > 0 && (is_closer(k) || k == TK_FSTRING_END))
+            depth--;
+        else if (k == TK_RBRACE)
+            return i == c->pos;
+        else if (depth == 0 && (k == TK_COMMA || k == TK_FOR))
+            return false;
+        else if (depth == 0 && k == TK_COLON)
+            return true;
+    }
+    return true;
+}
+
+/* `{...}`: a dict, a set, or a comprehension of either. A set is built as
+ * a list first, then OP_SET_FROM_LIST (its items are evaluated in order,
+ * as Python does, and an unhashable one fails there). */
+static void brace_literal(compiler *c) {
+    bool is_dict = braces_hold_dict(c);
     int n = 0, for_at = comprehension_for(c, TK_RBRACE);
     if (for_at >= 0) {
-        comprehension(c, for_at, true, TK_RBRACE);
+        comprehension(c, for_at, is_dict, TK_RBRACE);
         next(c);
+        if (!is_dict)
+            emit(c, OP_SET_FROM_LIST, 0, 0);
+        return;
+    }
+    if (!is_dict) {
+        n = expr_list(c, TK_RBRACE, MAX_LITERAL, "items in a set literal");
+        expect(c, TK_RBRACE, "'}'");
+        emit(c, OP_BUILD_LIST, (uint32_t)n, 1 - n);
+        emit(c, OP_SET_FROM_LIST, 0, 0);
         return;
     }
     while (!check(c, TK_RBRACE)) {
@@ -915,7 +950,7 @@ static expr_kind atom(compiler *c) {
         break;
     }
     case TK_LBRACE:
-        dict_literal(c);
+        brace_literal(c);
         break;
     default:
         if (t->kind != TK_EOF)

@@ -232,6 +232,66 @@ static void test_semicolons(void **state) {
     lt_expect_error("x = 1; if x: pass\n", S, "line 1, column 8: syntax error: expected an expression, found 'if'");
 }
 
+/* Sets (lang/sets.c on refcore's set): literals and comprehensions,
+ * set(), membership, the operators and inclusion orderings, the methods and
+ * Python's errors; each line CPython's output (the elements printed are in
+ * orders where CPython's hash order and refcore's insertion order agree). */
+static void test_sets(void **state) {
+    (void)state;
+    lt_expect_output(
+        "s = {3, 1, 2}\n"
+        "print(sorted(s), len(s), 2 in s, 5 not in s, {}, set(), {1: 2}, {(1, 2)})\n"
+        "print({1, 2} | {3}, {1, 2} & {2, 3}, {1, 2} - {1}, {1} ^ {2}, {1} < {1, 2}, {1, 2} <= {1, 2}, {1, 2} > {1})\n"
+        "print({1, 2} == {2, 1}, {1} != {1}, set([1, 1, 2]) == {1, 2}, set(\"aab\") == {\"a\", \"b\"})\n"
+        "t = set([1])\n"
+        "t.add(2); t.add(2); t.discard(1); t.discard(7)\n"
+        "print(t, bool(t), bool(set()))\n"
+        "t.update([5, 6]); t.remove(5)\n"
+        "print(sorted(t), sorted(t.union([9])), sorted(t.intersection({2, 6, 7})), sorted(t.difference([2])))\n"
+        "print({x % 3 for x in range(10)}, {x: x * x for x in range(3)}, sorted(t.symmetric_difference({2, 8})))\n"
+        "print(t.issubset({2, 6, 0}), t.issuperset({2}), t.isdisjoint({4}), sorted(t.copy()))\n"
+        "u = {1}\n"
+        "print(u.pop(), u)\n"
+        "for x in {7}:\n"
+        "    print(x)\n"
+        "w = {1, 2, 3}\n"
+        "w.clear()\n"
+        "print(w, [1, 2] if {0} else [], {'a'} | set())\n"
+        "try:\n"
+        "    {1}.remove(3)\n"
+        "except KeyError as e:\n"
+        "    print(\"KeyError\", e)\n"
+        "try:\n"
+        "    set().pop()\n"
+        "except KeyError as e:\n"
+        "    print(\"KeyError\", e)\n"
+        "try:\n"
+        "    {[1]}\n"
+        "except TypeError as e:\n"
+        "    print(\"TypeError\", e)\n"
+        "try:\n"
+        "    {1} | [2]\n"
+        "except TypeError as e:\n"
+        "    print(\"TypeError\", e)\n",
+        "[1, 2, 3] 3 True True {} set() {1: 2} {(1, 2)}\n"
+        "{1, 2, 3} {2} {2} {1, 2} True True True\n"
+        "True False True True\n"
+        "{2} True False\n"
+        "[2, 6] [2, 6, 9] [2, 6] [6]\n"
+        "{0, 1, 2} {0: 0, 1: 1, 2: 4} [6, 8]\n"
+        "True True True [2, 6]\n"
+        "1 set()\n"
+        "7\n"
+        "set() [1, 2] {'a'}\n"
+        "KeyError 3\n"
+        "KeyError 'pop from an empty set'\n"
+        "TypeError unhashable type: 'list'\n"
+        "TypeError unsupported operand type(s) for |: 'set' and 'list'\n");
+    int E = LANG_RUNTIME_ERROR;
+    lt_expect_error("{1}.remove(2)\n", E, "line 1: KeyError: 2");
+    lt_expect_error("set(5)\n", E, "line 1: TypeError: 'int' object is not iterable");
+}
+
 static void test_strings(void **state) {
     (void)state;
     lt_expect_output("print('a' + \"b\" + str(1) + str(2.5) + str(None) + str([1, 'x']))\n",
@@ -1321,6 +1381,7 @@ int main(void) {
         cmocka_unit_test(test_bitwise_ops),
         cmocka_unit_test(test_bool_as_int),
         cmocka_unit_test(test_semicolons),
+        cmocka_unit_test(test_sets),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_sequence_order),
         cmocka_unit_test(test_random),

@@ -281,7 +281,8 @@ rc_object *lang_iterator_new(rc_object *o) {
         return it;
     }
     bool is_range = rc_object_type(o) == &lang_range_type;
-    if (!is_range && !rc_list_check(o) && !rc_tuple_check(o) && !rc_dict_check(o)) {
+    if (!is_range && !rc_list_check(o) && !rc_tuple_check(o) && !rc_dict_check(o) &&
+        !rc_set_check(o)) {
         rc_error_set(RC_ETYPE, "'%s' object is not iterable", rc_object_type_name(o));
         return NULL;
     }

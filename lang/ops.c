@@ -16,6 +16,7 @@
 #include "lang/classes.h"
 #include "lang/format.h"
 #include "lang/objects.h"
+#include "lang/sets.h"
 
 static bool is_num(const rc_object *o) {
     return rc_int_check(o) || rc_float_check(o);
@@ -58,6 +59,8 @@ int lang_truthy(rc_object *o) {
         return rc_dict_size(o) > 0;
     if (rc_tuple_check(o))
         return rc_tuple_size(o) > 0;
+    if (rc_set_check(o))
+        return rc_set_size(o) > 0;
     return 1;
 }
 
@@ -296,6 +299,9 @@ static rc_object *arith(lang_binop op, rc_object *a, rc_object *b) {
         return seq_repeat(b, a);
     if (op == BIN_ADD && rc_tuple_check(a) && rc_tuple_check(b))
         return list_to_tuple(list_concat(a, b));
+    if ((op == BIN_OR || op == BIN_AND || op == BIN_SUB || op == BIN_XOR) && rc_set_check(a) &&
+        rc_set_check(b))
+        return lang_set_binary(op, a, b);
     return type_error(lang_binop_text(op), a, b);
 }
 
@@ -398,6 +404,8 @@ static rc_status order(rc_object *a, rc_object *b, lang_binop op, int *out) {
 static int contains(rc_object *c, rc_object *item) {
     if (rc_dict_check(c))
         return rc_dict_contains(c, item);
+    if (rc_set_check(c))
+        return rc_set_contains(c, item);
     if (lang_is_instance(c))
         return lang_instance_contains(c, item);
     if (rc_str_check(c)) {
@@ -440,6 +448,8 @@ static rc_object *compare(lang_binop op, rc_object *a, rc_object *b) {
             return NULL;
         return rc_bool_from((r == 1) == (op == BIN_IN));
     }
+    if (rc_set_check(a) && rc_set_check(b)) /* < <= > >=: inclusion */
+        return lang_set_binary(op, a, b);
     if (order(a, b, op, &r) != RC_OK)
         return NULL;
     switch (op) {

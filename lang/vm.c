@@ -30,6 +30,7 @@
 #include "lang/modules.h"
 #include "lang/objects.h"
 #include "lang/ops.h"
+#include "lang/sets.h"
 
 int lang_thread_init(lang_thread *ts, lang_interp *interp) {
     memset(ts, 0, sizeof *ts);
@@ -449,6 +450,9 @@ run:
             break;
         case OP_SLICE:
             REPLACE(4, lang_slice(sp[-4], sp[-3], sp[-2], sp[-1]));
+            break;
+        case OP_SET_FROM_LIST:
+            REPLACE(1, lang_set_from(sp[-1]));
             break;
         case OP_LIST_APPEND: /* the list a comprehension builds: its own */
             sp--;

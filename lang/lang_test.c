@@ -292,6 +292,34 @@ static void test_sets(void **state) {
     lt_expect_error("set(5)\n", E, "line 1: TypeError: 'int' object is not iterable");
 }
 
+/* map, filter, hex, oct, bin, id and isinstance with set; each line
+ * CPython's output. */
+static void test_more_builtins(void **state) {
+    (void)state;
+    lt_expect_output(
+        "print(hex(255), oct(8), bin(5), hex(-255), bin(0), oct(True))\n"
+        "print(list(map(str, (1, 2))), list(map(lambda a, b: a * b, [1, 2, 3], [4, 5])), list(filter(None, [0, 1, 2, \"\", \"a\"])))\n"
+        "print(list(filter(lambda v: v % 2, range(7))), list(map(abs, [])))\n"
+        "a = [1]\n"
+        "print(id(a) == id(a), id(a) != id([1]), isinstance({1}, set), isinstance(1, (set, int)))\n"
+        "try:\n"
+        "    hex(1.5)\n"
+        "except TypeError as e:\n"
+        "    print(e)\n"
+        "try:\n"
+        "    list(map(len, [1]))\n"
+        "except TypeError as e:\n"
+        "    print(e)\n",
+        "0xff 0o10 0b101 -0xff 0b0 0o1\n"
+        "['1', '2'] [4, 10] [1, 2, 'a']\n"
+        "[1, 3, 5] []\n"
+        "True True True True\n"
+        "'float' object cannot be interpreted as an integer\n"
+        "object of type 'int' has no len()\n");
+    lt_expect_error("hex(2 ** 70)\n", LANG_RUNTIME_ERROR,
+                    "line 1: ValueError: format code 'x' is not supported for an int beyond 64 bits");
+}
+
 static void test_strings(void **state) {
     (void)state;
     lt_expect_output("print('a' + \"b\" + str(1) + str(2.5) + str(None) + str([1, 'x']))\n",
@@ -1382,6 +1410,7 @@ int main(void) {
         cmocka_unit_test(test_bool_as_int),
         cmocka_unit_test(test_semicolons),
         cmocka_unit_test(test_sets),
+        cmocka_unit_test(test_more_builtins),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_sequence_order),
         cmocka_unit_test(test_random),

@@ -1,7 +1,7 @@
 /*
  * lang/seq_builtins.c -- the builtins over sequences and numbers: list,
  * tuple, dict, bool, abs, round, min, max, sum, any, all, enumerate, zip,
- * sorted, reversed, isinstance.
+ * sorted, reversed, isinstance, map, filter, hex, oct, bin, id.
  *
  * Each takes anything `for` walks (lang_iterator) and first copies its
  * items into a C array (items_of): the builtins then work on a snapshot,
@@ -16,6 +16,7 @@
 #include "lang/builtins.h"
 #include "lang/classes.h"
 #include "lang/exceptions.h"
+#include "lang/format.h"
 #include "lang/ops.h"
 
 /* The items of o, new references, in a new rc_mem array (*n of them).
@@ -405,6 +406,88 @@ static rc_object *bi_reversed(lang_thread *ts, rc_object **args, int nargs) {
     return items ? list_of(items, n, false) : NULL;
 }
 
+/* map(f, a, b, ...): [f(x, y, ...) for x, y, ... in zip(a, b, ...)], a list
+ * where Python returns an iterator (README). */
+static rc_object *bi_map(lang_thread *ts, rc_object **args, int nargs) {
+    if (!lang_check_args("map", nargs, 2, 255))
+        return NULL;
+    rc_object *rows = bi_zip(ts, args + 1, nargs - 1);
+    rc_object *r = rows ? rc_list_new() : NULL;
+    for (int64_t i = 0; r && i < rc_list_size(rows); i++) {
+        rc_object *row = rc_list_get(rows, i), *v = NULL;
+        if (row) {
+            rc_object *argv[255];
+            int n = (int)rc_tuple_size(row);
+            for (int j = 0; j < n; j++)
+                argv[j] = rc_tuple_get(row, j); /* borrowed from row */
+            v = lang_call(ts, args[0], argv, n);
+            rc_decref(row);
+        }
+        if (!v || rc_list_append_steal(r, v) != RC_OK)
+            rc_clear_ref(&r);
+    }
+    rc_xdecref(rows);
+    return r;
+}
+
+/* filter(f, a): the items x of a with f(x) true (x itself when f is None),
+ * a list where Python returns an iterator (README). */
+static rc_object *bi_filter(lang_thread *ts, rc_object **args, int nargs) {
+    int64_t n = 0;
+    if (!lang_check_args("filter", nargs, 2, 2))
+        return NULL;
+    rc_object **items = items_of(args[1], &n);
+    rc_object *r = items ? rc_list_new() : NULL;
+    for (int64_t i = 0; r && i < n; i++) {
+        rc_object *v =
+            rc_is_none(args[0]) ? rc_newref(items[i]) : lang_call(ts, args[0], &items[i], 1);
+        int keep = v ? lang_truthy(v) : -1;
+        rc_xdecref(v);
+        if (keep < 0 || (keep && rc_list_append(r, items[i]) != RC_OK))
+            rc_clear_ref(&r);
+    }
+    if (items)
+        items_free(items, n);
+    return r;
+}
+
+/* hex, oct, bin: an int's digits in base 16, 8 or 2 with Python's prefix
+ * (the format spec '#x', '#o', '#b' makes them, for ints of any size). */
+static rc_object *int_digits(const char *fname, const char *spec, rc_object **args, int nargs) {
+    if (!lang_check_args(fname, nargs, 1, 1))
+        return NULL;
+    if (!rc_int_check(args[0]) && !rc_bool_check(args[0])) {
+        rc_error_set(RC_ETYPE, "'%s' object cannot be interpreted as an integer",
+                     rc_object_type_name(args[0]));
+        return NULL;
+    }
+    return lang_format(args[0], spec, 2);
+}
+
+static rc_object *bi_hex(lang_thread *ts, rc_object **args, int nargs) {
+    (void)ts;
+    return int_digits("hex", "#x", args, nargs);
+}
+
+static rc_object *bi_oct(lang_thread *ts, rc_object **args, int nargs) {
+    (void)ts;
+    return int_digits("oct", "#o", args, nargs);
+}
+
+static rc_object *bi_bin(lang_thread *ts, rc_object **args, int nargs) {
+    (void)ts;
+    return int_digits("bin", "#b", args, nargs);
+}
+
+/* id(o): o's address, unique among the objects alive at once, as
+ * CPython's. */
+static rc_object *bi_id(lang_thread *ts, rc_object **args, int nargs) {
+    (void)ts;
+    if (!lang_check_args("id", nargs, 1, 1))
+        return NULL;
+    return rc_int_from_i64((int64_t)(intptr_t)args[0]);
+}
+
 /* ---- sorted: a stable merge sort -------------------------------------------------- */
 
 typedef struct sort_item {
@@ -482,7 +565,7 @@ static rc_object *bi_sorted(lang_thread *ts, rc_object **args, int nargs, rc_obj
 /* ---- isinstance ------------------------------------------------------------------------ */
 
 /* isinstance(v, t): t one of the builtins int, float, str, bool, list,
- * dict, tuple (refpy's stand-ins for the types), or a tuple of them. */
+ * dict, tuple, set (refpy's stand-ins for the types), or a tuple of them. */
 static rc_object *bi_isinstance(lang_thread *ts, rc_object **args, int nargs) {
     (void)ts;
     if (!lang_check_args("isinstance", nargs, 2, 2))
@@ -506,7 +589,7 @@ static rc_object *bi_isinstance(lang_thread *ts, rc_object **args, int nargs) {
     } types[] = {
         {"int", rc_int_check}, {"float", rc_float_check}, {"str", rc_str_check},
         {"bool", rc_bool_check}, {"list", rc_list_check}, {"dict", rc_dict_check},
-        {"tuple", rc_tuple_check},
+        {"tuple", rc_tuple_check}, {"set", rc_set_check},
     };
     if (lang_is_class(t))
         return rc_bool_from(lang_class_isinstance(args[0], t));
@@ -537,6 +620,9 @@ rc_status lang_seq_builtins_install(rc_object *builtins) {
         {"reversed", bi_reversed, NULL}, {"sorted", NULL, bi_sorted},
         {"isinstance", bi_isinstance, NULL},
         {"pow", bi_pow, NULL},           {"divmod", bi_divmod, NULL},
+        {"map", bi_map, NULL},           {"filter", bi_filter, NULL},
+        {"hex", bi_hex, NULL},           {"oct", bi_oct, NULL},
+        {"bin", bi_bin, NULL},           {"id", bi_id, NULL},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         rc_status st = table[i].fn ? lang_add_builtin(builtins, table[i].name, table[i].fn)

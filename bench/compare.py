@@ -37,7 +37,7 @@ from compare_claims import free_threading_goals, goal_lines, judge
 from compare_diff import diff_lines
 from compare_report import (meta, single_op_lines, table_lines, write_csv, write_html,
                             write_report)
-from compare_programs import measure_programs, terminal_lines
+from compare_programs import measure_programs, programs_wanted, terminal_lines
 from compare_run import WORKLOADS, Progress, discover, measure, plan
 from compare_stats import aggregate
 
@@ -108,9 +108,11 @@ def make_parser():
     p.add_argument("--workloads", metavar="W,W", help="comma-separated subset, names or "
                    "patterns such as 'op_*' (default: all); the control always runs; "
                    "'programs' is the whole programs group, prog_NAME and seed_NAME one of "
-                   "them; with --diff, only their rows")
+                   "them; with --diff, only their rows (--diff compares the workloads' "
+                   "rows, not the programs')")
     p.add_argument("--timeout", type=float, metavar="S",
-                   help="seconds before one run counts as hung (default 20, quick 10)")
+                   help="seconds before one run counts as hung (default 20, quick 10; "
+                   "a whole program at least 60)")
     p.add_argument("--python", action="append", metavar="PATH",
                    help="a CPython to run the programs group beside refpy (repeatable: a GIL "
                    "build and a free-threaded one); default /usr/bin/python3 (Debian's 3.11) "
@@ -223,6 +225,7 @@ def main(argv):
     variants, info, workloads = discover(args)
     if args.scale is None:
         args.scale = 0.1 if args.quick else min(1.0, 2.0 / len(variants))
+    progs, seeds = programs_wanted(args)  # read first: a bad program stops the run now
     cells = plan(args, variants, workloads)
     sys.stderr.write("refcore benchmarks: %d workloads x %d variants (%s), %d measurements x %d reps "
                      "(the control's three times), "
@@ -232,7 +235,7 @@ def main(argv):
     t0 = time.monotonic()
     runs = measure(args, variants, info, cells)
     rows = aggregate(args, variants, info, workloads, runs)
-    programs = measure_programs(args, variants, info, Progress)
+    programs = measure_programs(args, variants, info, progs, seeds, Progress)
     claims = judge(rows, info, programs)
     goals = free_threading_goals(rows, {v: info[v] for v in variants})
     m = meta(args, variants, info, time.monotonic() - t0)

@@ -31,19 +31,24 @@ from compare_stats import fmt_x, geomean
 
 # ---- what runs: the runners and the programs -----------------------------------------------------
 
+# ---- what runs: the runners and the programs -----------------------------------------------------
+
+PROBE = ("import platform, sys, sysconfig; print(platform.python_implementation(), "
+         "'%d.%d' % sys.version_info[:2], "
+         "'t' if sysconfig.get_config_var('Py_GIL_DISABLED') else '')")
+
+
 def python_label(path):
-    """'CPython 3.11' or 'CPython 3.13t' (a free-threaded build), or None if
-    path does not run as a Python interpreter."""
-    probe = ("import sys, sysconfig; print('%d.%d' % sys.version_info[:2], "
-             "'t' if sysconfig.get_config_var('Py_GIL_DISABLED') else '')")
+    """'CPython 3.11', 'CPython 3.13t' (a free-threaded build), 'PyPy 3.10', or
+    None if path does not run as a Python interpreter."""
     try:
-        out = subprocess.run([path, "-c", probe], capture_output=True, text=True, timeout=30)
+        out = subprocess.run([path, "-c", PROBE], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    if out.returncode != 0:
+    words = out.stdout.split()
+    if out.returncode != 0 or len(words) not in (2, 3) or not re.fullmatch(r"\d+\.\d+", words[1]):
         return None
-    version, _, ft = out.stdout.strip().partition(" ")
-    return "CPython " + version + ft.strip()
+    return "%s %s%s" % (words[0], words[1], words[2] if len(words) == 3 else "")
 
 
 def runners(args, variants, info):
@@ -52,9 +57,14 @@ def runners(args, variants, info):
     out = []
     for v in variants:
         refpy = os.path.join(args.refpy_dir, "refpy_" + v)
-        if info[v]["thread_safe"] and os.access(refpy, os.X_OK):
-            out.append({"name": "refpy-" + v, "cmd": [refpy], "kind": "refpy", "variant": v,
-                        "gil": not info[v]["parallel"]})
+        if not info[v]["thread_safe"]:
+            continue
+        if not os.access(refpy, os.X_OK):
+            sys.stderr.write("compare: %s is missing; refpy-%s left out of the programs\n" % (
+                refpy, v))
+            continue
+        out.append({"name": "refpy-" + v, "cmd": [refpy], "kind": "refpy",
+                    "gil": not info[v]["parallel"]})
     for path in args.python:
         label = python_label(path)
         if label is None:
@@ -63,59 +73,21 @@ def runners(args, variants, info):
         name = label
         while any(r["name"] == name for r in out):  # two interpreters of one version
             name += "'"
-        out.append({"name": name, "cmd": [path], "kind": "cpython", "path": path,
-                    "gil": not label.endswith("t")})
+        out.append({"name": name, "cmd": [path], "kind": "python", "gil": not label.endswith("t")})
     return out
 
 
 MAIN_GUARD = re.compile(r'^if __name__ == "__main__":$', re.M)
 SIZE_LINE = {kind: re.compile(r"^# %s: (\d+)\s*$" % kind, re.M) for kind in ("test", "compare")}
 
-
-def benchmark_programs(args):
-    """[{name, path, source, n, expected}] from bench/programs/, each with the
-    size this run uses: its `# test:` size and .expected output in quick mode,
-    its `# compare:` size otherwise (about 0.2 s under CPython 3.11 on this
-    project's machine: half its default size or less, so that the group
-    adds minutes, not a quarter of an hour, to a default run)."""
-    folder = os.path.join(args.bin_dir, "programs")
-    out = []
-    for f in sorted(os.listdir(folder)):
-        if not f.endswith(".py"):
-            continue
-        path = os.path.join(folder, f)
-        with open(path) as fh:
-            src = fh.read()
-        kind = "test" if args.quick else "compare"
-        guard, size = MAIN_GUARD.search(src), SIZE_LINE[kind].search(src)
-        if not (guard and size):
-            raise SystemExit("compare: %s lacks a `# %s: N` line or an "
-                             "`if __name__ == \"__main__\":` block" % (path, kind))
-        expected = None
-        if args.quick:
-            with open(path[:-3] + ".expected") as fh:
-                expected = fh.read().rstrip("\n")
-        out.append({"name": "prog_" + f[:-3], "path": path, "source": src[:guard.start()],
-                    "n": int(size.group(1)),
-                    "expected": expected})
-    return out
-
-
-# The seeds' programs, with the arguments a run gives them: big enough that
-# the two-decimal times they print resolve a few percent, small enough that
-# a repetition takes seconds.
+# The seeds' programs, with the arguments a run gives them (default, quick):
+# big enough that the two-decimal times they print resolve a few percent,
+# small enough that a repetition takes seconds. The quick ones only check
+# that the programs run: no claim is judged from them.
 SEED_ARGS = {
-    "count_verbatim": (["4000000"], ["100000"]),  # (default, quick)
+    "count_verbatim": (["4000000"], ["100000"]),
     "io_bound_verbatim": (["8", "10", "0.02"], ["4", "5", "0.005"]),
 }
-
-
-def seed_programs(args):
-    out = []
-    for name, (full, quick) in SEED_ARGS.items():
-        out.append({"name": "seed_" + name, "path": os.path.join(args.seeds_dir, name + ".py"),
-                    "argv": quick if args.quick else full})
-    return out
 
 
 def wanted(args, name):
@@ -127,11 +99,59 @@ def wanted(args, name):
     return "programs" in pats or any(fnmatch.fnmatchcase(name, p) for p in pats)
 
 
+def programs_wanted(args):
+    """The programs this run measures: [{name, path, source, n, expected}] for
+    bench/programs/*.py, then [{name, path, argv}] for the seeds. Called
+    before anything is measured, so that a program compare cannot read stops
+    the run at once (SystemExit), not after the workloads.
+
+    A benchmark program runs at its `# compare: N` size (about 0.2 s under
+    CPython 3.11 on this project's machine, smaller than its default size,
+    so that the group adds minutes, not a quarter of an hour, to a default
+    run), or in --quick at its `# test: N` size, its answer then checked
+    against its .expected file."""
+    folder = os.path.join(args.bin_dir, "programs")
+    names = sorted(f[:-3] for f in os.listdir(folder) if f.endswith(".py")) \
+        if os.path.isdir(folder) else []
+    progs = []
+    for name in names:
+        if not wanted(args, "prog_" + name):
+            continue
+        path = os.path.join(folder, name + ".py")
+        with open(path) as fh:
+            src = fh.read()
+        kind = "test" if args.quick else "compare"
+        guard, size = MAIN_GUARD.search(src), SIZE_LINE[kind].search(src)
+        if not (guard and size):
+            raise SystemExit("compare: %s lacks a `# %s: N` line or an "
+                             "`if __name__ == \"__main__\":` block" % (path, kind))
+        expected = None
+        if args.quick:
+            with open(path[:-3] + ".expected") as fh:
+                expected = fh.read().rstrip("\n")
+        # What follows the __main__ block is dropped with it: the programs
+        # end there.
+        progs.append({"name": "prog_" + name, "path": path, "source": src[:guard.start()],
+                      "n": int(size.group(1)), "expected": expected})
+    seeds = [{"name": "seed_" + name, "path": os.path.join(args.seeds_dir, name + ".py"),
+              "argv": quick if args.quick else full}
+             for name, (full, quick) in SEED_ARGS.items() if wanted(args, "seed_" + name)]
+    missing = [p["path"] for p in seeds if not os.path.isfile(p["path"])]
+    if (not names and not args.workloads) or missing:
+        raise SystemExit("compare: the programs group cannot find %s (bench/BUILD's "
+                         "PROGRAMS_DATA puts them in the runfiles)" % (missing or [folder]))
+    return progs, seeds
+
+
 # ---- running one ------------------------------------------------------------------------------
 
-# Appended to a benchmark program in place of its __main__ block. The names
-# start with _weak so that they cannot meet a program's own.
+# Appended to a benchmark program in place of its __main__ block. Its own
+# names start with _weak; it uses the builtins all, int, print and range,
+# which the programs leave alone. A thread whose bench(n) raised leaves
+# None, and the run then fails (CPython only prints a thread's exception
+# and would exit 0).
 DRIVER = '''
+import sys as _weak_sys
 import threading as _weak_threading
 import time as _weak_time
 
@@ -141,7 +161,7 @@ def _weak_one(results, k, n):
 
 
 def _weak_main():
-    threads, n = int(sys.argv[1]), int(sys.argv[2])
+    threads, n = int(_weak_sys.argv[1]), int(_weak_sys.argv[2])
     results = [None] * threads
     workers = [_weak_threading.Thread(target=_weak_one, args=(results, k, n))
                for k in range(threads)]
@@ -151,6 +171,9 @@ def _weak_main():
     for t in workers:
         t.join()
     elapsed = _weak_time.perf_counter() - start
+    if None in results:
+        print("a thread's bench(n) failed")
+        _weak_sys.exit(1)
     print(f"ELAPSED {elapsed:.6f}")
     print(f"AGREE {all(r == results[0] for r in results)}")
     print(results[0])
@@ -161,30 +184,32 @@ _weak_main()
 
 
 def run_process(cmd, timeout):
-    """(returncode, stdout, problem): problem is None or a one-line reason."""
+    """(stdout, problem, hung): problem is None or a one-line reason."""
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, errors="replace")
     except subprocess.TimeoutExpired:
-        return None, "", "hung: killed after %.0f s" % timeout
+        return "", "hung: killed after %.0f s" % timeout, True
     if p.returncode != 0:
-        last = [l for l in p.stderr.strip().splitlines() if l.strip()]
-        return p.returncode, p.stdout, "exited with status %d%s" % (
-            p.returncode, (": " + last[-1][:160]) if last else "")
-    return 0, p.stdout, None
+        last = [l for l in (p.stderr + p.stdout).strip().splitlines() if l.strip()]
+        return p.stdout, "exited with status %d%s" % (
+            p.returncode, (": " + last[-1][:160]) if last else ""), False
+    return p.stdout, None, False
 
 
 def run_benchmark(runner, prog, driver_path, threads, timeout):
-    """One repetition: {seconds, output, problem}."""
-    rc, out, problem = run_process(runner["cmd"] + [driver_path, str(threads), str(prog["n"])],
-                                   timeout)
+    """One repetition: {seconds, output, problem, hung}."""
+    out, problem, hung = run_process(runner["cmd"] + [driver_path, str(threads), str(prog["n"])],
+                                     timeout)
     if problem:
-        return {"seconds": None, "output": None, "problem": problem}
+        return {"seconds": None, "output": None, "problem": problem, "hung": hung}
     head, _, rest = out.partition("\n")
     agree, _, text = rest.partition("\n")
     if not head.startswith("ELAPSED ") or not agree.startswith("AGREE "):
-        return {"seconds": None, "output": None, "problem": "no ELAPSED/AGREE lines in its output"}
+        return {"seconds": None, "output": None, "problem": "no ELAPSED/AGREE lines in its output",
+                "hung": False}
     problem = None if agree == "AGREE True" else "the threads' answers differ"
-    return {"seconds": float(head[8:]), "output": text.rstrip("\n"), "problem": problem}
+    return {"seconds": float(head[8:]), "output": text.rstrip("\n"), "problem": problem,
+            "hung": False}
 
 
 SEED_TIME = re.compile(r"^(Time (?:without threads|with threads|with processes)|Sequential|Threaded)"
@@ -192,37 +217,38 @@ SEED_TIME = re.compile(r"^(Time (?:without threads|with threads|with processes)|
 
 
 def run_seed(runner, prog, timeout):
-    """One repetition of a verbatim seed program: {times: {label: s}, output, problem}."""
-    rc, out, problem = run_process(runner["cmd"] + [prog["path"]] + prog["argv"], timeout)
+    """One repetition of a verbatim seed program: {times: {label: s}, output,
+    problem, hung}."""
+    out, problem, hung = run_process(runner["cmd"] + [prog["path"]] + prog["argv"], timeout)
     times = {m.group(1): float(m.group(2)) for m in SEED_TIME.finditer(out)}
     if not problem and not times:
         problem = "printed no timing line"
-    # Everything but the timings must be CPython's (the seeds' tests check the
-    # same against the .expected files): kept to compare across runners.
+    # Everything but the timings must be the reference's (the seeds' tests
+    # check the same against the .expected files): kept to compare runners.
     rest = SEED_TIME.sub(r"\1: N.NN seconds", out)
     rest = re.sub(r"elapsed: \d+\.\dx", "elapsed: N.Nx", rest)
-    return {"times": times, "output": rest, "problem": problem}
+    return {"times": times, "output": None if problem else rest, "problem": problem, "hung": hung}
 
 
 # ---- the measurement loop -------------------------------------------------------------------
 
-def measure_programs(args, variants, info, progress_cls):
-    """Runs the group; returns {"runners": [...], "rows": [...]} for
-    results.json (data["programs"])."""
+def measure_programs(args, variants, info, progs, seeds, progress_cls):
+    """Runs the group (programs_wanted's progs and seeds); returns
+    {"runners": [...], "rows": [...], "quick": bool} for results.json
+    (data["programs"])."""
     rs = runners(args, variants, info)
-    progs = [p for p in benchmark_programs(args) if wanted(args, p["name"])]
-    seeds = [p for p in seed_programs(args) if wanted(args, p["name"])]
     if not rs or not (progs or seeds):
-        return {"runners": rs, "rows": []}
+        return {"runners": rs, "rows": [], "quick": args.quick}
     reps = min(args.reps, 3)  # whole programs: 3 repetitions give a median
-    timeout = max(args.timeout, 120.0)
-    threads = [1, 2]
-    cells = [(p, t) for p in progs for t in threads] + [(p, None) for p in seeds]
+    # A whole program at 2 threads under the slowest runner takes seconds;
+    # the workloads' timeout (default 20 s) would be too tight on a busy machine.
+    timeout = max(args.timeout, 60.0)
+    cells = [(p, t) for p in progs for t in (1, 2)] + [(p, None) for p in seeds]
     sys.stderr.write("programs: %d benchmark programs at 1 and 2 threads and %d seed programs, "
                      "on %s, %d reps\n" % (len(progs), len(seeds), ", ".join(r["name"] for r in rs),
                                            reps))
     prog = progress_cls(reps * len(cells) * len(rs))
-    runs = {}
+    runs, hung = {}, set()  # hung: (program, runner) that hung once; not run again
     with tempfile.TemporaryDirectory(prefix="refcore-programs-") as tmp:
         drivers = {}
         for p in progs:
@@ -235,30 +261,37 @@ def measure_programs(args, variants, info, progress_cls):
                 for r in rs[k:] + rs[:k]:  # rotated, as the workloads' variants
                     prog.show("%s %s%s rep %d/%d" % (r["name"], p["name"],
                                                      " t=%d" % t if t else "", rep + 1, reps))
+                    key = (p["name"], r["name"], t)
+                    if (p["name"], r["name"]) in hung:  # one hang is enough to know
+                        runs[key].append(dict(runs[key][-1]) if key in runs else
+                                         {"seconds": None, "output": None, "times": {},
+                                          "problem": "not run: it hung before", "hung": True})
+                        continue
                     if t is None:
                         one = run_seed(r, p, timeout)
                     else:
                         one = run_benchmark(r, p, drivers[p["name"]], t, timeout)
-                    runs.setdefault((p["name"], r["name"], t), []).append(one)
+                    if one["hung"]:
+                        hung.add((p["name"], r["name"]))
+                    runs.setdefault(key, []).append(one)
     prog.end()
-    return {"runners": rs, "rows": program_rows(progs, seeds, rs, runs)}
+    return {"runners": rs, "rows": program_rows(progs, seeds, rs, runs), "quick": args.quick}
 
 
 def reference_output(prog, rs, runs):
-    """What every runner must print for prog: its .expected file in quick
-    mode; else the first CPython's answer (CPython is the reference); else
-    the answer most runs gave."""
+    """What every runner must print for prog, and where it comes from: the
+    .expected file in --quick; else the first Python's answer (CPython is
+    the reference); else refpy-gil's; else none (every row is then judged
+    only by its threads agreeing). Runs with a problem give no answer."""
     if prog.get("expected") is not None:
         return prog["expected"], "the .expected file"
-    for r in rs:
-        if r["kind"] == "cpython":
-            outs = [x["output"] for t in (1, None) for x in runs.get((prog["name"], r["name"], t), [])
-                    if x["output"] is not None and not x["problem"]]
-            if outs:
-                return outs[0], r["name"]
-    outs = [x["output"] for (n, _, _), xs in runs.items() if n == prog["name"] for x in xs
-            if x["output"] is not None]
-    return (max(set(outs), key=outs.count), "the most common answer") if outs else (None, "")
+    order = [r for r in rs if r["kind"] == "python"] + [r for r in rs if r["name"] == "refpy-gil"]
+    for r in order:
+        outs = [x["output"] for (n, rn, _), xs in runs.items() if n == prog["name"] and rn == r["name"]
+                for x in xs if x["output"] is not None and not x["problem"]]
+        if outs:
+            return outs[0], r["name"] + "'s answer"
+    return None, ""
 
 
 def program_rows(progs, seeds, rs, runs):
@@ -266,16 +299,16 @@ def program_rows(progs, seeds, rs, runs):
     for p in progs + seeds:
         ref, ref_from = reference_output(p, rs, runs)
         for r in rs:
-            for t in ([1, 2] if p in progs else [None]):
+            for t in ([None] if "argv" in p else [1, 2]):
                 xs = runs.get((p["name"], r["name"], t), [])
                 if not xs:
                     continue
                 problems = [x["problem"] for x in xs if x["problem"]]
-                if not problems and any(x["output"] != ref for x in xs):
+                if not problems and ref is not None and any(x["output"] != ref for x in xs):
                     problems.append("output differs from %s" % ref_from)
                 row = {"program": p["name"], "runner": r["name"], "kind": r["kind"],
                        "gil": r["gil"], "threads": t, "reps": len(xs), "correct": not problems,
-                       "detail": problems[0] if problems else ""}
+                       "detail": problems[0] if problems else "", "reference": ref_from}
                 if t is not None:
                     times = [x["seconds"] for x in xs if x["seconds"]]
                     row.update(n=p["n"], times_s=times,
@@ -289,24 +322,25 @@ def program_rows(progs, seeds, rs, runs):
                         median_s={l: statistics.median([x["times"][l] for x in xs if l in x["times"]])
                                   for l in labels})
                 rows.append(row)
-    derive(rows, rs)
+    program_ratios(rows)
     return rows
 
 
-def derive(rows, rs):
+def program_ratios(rows):
     """The 2-thread speedup (weak scaling: 2 x the 1-thread time over the
-    2-thread time) and the 1-thread cost against refpy-gil."""
-    one = {(r["program"], r["runner"]): r for r in rows if r["threads"] == 1}
+    2-thread time) and the 1-thread cost against refpy-gil, from correct
+    rows only: a wrong answer's time says nothing."""
+    one = {(r["program"], r["runner"]): r for r in rows if r["threads"] == 1 and r["correct"]}
     for r in rows:
         if r["threads"] is None:
             continue
         b = one.get((r["program"], r["runner"]))
         g = one.get((r["program"], "refpy-gil"))
+        ok = r["correct"] and r["median_s"]
         r["speedup"] = (2.0 * b["median_s"] / r["median_s"]
-                        if r["threads"] == 2 and b and b["median_s"] and r["median_s"] else None)
+                        if ok and r["threads"] == 2 and b and b["median_s"] else None)
         r["cost_vs_refpy_gil"] = (r["median_s"] / g["median_s"]
-                                  if r["threads"] == 1 and g and g["median_s"] and r["median_s"]
-                                  else None)
+                                  if ok and r["threads"] == 1 and g and g["median_s"] else None)
 
 
 # ---- what the report shows ----------------------------------------------------------------------
@@ -330,7 +364,7 @@ def one_thread_costs(programs):
             continue
         out[rn["name"] + " / refpy-gil"] = geomean(
             [(find_row(rows, n, rn["name"], 1) or {}).get("cost_vs_refpy_gil") for n in names])
-    cps = [r for r in programs.get("runners", []) if r["kind"] == "cpython"]
+    cps = [r for r in programs.get("runners", []) if r["kind"] == "python"]
     for ft in [r for r in cps if not r["gil"]]:
         for g in [r for r in cps if r["gil"]]:
             ratios = []
@@ -340,11 +374,6 @@ def one_thread_costs(programs):
                     ratios.append(a["median_s"] / b["median_s"])
             out[ft["name"] + " / " + g["name"]] = geomean(ratios)
     return out
-
-
-def nogil_cost(programs):
-    """refpy-nogil's 1-thread geomean over refpy-gil, or None."""
-    return one_thread_costs(programs).get("refpy-nogil / refpy-gil")
 
 
 def secs(x):
@@ -358,7 +387,7 @@ def program_lines(programs, ctl2):
     bench_names = list(dict.fromkeys(r["program"] for r in rows if r["threads"] is not None))
     seed_names = list(dict.fromkeys(r["program"] for r in rows if r["threads"] is None))
     names = [r["name"] for r in rs]
-    cps = [r["name"] for r in rs if r["kind"] == "cpython"]
+    cps = [r["name"] for r in rs if r["kind"] == "python"]
     L = []
     if bench_names:
         L += ["### One thread: seconds per program (median; minimum in brackets)", "",
@@ -452,52 +481,3 @@ def terminal_lines(programs):
 
 # ---- the seeds' claims, from the verbatim programs ------------------------------------------------
 
-def seed_findings(programs, ctl2, parallelism_note, scaling_verdict):
-    """Findings for compare_claims' claims, keyed by the claim function's
-    name without claim_: take_turns, processes, io_overlap, interp_count.
-    parallelism_note and scaling_verdict are compare_claims' (passed in, so
-    that this module does not import it back)."""
-    rows = programs.get("rows", [])
-    ok, note = parallelism_note(ctl2)
-    out = {"take_turns": [], "processes": [], "io_overlap": [], "interp_count": []}
-    for r in rows:
-        if r["threads"] is not None or not r["correct"]:
-            continue
-        m = r["median_s"]
-        if r["program"] == "seed_count_verbatim":
-            seq = m.get("Time without threads")
-            thr, proc = m.get("Time with threads"), m.get("Time with processes")
-            if not (seq and thr and proc):
-                continue
-            where = "%s, count_verbatim.py (N=%s)" % (r["runner"], r["argv"][0])
-            if r["gil"]:
-                # As the workloads' row: above 1.25x is parallel whatever the machine did.
-                speed = seq / thr
-                out["take_turns"].append((
-                    "did not hold" if speed > 1.25 else scaling_verdict(ok, True),
-                    "%s: two threads took %.2f s, counting twice in a row %.2f s (%s)" % (
-                        where, thr, seq, note)))
-                out["processes"].append((
-                    scaling_verdict(ok, proc / seq <= 0.85),
-                    "%s: two processes took %.2f s, counting twice in a row %.2f s, %.2f of it (%s)"
-                    % (where, proc, seq, proc / seq, note)))
-            else:
-                ratio = thr / seq
-                if r["kind"] != "refpy":
-                    verdict = "note"  # the claim is refpy's; a free-threaded CPython beside it
-                elif ok and ctl2 < 1.9:
-                    verdict = "inconclusive (the bar is set for a control of 1.9x or more)"
-                else:
-                    verdict = scaling_verdict(ok, ratio <= 0.6)
-                out["interp_count"].append((verdict, "%s: two threads took %.2f of the time of "
-                                            "counting twice in a row (%s)" % (where, ratio, note)))
-        elif r["program"] == "seed_io_bound_verbatim":
-            seq, thr = m.get("Sequential"), m.get("Threaded")
-            if not (seq and thr):
-                continue
-            workers = int(r["argv"][0])
-            verdict = "held" if seq / thr >= 0.6 * workers else "did not hold"
-            out["io_overlap"].append((verdict, "%s, io_bound_verbatim.py: %d threads took %.2f s "
-                                      "against %.2f s one after another, %.1fx (ideal %dx)" % (
-                                          r["runner"], workers, thr, seq, seq / thr, workers)))
-    return out

@@ -161,9 +161,11 @@ def write_report(path, m, rows, claims, charts, goals, programs):
               "Whole Python programs, the same files under every runner (the `programs` "
               "group, bench/README.md): bench/programs/*.py as weak scaling (each thread "
               "runs the whole program's bench(n); %s), and the seeds' programs unchanged. "
-              "Every answer is checked against %s." % (
-                  "the test sizes" if m["quick"] else "their default sizes",
-                  "the .expected files" if m["quick"] else "CPython's"), ""]
+              "Every answer is checked against %s; the seeds' output, timings aside, against "
+              "the first --python's (else refpy-gil's)." % (
+                  "the test sizes" if m["quick"] else "the `# compare:` sizes",
+                  "the .expected files" if m["quick"] else
+                  "the first --python's (CPython's), else refpy-gil's"), ""]
         L += program_lines(programs, control_speedups(rows).get(2))
     ops = single_op_lines(rows, list(m["variants"]))
     if ops:

@@ -19,6 +19,7 @@
 #include "objects/iter.h"
 #include "objects/list.h"
 #include "objects/object.h"
+#include "objects/protocol.h"
 #include "objects/set.h"
 #include "objects/str.h"
 #include "objects/tuple.h"

@@ -1,5 +1,6 @@
 /*
- * objects/iter.c -- iterating over lists, tuples and dicts.
+ * objects/iter.c -- iterating over lists, tuples, dicts, sets and client
+ * iterables.
  *
  * An rc_iter is a cursor on the caller's stack: the container (a reference
  * the iterator owns), a position, and for a dict the key-set version seen
@@ -14,6 +15,12 @@
  *   tuple  walked by index, without a lock: a shared tuple never changes.
  *   dict   delegated to rci_dict_iter_next, which checks the version and
  *          fails with RC_ECHANGED once a key was added or removed.
+ *   client any other object whose type has an iter or a next slot: the
+ *          iterator holds the iterator object the iter slot made (or the
+ *          object itself, for a type with only next) in place of a
+ *          container, and each step calls its next slot. The built-in
+ *          containers have neither slot, so the type id alone tells the
+ *          cases apart.
  */
 #include "objects/iter.h"
 #include "objects/dict.h"
@@ -21,6 +28,32 @@
 #include "objects/object_internal.h"
 #include "objects/set.h"
 #include "objects/tuple.h"
+#include "runtime/recursion_internal.h"
+
+/* A client iterable: its iterator (from the iter slot, or the object
+ * itself when its type has only a next slot), a new reference whose type
+ * has a next slot, or NULL with the error set. */
+static rc_object *client_iterator(rc_object *container) {
+    const rc_type *t = container->type;
+    if (!t->iter)
+        return rc_newref(container); /* t->next is set: its own iterator */
+    if (rci_recursion_enter(" while starting an iteration") != RC_OK)
+        return NULL;
+    rc_object *r = t->iter(container);
+    rci_recursion_leave();
+    if (!r) {
+        if (rc_error_code() == RC_OK) /* a slot that broke its contract */
+            rc_error_set(RC_EVALUE, "the iter slot of '%s' failed without setting the error",
+                         t->name);
+        return NULL;
+    }
+    if (!r->type->next) { /* Python's check on what __iter__ returned */
+        rc_error_set(RC_ETYPE, "iter() returned non-iterator of type '%s'", r->type->name);
+        rc_decref(r);
+        return NULL;
+    }
+    return r;
+}
 
 rc_status rc_iter_begin(rc_iter *it, rc_object *container) {
     if (!it)
@@ -34,14 +67,22 @@ rc_status rc_iter_begin(rc_iter *it, rc_object *container) {
         return rci_state_error("rc_iter_begin");
     if (!container)
         return rc_error_set(RC_EVALUE, "rc_iter_begin: NULL container");
-    if (rc_dict_check(container) || rc_set_check(container))
+    switch (container->type->id) {
+    case RCI_TYPE_ID_DICT:
+    case RCI_TYPE_ID_SET:
         it->version = rci_dict_version(container);
-    else if (!rc_list_check(container) && !rc_tuple_check(container))
-        return rc_error_set(RC_ETYPE,
-                         "rc_iter_begin: expected a list, a tuple, a dict or a set, got %s",
-                         rc_object_type_name(container));
-    it->container = rc_newref(container);
-    return RC_OK;
+        /* fall through */
+    case RCI_TYPE_ID_LIST:
+    case RCI_TYPE_ID_TUPLE:
+        it->container = rc_newref(container);
+        return RC_OK;
+    default:
+        break;
+    }
+    if (!container->type->iter && !container->type->next)
+        return rc_error_set(RC_ETYPE, "'%s' object is not iterable", container->type->name);
+    it->container = client_iterator(container);
+    return it->container ? RC_OK : rc_error_code();
 }
 
 /* The next list item, a new reference, or NULL at the end. */
@@ -67,6 +108,25 @@ static rc_object *iter_tuple_next(rc_iter *it) {
     return NULL;
 }
 
+/* The next item from a client iterator's next slot. The iterator is not
+ * ended at its end or on an error: rc_iter_end drops it, as it drops a
+ * container, and the slot should go on returning 0 if asked again. */
+static RC_NOINLINE int iter_client_next(rc_object *c, rc_object **item) {
+    rc_status st = rci_recursion_enter(" while iterating");
+    if (st != RC_OK)
+        return st;
+    int r = c->type->next(c, item);
+    rci_recursion_leave();
+    if (r <= 0)
+        rc_clear_ref(item); /* a slot that ended or failed with an item: not handed on */
+    if (r > 0 && !*item) /* a slot that broke its contract */
+        r = rc_error_set(RC_EVALUE, "the next slot of '%s' gave no item", c->type->name);
+    else if (r < 0 && rc_error_code() == RC_OK)
+        r = rc_error_set(RC_EVALUE, "the next slot of '%s' failed without setting the error",
+                         c->type->name);
+    return r > 0 ? 1 : r;
+}
+
 int rc_iter_next(rc_iter *it, rc_object **item) {
     if (RC_UNLIKELY(!rci_may_touch()))
         return rci_state_error("rc_iter_next");
@@ -76,10 +136,19 @@ int rc_iter_next(rc_iter *it, rc_object **item) {
     rc_object *c = it->container;
     if (!c)
         return 0; /* ended */
-    if (rc_dict_check(c) || rc_set_check(c)) /* a set's elements: its table's keys */
+    switch (c->type->id) { /* one load and one jump: the list's walk costs no more */
+    case RCI_TYPE_ID_LIST:
+        *item = iter_list_next(it);
+        return *item != NULL;
+    case RCI_TYPE_ID_TUPLE:
+        *item = iter_tuple_next(it);
+        return *item != NULL;
+    case RCI_TYPE_ID_DICT:
+    case RCI_TYPE_ID_SET: /* a set's elements: its table's keys */
         return rci_dict_iter_next(c, &it->position, it->version, item, NULL);
-    *item = rc_list_check(c) ? iter_list_next(it) : iter_tuple_next(it);
-    return *item != NULL;
+    default:
+        return iter_client_next(c, item);
+    }
 }
 
 int rc_iter_next_item(rc_iter *it, rc_object **key, rc_object **value) {

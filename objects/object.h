@@ -141,6 +141,49 @@ struct rc_type {
      * and return the true size: a wrong one corrupts the cache. */
     size_t (*instance_size)(const rc_object *self);
 
+    /* ---- the container protocols (objects/protocol.h, objects/iter.h) ----
+     * Optional; each NULL slot makes the matching generic call fail with
+     * RC_ETYPE naming the type, as Python does for a class without the
+     * special method. They are called with self of this type, attached,
+     * outside the release region, and not inside any critical section of
+     * the caller's. Thread safety is the type's own: the runtime takes no
+     * lock around a slot (use RC_CRITICAL_BEGIN on self, as the built-in
+     * containers do, if instances are shared). A slot may run any code,
+     * including other objects' slots; the generic call counts it as one
+     * level of recursion (runtime/recursion.h). */
+
+    /* len(self): the number of items, >= 0, or a negative rc_status with
+     * the error set (rc_object_length). */
+    int64_t (*length)(rc_object *self);
+
+    /* self[key] (key borrowed): a new reference, or NULL with the error set
+     * (RC_EINDEX / RC_EKEY for a missing item, as the built-in containers
+     * report it). rc_object_getitem. */
+    rc_object *(*getitem)(rc_object *self, rc_object *key);
+
+    /* self[key] = value (both borrowed; the instance takes its own
+     * references), or, with value NULL, del self[key]: one slot for both,
+     * as CPython's mp_ass_subscript, since a type that can store can
+     * almost always delete and shares the lookup. A type that cannot
+     * delete fails the NULL case with RC_ETYPE. Returns RC_OK or a status
+     * with the error set. rc_object_setitem, rc_object_delitem. */
+    rc_status (*setitem)(rc_object *self, rc_object *key, rc_object *value);
+
+    /* iter(self): a new reference to an iterator over self, an object
+     * whose type has a next slot (often self itself, for an iterator
+     * type), or NULL with the error set. rc_iter_begin calls it and holds
+     * the iterator until rc_iter_end. NULL: if the type has a next slot,
+     * rc_iter_begin iterates the instance itself (an iterator is its own
+     * iterable, as Python's __iter__ returning self); else it is not
+     * iterable. */
+    rc_object *(*iter)(rc_object *self);
+
+    /* next(self), for an iterator type: 1 with a new reference in *item,
+     * 0 at the end (*item NULL, no error set), or a negative rc_status with
+     * the error set (*item NULL). Called by rc_iter_next. Once it has
+     * returned 0 it should keep returning 0. */
+    int (*next)(rc_object *self, rc_object **item);
+
     /* Set by the runtime (rc_type_ready); leave it 0. */
     uint32_t id;
 };

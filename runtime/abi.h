@@ -8,14 +8,17 @@
  * against one and linked with another would build and then corrupt memory.
  * So every translation unit that includes a public header keeps a pointer
  * to a function named after what it was compiled for,
- *     rc_abi_<variant>_v1          (rc_abi_gil_v1, rc_abi_nogil_v1, ...)
- *     rc_abi_<variant>_debug_v1    (compiled with RC_DEBUG >= 1)
+ *     rc_abi_<variant>_v2          (rc_abi_gil_v2, rc_abi_nogil_v2, ...)
+ *     rc_abi_<variant>_debug_v2    (compiled with RC_DEBUG >= 1)
  * and only the library built the same way defines it (runtime/abi.c). A
  * mismatch fails to link and names what the program expected:
- *     undefined reference to `rc_abi_nogil_v1'
+ *     undefined reference to `rc_abi_nogil_v2'
  * CPython's ABI flags ("d", "t") keep the same promise in file names; here
- * the linker checks it. v1 is the layout's version: a change to a public
- * struct or inline function that an old program would misread bumps it.
+ * the linker checks it. v2 is the layout's version: a change to a public
+ * struct or inline function that an old program would misread bumps it
+ * (v2: struct rc_type gained the container-protocol slots, length to
+ * next, before id, so a v1 program's static types are too short for a v2
+ * library to read).
  */
 #ifndef RC_RUNTIME_ABI_H
 #define RC_RUNTIME_ABI_H
@@ -29,9 +32,9 @@
 #define RC_ABI_PASTE_(a, b, c) a##b##c
 #define RC_ABI_PASTE(a, b, c) RC_ABI_PASTE_(a, b, c)
 #if RC_DEBUG
-#define RC_ABI_SYMBOL RC_ABI_PASTE(rc_abi_, RCS_ABI_NAME, _debug_v1)
+#define RC_ABI_SYMBOL RC_ABI_PASTE(rc_abi_, RCS_ABI_NAME, _debug_v2)
 #else
-#define RC_ABI_SYMBOL RC_ABI_PASTE(rc_abi_, RCS_ABI_NAME, _v1)
+#define RC_ABI_SYMBOL RC_ABI_PASTE(rc_abi_, RCS_ABI_NAME, _v2)
 #endif
 
 /* Does nothing; only its name matters. */

@@ -76,7 +76,7 @@ symbols_ok() {
     missing=$(comm -12 "$tmp/needed-$v" "$tmp/defined" | comm -23 - "$tmp/exported" | tr '\n' ' ')
     [ -z "$missing" ] || { echo "hides names the headers' inline code needs: $missing"; return; }
     grep -qx 'rc_runtime_start' "$tmp/exported" || echo "rc_runtime_start not exported"
-    grep -qx 'rc_abi_.*_v1' "$tmp/exported" || echo "no rc_abi_*_v1 symbol exported"
+    grep -qx 'rc_abi_.*_v2' "$tmp/exported" || echo "no rc_abi_*_v2 symbol exported"
 }
 
 # build NAME PKG...: compiles embed.c with pkg-config's flags; "" on success.
@@ -144,16 +144,16 @@ expect_mismatch() {
     fi
 }
 # shellcheck disable=SC2046
-expect_mismatch mismatch_variant_shared "rc_abi_${a}_v1" \
+expect_mismatch mismatch_variant_shared "rc_abi_${a}_v2" \
     $(pkg-config --cflags "refcore-$a") $(pkg-config --libs "refcore-$b")
 # shellcheck disable=SC2046
-expect_mismatch mismatch_variant_static "rc_abi_${b}_v1" \
+expect_mismatch mismatch_variant_static "rc_abi_${b}_v2" \
     $(pkg-config --cflags "refcore-$b") $(pkg-config --static --libs "refcore-$a-static")
 # shellcheck disable=SC2046
-expect_mismatch mismatch_debug_client "rc_abi_${a}_debug_v1" \
+expect_mismatch mismatch_debug_client "rc_abi_${a}_debug_v2" \
     $(pkg-config --cflags "refcore-$a") -DRC_DEBUG=1 $(pkg-config --libs "refcore-$a")
 # shellcheck disable=SC2046
-expect_mismatch mismatch_debug_library "rc_abi_${a}_v1" \
+expect_mismatch mismatch_debug_library "rc_abi_${a}_v2" \
     $(pkg-config --cflags "refcore-$a") $(pkg-config --libs "refcore-$a-debug")
 
 # CMake, through the same .pc file (tests/consumer/cmake/CMakeLists.txt).

@@ -108,23 +108,14 @@ static rc_object *bi_print(lang_thread *ts, rc_object **args, int nargs, rc_obje
     return n == nargs ? rc_none() : NULL;
 }
 
+/* len(o): refcore's generic length, which knows the containers and calls
+ * an instance's length slot (__len__). */
 static rc_object *bi_len(lang_thread *ts, rc_object **args, int nargs) {
     (void)ts;
     if (!lang_check_args("len", nargs, 1, 1))
         return NULL;
-    rc_object *o = args[0];
     int64_t n = 0;
-    if (lang_is_instance(o))
-        return lang_instance_len(o, &n) == RC_OK ? rc_int_from_i64(n) : NULL;
-    n = rc_str_check(o)     ? rc_str_length(o)
-                : rc_list_check(o)  ? rc_list_size(o)
-                : rc_dict_check(o)  ? rc_dict_size(o)
-                : rc_tuple_check(o) ? rc_tuple_size(o)
-                : rc_set_check(o)   ? rc_set_size(o)
-                                    : rc_error_set(RC_ETYPE, "object of type '%s' has no len()",
-                                                   rc_object_type_name(o));
-    /* A size function's error is a negative rc_status, already in the slot. */
-    return n < 0 ? NULL : rc_int_from_i64(n);
+    return rc_object_length(args[0], &n) == RC_OK ? rc_int_from_i64(n) : NULL;
 }
 
 static rc_object *bi_range(lang_thread *ts, rc_object **args, int nargs) {

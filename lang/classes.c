@@ -17,10 +17,12 @@
  * without making a method object: self goes before the arguments.
  *
  * Special methods are looked up on the class only, as Python does. Those
- * reached from refcore's type slots (repr, equal, hash) run on the thread's
+ * reached from refcore's type slots (repr, equal, hash, and the container
+ * protocols: length, getitem, setitem, iter, next) run on the thread's
  * current lang_thread; without one (a host printing an instance after its
  * program ended) they fall back to the defaults: the `<__main__.C object at
- * 0x...>` repr, identity equality and hash.
+ * 0x...>` repr, identity equality and hash, and the container slots fail
+ * as for a class without the method.
  */
 #include "lang/classes.h"
 
@@ -91,6 +93,11 @@ static void instance_clear(rc_object *self) {
 static rc_status instance_hash(rc_object *self, uint64_t *out);
 static int instance_equal(rc_object *self, rc_object *other);
 static rc_object *instance_repr(rc_object *self);
+static int64_t instance_len(rc_object *self);
+static rc_object *instance_getitem(rc_object *self, rc_object *key);
+static rc_status instance_setitem(rc_object *self, rc_object *key, rc_object *value);
+static rc_object *instance_iter(rc_object *self);
+static int instance_next(rc_object *self, rc_object **item);
 
 rc_type lang_instance_type = {
     .name = "object",
@@ -103,6 +110,15 @@ rc_type lang_instance_type = {
     .equal = instance_equal,
     .repr = instance_repr,
     .instance_size = rc_fixed_instance_size,
+    /* refcore's container protocols (objects/protocol.h, objects/iter.h):
+     * len(), o[k], o[k] = v and `for` reach __len__, __getitem__,
+     * __setitem__, __iter__ and __next__ through refcore's generic calls,
+     * as a built-in container's operations are reached. */
+    .length = instance_len,
+    .getitem = instance_getitem,
+    .setitem = instance_setitem,
+    .iter = instance_iter,
+    .next = instance_next,
 };
 
 /* A bound method, and super(): two references each. */
@@ -247,7 +263,9 @@ static const char *const special_text[SP_COUNT] = {
     "__rfloordiv__",
     "__rmod__",
     "__neg__",
-    "__contains__"
+    "__contains__",
+    "__iter__",
+    "__next__"
 };
 _Static_assert(SP_COUNT <= sizeof ((lang_interp *)0)->special_names /
                               sizeof ((lang_interp *)0)->special_names[0],
@@ -623,20 +641,22 @@ static rc_status instance_hash(rc_object *self, uint64_t *out) {
     return RC_OK;
 }
 
-rc_status lang_instance_len(rc_object *o, int64_t *out) {
+/* The length slot: o.__len__(), an int >= 0. */
+static int64_t instance_len(rc_object *o) {
     bool found;
+    int64_t n = 0;
     rc_object *r = call_special(o, SP_LEN, NULL, 0, &found);
     if (!found)
         return rc_error_set(RC_ETYPE, "object of type '%s' has no len()", lang_type_name(o));
     if (!r)
         return rc_error_code();
-    rc_status st = rc_int_check(r) ? rc_int_as_i64(r, out)
+    rc_status st = rc_int_check(r) ? rc_int_as_i64(r, &n)
                                    : rc_error_set(RC_ETYPE, "'%s' object cannot be interpreted "
                                                   "as an integer", lang_type_name(r));
     rc_decref(r);
-    if (st == RC_OK && *out < 0)
+    if (st == RC_OK && n < 0)
         st = rc_error_set(RC_EVALUE, "__len__() should return >= 0");
-    return st;
+    return st == RC_OK ? n : st;
 }
 
 rc_object *lang_instance_negate(rc_object *o) {
@@ -660,7 +680,8 @@ int lang_instance_contains(rc_object *o, rc_object *item) {
     return t;
 }
 
-rc_object *lang_instance_getitem(rc_object *o, rc_object *i) {
+/* The getitem slot: o.__getitem__(i). */
+static rc_object *instance_getitem(rc_object *o, rc_object *i) {
     bool found;
     rc_object *r = call_special(o, SP_GETITEM, &i, 1, &found);
     if (!found)
@@ -668,7 +689,13 @@ rc_object *lang_instance_getitem(rc_object *o, rc_object *i) {
     return r;
 }
 
-rc_status lang_instance_setitem(rc_object *o, rc_object *i, rc_object *v) {
+/* The setitem slot: o.__setitem__(i, v). refpy has no `del o[i]`, so
+ * nothing asks it to delete (v NULL) but a host; that is refused, as for
+ * a class without __delitem__. */
+static rc_status instance_setitem(rc_object *o, rc_object *i, rc_object *v) {
+    if (!v)
+        return rc_error_set(RC_ETYPE, "'%s' object doesn't support item deletion",
+                            lang_type_name(o));
     bool found;
     rc_object *args[2] = {i, v};
     rc_object *r = call_special(o, SP_SETITEM, args, 2, &found);
@@ -679,6 +706,45 @@ rc_status lang_instance_setitem(rc_object *o, rc_object *i, rc_object *v) {
         return rc_error_code();
     rc_decref(r);
     return RC_OK;
+}
+
+/* The iter slot: o.__iter__(), which must give an iterator: an instance
+ * whose class has __next__, or a value of a type with a next slot (which
+ * rc_iter_begin checks). Without __iter__ the instance is not iterable:
+ * refpy does not fall back to calling __getitem__ with 0, 1, ... as
+ * Python does. */
+static rc_object *instance_iter(rc_object *o) {
+    bool found;
+    rc_object *r = call_special(o, SP_ITER, NULL, 0, &found);
+    if (!found)
+        rc_error_set(RC_ETYPE, "'%s' object is not iterable", lang_type_name(o));
+    else if (r && lang_is_instance(r) && !has_special(current_thread, r, SP_NEXT)) {
+        rc_error_set(RC_ETYPE, "iter() returned non-iterator of type '%s'", lang_type_name(r));
+        rc_clear_ref(&r);
+    }
+    return r;
+}
+
+/* The next slot: o.__next__(); StopIteration raised by it is the end (0),
+ * any other exception an error that goes on unwinding. */
+static int instance_next(rc_object *o, rc_object **item) {
+    lang_thread *ts = current_thread;
+    bool found;
+    *item = call_special(o, SP_NEXT, NULL, 0, &found);
+    if (!found)
+        return rc_error_set(RC_ETYPE, "'%s' object is not an iterator", lang_type_name(o));
+    if (*item)
+        return 1;
+    rc_object *e = lang_exc_take(ts); /* found: ts is not NULL */
+    if (!e)
+        return rc_error_code();
+    int m = lang_exc_match(e, ts->interp->exc_classes[LANG_EXC_STOP_ITERATION]);
+    if (m == 1) {
+        rc_decref(e);
+        rc_error_clear();
+        return 0;
+    }
+    return lang_reraise(ts, e, false);
 }
 
 /* ---- builtins -------------------------------------------------------------------------------- */

@@ -2,7 +2,8 @@
  * lang/classes.h -- user-defined classes: the class, instance, bound method
  * and super types, attribute access on them, calling a class, and the
  * special methods (__init__, __repr__, __str__, __eq__, __lt__, __hash__,
- * __len__, __getitem__, __add__, ...) the rest of the interpreter defers to.
+ * __len__, __getitem__, __iter__, __next__, __add__, ...) the rest of the
+ * interpreter defers to.
  *
  *   class      a name, its base class (or NULL), and a dict of its
  *              attributes (the class body's names: methods, class
@@ -25,7 +26,7 @@
  * method's parts are set when the object is made and never change.
  *
  * Special methods run program code from inside refcore's type slots (repr,
- * equal, hash), which take no interpreter state: they use the thread's
+ * equal, hash, length, getitem, setitem, iter, next), which take no interpreter state: they use the thread's
  * current lang_thread (lang_classes_set_thread), one per OS thread.
  */
 #ifndef LANG_CLASSES_H
@@ -62,8 +63,8 @@ typedef enum lang_special {
     SP_INIT, SP_REPR, SP_STR, SP_EQ, SP_NE, SP_LT, SP_LE,
     SP_GT, SP_GE, SP_HASH, SP_LEN, SP_GETITEM, SP_SETITEM, SP_ADD,
     SP_SUB, SP_MUL, SP_TRUEDIV, SP_FLOORDIV, SP_MOD, SP_RADD, SP_RSUB,
-    SP_RMUL, SP_RTRUEDIV, SP_RFLOORDIV, SP_RMOD, SP_NEG, SP_CONTAINS,
-    SP_COUNT
+    SP_RMUL, SP_RTRUEDIV, SP_RFLOORDIV, SP_RMOD, SP_NEG, SP_CONTAINS, SP_ITER,
+    SP_NEXT, SP_COUNT
 } lang_special;
 
 /* The lang_thread running on this OS thread (NULL: none), for the special
@@ -120,16 +121,13 @@ rc_object *lang_instance_binary(lang_binop op, rc_object *a, rc_object *b);
 /* str(o) for an instance: __str__, else its repr. New reference or NULL. */
 rc_object *lang_instance_str(rc_object *o);
 
-/* o.__len__(), as an int >= 0 in *out, and o.__getitem__(i),
- * o.__setitem__(i, v): RC_ETYPE when the class lacks the method. */
-rc_status lang_instance_len(rc_object *o, int64_t *out);
-rc_object *lang_instance_getitem(rc_object *o, rc_object *i);
-
 /* -o (__neg__), and item in o (__contains__: 1 or 0, or a negative
- * status). */
+ * status). len(o), o[i], o[i] = v and iteration are not here: an
+ * instance's refcore type has the length, getitem, setitem, iter and next
+ * slots (__len__, __getitem__, __setitem__, __iter__, __next__), reached
+ * through rc_object_length and the other generic calls. */
 rc_object *lang_instance_negate(rc_object *o);
 int lang_instance_contains(rc_object *o, rc_object *item);
-rc_status lang_instance_setitem(rc_object *o, rc_object *i, rc_object *v);
 
 /* Adds type, issubclass, hasattr, getattr, setattr, object, super,
  * classmethod and staticmethod to in's builtins, and fills

@@ -280,12 +280,10 @@ rc_object *lang_iterator_new(rc_object *o) {
         rc_xdecref(chars);
         return it;
     }
+    /* Anything else rc_iter_begin takes (the containers, an instance with
+     * __iter__ through its iter slot), or it fails with "'X' object is not
+     * iterable". */
     bool is_range = rc_object_type(o) == &lang_range_type;
-    if (!is_range && !rc_list_check(o) && !rc_tuple_check(o) && !rc_dict_check(o) &&
-        !rc_set_check(o)) {
-        rc_error_set(RC_ETYPE, "'%s' object is not iterable", rc_object_type_name(o));
-        return NULL;
-    }
     lang_iterator *it = (lang_iterator *)rc_object_new(&lang_iterator_type);
     if (!it)
         return NULL;

@@ -88,8 +88,10 @@ rc_object *lang_builtin_new(const char *name, lang_cfunc fn);
 rc_object *lang_builtin_new_kw(const char *name, lang_cfunc_kw kwfn);
 rc_object *lang_range_new(int64_t start, int64_t stop, int64_t step);
 
-/* Returns: a new reference to an iterator over o (a list, tuple, dict,
- * range, or str: its characters), or NULL (RC_ETYPE for anything else). */
+/* Returns: a new reference to an iterator over o (a range, a str: its
+ * characters, or anything rc_iter_begin takes: a list, tuple, dict, set, an
+ * instance with __iter__), or NULL (RC_ETYPE "'X' object is not iterable"
+ * for anything else, or the error of __iter__). */
 rc_object *lang_iterator_new(rc_object *o);
 
 /* 1: *item is the next item (new reference); 0: exhausted; <0: error. */

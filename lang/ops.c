@@ -537,14 +537,11 @@ static rc_object *str_item(rc_object *s, int64_t i) {
 
 rc_object *lang_subscr(rc_object *c, rc_object *i) {
     int64_t k = 0;
-    if (rc_dict_check(c))
-        return rc_dict_get(c, i);
-    if (lang_is_instance(c))
-        return lang_instance_getitem(c, i);
-    if (!rc_list_check(c) && !rc_tuple_check(c) && !rc_str_check(c)) {
-        rc_error_set(RC_ETYPE, "'%s' object is not subscriptable", rc_object_type_name(c));
-        return NULL;
-    }
+    /* A dict, an instance (__getitem__, its getitem slot) and the error
+     * for the rest are refcore's generic getitem; sequences are indexed
+     * here, with Python's index rules and messages. */
+    if (!rc_list_check(c) && !rc_tuple_check(c) && !rc_str_check(c))
+        return rc_object_getitem(c, i);
     if (index_of(c, i, &k) != RC_OK)
         return NULL;
     if (rc_list_check(c))
@@ -657,13 +654,8 @@ rc_object *lang_slice(rc_object *c, rc_object *start, rc_object *stop, rc_object
 
 rc_status lang_store_subscr(rc_object *c, rc_object *i, rc_object *v) {
     int64_t k = 0;
-    if (rc_dict_check(c))
-        return rc_dict_set(c, i, v);
-    if (lang_is_instance(c))
-        return lang_instance_setitem(c, i, v);
-    if (!rc_list_check(c))
-        return rc_error_set(RC_ETYPE, "'%s' object does not support item assignment",
-                            rc_object_type_name(c));
+    if (!rc_list_check(c)) /* a dict, an instance's __setitem__, or the error */
+        return rc_object_setitem(c, i, v);
     if (index_of(c, i, &k) != RC_OK)
         return rc_error_code();
     return rc_list_set(c, k, v);

@@ -24,7 +24,7 @@ typedef struct worker {
 static bool walk_ok(rc_object *v) {
     rc_iter it;
     rc_object *item;
-    int r;
+    int r = -1;
     int64_t k = 0;
     bool ok = rc_iter_begin(&it, v) == RC_OK;
     while (ok && (r = rc_iter_next(&it, &item)) == 1) {

@@ -26,8 +26,9 @@
  * method's parts are set when the object is made and never change.
  *
  * Special methods run program code from inside refcore's type slots (repr,
- * equal, hash, length, getitem, setitem, iter, next), which take no interpreter state: they use the thread's
- * current lang_thread (lang_classes_set_thread), one per OS thread.
+ * equal, hash, length, getitem, setitem, iter, next), which take no
+ * interpreter state: they use the thread's current lang_thread
+ * (lang_classes_set_thread), one per OS thread.
  */
 #ifndef LANG_CLASSES_H
 #define LANG_CLASSES_H

@@ -1371,6 +1371,41 @@ static void test_iter_protocol(void **state) {
         "TypeError 'int' object is not iterable\n"
         "caught 2\n"
         "caught 1\n");
+    /* A loop left early (break, return) drops its iterator; the instance
+     * keeps its state, and the next loop goes on from there. A loop over
+     * an instance inside an except block leaves the handled exception as
+     * it was. */
+    lt_expect_output(
+        "class Countdown:\n"
+        "    def __init__(self, n):\n"
+        "        self.n = n\n"
+        "    def __iter__(self):\n"
+        "        return self\n"
+        "    def __next__(self):\n"
+        "        if self.n <= 0:\n"
+        "            raise StopIteration\n"
+        "        self.n -= 1\n"
+        "        return self.n + 1\n"
+        "c = Countdown(10)\n"
+        "for x in c:\n"
+        "    if x < 8:\n"
+        "        break\n"
+        "print(x, c.n)\n"
+        "for x in c:\n"
+        "    print(x, end=' ')\n"
+        "print(list(c))\n"
+        "try:\n"
+        "    raise KeyError('k')\n"
+        "except KeyError as e:\n"
+        "    print([x for x in Countdown(2)], repr(e))\n"
+        "def first(it):\n"
+        "    for x in it:\n"
+        "        return x\n"
+        "print(first(Countdown(4)), max(Countdown(3)), sorted(Countdown(3)), tuple(Countdown(2)))\n",
+        "7 6\n"
+        "6 5 4 3 2 1 []\n"
+        "[2, 1] KeyError('k')\n"
+        "4 3 [1, 2, 3] (2, 1)\n");
     lt_expect_error("class Boom:\n    def __iter__(self):\n        return self\n"
                     "    def __next__(self):\n        raise ValueError('boom')\n"
                     "for x in Boom():\n    pass\n",

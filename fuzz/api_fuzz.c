@@ -465,6 +465,79 @@ static void op_iterate(input *in) {
     rc_iter_end(&it);
 }
 
+/* The generic calls (objects/protocol.h) agree with the containers' own
+ * functions: len with their sizes, o[k] with their reads (the same
+ * object), del o[k] with their removals; any other object (a str, a
+ * number, the client node type, which has no protocol slots) fails with
+ * RC_ETYPE. */
+static void op_protocol(input *in) {
+    rc_object *c = obj(in), *k = obj(in);
+    bool del = byte(in) & 1;
+    if (!small(k))
+        return;
+    bool is_list = rc_list_check(c), indexed = is_list || rc_tuple_check(c);
+    int64_t n = is_list ? rc_list_size(c) : rc_tuple_check(c) ? rc_tuple_size(c)
+                : rc_dict_check(c) ? rc_dict_size(c) : rc_str_check(c) ? rc_str_length(c) : -1;
+    int64_t len = -1, i = 0;
+    rc_status st = rc_object_length(c, &len);
+    FUZZ_CHECK(n < 0 ? st == RC_ETYPE && len == -1 : st == RC_OK && len == n,
+               "length %" PRId64 " of %" PRId64, len, n);
+    rc_error_clear();
+    if (!indexed && !rc_dict_check(c)) {
+        st = del ? rc_object_delitem(c, k) : rc_object_getitem(c, k) ? RC_OK : rc_error_code();
+        FAIL_WITH(st, RC_ETYPE, RC_ETYPE, "getitem/delitem of a non-container");
+    }
+    if (!indexed) { /* a dict */
+        if (!hashable(k)) {
+            st = del ? rc_object_delitem(c, k) : rc_object_getitem(c, k) ? RC_OK : rc_error_code();
+            FAIL_WITH(st, RC_ETYPE, RC_ERECURSION, "dict getitem/delitem");
+        }
+        int had = rc_dict_contains(c, k);
+        FUZZ_CHECK(had == 0 || had == 1, "contains");
+        if (del) {
+            st = rc_object_delitem(c, k);
+            if (!had)
+                FAIL_WITH(st, RC_EKEY, RC_EKEY, "delitem absent");
+            FUZZ_CHECK(st == RC_OK && rc_dict_size(c) == n - 1, "dict delitem");
+            return;
+        }
+        rc_object *got = rc_object_getitem(c, k);
+        if (!had) {
+            FUZZ_CHECK(got == NULL, "getitem absent");
+            FAIL_WITH(rc_error_code(), RC_EKEY, RC_EKEY, "getitem absent");
+        }
+        rc_object *own = rc_dict_get(c, k);
+        FUZZ_CHECK(got && got == own, "dict getitem");
+        rc_decref(got);
+        rc_decref(own);
+        return;
+    }
+    if (!rc_int_check(k) || !rc_int_fits_i64(k)) { /* a big int does not fit an index */
+        st = del ? rc_object_delitem(c, k) : rc_object_getitem(c, k) ? RC_OK : rc_error_code();
+        FAIL_WITH(st, RC_ETYPE, RC_EOVERFLOW, "index of another type");
+    }
+    FUZZ_CHECK(rc_int_as_i64(k, &i) == RC_OK, "index");
+    if (del) {
+        st = rc_object_delitem(c, k);
+        if (!is_list)
+            FAIL_WITH(st, RC_ETYPE, RC_ETYPE, "tuple delitem");
+        if (!in_range(i, n))
+            FAIL_WITH(st, RC_EINDEX, RC_EINDEX, "list delitem out of range");
+        FUZZ_CHECK(st == RC_OK && rc_list_size(c) == n - 1, "list delitem");
+        return;
+    }
+    rc_object *got = rc_object_getitem(c, k);
+    if (!in_range(i, n)) {
+        FUZZ_CHECK(got == NULL, "getitem out of range");
+        FAIL_WITH(rc_error_code(), RC_EINDEX, RC_EINDEX, "getitem out of range");
+    }
+    rc_object *own = is_list ? rc_list_get(c, i) : rc_tuple_get(c, i);
+    FUZZ_CHECK(got && got == own, "getitem %" PRId64, i);
+    rc_decref(got);
+    if (is_list)
+        rc_decref(own);
+}
+
 /* Python's // and %, on int64 (INT64_MIN // -1 overflows). */
 static void op_int_arith(input *in) {
     rc_object *a = obj(in), *b = obj(in);
@@ -587,7 +660,7 @@ static void op_gc(input *in) {
 static void run(input *in) {
     while (more(in)) {
         uint8_t op = byte(in);
-        switch (op % 26) {
+        switch (op % 27) {
         case 0: op_new_int(in); break;
         case 1: op_new_float(in); break;
         case 2: op_new_str(in); break;
@@ -613,6 +686,7 @@ static void run(input *in) {
         case 22: op_node_link(in); break;
         case 23: op_weakref(in); break;
         case 24: op_gc(in); break;
+        case 25: op_protocol(in); break;
         default: { /* incref into another slot, or decref a slot */
             uint8_t a = byte(in) % POOL, b = byte(in);
             if (b & 0x80)
@@ -621,7 +695,7 @@ static void run(input *in) {
                 put(b % POOL, pool[a] ? rc_newref(pool[a]) : NULL);
         }
         }
-        FUZZ_CHECK(rc_error_code() == RC_OK, "op %d left an error set", op % 26);
+        FUZZ_CHECK(rc_error_code() == RC_OK, "op %d left an error set", op % 27);
         check_weak();
     }
 }

@@ -670,9 +670,12 @@ rc_object *lang_instance_negate(rc_object *o) {
 int lang_instance_contains(rc_object *o, rc_object *item) {
     bool found;
     rc_object *r = call_special(o, SP_CONTAINS, &item, 1, &found);
-    if (!found)
-        return rc_error_set(RC_ETYPE, "argument of type '%s' is not a container",
-                            lang_type_name(o));
+    if (!found) { /* Python's fallback: iterate (__iter__), or fail as it does */
+        if (!current_thread || !has_special(current_thread, o, SP_ITER))
+            return rc_error_set(RC_ETYPE, "argument of type '%s' is not iterable",
+                                lang_type_name(o));
+        return lang_iter_contains(o, item);
+    }
     if (!r)
         return rc_error_code();
     int t = lang_truthy(r);

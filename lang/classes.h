@@ -122,8 +122,8 @@ rc_object *lang_instance_binary(lang_binop op, rc_object *a, rc_object *b);
 /* str(o) for an instance: __str__, else its repr. New reference or NULL. */
 rc_object *lang_instance_str(rc_object *o);
 
-/* -o (__neg__), and item in o (__contains__: 1 or 0, or a negative
- * status). len(o), o[i], o[i] = v and iteration are not here: an
+/* -o (__neg__), and item in o (__contains__, else, as Python falls back,
+ * iteration by __iter__: 1 or 0, or a negative status). len(o), o[i], o[i] = v and iteration are not here: an
  * instance's refcore type has the length, getitem, setitem, iter and next
  * slots (__len__, __getitem__, __setitem__, __iter__, __next__), reached
  * through rc_object_length and the other generic calls. */

@@ -1406,6 +1406,39 @@ static void test_iter_protocol(void **state) {
         "6 5 4 3 2 1 []\n"
         "[2, 1] KeyError('k')\n"
         "4 3 [1, 2, 3] (2, 1)\n");
+    /* `in` on an instance without __contains__ iterates it (__iter__), as
+     * Python falls back; with neither, Python's error. */
+    lt_expect_output(
+        "class Countdown:\n"
+        "    def __init__(self, n):\n"
+        "        self.n = n\n"
+        "    def __iter__(self):\n"
+        "        return self\n"
+        "    def __next__(self):\n"
+        "        if self.n <= 0:\n"
+        "            raise StopIteration\n"
+        "        self.n -= 1\n"
+        "        return self.n + 1\n"
+        "c = Countdown(5)\n"
+        "print(3 in c, c.n, 3 in c, 9 not in Countdown(2))\n"
+        "class Has:\n"
+        "    def __contains__(self, x):\n"
+        "        return x == 1\n"
+        "    def __iter__(self):\n"
+        "        return Countdown(0)\n"
+        "print(1 in Has(), 2 in Has())\n"
+        "class Neither:\n"
+        "    pass\n"
+        "for x in [Neither(), 5, None]:\n"
+        "    try:\n"
+        "        1 in x\n"
+        "    except TypeError as e:\n"
+        "        print(e)\n",
+        "True 2 False True\n"
+        "True False\n"
+        "argument of type 'Neither' is not iterable\n"
+        "argument of type 'int' is not iterable\n"
+        "argument of type 'NoneType' is not iterable\n");
     lt_expect_error("class Boom:\n    def __iter__(self):\n        return self\n"
                     "    def __next__(self):\n        raise ValueError('boom')\n"
                     "for x in Boom():\n    pass\n",

@@ -400,6 +400,20 @@ static rc_status order(rc_object *a, rc_object *b, lang_binop op, int *out) {
     return RC_OK;
 }
 
+int lang_iter_contains(rc_object *c, rc_object *item) {
+    rc_iter it;
+    rc_object *x;
+    int r = 0, found = 0;
+    if (rc_iter_begin(&it, c) != RC_OK)
+        return rc_error_code();
+    while (!found && (r = rc_iter_next(&it, &x)) == 1) {
+        found = rc_object_equal(x, item);
+        rc_decref(x);
+    }
+    rc_iter_end(&it);
+    return found ? found : r;
+}
+
 /* 1 if item is in c, 0 if not, or a negative status. */
 static int contains(rc_object *c, rc_object *item) {
     if (rc_dict_check(c))
@@ -415,19 +429,9 @@ static int contains(rc_object *c, rc_object *item) {
                       (size_t)rc_str_byte_length(item)) != NULL;
     }
     if (!rc_list_check(c) && !rc_tuple_check(c))
-        return rc_error_set(RC_ETYPE, "argument of type '%s' is not a container",
+        return rc_error_set(RC_ETYPE, "argument of type '%s' is not iterable",
                             rc_object_type_name(c));
-    rc_iter it;
-    rc_object *x;
-    int r = 0, found = 0;
-    if (rc_iter_begin(&it, c) != RC_OK)
-        return rc_error_code();
-    while (!found && (r = rc_iter_next(&it, &x)) == 1) {
-        found = rc_object_equal(x, item);
-        rc_decref(x);
-    }
-    rc_iter_end(&it);
-    return found ? found : r;
+    return lang_iter_contains(c, item);
 }
 
 static rc_object *compare(lang_binop op, rc_object *a, rc_object *b) {

@@ -26,7 +26,13 @@ rc_object *lang_invert(rc_object *o);
  * RC_EVALUE for NaN, RC_EOVERFLOW for an infinity. */
 rc_object *lang_int_from_double(double d);
 
-/* c[i], and c[i] = v, for lists, tuples, dicts and strs (read only). */
+/* item in c by iterating c (rc_iter: a list, a tuple, an instance's
+ * __iter__) and comparing each item: 1, 0, or a negative status. */
+int lang_iter_contains(rc_object *c, rc_object *item);
+
+/* c[i], and c[i] = v: lists, tuples and strs (read only) here, anything
+ * else through refcore's rc_object_getitem / rc_object_setitem (dicts, an
+ * instance's __getitem__ / __setitem__, and the errors). */
 rc_object *lang_subscr(rc_object *c, rc_object *i);
 rc_status lang_store_subscr(rc_object *c, rc_object *i, rc_object *v);
 

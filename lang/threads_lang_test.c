@@ -7,6 +7,8 @@
  *   - sleep() and a blocked acquire() let other threads run (the release
  *     region): a thread that waits for a Lock held by a sleeping thread
  *     gets it, with no deadlock against the global lock;
+ *   - one class instance iterated by several threads at once (__iter__
+ *     gives each loop its own iterator): every walk complete and in order;
  *   - an error in a thread is reported, counted, and leaks nothing;
  *   - the program ends only after threads it did not join;
  *   - multiprocessing.Process runs its target in a forked child, whose exit
@@ -84,6 +86,30 @@ static void test_shared_instances(void **state) {
                      "ts = [thread(work, 500) for i in range(4)]\n"
                      "print([t.join() for t in ts], c.n, c.last)\n",
                      "['V500', 'V500', 'V500', 'V500'] 2000 V500\n");
+}
+
+/* One container instance iterated by several threads at once: each `for`
+ * gets an iterator of its own from __iter__ (through refcore's iter slot),
+ * so every walk sees every item, in order, whatever the interleaving. */
+static void test_shared_iterable_instance(void **state) {
+    (void)state;
+    rc_set_switch_interval(0.0001); /* switch as often as the runtime will */
+    lt_expect_output("class Seq:\n    def __init__(self, n):\n        self.items = list(range(n))\n"
+                     "    def __len__(self):\n        return len(self.items)\n"
+                     "    def __getitem__(self, i):\n        return self.items[i]\n"
+                     "    def __iter__(self):\n        return It(self)\n"
+                     "class It:\n    def __init__(self, s):\n        self.s = s\n        self.i = 0\n"
+                     "    def __next__(self):\n        if self.i == len(self.s):\n"
+                     "            raise StopIteration\n        self.i += 1\n"
+                     "        return self.s[self.i - 1]\n"
+                     "seq = Seq(50)\n"
+                     "def work(k):\n    ok = 0\n    for r in range(k):\n"
+                     "        if list(seq) == seq.items and sum(x for x in seq) == 1225:\n"
+                     "            ok += 1\n    return ok\n"
+                     "ts = [thread(work, 20) for i in range(2)]\n"
+                     "print([t.join() for t in ts], 49 in seq, len(seq))\n",
+                     "[20, 20] True 50\n");
+    rc_set_switch_interval(0.005);
 }
 
 static void test_blocked_acquire_lets_others_run(void **state) {
@@ -239,6 +265,7 @@ int main(void) {
         cmocka_unit_test(test_shared_list),
         cmocka_unit_test(test_blocked_acquire_lets_others_run),
         cmocka_unit_test(test_shared_instances),
+        cmocka_unit_test(test_shared_iterable_instance),
         cmocka_unit_test(test_error_in_thread),
         cmocka_unit_test(test_unjoined_threads_finish),
         cmocka_unit_test(test_closure_across_threads),

@@ -321,13 +321,33 @@ static int sort_less(rc_object *a, rc_object *b, void *arg) {
     return t;
 }
 
-/* l.sort(): in place and stable, by `<` (no key= or reverse=: methods take
- * no keywords; sorted() takes both). */
-static rc_object *list_sort(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
-    (void)ts, (void)args;
+/* l.sort(key=None, reverse=False): in place and stable. Without keywords,
+ * refcore's sort by `<`; with them, sorted()'s merge sort (one sort for
+ * key= and reverse=), whose result is copied back. A list that another
+ * thread resizes meanwhile keeps the items that fit (Python raises "list
+ * modified during sort"; refpy's list has no such marker). */
+static rc_object *list_sort(lang_thread *ts, rc_object *self, rc_object **args, int nargs,
+                            rc_object *kwnames) {
     if (!lang_check_args("sort", nargs, 0, 0))
         return NULL;
-    return none_or_null(rc_list_sort(self, sort_less, NULL));
+    int64_t nkw = kwnames ? rc_tuple_size(kwnames) : 0;
+    if (nkw == 0)
+        return none_or_null(rc_list_sort(self, sort_less, NULL));
+    rc_object *all[3] = {self}; /* self, then key= and reverse= (each once) */
+    for (int64_t k = 0; k < nkw; k++) {
+        const char *nm = rc_str_data(rc_tuple_get(kwnames, k));
+        if (k >= 2 || (strcmp(nm, "key") != 0 && strcmp(nm, "reverse") != 0)) {
+            rc_error_set(RC_ETYPE, "'%s' is an invalid keyword argument for sort()", nm);
+            return NULL;
+        }
+        all[1 + k] = args[k];
+    }
+    rc_object *sorted = lang_sorted(ts, all, 1, kwnames);
+    rc_status st = sorted ? RC_OK : rc_error_code();
+    for (int64_t i = 0; st == RC_OK && i < rc_list_size(sorted) && i < rc_list_size(self); i++)
+        st = rc_list_set(self, i, rc_list_get_borrowed(sorted, i));
+    rc_xdecref(sorted);
+    return none_or_null(st);
 }
 
 /* l.index(x) and l.count(x): by equality, over a walk of the list. */
@@ -379,11 +399,27 @@ static rc_object *list_copy(lang_thread *ts, rc_object *self, rc_object **args, 
     return lang_check_args("copy", nargs, 0, 0) ? rc_list_slice(self, 0, INT64_MAX) : NULL;
 }
 
+/* l.clear(): pops from the end until empty, so another thread sees a
+ * shorter list at each step (not one atomic step; an append racing with it
+ * may survive, as it may in Python under free threading). */
+static rc_object *list_clear(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts, (void)args;
+    if (!lang_check_args("clear", nargs, 0, 0))
+        return NULL;
+    for (int64_t n; (n = rc_list_size(self)) > 0;) {
+        rc_object *v = rc_list_pop(self, n - 1);
+        if (!v)
+            return NULL;
+        rc_decref(v);
+    }
+    return rc_none();
+}
+
 static const lang_method list_methods[] = {
-    {"append", list_append}, {"pop", list_pop},     {"insert", list_insert},
-    {"extend", list_extend}, {"remove", list_remove}, {"sort", list_sort},
-    {"index", list_index_of}, {"count", list_count}, {"copy", list_copy},
-    {NULL, NULL},
+    {"append", list_append, NULL}, {"pop", list_pop, NULL}, {"insert", list_insert, NULL},
+    {"extend", list_extend, NULL}, {"remove", list_remove, NULL}, {"sort", NULL, list_sort},
+    {"index", list_index_of, NULL}, {"count", list_count, NULL}, {"copy", list_copy, NULL},
+    {"clear", list_clear, NULL}, {NULL, NULL, NULL},
 };
 
 /* ---- dict methods ------------------------------------------------------------------ */
@@ -476,10 +512,26 @@ static rc_object *dict_copy(lang_thread *ts, rc_object *self, rc_object **args, 
     return d;
 }
 
+/* d.clear(): deletes each key of a snapshot of the keys (not one atomic
+ * step under a free-threaded strategy: a key set meanwhile may survive). */
+static rc_object *dict_clear(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts, (void)args;
+    rc_object *keys = lang_check_args("clear", nargs, 0, 0) ? rc_dict_keys(self) : NULL;
+    rc_status st = keys ? RC_OK : rc_error_code();
+    for (int64_t i = 0; st == RC_OK && i < rc_list_size(keys); i++) {
+        st = rc_dict_delete(self, rc_list_get_borrowed(keys, i));
+        if (st == RC_EKEY) /* deleted meanwhile by another thread: gone either way */
+            st = RC_OK;
+    }
+    rc_xdecref(keys);
+    return none_or_null(st);
+}
+
 static const lang_method dict_methods[] = {
-    {"get", dict_get},       {"pop", dict_pop},           {"keys", dict_keys},
-    {"values", dict_values}, {"items", dict_items},       {"setdefault", dict_setdefault},
-    {"update", dict_update}, {"copy", dict_copy},         {NULL, NULL},
+    {"get", dict_get, NULL}, {"pop", dict_pop, NULL}, {"keys", dict_keys, NULL},
+    {"values", dict_values, NULL}, {"items", dict_items, NULL},
+    {"setdefault", dict_setdefault, NULL}, {"update", dict_update, NULL},
+    {"copy", dict_copy, NULL}, {"clear", dict_clear, NULL}, {NULL, NULL, NULL},
 };
 
 /* ---- str methods -------------------------------------------------------------------- */
@@ -510,35 +562,64 @@ static rc_object *str_join(lang_thread *ts, rc_object *self, rc_object **args, i
     return acc;
 }
 
-/* s.split() splits at runs of whitespace; s.split(sep) at each sep. */
-static rc_object *str_split(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+/* s.split(sep=None, maxsplit=-1): at runs of whitespace (leading and
+ * trailing runs give no empty pieces), or at each sep; at most maxsplit
+ * splits (negative: no limit), the rest of s the last piece. */
+static rc_object *str_split(lang_thread *ts, rc_object *self, rc_object **args, int nargs,
+                            rc_object *kwnames) {
     (void)ts;
-    if (!lang_check_args("split", nargs, 0, 1))
+    static const char *const names[] = {"sep", "maxsplit", NULL};
+    rc_object *kw[2];
+    int64_t maxsplit = -1;
+    if (!lang_check_args("split", nargs, 0, 2) ||
+        lang_kwargs("split", args, nargs, kwnames, names, kw) != RC_OK)
         return NULL;
-    const char *sep = nargs ? rc_str_data(args[0]) : NULL;
-    if (nargs && (!sep || !*sep)) {
-        rc_error_set(sep ? RC_EVALUE : RC_ETYPE, "split() needs a non-empty str separator");
+    rc_object *sepo = nargs > 0 ? args[0] : kw[0], *maxo = nargs > 1 ? args[1] : kw[1];
+    if ((nargs > 0 && kw[0]) || (nargs > 1 && kw[1])) {
+        bool max = nargs > 1 && kw[1];
+        rc_error_set(RC_ETYPE, "argument for split() given by name ('%s') and position (%d)",
+                     max ? "maxsplit" : "sep", max ? 2 : 1);
         return NULL;
+    }
+    if (maxo && !rc_int_check(maxo)) {
+        rc_error_set(RC_ETYPE, "'%s' object cannot be interpreted as an integer",
+                     rc_object_type_name(maxo));
+        return NULL;
+    }
+    if (maxo && rc_int_as_i64(maxo, &maxsplit) != RC_OK)
+        return NULL;
+    const char *sep = NULL;
+    if (sepo && !rc_is_none(sepo)) {
+        if (!rc_str_check(sepo)) {
+            rc_error_set(RC_ETYPE, "must be str or None, not %s", rc_object_type_name(sepo));
+            return NULL;
+        }
+        sep = rc_str_data(sepo);
+        if (!*sep) {
+            rc_error_set(RC_EVALUE, "empty separator");
+            return NULL;
+        }
     }
     rc_object *l = rc_list_new();
     const char *p = rc_str_data(self), *end = p + rc_str_byte_length(self);
-    while (l && p <= end) {
+    for (int64_t splits = 0; l && p <= end; splits++) {
         if (!sep)
-            while (p < end && strchr(" \t\n\r", *p))
+            while (p < end && strchr(" \t\n\r\v\f", *p))
                 p++;
         if (!sep && p == end)
             break;
-        const char *q = sep ? strstr(p, sep) : p;
-        if (!sep)
-            while (q < end && !strchr(" \t\n\r", *q))
+        bool last = maxsplit >= 0 && splits == maxsplit;
+        const char *q = last ? end : sep ? strstr(p, sep) : p;
+        if (!sep && !last)
+            while (q < end && !strchr(" \t\n\r\v\f", *q))
                 q++;
         if (!q)
             q = end;
-        rc_object *piece = rc_str_from_utf8(p, (size_t)(q - p));
+        rc_object *piece = rc_str_from_utf8(p, (size_t)(q - p)); /* the rest keeps its spaces */
         if (!piece || rc_list_append_steal(l, piece) != RC_OK)
             rc_clear_ref(&l);
         p = q + (sep ? strlen(sep) : 0);
-        if (sep && q == end)
+        if ((sep && q == end) || last)
             break;
     }
     return l;
@@ -706,11 +787,11 @@ static rc_object *str_lower(lang_thread *ts, rc_object *self, rc_object **args, 
 }
 
 static const lang_method str_methods[] = {
-    {"join", str_join},       {"split", str_split},           {"format", str_format},
-    {"strip", str_strip},     {"lstrip", str_lstrip},         {"rstrip", str_rstrip},
-    {"startswith", str_startswith}, {"endswith", str_endswith}, {"find", str_find},
-    {"replace", str_replace}, {"upper", str_upper},           {"lower", str_lower},
-    {NULL, NULL},
+    {"join", str_join, NULL}, {"split", NULL, str_split}, {"format", str_format, NULL},
+    {"strip", str_strip, NULL}, {"lstrip", str_lstrip, NULL}, {"rstrip", str_rstrip, NULL},
+    {"startswith", str_startswith, NULL}, {"endswith", str_endswith, NULL},
+    {"find", str_find, NULL}, {"replace", str_replace, NULL}, {"upper", str_upper, NULL},
+    {"lower", str_lower, NULL}, {NULL, NULL, NULL},
 };
 
 /* ---- dispatch and installation ---------------------------------------------------------- */
@@ -764,16 +845,21 @@ rc_object *lang_call_method_kw(lang_thread *ts, rc_object *self, rc_object *name
         rc_xdecref(f);
         return r;
     }
-    if (kwnames && rc_tuple_size(kwnames) > 0) {
-        rc_error_set(RC_ETYPE, "%s() takes no keyword arguments", rc_str_data(name));
-        return NULL;
-    }
     rc_checkpoint();
     const char *nm = rc_str_data(name);
     const lang_method *m = methods_of(rc_object_type(self));
-    for (; m && m->name; m++)
-        if (strcmp(m->name, nm) == 0)
-            return m->fn(ts, self, args, nargs);
+    for (; m && m->name; m++) {
+        if (strcmp(m->name, nm) != 0)
+            continue;
+        if (m->kwfn)
+            return m->kwfn(ts, self, args, nargs, kwnames);
+        if (kwnames && rc_tuple_size(kwnames) > 0) {
+            rc_error_set(RC_ETYPE, "%s.%s() takes no keyword arguments",
+                         rc_object_type_name(self), nm);
+            return NULL;
+        }
+        return m->fn(ts, self, args, nargs);
+    }
     lang_raise(ts, LANG_EXC_ATTRIBUTE, "'%s' object has no attribute '%s'",
                rc_object_type_name(self), nm);
     return NULL;

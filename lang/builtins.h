@@ -11,9 +11,17 @@
 /* A method: self and args borrowed; returns a new reference or NULL. */
 typedef rc_object *(*lang_mfunc)(lang_thread *ts, rc_object *self, rc_object **args, int nargs);
 
+/* The same for a method that takes keyword arguments: args holds nargs
+ * positional values, then one for each name in kwnames (a tuple of strs,
+ * or NULL), as lang_call_kw passes them. */
+typedef rc_object *(*lang_mfunc_kw)(lang_thread *ts, rc_object *self, rc_object **args, int nargs,
+                                    rc_object *kwnames);
+
+/* One of fn and kwfn is set: a method without kwfn takes no keywords. */
 typedef struct lang_method {
     const char *name;
     lang_mfunc fn;
+    lang_mfunc_kw kwfn;
 } lang_method;
 
 /* Calls self.name(args...). name is a str. Returns as lang_call. */
@@ -21,8 +29,9 @@ rc_object *lang_call_method(lang_thread *ts, rc_object *self, rc_object *name, r
                             int nargs);
 
 /* The same with keyword arguments (as lang_call_kw takes them): a
- * module's function takes them as any call does; the methods of other
- * values take none (RC_ETYPE). */
+ * module's function and a class's method take them as any call does; a
+ * built-in value's method takes those it names (its kwfn), others none
+ * (RC_ETYPE). */
 rc_object *lang_call_method_kw(lang_thread *ts, rc_object *self, rc_object *name,
                                rc_object **args, int nargs, rc_object *kwnames);
 
@@ -47,6 +56,10 @@ rc_status lang_builtins_install(rc_object *builtins);
 /* Checks a builtin's argument count; sets RC_ETYPE and returns false if it
  * is outside min..max. */
 bool lang_check_args(const char *fname, int nargs, int min, int max);
+
+/* sorted(args[0], key=, reverse=): the keywords as lang_kwargs takes
+ * them. Returns a new list, or NULL. list.sort(key=, reverse=) uses it. */
+rc_object *lang_sorted(lang_thread *ts, rc_object **args, int nargs, rc_object *kwnames);
 
 /* From seq_builtins.c: list, tuple, bool, abs, round, min, max, sum, any,
  * all, enumerate, zip, reversed, sorted, isinstance. */

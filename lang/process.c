@@ -271,8 +271,8 @@ static rc_object *process_is_alive(lang_thread *ts, rc_object *self, rc_object *
 }
 
 static const lang_method process_methods[] = {
-    {"start", process_start}, {"join", process_join}, {"is_alive", process_is_alive},
-    {NULL, NULL},
+    {"start", process_start, NULL}, {"join", process_join, NULL},
+    {"is_alive", process_is_alive, NULL}, {NULL, NULL, NULL},
 };
 
 const lang_method *lang_process_methods(const rc_type *type) {

@@ -527,7 +527,7 @@ static int merge_sort(sort_item *a, sort_item *tmp, int64_t n, bool reverse) {
 }
 
 /* sorted(iterable, key=None, reverse=False) */
-static rc_object *bi_sorted(lang_thread *ts, rc_object **args, int nargs, rc_object *kwnames) {
+rc_object *lang_sorted(lang_thread *ts, rc_object **args, int nargs, rc_object *kwnames) {
     static const char *const names[] = {"key", "reverse", NULL};
     rc_object *kw[2];
     int64_t n = 0;
@@ -617,7 +617,7 @@ rc_status lang_seq_builtins_install(rc_object *builtins) {
         {"max", NULL, bi_max},           {"sum", bi_sum, NULL},
         {"any", bi_any, NULL},           {"all", bi_all, NULL},
         {"enumerate", NULL, bi_enumerate}, {"zip", bi_zip, NULL},
-        {"reversed", bi_reversed, NULL}, {"sorted", NULL, bi_sorted},
+        {"reversed", bi_reversed, NULL}, {"sorted", NULL, lang_sorted},
         {"isinstance", bi_isinstance, NULL},
         {"pow", bi_pow, NULL},           {"divmod", bi_divmod, NULL},
         {"map", bi_map, NULL},           {"filter", bi_filter, NULL},

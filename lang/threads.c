@@ -385,8 +385,8 @@ static rc_object *thread_is_alive(lang_thread *ts, rc_object *self, rc_object **
 }
 
 static const lang_method thread_methods[] = {
-    {"start", thread_start_method}, {"join", thread_join}, {"is_alive", thread_is_alive},
-    {NULL, NULL},
+    {"start", thread_start_method, NULL}, {"join", thread_join, NULL},
+    {"is_alive", thread_is_alive, NULL}, {NULL, NULL, NULL},
 };
 
 rc_object *lang_threads_getattr(lang_thread *ts, rc_object *o, const char *name) {
@@ -530,8 +530,8 @@ static rc_object *lock_exit(lang_thread *ts, rc_object *self, rc_object **args, 
 }
 
 static const lang_method lock_methods[] = {
-    {"acquire", lock_acquire}, {"release", lock_release},
-    {"__enter__", lock_enter}, {"__exit__", lock_exit}, {NULL, NULL},
+    {"acquire", lock_acquire, NULL}, {"release", lock_release, NULL},
+    {"__enter__", lock_enter, NULL}, {"__exit__", lock_exit, NULL}, {NULL, NULL, NULL},
 };
 
 /* ---- time ------------------------------------------------------------------------------ */

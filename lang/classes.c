@@ -224,16 +224,29 @@ bool lang_classes_owns(const rc_object *o) {
 
 /* ---- lookup -------------------------------------------------------------------- */
 
-/* name in cls and its bases, in order. 1: found, *out a new reference;
- * 0: absent; <0: an error status. cls may be NULL (nothing to search). */
-static int class_lookup(rc_object *cls, rc_object *name, rc_object **out) {
+/* name in the class start and its bases, in order, then, for an exception
+ * class (exc_base set), in BaseException's methods. 1: found, *out a new
+ * reference; 0: absent; <0: an error status. start may be NULL (only the
+ * exception methods to search). */
+static int lookup_from(rc_object *start, rc_object *exc_base, rc_object *name, rc_object **out) {
     *out = NULL;
-    for (lang_class *c = (lang_class *)cls; c && c->dict; c = (lang_class *)c->super) {
+    for (lang_class *c = (lang_class *)start; c && c->dict; c = (lang_class *)c->super) {
         int r = rc_dict_get_ref(c->dict, name, out);
         if (r != 0)
             return r;
     }
-    return 0;
+    return exc_base ? lang_exc_method(exc_base, name, out) : 0;
+}
+
+/* name in cls and its bases (cls may be NULL: nothing to search). */
+static int class_lookup(rc_object *cls, rc_object *name, rc_object **out) {
+    return lookup_from(cls, cls ? ((lang_class *)cls)->exc_base : NULL, name, out);
+}
+
+/* name above the class of a super() object: from its base on. */
+static int super_lookup(rc_object *sup, rc_object *name, rc_object **out) {
+    lang_class *c = (lang_class *)((lang_pair *)sup)->a;
+    return lookup_from(c->super, c->exc_base, name, out);
 }
 
 static const char *const special_text[SP_COUNT] = {
@@ -308,7 +321,7 @@ static rc_object *call_special(rc_object *o, lang_special name, rc_object **args
         return NULL;
     }
     *found = true;
-    rc_object *res = rc_object_type(f) == &lang_function_type
+    rc_object *res = rc_object_type(f) == &lang_function_type || lang_exc_is_method(f)
                          ? call_with_self(ts, f, o, args, nargs, NULL)
                          : lang_call(ts, f, args, nargs);
     rc_decref(f);
@@ -361,7 +374,7 @@ rc_object *lang_class_build(rc_object *name, lang_code *body, lang_env *env, int
     rc_object *base = env_slot(env, 0);
     if (base && (rc_is_none(base) || is_object_builtin(base)))
         rc_clear_ref(&base);
-    if (base && !lang_is_class(base)) {
+    if (base && !lang_is_class(base) && !lang_exc_is_class(base)) {
         rc_error_set(RC_ETYPE, "a base class must be a class, not '%s'", lang_type_name(base));
         rc_decref(base);
         return NULL;
@@ -372,6 +385,13 @@ rc_object *lang_class_build(rc_object *name, lang_code *body, lang_env *env, int
         return NULL;
     }
     c->name = rc_newref(name);
+    c->exc_base = NULL;
+    if (base && !lang_is_class(base)) { /* a builtin exception class: immortal */
+        c->exc_base = base;
+        rc_clear_ref(&base);
+    } else if (base) {
+        c->exc_base = ((lang_class *)base)->exc_base;
+    }
     c->super = base; /* its reference */
     c->dict = rc_dict_new();
     if (!c->dict || class_fill(c->dict, body, env, first) != RC_OK)
@@ -394,7 +414,7 @@ static rc_object *resolve_found(rc_object *v, rc_object *obj, bool via_class,
                                 rc_object **selfarg) {
     const rc_type *t = rc_object_type(v);
     *selfarg = NULL;
-    if (t == &lang_function_type && !via_class)
+    if ((t == &lang_function_type || lang_exc_is_method(v)) && !via_class)
         *selfarg = obj;
     if (t == &lang_classmethod_type)
         *selfarg = via_class ? obj : ((lang_instance *)obj)->cls;
@@ -442,7 +462,7 @@ rc_object *lang_classes_getattr(lang_thread *ts, rc_object *o, rc_object *name) 
             return r > 0 ? bind(v, o, true) : NULL;
     } else if (t == &lang_super_type) {
         lang_pair *s = (lang_pair *)o;
-        if ((r = class_lookup(((lang_class *)s->a)->super, name, &v)) != 0)
+        if ((r = super_lookup(o, name, &v)) != 0)
             return r > 0 ? bind(v, s->self, lang_is_class(s->self)) : NULL;
     }
     return no_attribute(ts, o, name);
@@ -473,7 +493,7 @@ rc_object *lang_classes_call_method(lang_thread *ts, rc_object *o, rc_object *na
             obj = o, via_class = true;
     } else if (rc_object_type(o) == &lang_super_type) {
         lang_pair *s = (lang_pair *)o;
-        if ((r = class_lookup(((lang_class *)s->a)->super, name, &f)) > 0)
+        if ((r = super_lookup(o, name, &f)) > 0)
             obj = s->self, via_class = lang_is_class(s->self);
     } else {
         f = lang_classes_getattr(ts, o, name);
@@ -500,6 +520,12 @@ static rc_object *instantiate(lang_thread *ts, rc_object *cls, rc_object **args,
     in->cls = rc_newref(cls);
     rc_object *init = NULL;
     int r = (in->dict = rc_dict_new()) ? special_lookup(ts, cls, SP_INIT, &init) : -1;
+    /* An exception's args are set before __init__, as BaseException.__new__ */
+    if (r >= 0 && ((lang_class *)cls)->exc_base &&
+        lang_exc_init_attrs(in->dict, args, nargs) != RC_OK) {
+        rc_clear_ref(&init);
+        r = -1;
+    }
     if (r == 0 && (nargs > 0 || (kwnames && rc_tuple_size(kwnames) > 0))) {
         rc_error_set(RC_ETYPE, "%s() takes no arguments", rc_str_data(((lang_class *)cls)->name));
         r = -1;
@@ -782,6 +808,8 @@ static rc_object *bi_issubclass(lang_thread *ts, rc_object **args, int nargs) {
     if (!lang_check_args("issubclass", nargs, 2, 2))
         return NULL;
     rc_object *t = args[1];
+    if (lang_exc_is_class(args[0]) && lang_exc_is_class(t))
+        return rc_bool_from(lang_exc_is_subclass(args[0], t));
     if (rc_tuple_check(t)) {
         for (int64_t i = 0; i < rc_tuple_size(t); i++) {
             rc_object *pair[2] = {args[0], rc_tuple_get(t, i)};
@@ -792,8 +820,11 @@ static rc_object *bi_issubclass(lang_thread *ts, rc_object **args, int nargs) {
         }
         return rc_bool_from(false);
     }
-    if (lang_is_class(args[0]) && rc_object_type(t) == &lang_builtin_type)
-        return rc_bool_from(false); /* int, str, ...: no class derives from them */
+    bool a_class = lang_is_class(args[0]) || lang_exc_is_class(args[0]);
+    if (a_class && (rc_object_type(t) == &lang_builtin_type || lang_exc_is_class(t) ||
+                    (lang_exc_is_class(args[0]) && lang_is_class(t))))
+        return rc_bool_from(false); /* int, str, ...: no class derives from them; an
+                                       exception class and another are unrelated */
     if (!lang_is_class(args[0]) || !lang_is_class(t)) {
         rc_error_set(RC_ETYPE, "issubclass() arguments must be classes");
         return NULL;

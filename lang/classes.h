@@ -45,6 +45,12 @@ typedef struct lang_class {
     rc_object *name;  /* str */
     rc_object *super; /* the base class, or NULL */
     rc_object *dict;  /* refcore dict: attribute name -> value */
+    rc_object *exc_base; /* the builtin exception class it derives from (its
+                            base's, inherited down the chain), or NULL; borrowed:
+                            the builtin classes are immortal. An exception
+                            class of the program's has super NULL at its root:
+                            lookups fall back to BaseException's methods
+                            (lang_exc_method) there. */
 } lang_class;
 
 typedef struct lang_instance {

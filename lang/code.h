@@ -83,6 +83,7 @@ typedef enum lang_op {
     OP_WITH_EXIT,      /* arg 0: mgr -- ; mgr.__exit__(None, None, None). arg k > 0:
                           -- ; the same on the frame's stack slot k - 1 (a return) */
     OP_WITH_EXIT_EXC,  /* mgr e -- mgr e suppress: mgr.__exit__(type(e), e, None) */
+    OP_EXC_VALUE,      /* e -- the object the program sees for e (lang_exc_value) */
     /* sets (lang/sets.c) */
     OP_SET_FROM_LIST,  /* l -- set: a set literal's or comprehension's items */
 } lang_op;

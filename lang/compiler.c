@@ -2143,6 +2143,7 @@ static void except_clauses(compiler *c, block *tb) {
             if (accept(c, TK_AS)) {
                 lang_token *n = expect(c, TK_NAME, "a name");
                 emit(c, OP_DUP_TOP, 0, +1);
+                emit(c, OP_EXC_VALUE, 0, 0);
                 store_name(c, n);
             }
         }

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "lang/builtins.h"
+#include "lang/classes.h"
 #include "lang/ops.h"
 
 _Static_assert(LANG_EXC_COUNT <= sizeof ((lang_interp *)0)->exc_classes /
@@ -34,6 +35,8 @@ static void exc_class_dealloc(rc_object *self) {
     lang_exc_class *c = (lang_exc_class *)self;
     rc_xdecref(c->name);
     rc_xdecref(c->base_class);
+    for (int i = 0; i < 3; i++)
+        rc_xdecref(c->methods[i]);
 }
 
 static rc_object *exc_class_repr(rc_object *self) {
@@ -100,6 +103,26 @@ static rc_object *class_new(const char *name, rc_object *base, rc_status code) {
     return &c->base;
 }
 
+static rc_object *exc_init(lang_thread *ts, rc_object **args, int nargs);
+static rc_object *exc_str(lang_thread *ts, rc_object **args, int nargs);
+static rc_object *exc_repr(lang_thread *ts, rc_object **args, int nargs);
+
+static const char *const method_names[3] = {"__init__", "__str__", "__repr__"};
+
+/* BaseException's methods, immortal with it. */
+static rc_status install_methods(lang_exc_class *root) {
+    static const lang_cfunc fns[3] = {exc_init, exc_str, exc_repr};
+    for (int i = 0; i < 3; i++) {
+        rc_object *f = lang_builtin_new(method_names[i], fns[i]);
+        if (!f || rc_immortalize(f) != RC_OK) {
+            rc_xdecref(f);
+            return rc_error_code();
+        }
+        root->methods[i] = f;
+    }
+    return RC_OK;
+}
+
 rc_status lang_exceptions_install(lang_interp *in) {
     for (int k = 0; k < LANG_EXC_COUNT; k++) {
         rc_object *base = class_table[k].base >= 0 ? in->exc_classes[class_table[k].base] : NULL;
@@ -115,17 +138,51 @@ rc_status lang_exceptions_install(lang_interp *in) {
         if (st != RC_OK)
             return st;
     }
-    return RC_OK;
+    return install_methods((lang_exc_class *)in->exc_classes[LANG_EXC_BASE]);
+}
+
+static bool is_class(const rc_object *o) {
+    return rc_object_type(o) == &lang_exc_class_type;
+}
+
+bool lang_exc_is_class(const rc_object *o) {
+    return is_class(o) || (lang_is_class(o) && ((const lang_class *)o)->exc_base);
 }
 
 bool lang_exc_is_subclass(rc_object *sub, rc_object *cls) {
-    /* The hook for user classes: a class statement that derives from an
-     * exception class makes a class whose chain of bases reaches one of
-     * these; walk that chain here. */
-    for (rc_object *c = sub; c; c = ((lang_exc_class *)c)->base_class)
+    rc_object *c = sub;
+    for (; lang_is_class(c); c = ((lang_class *)c)->super ? ((lang_class *)c)->super
+                                                          : ((lang_class *)c)->exc_base)
+        if (c == cls)
+            return true;
+    for (; c; c = ((lang_exc_class *)c)->base_class)
         if (c == cls)
             return true;
     return false;
+}
+
+int lang_exc_method(rc_object *cls, rc_object *name, rc_object **out) {
+    while (((lang_exc_class *)cls)->base_class)
+        cls = ((lang_exc_class *)cls)->base_class;
+    lang_exc_class *root = (lang_exc_class *)cls;
+    for (int i = 0; i < 3; i++)
+        if (root->methods[i] && strcmp(rc_str_data(name), method_names[i]) == 0) {
+            *out = rc_newref(root->methods[i]);
+            return 1;
+        }
+    return 0;
+}
+
+bool lang_exc_is_method(const rc_object *v) {
+    if (rc_object_type(v) != &lang_builtin_type)
+        return false;
+    lang_cfunc fn = ((const lang_builtin *)v)->fn;
+    return fn == exc_init || fn == exc_str || fn == exc_repr;
+}
+
+rc_object *lang_exc_value(rc_object *e) {
+    rc_object *v = rc_exception_check(e) ? rc_exception_value(e) : NULL;
+    return v && lang_is_instance(v) ? v : e;
 }
 
 /* str(e) from its class and args: "" for none, str(arg) for one (repr for
@@ -160,6 +217,140 @@ rc_object *lang_exc_instance(rc_object *cls, rc_object **args, int nargs) {
     return e;
 }
 
+/* ---- exceptions of the program's classes --------------------------------------------- */
+
+/* inst.name = v (borrowed) in an instance's dict. */
+static rc_status set_attr(rc_object *inst, const char *name, rc_object *v) {
+    rc_object *key = rc_str_intern_cstr(name);
+    rc_status st = key ? rc_dict_set(((lang_instance *)inst)->dict, key, v) : rc_error_code();
+    rc_xdecref(key);
+    return st;
+}
+
+rc_status lang_exc_init_attrs(rc_object *dict, rc_object **args, int nargs) {
+    rc_object *t = rc_tuple_new(nargs), *keys[3] = {NULL, NULL, NULL};
+    for (int i = 0; t && i < nargs; i++)
+        rc_tuple_set_steal(t, i, rc_newref(args[i])); /* cannot fail: fresh, in range */
+    static const char *const names[3] = {"args", "__cause__", "__context__"};
+    rc_status st = t ? RC_OK : rc_error_code();
+    for (int i = 0; st == RC_OK && i < 3; i++) {
+        keys[i] = rc_str_intern_cstr(names[i]);
+        st = keys[i] ? rc_dict_set(dict, keys[i], i ? rc_none() : t) : rc_error_code();
+        rc_xdecref(keys[i]);
+    }
+    rc_xdecref(t);
+    return st;
+}
+
+/* An instance of a program's exception class, else NULL with a TypeError
+ * naming the method (fname) that needs one. */
+static rc_object *exc_self(const char *fname, rc_object **args, int nargs, int max) {
+    if (!lang_check_args(fname, nargs, 1, max))
+        return NULL;
+    rc_object *self = args[0];
+    if (!lang_is_instance(self) || !((lang_class *)((lang_instance *)self)->cls)->exc_base) {
+        rc_error_set(RC_ETYPE, "descriptor '%s' requires a 'BaseException' object", fname);
+        return NULL;
+    }
+    return self;
+}
+
+/* self.args, which must be a tuple. New reference or NULL. */
+static rc_object *args_of(rc_object *self) {
+    rc_object *key = rc_str_intern_cstr("args"), *a = NULL;
+    int r = key ? rc_dict_get_ref(((lang_instance *)self)->dict, key, &a) : -1;
+    rc_xdecref(key);
+    if (r == 0 || (a && !rc_tuple_check(a))) {
+        rc_error_set(RC_ETYPE, "an exception's args must be a tuple");
+        rc_clear_ref(&a);
+    }
+    return a;
+}
+
+/* BaseException.__init__(self, *args): self.args = args. */
+static rc_object *exc_init(lang_thread *ts, rc_object **args, int nargs) {
+    (void)ts;
+    rc_object *self = exc_self("__init__", args, nargs, 256);
+    rc_object *t = self ? rc_tuple_new(nargs - 1) : NULL;
+    for (int i = 1; t && i < nargs; i++)
+        rc_tuple_set_steal(t, i - 1, rc_newref(args[i])); /* cannot fail: fresh, in range */
+    rc_status st = t ? set_attr(self, "args", t) : rc_error_code();
+    rc_xdecref(t);
+    return st == RC_OK ? rc_none() : NULL;
+}
+
+/* BaseException.__str__: as a builtin exception's str (message_of). */
+static rc_object *exc_str(lang_thread *ts, rc_object **args, int nargs) {
+    (void)ts;
+    rc_object *self = exc_self("__str__", args, nargs, 1);
+    rc_object *a = self ? args_of(self) : NULL;
+    rc_object *r = a ? message_of(((lang_class *)((lang_instance *)self)->cls)->exc_base, a) : NULL;
+    rc_xdecref(a);
+    return r;
+}
+
+/* BaseException.__repr__: Name(args), Python's: Name('x') for one. */
+static rc_object *exc_repr(lang_thread *ts, rc_object **args, int nargs) {
+    (void)ts;
+    rc_object *self = exc_self("__repr__", args, nargs, 1);
+    rc_object *a = self ? args_of(self) : NULL;
+    rc_object *r = !a                      ? NULL
+                   : rc_tuple_size(a) == 1 ? rc_object_repr(rc_tuple_get(a, 0))
+                                           : rc_object_repr(a);
+    rc_object *s = NULL;
+    if (r)
+        s = rc_str_from_format(rc_tuple_size(a) == 1 ? "%s(%s)" : "%s%s", lang_type_name(self),
+                               rc_str_data(r));
+    rc_xdecref(r);
+    rc_xdecref(a);
+    return s;
+}
+
+/* The carrier of inst, an instance of a program's exception class (see
+ * exceptions.h). New reference or NULL (str(inst) may fail: its __str__ is
+ * program code). */
+static rc_object *carrier_of(rc_object *inst) {
+    lang_class *cls = (lang_class *)((lang_instance *)inst)->cls;
+    rc_object *msg = lang_str(inst);
+    rc_object *e = msg ? rc_exception_new(((lang_exc_class *)cls->exc_base)->code, cls->name,
+                                          &cls->base, msg, inst)
+                       : NULL;
+    rc_xdecref(msg);
+    return e;
+}
+
+/* What `raise x` raises, as a refcore exception: a builtin class's new
+ * instance, a program's class called with no arguments, a program's
+ * exception instance in its carrier, or a refcore exception itself. New
+ * reference; NULL with *bad set for anything else (no error set), or
+ * NULL with the error set. */
+static rc_object *to_exception(lang_thread *ts, rc_object *x, bool *bad) {
+    *bad = false;
+    if (is_class(x))
+        return lang_exc_instance(x, NULL, 0);
+    if (rc_exception_check(x))
+        return rc_newref(x);
+    if (lang_exc_is_class(x)) {
+        rc_object *inst = lang_call_kw(ts, x, NULL, 0, NULL);
+        rc_object *e = inst ? to_exception(ts, inst, bad) : NULL;
+        rc_xdecref(inst);
+        return e;
+    }
+    if (lang_is_instance(x) && ((lang_class *)((lang_instance *)x)->cls)->exc_base)
+        return carrier_of(x);
+    *bad = true;
+    return NULL;
+}
+
+/* e's __cause__ (cause true) or __context__ = x (borrowed, an exception or
+ * None): in the instance's dict for a carrier, else refcore's field. */
+static rc_status set_link(rc_object *e, rc_object *x, bool cause) {
+    rc_object *v = lang_exc_value(e);
+    if (v != e)
+        return set_attr(v, cause ? "__cause__" : "__context__", lang_exc_value(x));
+    return cause ? rc_exception_set_cause(e, x) : rc_exception_set_context(e, x);
+}
+
 /* ---- the current exception ----------------------------------------------------------- */
 
 /* Makes e (stolen) the exception being unwound. Returns its status. */
@@ -173,8 +364,11 @@ static rc_status set_current(lang_thread *ts, rc_object *e) {
 /* Sets e's context to the exception being handled, as Python does for
  * every exception raised inside an except or finally block. */
 static void set_context(lang_thread *ts, rc_object *e) {
-    if (ts->n_handled > 0 && ts->handled[ts->n_handled - 1] != e)
-        rc_exception_set_context(e, ts->handled[ts->n_handled - 1]); /* cannot fail: both exceptions */
+    rc_object *h = ts->n_handled > 0 ? ts->handled[ts->n_handled - 1] : NULL;
+    /* Cannot fail for two refcore exceptions; setting an instance's
+     * attribute may run out of memory, and then it keeps its old context. */
+    if (h && lang_exc_value(h) != lang_exc_value(e) && set_link(e, h, false) != RC_OK)
+        rc_error_clear();
 }
 
 /* An instance of the builtin class kind with args (msg,), or (value,)
@@ -209,10 +403,6 @@ rc_status lang_raise_key(lang_thread *ts, rc_object *key) {
     return set_current(ts, e);
 }
 
-static bool is_class(rc_object *o) {
-    return rc_object_type(o) == &lang_exc_class_type;
-}
-
 rc_status lang_do_raise(lang_thread *ts, int how, rc_object *x, rc_object *cause) {
     rc_object *e = NULL;
     switch (how) {
@@ -229,24 +419,22 @@ rc_status lang_do_raise(lang_thread *ts, int how, rc_object *x, rc_object *cause
         e = lang_exc_instance(cls, &x, how == RAISE_ASSERT_MSG);
         break;
     }
-    default:
-        if (is_class(x))
-            e = lang_exc_instance(x, NULL, 0);
-        else if (rc_exception_check(x))
-            e = rc_newref(x);
-        else
+    default: {
+        bool bad;
+        e = to_exception(ts, x, &bad);
+        if (bad)
             return lang_raise(ts, LANG_EXC_TYPE, "exceptions must derive from BaseException");
+    }
     }
     if (!e)
         return rc_error_code();
     if (cause) {
-        rc_object *c = cause == rc_none() || !is_class(cause) ? rc_newref(cause)
-                                                              : lang_exc_instance(cause, NULL, 0);
-        rc_status st = !c                             ? rc_error_code()
-                       : rc_exception_set_cause(e, c) != RC_OK
-                           ? lang_raise(ts, LANG_EXC_TYPE,
+        bool bad = false;
+        rc_object *c = cause == rc_none() ? rc_newref(cause) : to_exception(ts, cause, &bad);
+        rc_status st = bad ? lang_raise(ts, LANG_EXC_TYPE,
                                         "exception causes must derive from BaseException")
-                           : RC_OK;
+                       : !c ? rc_error_code()
+                            : set_link(e, c, true);
         rc_xdecref(c);
         if (st != RC_OK) {
             rc_decref(e);
@@ -320,11 +508,13 @@ int lang_exc_match(rc_object *e, rc_object *cls) {
         }
         return 0;
     }
-    if (!is_class(cls))
+    if (!lang_exc_is_class(cls))
         return rc_error_set(RC_ETYPE,
                             "catching classes that do not inherit from BaseException is not allowed");
-    rc_object *kind = rc_exception_kind(e);
-    return is_class(kind) && lang_exc_is_subclass(kind, cls);
+    rc_object *kind = rc_exception_check(e) ? rc_exception_kind(e)
+                      : lang_is_instance(e)  ? ((lang_instance *)e)->cls
+                                             : NULL;
+    return kind && lang_exc_is_class(kind) && lang_exc_is_subclass(kind, cls);
 }
 
 rc_status lang_handled_push(lang_thread *ts, rc_object *e) {
@@ -369,10 +559,13 @@ rc_object *lang_exc_getattr(rc_object *o, const char *name) {
             rc_object *v = rc_exception_value(o);
             return rc_tuple_check(v) ? rc_newref(v) : rc_tuple_pack(1, rc_exception_message(o));
         }
-        if (strcmp(name, "__cause__") == 0)
-            return rc_exception_cause(o);
-        if (strcmp(name, "__context__") == 0)
-            return rc_exception_context(o);
+        bool cause = strcmp(name, "__cause__") == 0;
+        if (cause || strcmp(name, "__context__") == 0) { /* the program's view of it */
+            rc_object *x = cause ? rc_exception_cause(o) : rc_exception_context(o);
+            rc_object *v = x ? rc_newref(lang_exc_value(x)) : NULL;
+            rc_xdecref(x);
+            return v;
+        }
     } else if (is_class(o) && strcmp(name, "__name__") == 0) {
         return rc_newref(((lang_exc_class *)o)->name);
     }
@@ -417,7 +610,7 @@ rc_status lang_with_exit(lang_thread *ts, rc_object *mgr, rc_object *e, bool *su
     rc_object *args[3] = {rc_none(), rc_none(), rc_none()};
     if (e) {
         args[0] = rc_exception_kind(e);
-        args[1] = e;
+        args[1] = lang_exc_value(e);
     }
     rc_object *r = call_named(ts, mgr, "__exit__", args, 3);
     if (!r)

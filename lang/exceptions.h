@@ -7,7 +7,9 @@
  * args tuple and whose message is str(e). A class is a lang_exc_class: a
  * name, a status (what refcore reports for it, inherited from its base when
  * it has none of its own) and a base class, so that matching walks the
- * bases (lang_exc_is_subclass) the way isinstance will for user classes.
+ * bases (lang_exc_is_subclass). A program's exception classes are
+ * lang_classes (classes.h) whose exc_base names the builtin class they
+ * derive from; their instances travel in carriers (below, lang_exc_value).
  *
  * An error travels as every refpy error does: NULL, with refcore's slot
  * set. An error raised as an object (`raise`, KeyError(key) for a dict
@@ -42,6 +44,9 @@ typedef struct lang_exc_class {
     rc_status code;        /* what refcore's slot says for its instances */
     bool str_is_repr;      /* str(e) of one argument is its repr (KeyError and
                               its subclasses, as Python's KeyError.__str__) */
+    rc_object *methods[3]; /* BaseException only (NULL in the others): its
+                              __init__, __str__ and __repr__, builtins that a
+                              program's exception classes inherit */
 } lang_exc_class;
 
 extern rc_type lang_exc_class_type;
@@ -50,8 +55,40 @@ extern rc_type lang_exc_class_type;
  * builtins dict and in->exc_classes. */
 rc_status lang_exceptions_install(lang_interp *in);
 
-/* True if cls is sub, or one of sub's bases. */
+/* True if cls is sub, or one of sub's bases. Both are exception classes:
+ * builtin ones, or the program's (a lang_class with exc_base set), whose
+ * chain of bases goes on in the builtin classes from its exc_base. */
 bool lang_exc_is_subclass(rc_object *sub, rc_object *cls);
+
+/* Whether o is an exception class: a builtin one or the program's. */
+bool lang_exc_is_class(const rc_object *o);
+
+/* An exception of the program's: an instance of its class (the object the
+ * program makes, raises and catches, with the attributes it gives it, and
+ * args, __cause__ and __context__ in its dict) travels inside a refcore
+ * exception, its carrier, made when it is raised: kind its class, name the
+ * class's name, message str(instance) at that raise, value the instance.
+ * The handlers, the handled stack and the slot see carriers; the program
+ * sees the instance (OP_EXC_VALUE at `except ... as e`, __exit__'s
+ * argument, __cause__ and __context__).
+ *
+ * lang_exc_value: the object the program sees for e (borrowed): the
+ * instance a carrier holds, else e itself. */
+rc_object *lang_exc_value(rc_object *e);
+
+/* BaseException's method name (__init__, __str__, __repr__), for a lookup
+ * in a class whose exc_base is cls that found nothing in the program's
+ * classes: 1 with *out a new reference, or 0. */
+int lang_exc_method(rc_object *cls, rc_object *name, rc_object **out);
+
+/* Whether v is one of those methods (bound to an instance when read
+ * through it, as a function is). */
+bool lang_exc_is_method(const rc_object *v);
+
+/* Sets an exception instance's args (the nargs args, borrowed), __cause__
+ * and __context__ (None) in its dict, as BaseException.__new__ does before
+ * __init__ runs. */
+rc_status lang_exc_init_attrs(rc_object *dict, rc_object **args, int nargs);
 
 /* Calling a class: an instance with args (borrowed) as its args.
  * Returns: a new reference, or NULL. */
@@ -86,8 +123,9 @@ bool lang_exc_catchable(lang_thread *ts);
  * memory, the error set). */
 rc_object *lang_exc_take(lang_thread *ts);
 
-/* 1 if e is an instance of cls (a class, or a tuple of classes), 0 if not,
- * or an error (RC_ETYPE: cls is not an exception class). */
+/* 1 if e (an exception, a carrier, or an instance of a program's class)
+ * is an instance of cls (a class, or a tuple of classes), 0 if not, or an
+ * error (RC_ETYPE: cls is not an exception class). */
 int lang_exc_match(rc_object *e, rc_object *cls);
 
 /* The handled-exception stack: e (borrowed: the frame's value stack holds

@@ -1678,6 +1678,177 @@ static void test_method_keywords(void **state) {
     lt_expect_error("'a'.strip(chars='x')\n", E, "line 1: TypeError: str.strip() takes no keyword arguments");
 }
 
+/* Exception classes of the program's own: raised, caught by their class or
+ * a base (theirs or a builtin one), str/repr/args as BaseException gives
+ * them, __init__ with super().__init__, extra attributes, isinstance and
+ * issubclass, __cause__ and __context__; each expected line is CPython
+ * 3.11's, and the uncaught ones end as CPython's last line does. */
+static void test_exception_classes(void **state) {
+    (void)state;
+    lt_expect_output("class MyError(Exception):\n"
+                     "    pass\n"
+                     "\n"
+                     "class E2(MyError):\n"
+                     "    def __init__(self, msg, code=7):\n"
+                     "        super().__init__(msg)\n"
+                     "        self.code = code\n"
+                     "\n"
+                     "class Plain(Exception):\n"
+                     "    def __init__(self, a, b):\n"
+                     "        self.a = a\n"
+                     "\n"
+                     "class KE(KeyError):\n"
+                     "    pass\n"
+                     "\n"
+                     "class Custom(ValueError):\n"
+                     "    def __str__(self):\n"
+                     "        return \"custom \" + str(self.args[0])\n"
+                     "\n"
+                     "try:\n"
+                     "    raise MyError(\"x\")\n"
+                     "except MyError as e:\n"
+                     "    print(\"caught\", e, repr(e), e.args, type(e).__name__)\n"
+                     "try:\n"
+                     "    raise E2(\"boom\", code=3)\n"
+                     "except MyError as e:\n"
+                     "    print(\"E2 as MyError\", str(e), repr(e), e.args, e.code, isinstance(e, E2), isinstance(e, MyError))\n"
+                     "    print(isinstance(e, Exception), isinstance(e, BaseException), isinstance(e, ValueError))\n"
+                     "try:\n"
+                     "    raise E2(\"y\")\n"
+                     "except Exception as e:\n"
+                     "    print(\"as Exception\", e, e.code, e.__class__.__name__)\n"
+                     "try:\n"
+                     "    raise MyError\n"
+                     "except MyError as e:\n"
+                     "    print(\"bare class\", repr(e), e.args, str(e) == \"\")\n"
+                     "try:\n"
+                     "    raise Plain(1, 2)\n"
+                     "except Plain as e:\n"
+                     "    print(\"plain\", e, repr(e), e.args, e.a)\n"
+                     "try:\n"
+                     "    raise KE(\"k\")\n"
+                     "except LookupError as e:\n"
+                     "    print(\"KE\", e, repr(e))\n"
+                     "try:\n"
+                     "    raise Custom(5)\n"
+                     "except (TypeError, ValueError) as e:\n"
+                     "    print(\"custom\", e, repr(e))\n"
+                     "print(issubclass(E2, MyError), issubclass(E2, Exception), issubclass(MyError, E2), issubclass(MyError, ValueError))\n"
+                     "print(issubclass(ValueError, Exception), issubclass(KE, LookupError), issubclass(KeyError, KE))\n"
+                     "print(MyError.__name__, E2.__name__, MyError, MyError(\"a\", 1), [MyError()])\n"
+                     "def f():\n"
+                     "    try:\n"
+                     "        raise MyError(\"inner\")\n"
+                     "    except MyError as e:\n"
+                     "        raise E2(\"outer\") from e\n"
+                     "try:\n"
+                     "    f()\n"
+                     "except E2 as e:\n"
+                     "    print(\"cause\", repr(e.__cause__), repr(e.__context__), e.__cause__.args)\n"
+                     "try:\n"
+                     "    try:\n"
+                     "        1 // 0\n"
+                     "    except ZeroDivisionError:\n"
+                     "        raise MyError(\"during\")\n"
+                     "except MyError as e:\n"
+                     "    print(\"context\", repr(e.__context__), e.__cause__)\n"
+                     "try:\n"
+                     "    try:\n"
+                     "        raise MyError(\"first\")\n"
+                     "    except MyError:\n"
+                     "        raise ValueError(\"second\")\n"
+                     "except ValueError as e:\n"
+                     "    print(\"builtin ctx\", repr(e.__context__))\n"
+                     "err = MyError(\"same\")\n"
+                     "try:\n"
+                     "    raise err\n"
+                     "except MyError as e:\n"
+                     "    print(e is err)\n"
+                     "try:\n"
+                     "    try:\n"
+                     "        raise MyError(\"re\")\n"
+                     "    except MyError:\n"
+                     "        raise\n"
+                     "except MyError as e:\n"
+                     "    print(\"reraised\", e)\n"
+                     "print(\"done\")\n",
+                     "caught x MyError('x') ('x',) MyError\n"
+                     "E2 as MyError boom E2('boom') ('boom',) 3 True True\n"
+                     "True True False\n"
+                     "as Exception y 7 E2\n"
+                     "bare class MyError() () True\n"
+                     "plain (1, 2) Plain(1, 2) (1, 2) 1\n"
+                     "KE 'k' KE('k')\n"
+                     "custom custom 5 Custom(5)\n"
+                     "True True False False\n"
+                     "True True False\n"
+                     "MyError E2 <class '__main__.MyError'> ('a', 1) [MyError()]\n"
+                     "cause MyError('inner') MyError('inner') ('inner',)\n"
+                     "context ZeroDivisionError('integer division or modulo by zero') None\n"
+                     "builtin ctx MyError('first')\n"
+                     "True\n"
+                     "reraised re\n"
+                     "done\n");
+
+    lt_expect_output("class MyE(Exception):\n"
+                     "    pass\n"
+                     "class P:\n"
+                     "    pass\n"
+                     "print(issubclass(P, Exception), issubclass(Exception, P), issubclass(MyE, P), isinstance(P(), Exception))\n"
+                     "try:\n"
+                     "    raise MyE(1, 2)\n"
+                     "except BaseException as e:\n"
+                     "    print(e, e.args)\n"
+                     "e = MyE(\"kept\")\n"
+                     "e.args = (\"changed\",)\n"
+                     "print(e, repr(e))\n",
+                     "False False False False\n"
+                     "(1, 2) (1, 2)\n"
+                     "changed MyE('changed')\n");
+
+    int E = LANG_RUNTIME_ERROR;
+    lt_expect_error("class E(Exception):\n    pass\nraise E(1, 2)\n", E, "line 3: E: (1, 2)");
+    lt_expect_error("class E(KeyError):\n    pass\ndef f():\n    raise E('k')\nf()\n", E,
+                    "line 4: E: 'k'");
+    lt_result r = lt_run("class E(Exception):\n    pass\nclass F(E):\n    pass\nraise F\n");
+    assert_int_equal(r.status, E);
+    assert_string_equal(r.err, "line 5: F"); /* no message: no ": " */
+    lt_result_free(&r);
+    lt_expect_error("class E(Exception):\n    pass\ntry:\n    raise E('a')\nexcept E as e:\n"
+                    "    raise e\n", E, "line 6: E: a");
+    lt_expect_error("class P:\n    pass\nraise P()\n", E,
+                    "line 3: TypeError: exceptions must derive from BaseException");
+    lt_expect_error("class P:\n    pass\nraise ValueError('v') from P()\n", E,
+                    "line 3: TypeError: exception causes must derive from BaseException");
+    lt_expect_error("class P:\n    pass\ntry:\n    1 // 0\nexcept P:\n    pass\n", E,
+                    "line 5: TypeError: catching classes that do not inherit from BaseException "
+                    "is not allowed");
+    lt_expect_error("class E(Exception):\n    def __init__(self, a):\n        self.a = a\n"
+                    "raise E()\n", E, "line 4: TypeError: __init__() missing required argument 'a'");
+    lt_expect_error("class E(Exception):\n    pass\nE.__init__(5)\n", E,
+                    "line 3: TypeError: descriptor '__init__' requires a 'BaseException' object");
+    /* str(e) fails while raising: that error goes on instead (Python prints
+     * "<exception str() failed>") */
+    lt_expect_error("class E(Exception):\n    def __str__(self):\n        return 1 // 0\nraise E()\n",
+                    E, "line 3: ZeroDivisionError");
+}
+
+/* Every allocation of a program raising and catching its own exceptions
+ * (carriers, args, __cause__ and __context__ in the instance's dict) fails
+ * in turn: an error, never a crash or a leak. */
+static void test_exception_class_allocation_failures(void **state) {
+    (void)state;
+    static char src[] =
+        "class E(Exception):\n    def __init__(self, m, k=1):\n        super().__init__(m)\n"
+        "        self.k = k\nclass F(E):\n    pass\n"
+        "try:\n    try:\n        raise E('a', k=2)\n    except E as e:\n"
+        "        raise F('b') from e\nexcept F as f:\n"
+        "    print(f, repr(f), f.args, f.k, repr(f.__cause__), f.__context__ is f.__cause__)\n"
+        "print(isinstance(F('c'), E), issubclass(F, Exception), [E('x', 3)])\n";
+    assert_int_equal(run_sweep_program(src), RC_OK);
+    assert_true(rct_sweep_alloc_failures(run_sweep_program, src) > 20);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_arithmetic),
@@ -1738,6 +1909,8 @@ int main(void) {
         cmocka_unit_test(test_line_joining_and_list_repeat),
         cmocka_unit_test(test_percent_format),
         cmocka_unit_test(test_method_keywords),
+        cmocka_unit_test(test_exception_classes),
+        cmocka_unit_test(test_exception_class_allocation_failures),
     };
     return RCT_RUN_GROUP(tests);
 }

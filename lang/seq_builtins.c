@@ -572,7 +572,7 @@ static rc_object *bi_isinstance(lang_thread *ts, rc_object **args, int nargs) {
         return NULL;
     rc_object *t = args[1];
     if (rc_object_type(t) == &lang_exc_class_type) /* an exception class: its bases */
-        return rc_bool_from(rc_exception_check(args[0]) && lang_exc_match(args[0], t) == 1);
+        return rc_bool_from(lang_exc_match(args[0], t) == 1);
     if (rc_tuple_check(t)) {
         for (int64_t i = 0; i < rc_tuple_size(t); i++) {
             rc_object *pair[2] = {args[0], rc_tuple_get(t, i)};

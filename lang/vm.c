@@ -606,6 +606,9 @@ run:
             if (t != RC_OK)
                 goto error;
             break;
+        case OP_EXC_VALUE:
+            REPLACE(1, rc_newref(lang_exc_value(sp[-1])));
+            break;
         case OP_WITH_EXIT_EXC:
             if (lang_with_exit(ts, sp[-2], sp[-1], &b) != RC_OK)
                 goto error;

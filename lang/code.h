@@ -84,6 +84,10 @@ typedef enum lang_op {
                           -- ; the same on the frame's stack slot k - 1 (a return) */
     OP_WITH_EXIT_EXC,  /* mgr e -- mgr e suppress: mgr.__exit__(type(e), e, None) */
     OP_EXC_VALUE,      /* e -- the object the program sees for e (lang_exc_value) */
+    OP_CALL_DSTAR,     /* f a1..an names map -- f(a1.., names=.., **map); arg = n, the
+                          values, keywords' included (a checkpoint) */
+    OP_CALL_METHOD_DSTAR, /* o a1..an names map -- the same for o.m; arg as
+                             OP_CALL_METHOD */
     /* sets (lang/sets.c) */
     OP_SET_FROM_LIST,  /* l -- set: a set literal's or comprehension's items */
 } lang_op;
@@ -126,6 +130,8 @@ typedef struct lang_code {
     rc_object **localnames; /* nlocals strs, for messages */
     bool varargs;        /* `*args`: local nparams is a tuple of the extra
                             positional arguments */
+    bool varkw;          /* `**kwargs`: local nparams + varargs is a dict of the
+                            keyword arguments that name no parameter */
     /* The exception table: n_handlers entries of 4 ints, {start, end,
      * target, depth}: an error at an instruction in [start, end) unwinds
      * the value stack to depth values, pushes the exception and jumps to

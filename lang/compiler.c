@@ -152,6 +152,7 @@ typedef struct fstate {
      * functions nested in it, but for __class__ (super()). */
     bool is_class;
     bool varargs; /* `*args` (parameters) */
+    bool varkw;   /* `**kwargs` (parameters), after varargs */
 } fstate;
 
 /* EK_ATTR: the expression ended with OP_LOAD_ATTR (a target o.x). */
@@ -600,13 +601,29 @@ static uint32_t kwnames_const(compiler *c, const int *kw, int n) {
  * *has_kw tells whether the tuple is there. With a `*seq` argument the
  * values go into one list instead (*spread set, for OP_CALL_SPREAD): the
  * ones before it by OP_BUILD_LIST, then each one appended or, for
- * `*seq`, extended by. */
-static int call_args(compiler *c, bool *has_kw, bool *spread) {
+ * `*seq`, extended by. A `**map` argument, last and without `*seq`,
+ * leaves the names' tuple (empty if none) and the map above the values
+ * (*dstar set, for OP_CALL_DSTAR), the names before the map: Python
+ * evaluates the arguments left to right. */
+static int call_args(compiler *c, bool *has_kw, bool *spread, bool *dstar) {
     int n = 0, nkw = 0, kw[MAX_KWARGS], gen_for;
-    *spread = false;
+    *spread = *dstar = false;
     while (!check(c, TK_RPAREN)) {
         if (n == MAX_ARGS)
             fail_at(c, peek(c), "too many arguments");
+        if (check(c, TK_DSTAR)) {
+            if (*spread)
+                fail_at(c, peek(c), "**map with *args in one call is not supported");
+            next(c);
+            emit(c, OP_LOAD_CONST, kwnames_const(c, kw, nkw), +1);
+            expression(c);
+            *dstar = true;
+            accept(c, TK_COMMA);
+            if (!check(c, TK_RPAREN))
+                fail_at(c, peek(c), "arguments after **map are not supported");
+            *has_kw = false;
+            return n;
+        }
         if (check(c, TK_STAR) && nkw == 0) {
             if (!*spread)
                 emit(c, OP_BUILD_LIST, (uint32_t)n, 1 - n);
@@ -968,10 +985,12 @@ static expr_kind attribute(compiler *c) {
         emit(c, OP_LOAD_ATTR, k, 0);
         return EK_ATTR;
     }
-    bool kw, spread;
-    int n = call_args(c, &kw, &spread);
+    bool kw, spread, dstar;
+    int n = call_args(c, &kw, &spread, &dstar);
     expect(c, TK_RPAREN, "')'");
-    if (spread)
+    if (dstar)
+        emit(c, OP_CALL_METHOD_DSTAR, k << 8 | (uint32_t)n, -n - 2);
+    else if (spread)
         emit(c, OP_CALL_METHOD_SPREAD, k, -1);
     else if (kw)
         emit(c, OP_CALL_METHOD_KW, k << 8 | (uint32_t)n, -n - 1);
@@ -1012,10 +1031,12 @@ static expr_kind postfix(compiler *c) {
     expr_kind kind = atom(c);
     for (;;) {
         if (accept(c, TK_LPAREN)) {
-            bool kw, spread;
-            int n = call_args(c, &kw, &spread);
+            bool kw, spread, dstar;
+            int n = call_args(c, &kw, &spread, &dstar);
             expect(c, TK_RPAREN, "')'");
-            if (spread)
+            if (dstar)
+                emit(c, OP_CALL_DSTAR, (uint32_t)n, -n - 2);
+            else if (spread)
                 emit(c, OP_CALL_SPREAD, 0, -1);
             else if (kw)
                 emit(c, OP_CALL_KW, (uint32_t)n, -n - 1);
@@ -1805,7 +1826,7 @@ static void scan_locals(compiler *c, fstate *fs) {
     }
     /* A declared global is never local; parameters stay local. */
     int before = fs->locals.n;
-    for (int i = fs->nparams + fs->varargs; i < fs->locals.n; i++)
+    for (int i = fs->nparams + fs->varargs + fs->varkw; i < fs->locals.n; i++)
         if (name_find(&fs->globals, fs->locals.items[i]) >= 0) {
             fs->locals.items[i--] = fs->locals.items[--fs->locals.n];
         }
@@ -1834,24 +1855,38 @@ static void in_enclosing(compiler *c, fstate *fs, bool default_value, int ndefau
  * each a name with an optional `= default`. Returns how many have a
  * default; their values are then on the enclosing function's stack as one
  * tuple (OP_MAKE_FUNCTION_DEFAULTS). */
+/* One parameter's name, added to fs's locals. */
+static lang_token *parameter_name(compiler *c, fstate *fs) {
+    lang_token *p = expect(c, TK_NAME, "a parameter name");
+    if (name_find(&fs->locals, tok_name(p)) >= 0)
+        fail_at(c, p, "duplicate parameter '%.*s'", (int)p->len, p->start);
+    if (fs->locals.n == MAX_ARGS)
+        fail_at(c, p, "too many parameters");
+    name_add(c, &fs->locals, tok_name(p));
+    return p;
+}
+
 static int parameters(compiler *c, fstate *fs, lang_tok close) {
     int ndefaults = 0;
-    bool star = false;
+    bool star = false, dstar = false;
     while (!check(c, close)) {
-        star = accept(c, TK_STAR); /* `*args`: the last one (no keyword-only ones) */
-        lang_token *p = expect(c, TK_NAME, "a parameter name");
-        if (name_find(&fs->locals, tok_name(p)) >= 0)
-            fail_at(c, p, "duplicate parameter '%.*s'", (int)p->len, p->start);
-        if (fs->locals.n == MAX_ARGS)
-            fail_at(c, p, "too many parameters");
-        name_add(c, &fs->locals, tok_name(p));
-        if (star) {
+        /* `*args` then `**kwargs`, each optional, end the list (no
+         * keyword-only parameters) */
+        if ((dstar = accept(c, TK_DSTAR)) || (star = accept(c, TK_STAR))) {
+            lang_token *p = parameter_name(c, fs);
             accept(c, TK_COMMA);
+            if (star && (dstar = accept(c, TK_DSTAR))) {
+                p = parameter_name(c, fs);
+                accept(c, TK_COMMA);
+            }
+            if (!check(c, close) && dstar)
+                fail_at(c, peek(c), "arguments cannot follow var-keyword argument");
             if (!check(c, close))
                 fail_at(c, peek(c), "parameters after *%.*s are not supported", (int)p->len,
                         p->start);
             break;
         }
+        lang_token *p = parameter_name(c, fs);
         if (accept(c, TK_ASSIGN))
             in_enclosing(c, fs, true, ndefaults++);
         else if (ndefaults > 0)
@@ -1859,8 +1894,9 @@ static int parameters(compiler *c, fstate *fs, lang_tok close) {
         if (!accept(c, TK_COMMA))
             break;
     }
-    fs->varargs = star; /* its slot is the one after the parameters' */
-    fs->nparams = fs->locals.n - star;
+    fs->varargs = star; /* its slot is the one after the parameters', then varkw's */
+    fs->varkw = dstar;
+    fs->nparams = fs->locals.n - star - dstar;
     if (ndefaults > 0)
         in_enclosing(c, fs, false, ndefaults);
     return ndefaults;
@@ -1882,6 +1918,7 @@ static rc_object *fstate_finish(compiler *c) {
     fs->handlers = NULL, fs->n_handlers = 0;
     co->nparams = fs->nparams;
     co->varargs = fs->varargs;
+    co->varkw = fs->varkw;
     co->stacksize = fs->maxdepth;
     co->name = fs->is_module ? rc_str_from_cstr("<module>")
                              : rc_str_from_utf8(fs->fname.s, fs->fname.len);

@@ -1849,6 +1849,96 @@ static void test_exception_class_allocation_failures(void **state) {
     assert_true(rct_sweep_alloc_failures(run_sweep_program, src) > 20);
 }
 
+/* **kwargs parameters (a dict of the keywords that name no parameter) in
+ * defs, lambdas and methods, and f(**map) in calls of functions, classes,
+ * methods and builtins; each expected line is CPython 3.11's. */
+static void test_kwargs(void **state) {
+    (void)state;
+    lt_expect_output("def f(a, b=2, **kw):\n"
+                     "    return a, b, kw\n"
+                     "print(f(1), f(1, 3), f(1, c=4, b=5, d=6), f(a=0, z=1))\n"
+                     "def g(*args, **kwargs):\n"
+                     "    return args, kwargs\n"
+                     "print(g(), g(1, 2, x=3), g(y=[1]))\n"
+                     "h = lambda **k: sorted(k.items())\n"
+                     "print(h(b=1, a=2))\n"
+                     "class C:\n"
+                     "    def __init__(self, name, **opts):\n"
+                     "        self.name = name\n"
+                     "        self.opts = opts\n"
+                     "    def m(self, x, *rest, **kw):\n"
+                     "        return self.name, x, rest, kw\n"
+                     "c = C(\"c\", size=3, color=\"red\")\n"
+                     "print(c.name, c.opts, c.m(1), c.m(1, 2, k=3), C(name=\"n\").opts)\n"
+                     "def count(**kw):\n"
+                     "    kw[\"n\"] = len(kw)\n"
+                     "    return kw\n"
+                     "print(count(), count(a=1))\n",
+                     "(1, 2, {}) (1, 3, {}) (1, 5, {'c': 4, 'd': 6}) (0, 2, {'z': 1})\n"
+                     "((), {}) ((1, 2), {'x': 3}) ((), {'y': [1]})\n"
+                     "[('a', 2), ('b', 1)]\n"
+                     "c {'size': 3, 'color': 'red'} ('c', 1, (), {}) ('c', 1, (2,), {'k': 3}) {}\n"
+                     "{'n': 0} {'a': 1, 'n': 1}\n");
+
+    lt_expect_output("def f(a, b=2, **kw):\n"
+                     "    return a, b, kw\n"
+                     "d = {\"b\": 5, \"z\": 1}\n"
+                     "print(f(1, **d), f(**{\"a\": 0}), f(1, **{}), f(a=1, **{\"c\": 3}))\n"
+                     "def g(x, y):\n"
+                     "    return x - y\n"
+                     "print(g(**{\"y\": 1, \"x\": 10}), g(3, **{\"y\": 4}))\n"
+                     "class P:\n"
+                     "    def __init__(self, x=0, y=0):\n"
+                     "        self.x = x\n"
+                     "        self.y = y\n"
+                     "    def moved(self, dx=0, dy=0):\n"
+                     "        return P(self.x + dx, self.y + dy)\n"
+                     "opts = {\"x\": 2, \"y\": 3}\n"
+                     "p = P(**opts)\n"
+                     "q = p.moved(**{\"dy\": 10})\n"
+                     "print(p.x, p.y, q.x, q.y)\n"
+                     "print(sorted([3, 1, 2], **{\"reverse\": True}))\n"
+                     "print(\"a-b-c\".split(**{\"sep\": \"-\", \"maxsplit\": 1}))\n"
+                     "def h(*args, **kwargs):\n"
+                     "    return args, kwargs\n"
+                     "print(h(1, 2, k=3, **{\"j\": 4}))\n"
+                     "print(d)\n",
+                     "(1, 5, {'z': 1}) (0, 2, {}) (1, 2, {}) (1, 2, {'c': 3})\n"
+                     "9 -1\n"
+                     "2 3 2 13\n"
+                     "[3, 2, 1]\n"
+                     "['a', 'b-c']\n"
+                     "((1, 2), {'k': 3, 'j': 4})\n"
+                     "{'b': 5, 'z': 1}\n");
+
+    int E = LANG_RUNTIME_ERROR, S = LANG_SYNTAX_ERROR;
+    lt_expect_error("def f(**k):\n    pass\nf(**[1])\n", E,
+                    "line 3: TypeError: argument after ** must be a mapping, not list");
+    lt_expect_error("def f(**k):\n    pass\nf(**{1: 2})\n", E,
+                    "line 3: TypeError: keywords must be strings");
+    lt_expect_error("def f(**k):\n    pass\nf(a=1, **{'a': 2})\n", E,
+                    "line 3: TypeError: got multiple values for keyword argument 'a'");
+    lt_expect_error("def f(a):\n    pass\nf(1, **{'a': 2})\n", E,
+                    "line 3: TypeError: f() got multiple values for argument 'a'");
+    lt_expect_error("def f(a):\n    pass\nf(**{'b': 2})\n", E,
+                    "line 3: TypeError: f() got an unexpected keyword argument 'b'");
+    lt_expect_error("def f(**k):\n    pass\nf(1)\n", E,
+                    "line 3: TypeError: f() takes 0 positional arguments but 1 was given");
+    lt_expect_error("def f(**k, a):\n    pass\n", S,
+                    "line 1, column 12: syntax error: arguments cannot follow var-keyword argument");
+    lt_expect_error("def f(a, **a):\n    pass\n", S, "duplicate parameter 'a'");
+    lt_expect_error("def f(*a, b):\n    pass\n", S, "parameters after *a are not supported");
+    lt_expect_error("print(*[1], **{})\n", S, "**map with *args in one call is not supported");
+    lt_expect_error("print(**{'x': 1}, 2)\n", S, "arguments after **map are not supported");
+    /* every allocation of a program passing and taking **kwargs fails in turn */
+    static char src[] = "def f(a, *r, **kw):\n    return a, r, kw\n"
+                        "class C:\n    def __init__(self, **o):\n        self.o = o\n"
+                        "d = {'x': [1], 'y': 2}\n"
+                        "print(f(1, 2, z=3, **d), C(**d).o, f(**{'a': 0}), sorted([2, 1], **{'key': abs}))\n";
+    assert_int_equal(run_sweep_program(src), RC_OK);
+    assert_true(rct_sweep_alloc_failures(run_sweep_program, src) > 20);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_arithmetic),
@@ -1911,6 +2001,7 @@ int main(void) {
         cmocka_unit_test(test_method_keywords),
         cmocka_unit_test(test_exception_classes),
         cmocka_unit_test(test_exception_class_allocation_failures),
+        cmocka_unit_test(test_kwargs),
     };
     return RCT_RUN_GROUP(tests);
 }

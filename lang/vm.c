@@ -287,6 +287,55 @@ static rc_object *call_spread(lang_thread *ts, rc_object *f, rc_object *name, rc
     return r;
 }
 
+/* f(a[0..n), **map) (or f.name(...), name not NULL): the n values, of
+ * which the last size(names) are keywords named by names, and map's items
+ * as more keywords. Python's errors for a map that is not a dict, a key
+ * that is not a str, and a keyword given twice. */
+static rc_object *call_dstar(lang_thread *ts, rc_object *f, rc_object *name, rc_object **a, int n,
+                             rc_object *names, rc_object *map) {
+    if (!rc_dict_check(map)) {
+        rc_error_set(RC_ETYPE, "argument after ** must be a mapping, not %s",
+                     rc_object_type_name(map));
+        return NULL;
+    }
+    rc_object *items = rc_dict_items(map); /* a snapshot: the call may change map */
+    int64_t nk0 = rc_tuple_size(names), m = items ? rc_list_size(items) : 0;
+    if (items && n + m > INT32_MAX / 2) {
+        rc_error_set(RC_ELIMIT, "too many arguments");
+        rc_clear_ref(&items);
+    }
+    rc_object **vals = items ? rc_mem_alloc((size_t)(n + m + 1) * sizeof *vals) : NULL;
+    rc_object *all = vals ? rc_tuple_new(nk0 + m) : NULL, *r = NULL;
+    rc_status st = all ? RC_OK : rc_error_code();
+    for (int i = 0; all && i < n; i++)
+        vals[i] = a[i]; /* borrowed: the stack holds them */
+    for (int64_t k = 0; all && k < nk0; k++)
+        rc_tuple_set_steal(all, k, rc_newref(rc_tuple_get(names, k))); /* fresh, in range */
+    for (int64_t k = 0; st == RC_OK && k < m; k++) {
+        rc_object *kv = rc_list_get_borrowed(items, k), *key = rc_tuple_get(kv, 0);
+        if (!rc_str_check(key)) {
+            st = rc_error_set(RC_ETYPE, "keywords must be strings");
+            break;
+        }
+        for (int64_t j = 0; st == RC_OK && j < nk0 + k; j++)
+            if (strcmp(rc_str_data(rc_tuple_get(all, j)), rc_str_data(key)) == 0)
+                st = rc_error_set(RC_ETYPE, "got multiple values for keyword argument '%s'",
+                                  rc_str_data(key));
+        if (st == RC_OK) {
+            rc_tuple_set_steal(all, nk0 + k, rc_newref(key)); /* fresh, in range */
+            vals[n + k] = rc_tuple_get(kv, 1); /* borrowed: items holds it */
+        }
+    }
+    int npos = n - (int)nk0, nkw = (int)(nk0 + m);
+    if (st == RC_OK) /* every slot of all is set: a complete tuple */
+        r = name ? lang_call_method_kw(ts, f, name, vals, npos, nkw ? all : NULL)
+                 : lang_call_kw(ts, f, vals, npos, nkw ? all : NULL);
+    rc_xdecref(all);
+    rc_mem_free(vals);
+    rc_xdecref(items);
+    return r;
+}
+
 /* ---- the loop -------------------------------------------------------------------- */
 
 /* Pops n values (dropping them) off the stack top. */
@@ -505,6 +554,17 @@ run:
                                                sp[-1]));
             break;
         }
+        case OP_CALL_DSTAR: { /* f a1..an names map */
+            rc_object **a = sp - 2 - arg;
+            REPLACE(arg + 3, call_dstar(ts, a[-1], NULL, a, (int)arg, sp[-2], sp[-1]));
+            break;
+        }
+        case OP_CALL_METHOD_DSTAR: {
+            uint32_t n = arg & 0xff;
+            rc_object **a = sp - 2 - n;
+            REPLACE(n + 3, call_dstar(ts, a[-1], consts[arg >> 8], a, (int)n, sp[-2], sp[-1]));
+            break;
+        }
         case OP_RETURN:
             result = *--sp;
             goto done;
@@ -672,12 +732,20 @@ static rc_status bind_args(lang_function *f, rc_object **slots, rc_object **args
             rc_tuple_set_steal(t, i - npos, rc_newref(args[i])); /* fresh, in range */
         slots[np] = t;
     }
+    rc_object *extra = NULL; /* **kwargs: the keywords that name no parameter */
+    if (co->varkw && !(extra = slots[np + co->varargs] = rc_dict_new()))
+        return rc_error_code();
     for (int i = 0; i < npos; i++)
         slots[i] = rc_newref(args[i]);
     int64_t nkw = kwnames ? rc_tuple_size(kwnames) : 0;
     for (int64_t k = 0; k < nkw; k++) {
         rc_object *nm = rc_tuple_get(kwnames, k);
         int i = param_index(co, nm);
+        if (i < 0 && extra) {
+            if (rc_dict_set(extra, nm, args[nargs + k]) != RC_OK)
+                return rc_error_code();
+            continue;
+        }
         if (i < 0)
             return rc_error_set(RC_ETYPE, "%s() got an unexpected keyword argument '%s'", fname,
                                 rc_str_data(nm));

@@ -132,6 +132,10 @@ typedef struct lang_code {
                             positional arguments */
     bool varkw;          /* `**kwargs`: local nparams + varargs is a dict of the
                             keyword arguments that name no parameter */
+    int32_t nkwonly;     /* the last nkwonly parameters are keyword-only */
+    uint32_t kwdefaults; /* bit j: keyword-only parameter j has a default; the
+                            function's defaults tuple holds the positional
+                            ones' defaults, then these, in order */
     /* The exception table: n_handlers entries of 4 ints, {start, end,
      * target, depth}: an error at an instruction in [start, end) unwinds
      * the value stack to depth values, pushes the exception and jumps to

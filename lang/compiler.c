@@ -153,6 +153,8 @@ typedef struct fstate {
     bool is_class;
     bool varargs; /* `*args` (parameters) */
     bool varkw;   /* `**kwargs` (parameters), after varargs */
+    int nkwonly;  /* the last nkwonly of the nparams are keyword-only */
+    uint32_t kwdefaults; /* bit j: keyword-only parameter j has a default */
 } fstate;
 
 /* EK_ATTR: the expression ended with OP_LOAD_ATTR (a target o.x). */
@@ -1855,48 +1857,68 @@ static void in_enclosing(compiler *c, fstate *fs, bool default_value, int ndefau
  * each a name with an optional `= default`. Returns how many have a
  * default; their values are then on the enclosing function's stack as one
  * tuple (OP_MAKE_FUNCTION_DEFAULTS). */
-/* One parameter's name, added to fs's locals. */
-static lang_token *parameter_name(compiler *c, fstate *fs) {
-    lang_token *p = expect(c, TK_NAME, "a parameter name");
+/* One parameter's name (the token p), added to fs's locals. */
+static void parameter_name(compiler *c, fstate *fs, lang_token *p) {
     if (name_find(&fs->locals, tok_name(p)) >= 0)
         fail_at(c, p, "duplicate parameter '%.*s'", (int)p->len, p->start);
     if (fs->locals.n == MAX_ARGS)
         fail_at(c, p, "too many parameters");
     name_add(c, &fs->locals, tok_name(p));
-    return p;
 }
 
+#define MAX_KWONLY 32 /* fstate.kwdefaults has a bit for each */
+
+/* The parameters: names with an optional `= default`, then optionally
+ * `*args` (or a bare `*`) followed by keyword-only ones (with or without
+ * defaults, in any order), then optionally `**kwargs`. The locals are laid
+ * out as bind_args (vm.c) fills them: the named parameters (keyword-only
+ * ones last), then *args's slot, then **kwargs's; so the star names are
+ * added after the keyword-only ones. */
 static int parameters(compiler *c, fstate *fs, lang_tok close) {
     int ndefaults = 0;
-    bool star = false, dstar = false;
+    lang_token *star = NULL, *dstar = NULL;
+    bool kwonly = false;
     while (!check(c, close)) {
-        /* `*args` then `**kwargs`, each optional, end the list (no
-         * keyword-only parameters) */
-        if ((dstar = accept(c, TK_DSTAR)) || (star = accept(c, TK_STAR))) {
-            lang_token *p = parameter_name(c, fs);
+        if (accept(c, TK_DSTAR)) {
+            dstar = expect(c, TK_NAME, "a parameter name");
             accept(c, TK_COMMA);
-            if (star && (dstar = accept(c, TK_DSTAR))) {
-                p = parameter_name(c, fs);
-                accept(c, TK_COMMA);
-            }
-            if (!check(c, close) && dstar)
-                fail_at(c, peek(c), "arguments cannot follow var-keyword argument");
             if (!check(c, close))
-                fail_at(c, peek(c), "parameters after *%.*s are not supported", (int)p->len,
-                        p->start);
+                fail_at(c, peek(c), "arguments cannot follow var-keyword argument");
             break;
         }
-        lang_token *p = parameter_name(c, fs);
-        if (accept(c, TK_ASSIGN))
+        if (kwonly && check(c, TK_STAR))
+            fail_at(c, peek(c), "* argument may appear only once");
+        if (!kwonly && accept(c, TK_STAR)) {
+            kwonly = true;
+            star = check(c, TK_NAME) ? next(c) : NULL; /* NULL: a bare `*` */
+            if (!star && (!accept(c, TK_COMMA) || !check(c, TK_NAME)))
+                fail_at(c, peek(c), "named arguments must follow bare *");
+            if (star && !accept(c, TK_COMMA))
+                break;
+            continue;
+        }
+        lang_token *p = expect(c, TK_NAME, "a parameter name");
+        parameter_name(c, fs, p);
+        if (kwonly && fs->nkwonly == MAX_KWONLY)
+            fail_at(c, p, "more than %d keyword-only parameters", MAX_KWONLY);
+        if (accept(c, TK_ASSIGN)) {
+            if (kwonly)
+                fs->kwdefaults |= 1u << fs->nkwonly;
             in_enclosing(c, fs, true, ndefaults++);
-        else if (ndefaults > 0)
+        } else if (ndefaults > 0 && !kwonly) {
             fail_at(c, p, "parameter without a default follows parameter with a default");
+        }
+        fs->nkwonly += kwonly;
         if (!accept(c, TK_COMMA))
             break;
     }
-    fs->varargs = star; /* its slot is the one after the parameters', then varkw's */
-    fs->varkw = dstar;
-    fs->nparams = fs->locals.n - star - dstar;
+    fs->nparams = fs->locals.n;
+    if (star)
+        parameter_name(c, fs, star);
+    if (dstar)
+        parameter_name(c, fs, dstar);
+    fs->varargs = star != NULL;
+    fs->varkw = dstar != NULL;
     if (ndefaults > 0)
         in_enclosing(c, fs, false, ndefaults);
     return ndefaults;
@@ -1919,6 +1941,8 @@ static rc_object *fstate_finish(compiler *c) {
     co->nparams = fs->nparams;
     co->varargs = fs->varargs;
     co->varkw = fs->varkw;
+    co->nkwonly = fs->nkwonly;
+    co->kwdefaults = fs->kwdefaults;
     co->stacksize = fs->maxdepth;
     co->name = fs->is_module ? rc_str_from_cstr("<module>")
                              : rc_str_from_utf8(fs->fname.s, fs->fname.len);

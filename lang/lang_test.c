@@ -1536,8 +1536,8 @@ static void test_star_args(void **state) {
     lt_expect_error("def f(*a):\n    return a\nf(*5)\n", E, "line 3: TypeError: 'int' object is not iterable");
     lt_expect_error("def f(a):\n    pass\nf(*[1, 2])\n", E,
                     "line 3: TypeError: f() takes 1 positional argument but 2 were given");
-    lt_expect_error("def f(*a, b):\n    pass\n", S,
-                    "line 1, column 11: syntax error: parameters after *a are not supported");
+    lt_expect_error("def f(*a, b, *c):\n    pass\n", S,
+                    "line 1, column 14: syntax error: * argument may appear only once");
     lt_expect_error("f(*l, k=1)\n", S,
                     "line 1, column 7: syntax error: keyword arguments with *args are not supported");
 }
@@ -1849,8 +1849,8 @@ static void test_exception_class_allocation_failures(void **state) {
     assert_true(rct_sweep_alloc_failures(run_sweep_program, src) > 20);
 }
 
-/* **kwargs parameters (a dict of the keywords that name no parameter) in
- * defs, lambdas and methods, and f(**map) in calls of functions, classes,
+/* **kwargs parameters (a dict of the keywords that name no parameter) and
+ * keyword-only ones in defs, lambdas and methods, and f(**map) in calls of functions, classes,
  * methods and builtins; each expected line is CPython 3.11's. */
 static void test_kwargs(void **state) {
     (void)state;
@@ -1927,11 +1927,48 @@ static void test_kwargs(void **state) {
     lt_expect_error("def f(**k, a):\n    pass\n", S,
                     "line 1, column 12: syntax error: arguments cannot follow var-keyword argument");
     lt_expect_error("def f(a, **a):\n    pass\n", S, "duplicate parameter 'a'");
-    lt_expect_error("def f(*a, b):\n    pass\n", S, "parameters after *a are not supported");
+    /* keyword-only parameters, after *args or a bare * */
+    lt_expect_output("def f(a, *args, key=None, reverse=False):\n"
+                     "    return a, args, key, reverse\n"
+                     "print(f(1), f(1, 2, 3, reverse=True), f(0, key=len))\n"
+                     "def g(a, b=2, *, c, d=4, e):\n"
+                     "    return a, b, c, d, e\n"
+                     "print(g(1, c=3, e=5), g(1, 9, e=0, c=1, d=8))\n"
+                     "def h(*, k=1, **rest):\n"
+                     "    return k, rest\n"
+                     "print(h(), h(k=2, z=3))\n"
+                     "def m(x=0, *r, y, **kw):\n"
+                     "    return x, r, y, kw\n"
+                     "print(m(y=1), m(1, 2, y=3, w=4))\n"
+                     "lam = lambda *, n: n * 2\n"
+                     "print(lam(n=4))\n"
+                     "class C:\n"
+                     "    def __init__(self, *, size=1, name):\n"
+                     "        self.size = size\n"
+                     "        self.name = name\n"
+                     "    def grow(self, by=1, *, times=1):\n"
+                     "        return self.size + by * times\n"
+                     "c = C(name=\"c\")\n"
+                     "print(c.size, c.name, c.grow(), c.grow(2, times=3), C(size=5, name=\"d\").grow(times=2))\n",
+                     "(1, (), None, False) (1, (2, 3), None, True) (0, (), <built-in function len>, False)\n"
+                     "(1, 2, 3, 4, 5) (1, 9, 1, 8, 0)\n"
+                     "(1, {}) (2, {'z': 3})\n"
+                     "(0, (), 1, {}) (1, (2,), 3, {'w': 4})\n"
+                     "8\n"
+                     "1 c 2 7 7\n");
+
+    lt_expect_error("def f(*, k):\n    pass\nf()\n", E,
+                    "line 3: TypeError: f() missing required keyword-only argument 'k'");
+    lt_expect_error("def f(*, k):\n    pass\nf(1)\n", E,
+                    "line 3: TypeError: f() takes 0 positional arguments but 1 was given");
+    lt_expect_error("def f(*):\n    pass\n", S, "named arguments must follow bare *");
+    lt_expect_error("def f(*, **k):\n    pass\n", S, "named arguments must follow bare *");
+    lt_expect_error("def f(a, *, a):\n    pass\n", S, "duplicate parameter 'a'");
+    lt_expect_error("def f(*a, b, a):\n    pass\n", S, "duplicate parameter 'a'");
     lt_expect_error("print(*[1], **{})\n", S, "**map with *args in one call is not supported");
     lt_expect_error("print(**{'x': 1}, 2)\n", S, "arguments after **map are not supported");
     /* every allocation of a program passing and taking **kwargs fails in turn */
-    static char src[] = "def f(a, *r, **kw):\n    return a, r, kw\n"
+    static char src[] = "def f(a, *r, k=1, **kw):\n    return a, r, k, kw\n"
                         "class C:\n    def __init__(self, **o):\n        self.o = o\n"
                         "d = {'x': [1], 'y': 2}\n"
                         "print(f(1, 2, z=3, **d), C(**d).o, f(**{'a': 0}), sorted([2, 1], **{'key': abs}))\n";

@@ -719,7 +719,7 @@ static rc_status bind_args(lang_function *f, rc_object **slots, rc_object **args
                            rc_object *kwnames) {
     lang_code *co = (lang_code *)f->code;
     const char *fname = rc_str_data(co->name);
-    int np = co->nparams;
+    int np = co->nparams - co->nkwonly; /* the positional parameters */
     if (nargs > np && !co->varargs)
         return rc_error_set(RC_ETYPE, "%s() takes %d positional argument%s but %d %s given",
                             fname, np, np == 1 ? "" : "s", nargs, nargs == 1 ? "was" : "were");
@@ -730,10 +730,10 @@ static rc_status bind_args(lang_function *f, rc_object **slots, rc_object **args
             return rc_error_code();
         for (int i = npos; i < nargs; i++)
             rc_tuple_set_steal(t, i - npos, rc_newref(args[i])); /* fresh, in range */
-        slots[np] = t;
+        slots[co->nparams] = t;
     }
     rc_object *extra = NULL; /* **kwargs: the keywords that name no parameter */
-    if (co->varkw && !(extra = slots[np + co->varargs] = rc_dict_new()))
+    if (co->varkw && !(extra = slots[co->nparams + co->varargs] = rc_dict_new()))
         return rc_error_code();
     for (int i = 0; i < npos; i++)
         slots[i] = rc_newref(args[i]);
@@ -754,7 +754,10 @@ static rc_status bind_args(lang_function *f, rc_object **slots, rc_object **args
                                 rc_str_data(nm));
         slots[i] = rc_newref(args[nargs + k]);
     }
-    int64_t ndef = f->defaults ? rc_tuple_size(f->defaults) : 0;
+    /* The defaults tuple: the last ndef positional parameters', then the
+     * keyword-only ones that have one (co->kwdefaults), in order. */
+    int64_t ndef = (f->defaults ? rc_tuple_size(f->defaults) : 0) -
+                   __builtin_popcount(co->kwdefaults);
     for (int i = npos; i < np; i++) {
         if (slots[i])
             continue;
@@ -762,6 +765,15 @@ static rc_status bind_args(lang_function *f, rc_object **slots, rc_object **args
             return rc_error_set(RC_ETYPE, "%s() missing required argument '%s'", fname,
                                 rc_str_data(co->localnames[i]));
         slots[i] = rc_newref(rc_tuple_get(f->defaults, i - (np - ndef)));
+    }
+    for (int j = 0, d = 0; j < co->nkwonly; j++) {
+        bool has = co->kwdefaults >> j & 1;
+        if (!slots[np + j] && !has)
+            return rc_error_set(RC_ETYPE, "%s() missing required keyword-only argument '%s'",
+                                fname, rc_str_data(co->localnames[np + j]));
+        if (!slots[np + j])
+            slots[np + j] = rc_newref(rc_tuple_get(f->defaults, ndef + d));
+        d += has;
     }
     return RC_OK;
 }

@@ -133,6 +133,44 @@ static void test_error_in_thread(void **state) {
     lt_result_free(&r);
 }
 
+/* A program's exception class raised and caught in threads, each its own
+ * instance (output CPython 3.11's); one uncaught in a thread is that
+ * thread's error, and the program goes on. */
+static void test_exception_classes_in_threads(void **state) {
+    (void)state;
+    lt_result r = lt_run("import threading\n"
+                         "class Fail(RuntimeError):\n"
+                         "    def __init__(self, n):\n"
+                         "        super().__init__(f'worker {n} failed')\n"
+                         "        self.n = n\n"
+                         "results = {}\n"
+                         "def work(n):\n"
+                         "    try:\n"
+                         "        if n % 2:\n"
+                         "            raise Fail(n)\n"
+                         "        results[n] = 'ok'\n"
+                         "    except Fail as e:\n"
+                         "        results[n] = (e.n, str(e))\n"
+                         "ts = [threading.Thread(target=work, args=(i,)) for i in range(4)]\n"
+                         "for t in ts:\n"
+                         "    t.start()\n"
+                         "for t in ts:\n"
+                         "    t.join()\n"
+                         "print(sorted(results.items()))\n"
+                         "def boom():\n"
+                         "    raise Fail(9)\n"
+                         "t = threading.Thread(target=boom)\n"
+                         "t.start()\n"
+                         "t.join()\n"
+                         "print('after')\n");
+    assert_int_equal(r.status, LANG_OK);
+    assert_int_equal(r.thread_errors, 1); /* printed to stderr: "error in thread: line 21:
+                                             Fail: worker 9 failed" */
+    assert_string_equal(r.out, "[(0, 'ok'), (1, (1, 'worker 1 failed')), (2, 'ok'), "
+                               "(3, (3, 'worker 3 failed'))]\nafter\n");
+    lt_result_free(&r);
+}
+
 static void test_unjoined_threads_finish(void **state) {
     (void)state;
     lt_result r = lt_run("done = []\ndef late(i):\n    sleep(0.02)\n    done.append(i)\n"
@@ -267,6 +305,7 @@ int main(void) {
         cmocka_unit_test(test_shared_instances),
         cmocka_unit_test(test_shared_iterable_instance),
         cmocka_unit_test(test_error_in_thread),
+        cmocka_unit_test(test_exception_classes_in_threads),
         cmocka_unit_test(test_unjoined_threads_finish),
         cmocka_unit_test(test_closure_across_threads),
         cmocka_unit_test(test_closure_variable_read_while_written),

@@ -274,21 +274,21 @@ static rc_object *m_copy(lang_thread *ts, rc_object *self, rc_object **args, int
 }
 
 const lang_method lang_set_methods[] = {
-    {"add", m_add},
-    {"discard", m_discard},
-    {"remove", m_remove},
-    {"pop", m_pop},
-    {"clear", m_clear},
-    {"copy", m_copy},
-    {"update", m_update},
-    {"union", m_union},
-    {"intersection", m_intersection},
-    {"difference", m_difference},
-    {"symmetric_difference", m_symmetric_difference},
-    {"issubset", m_issubset},
-    {"issuperset", m_issuperset},
-    {"isdisjoint", m_isdisjoint},
-    {NULL, NULL},
+    {"add", m_add, NULL},
+    {"discard", m_discard, NULL},
+    {"remove", m_remove, NULL},
+    {"pop", m_pop, NULL},
+    {"clear", m_clear, NULL},
+    {"copy", m_copy, NULL},
+    {"update", m_update, NULL},
+    {"union", m_union, NULL},
+    {"intersection", m_intersection, NULL},
+    {"difference", m_difference, NULL},
+    {"symmetric_difference", m_symmetric_difference, NULL},
+    {"issubset", m_issubset, NULL},
+    {"issuperset", m_issuperset, NULL},
+    {"isdisjoint", m_isdisjoint, NULL},
+    {NULL, NULL, NULL},
 };
 
 /* set() and set(iterable) */

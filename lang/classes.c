@@ -243,6 +243,16 @@ static int class_lookup(rc_object *cls, rc_object *name, rc_object **out) {
     return lookup_from(cls, cls ? ((lang_class *)cls)->exc_base : NULL, name, out);
 }
 
+bool lang_instance_has_method(rc_object *o, const char *name) {
+    rc_object *nm = rc_str_intern_cstr(name), *found = NULL;
+    int r = nm ? class_lookup(((lang_instance *)o)->cls, nm, &found) : -1;
+    rc_xdecref(nm);
+    rc_xdecref(found);
+    if (r < 0)
+        rc_error_clear(); /* a failed lookup reads as absent; the caller says what is missing */
+    return r == 1;
+}
+
 /* name above the class of a super() object: from its base on. */
 static int super_lookup(rc_object *sup, rc_object *name, rc_object **out) {
     lang_class *c = (lang_class *)((lang_pair *)sup)->a;

@@ -86,6 +86,10 @@ static inline bool lang_is_class(const rc_object *o) {
     return rc_object_type(o) == &lang_class_type;
 }
 
+/* Whether the class of the instance o (or a base) defines the method name
+ * (the `with` protocol asks for __enter__ and __exit__). */
+bool lang_instance_has_method(rc_object *o, const char *name);
+
 /* The name Python would give o's type: an instance's class name, else the
  * refcore type's name. Borrowed (lives as long as o). */
 const char *lang_type_name(const rc_object *o);

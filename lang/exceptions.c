@@ -588,7 +588,7 @@ void lang_exc_describe(lang_thread *ts, char *buf, size_t size) {
 /* ---- with -------------------------------------------------------------------------------- */
 
 /* mgr.name(args...): the protocol goes through method calls, so a type
- * with __enter__ and __exit__ methods (a Lock; later a class) takes part. */
+ * with __enter__ and __exit__ methods (a Lock, a program's class) takes part. */
 static rc_object *call_named(lang_thread *ts, rc_object *mgr, const char *name, rc_object **args,
                              int nargs) {
     rc_object *nm = rc_str_intern_cstr(name);
@@ -598,9 +598,13 @@ static rc_object *call_named(lang_thread *ts, rc_object *mgr, const char *name, 
 }
 
 rc_object *lang_with_enter(lang_thread *ts, rc_object *mgr) {
-    if (!lang_has_method(mgr, "__enter__") || !lang_has_method(mgr, "__exit__")) {
-        lang_raise(ts, LANG_EXC_TYPE, "'%s' object does not support the context manager protocol",
-                   rc_object_type_name(mgr));
+    bool (*has)(rc_object *, const char *) =
+        lang_is_instance(mgr) ? lang_instance_has_method : lang_has_method;
+    bool has_enter = has(mgr, "__enter__"), has_exit = has(mgr, "__exit__");
+    if (!has_enter || !has_exit) { /* CPython 3.11's words, which name __exit__ only */
+        lang_raise(ts, LANG_EXC_TYPE,
+                   "'%s' object does not support the context manager protocol%s",
+                   lang_type_name(mgr), has_enter ? " (missed __exit__ method)" : "");
         return NULL;
     }
     return call_named(ts, mgr, "__enter__", NULL, 0);

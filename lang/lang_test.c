@@ -320,6 +320,53 @@ static void test_more_builtins(void **state) {
                     "line 1: ValueError: format code 'x' is not supported for an int beyond 64 bits");
 }
 
+/* `with` on instances of a program's classes: __enter__'s value bound by
+ * `as`, __exit__ told of the exception and swallowing it when it returns
+ * true, two managers in one statement, and CPython 3.11's error for a
+ * class without __exit__; each line CPython's output. */
+static void test_with_classes(void **state) {
+    (void)state;
+    lt_expect_output(
+        "class CM:\n"
+        "    def __init__(self, name, swallow):\n"
+        "        self.name = name\n"
+        "        self.swallow = swallow\n"
+        "    def __enter__(self):\n"
+        "        print(\"enter\", self.name)\n"
+        "        return self\n"
+        "    def __exit__(self, t, v, tb):\n"
+        "        print(\"exit\", self.name, t is None, v)\n"
+        "        return self.swallow\n"
+        "with CM(\"a\", False) as c:\n"
+        "    print(\"body\", type(c).__name__)\n"
+        "with CM(\"b\", True):\n"
+        "    raise ValueError(\"swallowed\")\n"
+        "try:\n"
+        "    with CM(\"c\", False), CM(\"d\", False):\n"
+        "        raise KeyError(\"k\")\n"
+        "except KeyError as e:\n"
+        "    print(\"caught\", e)\n"
+        "class Half:\n"
+        "    def __enter__(self):\n"
+        "        return self\n"
+        "try:\n"
+        "    with Half():\n"
+        "        pass\n"
+        "except TypeError as e:\n"
+        "    print(e)\n",
+        "enter a\n"
+        "body CM\n"
+        "exit a True None\n"
+        "enter b\n"
+        "exit b False swallowed\n"
+        "enter c\n"
+        "enter d\n"
+        "exit d False 'k'\n"
+        "exit c False 'k'\n"
+        "caught 'k'\n"
+        "'Half' object does not support the context manager protocol (missed __exit__ method)\n");
+}
+
 static void test_strings(void **state) {
     (void)state;
     lt_expect_output("print('a' + \"b\" + str(1) + str(2.5) + str(None) + str([1, 'x']))\n",
@@ -1986,6 +2033,7 @@ int main(void) {
         cmocka_unit_test(test_semicolons),
         cmocka_unit_test(test_sets),
         cmocka_unit_test(test_more_builtins),
+        cmocka_unit_test(test_with_classes),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_sequence_order),
         cmocka_unit_test(test_random),

@@ -1316,6 +1316,7 @@ static lang_binop aug_op(lang_tok t) {
     case TK_CARETEQ: return BIN_XOR;
     case TK_LSHIFTEQ: return BIN_LSHIFT;
     case TK_RSHIFTEQ: return BIN_RSHIFT;
+    case TK_DSTAREQ: return BIN_POW;
     default: return BIN_MUL;
     }
 }
@@ -1323,7 +1324,7 @@ static lang_binop aug_op(lang_tok t) {
 static bool is_aug(lang_tok k) {
     return k == TK_PLUSEQ || k == TK_MINUSEQ || k == TK_STAREQ || k == TK_SLASHEQ ||
            k == TK_DSLASHEQ || k == TK_PERCENTEQ || k == TK_AMPEQ || k == TK_PIPEEQ ||
-           k == TK_CARETEQ || k == TK_LSHIFTEQ || k == TK_RSHIFTEQ;
+           k == TK_CARETEQ || k == TK_LSHIFTEQ || k == TK_RSHIFTEQ || k == TK_DSTAREQ;
 }
 
 /* `x += v`, `c[i] += v`: the target was compiled as an expression (a load

@@ -367,6 +367,29 @@ static void test_with_classes(void **state) {
         "'Half' object does not support the context manager protocol (missed __exit__ method)\n");
 }
 
+/* math.gcd (ints of any size), len(range) to the ends of int64, and
+ * `**=`; each line CPython's output. */
+static void test_gcd_range_len_pow_assign(void **state) {
+    (void)state;
+    lt_expect_output(
+        "import math\n"
+        "print(math.gcd(12, 18), math.gcd(0, 5), math.gcd(), math.gcd(-4, 6), math.gcd(2 ** 80, 6 ** 40), math.gcd(7, 0, 14))\n"
+        "print(len(range(10)), len(range(0, 10, 3)), len(range(10, 0, -3)), len(range(5, 5)), len(range(3, 1)), len(range(-9223372036854775807, 9223372036854775807, 2 ** 40)))\n"
+        "x = 5\n"
+        "x **= 2\n"
+        "y = [2]\n"
+        "y[0] **= 10\n"
+        "print(x, y)\n"
+        "try:\n"
+        "    math.gcd(1.5)\n"
+        "except TypeError as e:\n"
+        "    print(e)\n",
+        "6 5 0 2 1099511627776 7\n"
+        "10 4 4 0 0 16777216\n"
+        "25 [1024]\n"
+        "'float' object cannot be interpreted as an integer\n");
+}
+
 static void test_strings(void **state) {
     (void)state;
     lt_expect_output("print('a' + \"b\" + str(1) + str(2.5) + str(None) + str([1, 'x']))\n",
@@ -2034,6 +2057,7 @@ int main(void) {
         cmocka_unit_test(test_sets),
         cmocka_unit_test(test_more_builtins),
         cmocka_unit_test(test_with_classes),
+        cmocka_unit_test(test_gcd_range_len_pow_assign),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_sequence_order),
         cmocka_unit_test(test_random),

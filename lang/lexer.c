@@ -474,7 +474,8 @@ static const struct {
 } puncts[] = {
     /* longer operators first, so that "//" wins over "/" */
     {"//=", TK_DSLASHEQ}, {"/=", TK_SLASHEQ}, {"%=", TK_PERCENTEQ}, {"@", TK_AT},
-    {"//", TK_DSLASH}, {"**", TK_DSTAR}, {"==", TK_EQ}, {"!=", TK_NE}, {"<=", TK_LE}, {">=", TK_GE},
+    {"**=", TK_DSTAREQ}, {"//", TK_DSLASH}, {"**", TK_DSTAR},
+    {"==", TK_EQ}, {"!=", TK_NE}, {"<=", TK_LE}, {">=", TK_GE},
     {"<<=", TK_LSHIFTEQ}, {">>=", TK_RSHIFTEQ}, {"<<", TK_LSHIFT}, {">>", TK_RSHIFT},
     {"&=", TK_AMPEQ}, {"|=", TK_PIPEEQ}, {"^=", TK_CARETEQ},
     {"+=", TK_PLUSEQ}, {"-=", TK_MINUSEQ}, {"*=", TK_STAREQ},

@@ -49,6 +49,8 @@ typedef enum lang_tok {
     /* bitwise operators and their augmented assignments */
     TK_AMP, TK_PIPE, TK_CARET, TK_TILDE, TK_LSHIFT, TK_RSHIFT,
     TK_AMPEQ, TK_PIPEEQ, TK_CARETEQ, TK_LSHIFTEQ, TK_RSHIFTEQ,
+    /* x **= y */
+    TK_DSTAREQ,
 } lang_tok;
 
 typedef struct lang_token {

@@ -253,6 +253,33 @@ static rc_object *math_trunc(lang_thread *ts, rc_object **args, int nargs) {
     return math_to_int("trunc", trunc, args, nargs);
 }
 
+/* math.gcd(*ints): the greatest common divisor, Euclid's way on refcore's
+ * ints of any size; 0 for none or all zeros. */
+static rc_object *math_gcd(lang_thread *ts, rc_object **args, int nargs) {
+    (void)ts;
+    rc_object *g = rc_int_from_i64(0);
+    for (int i = 0; g && i < nargs; i++) {
+        if (!rc_int_check(args[i])) {
+            rc_error_set(RC_ETYPE, "'%s' object cannot be interpreted as an integer",
+                         rc_object_type_name(args[i]));
+            rc_clear_ref(&g);
+            break;
+        }
+        rc_object *a = g, *b = rc_int_abs(args[i]);
+        int sign = 0;
+        while (b && rc_int_compare(b, rc_int_from_i64(0), &sign) == RC_OK && sign != 0) {
+            rc_object *r = rc_int_mod(a, b);
+            rc_decref(a);
+            a = b, b = r;
+        }
+        rc_xdecref(b);
+        g = b ? a : NULL; /* b NULL: a mod failed (memory) */
+        if (!b)
+            rc_xdecref(a);
+    }
+    return g;
+}
+
 static rc_status math_install(lang_interp *in) {
     static const lang_module_fn fns[] = {
         {"sqrt", math_sqrt, NULL},   {"exp", math_exp, NULL},     {"log", math_log, NULL},
@@ -261,7 +288,7 @@ static rc_status math_install(lang_interp *in) {
         {"acos", math_acos, NULL},   {"atan", math_atan, NULL},   {"atan2", math_atan2, NULL},
         {"fabs", math_fabs, NULL},   {"pow", math_pow, NULL},     {"hypot", math_hypot, NULL},
         {"fmod", math_fmod, NULL},   {"floor", math_floor, NULL}, {"ceil", math_ceil, NULL},
-        {"trunc", math_trunc, NULL}, {NULL, NULL, NULL},
+        {"trunc", math_trunc, NULL}, {"gcd", math_gcd, NULL},     {NULL, NULL, NULL},
     };
     rc_object *m = lang_module_add(in, "math", fns, NULL);
     if (!m || lang_module_set(m, "pi", rc_float_from_double(M_PI)) != RC_OK ||

@@ -213,10 +213,28 @@ static rc_object *range_repr(rc_object *self) {
                               (long long)r->stop, (long long)r->step);
 }
 
+/* len(range): the count of values, in unsigned arithmetic so that no
+ * distance between two int64_t overflows. The step is never 0 (range()
+ * refuses it). */
+static int64_t range_length(rc_object *self) {
+    const lang_range *r = (const lang_range *)self;
+    bool up = r->step > 0;
+    if (up ? r->start >= r->stop : r->start <= r->stop)
+        return 0;
+    uint64_t span = up ? (uint64_t)r->stop - (uint64_t)r->start
+                       : (uint64_t)r->start - (uint64_t)r->stop;
+    uint64_t step = up ? (uint64_t)r->step : 0 - (uint64_t)r->step;
+    uint64_t n = (span - 1) / step + 1;
+    if (n > INT64_MAX)
+        return rc_error_set(RC_EOVERFLOW, "Python int too large to convert to C ssize_t");
+    return (int64_t)n;
+}
+
 rc_type lang_range_type = {
     .name = "range",
     .basicsize = sizeof(lang_range),
     .repr = range_repr,
+    .length = range_length,
 };
 
 rc_object *lang_range_new(int64_t start, int64_t stop, int64_t step) {

@@ -243,8 +243,6 @@ const char *lang_binop_text(lang_binop op) {
     return text[op];
 }
 
-static rc_object *arith(lang_binop op, rc_object *a, rc_object *b);
-
 static bool is_number_like(const rc_object *o) {
     return is_num(o) || rc_bool_check(o);
 }
@@ -268,7 +266,7 @@ static RC_NOINLINE rc_object *bool_arith(lang_binop op, rc_object *a, rc_object 
     if (!(is_number_like(other) || (op == BIN_MUL && (rc_str_check(other) || is_seq(other)))))
         return type_error(lang_binop_text(op), a, b);
     rc_object *x = int_of_bool(a), *y = int_of_bool(b);
-    rc_object *r = arith(op, x, y);
+    rc_object *r = lang_binary(op, x, y); /* not arith: it stays inlined in lang_binary */
     rc_decref(x);
     rc_decref(y);
     return r;
@@ -366,38 +364,57 @@ static RC_NOINLINE rc_status num_order_slow(rc_object *a, rc_object *b, int *out
     return RC_OK;
 }
 
-/* <0, 0, >0 in *out; RC_ETYPE for values that have no order. */
-static rc_status order(rc_object *a, rc_object *b, lang_binop op, int *out) {
-    if ((rc_bool_check(a) || rc_bool_check(b)) && is_number_like(a) && is_number_like(b)) {
-        rc_object *x = int_of_bool(a), *y = int_of_bool(b); /* as 0 and 1 (bool_arith) */
-        rc_status st = order(x, y, op, out);
-        rc_decref(x);
-        rc_decref(y);
-        return st;
-    }
+/* The order of two numbers (ints of any size, floats). Inline in order,
+ * whose int < int is count.py's hot path; also bool_order's. */
+static inline rc_status num_order(rc_object *a, rc_object *b, int *out) {
     if (rc_int_check(a) && rc_int_check(b)) {
         if (rc_int_compare(a, b, out) != RC_OK) /* any sizes; cannot fail on ints */
             return rc_error_code();
-    } else if (is_num(a) && is_num(b)) {
-        /* Below 2**53 every int is a double exactly, so the doubles'
-         * order is exact; past it (or past the double range, where the
-         * conversion fails) the slow path compares an int exactly. */
-        double x = 0, y = 0;
-        if (nums(a, b, &x, &y) != RC_OK || fabs(x) >= 0x1p53 || fabs(y) >= 0x1p53)
-            return num_order_slow(a, b, out);
-        *out = (x > y) - (x < y);
-    } else if (rc_str_check(a) && rc_str_check(b)) {
+        return RC_OK;
+    }
+    /* Below 2**53 every int is a double exactly, so the doubles' order is
+     * exact; past it (or past the double range, where the conversion
+     * fails) the slow path compares an int exactly. */
+    double x = 0, y = 0;
+    if (nums(a, b, &x, &y) != RC_OK || fabs(x) >= 0x1p53 || fabs(y) >= 0x1p53)
+        return num_order_slow(a, b, out);
+    *out = (x > y) - (x < y);
+    return RC_OK;
+}
+
+/* A bool beside a number, or two bools: compared as 0 and 1 (bool_arith).
+ * Out of line, and not through order, so that order stays a leaf the
+ * compiler can inline. */
+static RC_NOINLINE rc_status bool_order(rc_object *a, rc_object *b, int *out) {
+    rc_object *x = int_of_bool(a), *y = int_of_bool(b);
+    rc_status st = num_order(x, y, out);
+    rc_decref(x);
+    rc_decref(y);
+    return st;
+}
+
+/* <0, 0, >0 in *out; RC_ETYPE for values that have no order. */
+static rc_status order(rc_object *a, rc_object *b, lang_binop op, int *out) {
+    if (rc_int_check(a) && rc_int_check(b)) { /* count.py's i < n: first, and inline */
+        if (rc_int_compare(a, b, out) != RC_OK) /* any sizes; cannot fail on ints */
+            return rc_error_code();
+        return RC_OK;
+    }
+    if (is_num(a) && is_num(b))
+        return num_order(a, b, out);
+    if (rc_str_check(a) && rc_str_check(b)) {
         /* Byte order of UTF-8 is code point order. */
         int64_t la = rc_str_byte_length(a), lb = rc_str_byte_length(b);
         int c = memcmp(rc_str_data(a), rc_str_data(b), (size_t)(la < lb ? la : lb));
         *out = c ? c : (la > lb) - (la < lb);
-    } else if ((rc_tuple_check(a) && rc_tuple_check(b)) || (rc_list_check(a) && rc_list_check(b))) {
-        return seq_order(a, b, op, out);
-    } else {
-        return rc_error_set(RC_ETYPE, "'%s' not supported between instances of '%s' and '%s'", lang_binop_text(op),
-                            rc_object_type_name(a), rc_object_type_name(b));
+        return RC_OK;
     }
-    return RC_OK;
+    if ((rc_tuple_check(a) && rc_tuple_check(b)) || (rc_list_check(a) && rc_list_check(b)))
+        return seq_order(a, b, op, out);
+    if (is_number_like(a) && is_number_like(b)) /* one of them a bool */
+        return bool_order(a, b, out);
+    return rc_error_set(RC_ETYPE, "'%s' not supported between instances of '%s' and '%s'",
+                        lang_binop_text(op), rc_object_type_name(a), rc_object_type_name(b));
 }
 
 int lang_iter_contains(rc_object *c, rc_object *item) {

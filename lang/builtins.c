@@ -9,6 +9,7 @@
 #include "lang/builtins.h"
 #include "lang/exceptions.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -725,6 +726,202 @@ static rc_object *str_find(lang_thread *ts, rc_object *self, rc_object **args, i
     return rc_int_from_i64(at ? utf8_count(p, at - p) : -1);
 }
 
+/* The byte offset of the first (last: the last) sub in self, or -1. */
+static int64_t str_search(rc_object *self, rc_object *sub, bool last) {
+    const char *p = rc_str_data(self), *end = p + rc_str_byte_length(self), *found = NULL;
+    size_t n = (size_t)rc_str_byte_length(sub);
+    for (const char *q = p; q <= end && (q = memmem(q, (size_t)(end - q), rc_str_data(sub), n));
+         q++) {
+        found = q;
+        if (!last)
+            break;
+    }
+    return found ? found - p : -1;
+}
+
+/* find, rfind, index, rindex: the index in code points; index and rindex
+ * raise Python's ValueError where find and rfind give -1. */
+static rc_object *str_locate(rc_object *self, rc_object **args, int nargs, const char *fname,
+                             bool last, bool raise) {
+    rc_object *sub = str_arg(fname, args, nargs, 1, 1);
+    if (!sub)
+        return NULL;
+    int64_t at = str_search(self, sub, last);
+    if (at < 0 && raise) {
+        rc_error_set(RC_EVALUE, "substring not found");
+        return NULL;
+    }
+    return rc_int_from_i64(at < 0 ? -1 : utf8_count(rc_str_data(self), at));
+}
+
+static rc_object *str_rfind(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts;
+    return str_locate(self, args, nargs, "rfind", true, false);
+}
+
+static rc_object *str_index(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts;
+    return str_locate(self, args, nargs, "index", false, true);
+}
+
+static rc_object *str_rindex(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts;
+    return str_locate(self, args, nargs, "rindex", true, true);
+}
+
+/* s.count(sub): the occurrences that do not overlap; len(s) + 1 for "", as
+ * in Python. */
+static rc_object *str_count(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts;
+    rc_object *sub = str_arg("count", args, nargs, 1, 1);
+    if (!sub)
+        return NULL;
+    size_t n = (size_t)rc_str_byte_length(sub);
+    if (n == 0)
+        return rc_int_from_i64(rc_str_length(self) + 1);
+    const char *p = rc_str_data(self), *end = p + rc_str_byte_length(self);
+    int64_t k = 0;
+    for (const char *q = p; (q = memmem(q, (size_t)(end - q), rc_str_data(sub), n)); q += n)
+        k++;
+    return rc_int_from_i64(k);
+}
+
+/* s.partition(sep) / s.rpartition(sep): (before, sep, after) at the first
+ * (last) sep; without one, (s, '', '') (('', '', s) for rpartition). */
+static rc_object *str_split_at(rc_object *self, rc_object **args, int nargs, bool last) {
+    rc_object *sep = str_arg(last ? "rpartition" : "partition", args, nargs, 1, 1);
+    if (!sep)
+        return NULL;
+    if (rc_str_byte_length(sep) == 0) {
+        rc_error_set(RC_EVALUE, "empty separator");
+        return NULL;
+    }
+    const char *p = rc_str_data(self);
+    int64_t n = rc_str_byte_length(self), k = rc_str_byte_length(sep), at = str_search(self, sep, last);
+    rc_object *parts[3];
+    if (at < 0) {
+        parts[0] = rc_str_from_cstr(""), parts[1] = rc_str_from_cstr(""), parts[2] = rc_newref(self);
+        if (!last) {
+            rc_object *t = parts[0];
+            parts[0] = parts[2], parts[2] = t;
+        }
+    } else {
+        parts[0] = rc_str_from_utf8(p, (size_t)at);
+        parts[1] = rc_newref(sep);
+        parts[2] = rc_str_from_utf8(p + at + k, (size_t)(n - at - k));
+    }
+    if (!parts[0] || !parts[1] || !parts[2]) {
+        for (int i = 0; i < 3; i++)
+            rc_xdecref(parts[i]);
+        return NULL;
+    }
+    return rc_tuple_from_array_steal(3, parts);
+}
+
+static rc_object *str_partition(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts;
+    return str_split_at(self, args, nargs, false);
+}
+
+static rc_object *str_rpartition(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts;
+    return str_split_at(self, args, nargs, true);
+}
+
+/* center, ljust, rjust (width[, fillchar]): self padded to width code
+ * points; center puts the odd one on the left when width is odd, as
+ * CPython does. */
+static rc_object *str_pad(rc_object *self, rc_object **args, int nargs, const char *fname,
+                          char how) {
+    if (!lang_check_args(fname, nargs, 1, 2))
+        return NULL;
+    int64_t width = 0;
+    if (!rc_int_check(args[0]) || rc_int_as_i64(args[0], &width) != RC_OK) {
+        if (!rc_int_check(args[0]))
+            rc_error_set(RC_ETYPE, "'%s' object cannot be interpreted as an integer",
+                         rc_object_type_name(args[0]));
+        return NULL;
+    }
+    const char *fill = " ";
+    size_t nfill = 1;
+    if (nargs == 2) {
+        if (!rc_str_check(args[1]) || rc_str_length(args[1]) != 1) {
+            rc_error_set(RC_ETYPE, "The fill character must be exactly one character long");
+            return NULL;
+        }
+        fill = rc_str_data(args[1]), nfill = (size_t)rc_str_byte_length(args[1]);
+    }
+    int64_t len = rc_str_length(self), pad = width - len;
+    if (pad <= 0)
+        return rc_newref(self);
+    if (pad > (INT64_C(1) << 30)) {
+        rc_error_set(RC_EOVERFLOW, "padded string is too long");
+        return NULL;
+    }
+    int64_t left = how == 'l' ? 0 : how == 'r' ? pad : pad / 2 + (pad & width & 1);
+    size_t nself = (size_t)rc_str_byte_length(self), total = nself + (size_t)pad * nfill;
+    char *buf = rc_mem_alloc(total + 1), *w = buf;
+    if (!buf)
+        return NULL;
+    for (int64_t i = 0; i < left; i++, w += nfill)
+        memcpy(w, fill, nfill);
+    memcpy(w, rc_str_data(self), nself);
+    w += nself;
+    for (int64_t i = left; i < pad; i++, w += nfill)
+        memcpy(w, fill, nfill);
+    rc_object *r = rc_str_from_utf8(buf, total);
+    rc_mem_free(buf);
+    return r;
+}
+
+static rc_object *str_center(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts;
+    return str_pad(self, args, nargs, "center", 'c');
+}
+
+static rc_object *str_ljust(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts;
+    return str_pad(self, args, nargs, "ljust", 'l');
+}
+
+static rc_object *str_rjust(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts;
+    return str_pad(self, args, nargs, "rjust", 'r');
+}
+
+/* isdigit, isalpha, isalnum, isspace, isupper, islower: ASCII classes
+ * (lang/README.md): a str holding any other character is not in them. */
+static rc_object *str_is(rc_object *self, int nargs, const char *fname, int (*cls)(int)) {
+    if (!lang_check_args(fname, nargs, 0, 0))
+        return NULL;
+    const unsigned char *p = (const unsigned char *)rc_str_data(self);
+    int64_t n = rc_str_byte_length(self);
+    bool cased = cls == isupper || cls == islower, any_cased = false, ok = n > 0;
+    for (int64_t i = 0; ok && i < n; i++) {
+        if (p[i] >= 0x80)
+            ok = false;
+        else if (cased)
+            ok = !isalpha(p[i]) || cls(p[i]), any_cased |= isalpha(p[i]) != 0;
+        else
+            ok = cls(p[i]) != 0;
+    }
+    return rc_bool_from(ok && (!cased || any_cased));
+}
+
+#define STR_IS(name)                                                                     \
+    static rc_object *str_##name(lang_thread *ts, rc_object *self, rc_object **args,    \
+                                 int nargs) {                                           \
+        (void)ts, (void)args;                                                            \
+        return str_is(self, nargs, #name, name);                                         \
+    }
+STR_IS(isdigit)
+STR_IS(isalpha)
+STR_IS(isalnum)
+STR_IS(isspace)
+STR_IS(isupper)
+STR_IS(islower)
+#undef STR_IS
+
 /* s.replace(old, new): every old, left to right, without overlaps. */
 static rc_object *str_replace(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
     (void)ts;
@@ -791,7 +988,13 @@ static const lang_method str_methods[] = {
     {"strip", str_strip, NULL}, {"lstrip", str_lstrip, NULL}, {"rstrip", str_rstrip, NULL},
     {"startswith", str_startswith, NULL}, {"endswith", str_endswith, NULL},
     {"find", str_find, NULL}, {"replace", str_replace, NULL}, {"upper", str_upper, NULL},
-    {"lower", str_lower, NULL}, {NULL, NULL, NULL},
+    {"lower", str_lower, NULL}, {"rfind", str_rfind, NULL}, {"index", str_index, NULL},
+    {"rindex", str_rindex, NULL}, {"count", str_count, NULL},
+    {"partition", str_partition, NULL}, {"rpartition", str_rpartition, NULL},
+    {"center", str_center, NULL}, {"ljust", str_ljust, NULL}, {"rjust", str_rjust, NULL},
+    {"isdigit", str_isdigit, NULL}, {"isalpha", str_isalpha, NULL},
+    {"isalnum", str_isalnum, NULL}, {"isspace", str_isspace, NULL},
+    {"isupper", str_isupper, NULL}, {"islower", str_islower, NULL}, {NULL, NULL, NULL},
 };
 
 /* ---- dispatch and installation ---------------------------------------------------------- */

@@ -390,6 +390,40 @@ static void test_gcd_range_len_pow_assign(void **state) {
         "'float' object cannot be interpreted as an integer\n");
 }
 
+/* str's rfind index rindex count partition rpartition center ljust rjust
+ * and the ASCII class tests, with Python's errors; each line CPython's
+ * output. */
+static void test_more_str_methods(void **state) {
+    (void)state;
+    lt_expect_output(
+        "s = \"hello world\"\n"
+        "print(s.rfind(\"o\"), s.rfind(\"z\"), s.rfind(\"\"), s.index(\"w\"), s.rindex(\"l\"), s.count(\"l\"), s.count(\"\"), \"aaaa\".count(\"aa\"))\n"
+        "print(s.partition(\" \"), s.rpartition(\"o\"), s.partition(\"z\"), s.rpartition(\"z\"))\n"
+        "print(\"[\" + \"ab\".center(7, \"*\") + \"]\", \"[\" + \"ab\".center(6) + \"]\", \"[\" + \"abc\".center(6, \"-\") + \"]\", \"[\" + \"x\".ljust(3) + \"]\", \"[\" + \"x\".rjust(3, \"0\") + \"]\", \"abc\".center(2))\n"
+        "print(\"123\".isdigit(), \"12a\".isdigit(), \"\".isdigit(), \"abc\".isalpha(), \"ab1\".isalnum(), \" \\t\".isspace(), \"ABC\".isupper(), \"AbC\".isupper(), \"a1\".islower(), \"1\".islower())\n"
+        "print(\"héllo\".rfind(\"l\"), \"héllo\".index(\"l\"), \"é\".center(3, \"é\"))\n"
+        "try:\n"
+        "    s.index(\"z\")\n"
+        "except ValueError as e:\n"
+        "    print(e)\n"
+        "try:\n"
+        "    s.partition(\"\")\n"
+        "except ValueError as e:\n"
+        "    print(e)\n"
+        "try:\n"
+        "    \"a\".center(3, \"ab\")\n"
+        "except TypeError as e:\n"
+        "    print(e)\n",
+        "7 -1 11 6 9 3 12 2\n"
+        "('hello', ' ', 'world') ('hello w', 'o', 'rld') ('hello world', '', '') ('', '', 'hello world')\n"
+        "[***ab**] [  ab  ] [-abc--] [x  ] [00x] abc\n"
+        "True False False True True True True False True False\n"
+        "3 2 ééé\n"
+        "substring not found\n"
+        "empty separator\n"
+        "The fill character must be exactly one character long\n");
+}
+
 static void test_strings(void **state) {
     (void)state;
     lt_expect_output("print('a' + \"b\" + str(1) + str(2.5) + str(None) + str([1, 'x']))\n",
@@ -2058,6 +2092,7 @@ int main(void) {
         cmocka_unit_test(test_more_builtins),
         cmocka_unit_test(test_with_classes),
         cmocka_unit_test(test_gcd_range_len_pow_assign),
+        cmocka_unit_test(test_more_str_methods),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_sequence_order),
         cmocka_unit_test(test_random),

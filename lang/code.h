@@ -90,6 +90,10 @@ typedef enum lang_op {
                              OP_CALL_METHOD */
     /* sets (lang/sets.c) */
     OP_SET_FROM_LIST,  /* l -- set: a set literal's or comprehension's items */
+    /* del */
+    OP_DELETE_FAST,    /* -- ; unbinds local arg (an error if unbound) */
+    OP_DELETE_GLOBAL,  /* -- ; removes globals[consts[arg]] (NameError if absent) */
+    OP_DELETE_SUBSCR,  /* c i -- ; del c[i] */
 } lang_op;
 
 /* OP_RAISE's argument. */

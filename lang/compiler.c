@@ -1561,6 +1561,27 @@ static void from_statement(compiler *c) {
     emit(c, OP_POP_TOP, 0, -1); /* the module */
 }
 
+/* `del t, ...`: a name (a local, or a global: not one of an enclosing
+ * function's) or a subscript `c[i]`, each in turn from the left. */
+static void del_statement(compiler *c) {
+    do {
+        lang_token *t = peek(c);
+        lang_tok after = c->toks.items[c->pos + 1].kind;
+        if (t->kind == TK_NAME && (after == TK_COMMA || after == TK_NEWLINE || after == TK_EOF)) {
+            next(c);
+            resolved r = resolve(c, t);
+            if (r.load == OP_LOAD_DEREF)
+                fail_at(c, t, "del of an enclosing function's variable is not supported");
+            emit(c, r.load == OP_LOAD_FAST ? OP_DELETE_FAST : OP_DELETE_GLOBAL, r.arg, 0);
+        } else if (postfix(c) == EK_SUBSCR) {
+            unemit(c, -1); /* c i: the container and index stay */
+            emit(c, OP_DELETE_SUBSCR, 0, -2);
+        } else {
+            fail_at(c, t, "cannot delete this expression (refpy deletes names and c[i])");
+        }
+    } while (accept(c, TK_COMMA) && !check(c, TK_NEWLINE));
+}
+
 static void simple_statement(compiler *c) {
     lang_token *t = peek(c);
     switch (t->kind) {
@@ -1596,6 +1617,10 @@ static void simple_statement(compiler *c) {
     case TK_FROM:
         next(c);
         from_statement(c);
+        break;
+    case TK_DEL:
+        next(c);
+        del_statement(c);
         break;
     case TK_GLOBAL: /* already applied by scan_locals */
         next(c);

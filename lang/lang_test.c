@@ -424,6 +424,61 @@ static void test_more_str_methods(void **state) {
         "The fill character must be exactly one character long\n");
 }
 
+/* del of list items, dict keys, globals and locals, several at once, with
+ * Python's errors; each line CPython's output. */
+static void test_del(void **state) {
+    (void)state;
+    lt_expect_output(
+        "l = [1, 2, 3, 4]\n"
+        "del l[0]\n"
+        "del l[-1]\n"
+        "print(l)\n"
+        "d = {\"a\": 1, \"b\": 2}\n"
+        "del d[\"a\"]\n"
+        "print(d)\n"
+        "x = 5\n"
+        "del x\n"
+        "try:\n"
+        "    print(x)\n"
+        "except NameError as e:\n"
+        "    print(e)\n"
+        "def f():\n"
+        "    y = 1\n"
+        "    del y\n"
+        "    try:\n"
+        "        return y\n"
+        "    except UnboundLocalError as e:\n"
+        "        return str(e)\n"
+        "print(f())\n"
+        "a, b = [1, 2], {3: 4}\n"
+        "del a[0], b[3]\n"
+        "print(a, b)\n"
+        "try:\n"
+        "    del l[10]\n"
+        "except IndexError as e:\n"
+        "    print(e)\n"
+        "try:\n"
+        "    del d[\"zz\"]\n"
+        "except KeyError as e:\n"
+        "    print(\"KeyError\", e)\n"
+        "try:\n"
+        "    del nothere\n"
+        "except NameError as e:\n"
+        "    print(e)\n",
+        "[2, 3]\n"
+        "{'b': 2}\n"
+        "name 'x' is not defined\n"
+        "cannot access local variable 'y' where it is not associated with a value\n"
+        "[2] {}\n"
+        "list assignment index out of range\n"
+        "KeyError 'zz'\n"
+        "name 'nothere' is not defined\n");
+    int S = LANG_SYNTAX_ERROR;
+    lt_expect_error("x = 1\ndel x + 1\n", S, "cannot delete this expression");
+    lt_expect_error("def f():\n    v = 1\n    def g():\n        del v\n    g()\n", S,
+                    "del of an enclosing function's variable is not supported");
+}
+
 static void test_strings(void **state) {
     (void)state;
     lt_expect_output("print('a' + \"b\" + str(1) + str(2.5) + str(None) + str([1, 'x']))\n",
@@ -2093,6 +2148,7 @@ int main(void) {
         cmocka_unit_test(test_with_classes),
         cmocka_unit_test(test_gcd_range_len_pow_assign),
         cmocka_unit_test(test_more_str_methods),
+        cmocka_unit_test(test_del),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_sequence_order),
         cmocka_unit_test(test_random),

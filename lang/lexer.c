@@ -56,7 +56,7 @@ static const struct {
     {"True", TK_TRUE}, {"while", TK_WHILE},
     {"class", TK_CLASS},
     {"try", TK_TRY}, {"except", TK_EXCEPT}, {"finally", TK_FINALLY}, {"raise", TK_RAISE},
-    {"with", TK_WITH}, {"assert", TK_ASSERT},
+    {"with", TK_WITH}, {"assert", TK_ASSERT}, {"del", TK_DEL},
 };
 
 static int lex_error(lexer *lx, const char *at, const char *fmt, ...)

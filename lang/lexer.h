@@ -51,6 +51,8 @@ typedef enum lang_tok {
     TK_AMPEQ, TK_PIPEEQ, TK_CARETEQ, TK_LSHIFTEQ, TK_RSHIFTEQ,
     /* x **= y */
     TK_DSTAREQ,
+    /* del */
+    TK_DEL,
 } lang_tok;
 
 typedef struct lang_token {

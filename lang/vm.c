@@ -407,6 +407,32 @@ run:
             if (t != RC_OK)
                 goto error;
             break;
+        case OP_DELETE_FAST:
+            if (!(v = env_load(env, arg))) {
+                unbound_local(ts, co, arg);
+                goto error;
+            }
+            rc_decref(v);
+            env_store(env, arg, NULL);
+            break;
+        case OP_DELETE_GLOBAL:
+            t = rc_dict_delete(ts->interp->globals, consts[arg]);
+            if (t == RC_EKEY) /* Python's words for a name never bound */
+                lang_raise(ts, LANG_EXC_NAME, "name '%s' is not defined", rc_str_data(consts[arg]));
+            if (t != RC_OK)
+                goto error;
+            break;
+        case OP_DELETE_SUBSCR:
+            t = rc_object_delitem(sp[-2], sp[-1]);
+            if (t == RC_EKEY && rc_dict_check(sp[-2]))
+                lang_raise_key(ts, sp[-1]); /* the key joins the error only now */
+            else if (t == RC_EINDEX)
+                lang_raise(ts, LANG_EXC_INDEX, "%s assignment index out of range",
+                           rc_object_type_name(sp[-2]));
+            POPN(2);
+            if (t != RC_OK)
+                goto error;
+            break;
         case OP_POP_TOP:
             POPN(1);
             break;

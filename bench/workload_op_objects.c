@@ -1,6 +1,8 @@
 /*
  * The single-thread cost of the basic object operations (op_int_new,
- * op_list_append, op_dict_set, op_dict_get, op_tuple3), on one thread
+ * op_list_append, op_dict_set, op_dict_get, op_tuple3, and the generic
+ * protocols a language's loops and subscripts go through: op_iter_list,
+ * op_getitem_list), on one thread
  * (BENCH_SHAPE_SINGLE), beside CPython 3.13's figures for the same
  * operations through its C API (bench/README.md says where they come
  * from). Ints start at 1000, beyond the small ints, which are immortal.
@@ -134,6 +136,79 @@ BENCH_WORKLOAD(wl_op_int_new) = {
     .not_in_cost = true,
     .cpython_ns = "9.6",
     .cpython_ft_ns = "11.0",
+};
+
+/* ---- the generic protocols (objects/iter.h, objects/protocol.h) ------------------- */
+
+#define WALK_ITEMS 1000
+
+static rc_object *int_list(void) {
+    rc_object *l = wl_list();
+    for (int64_t i = 0; i < WALK_ITEMS; i++)
+        if (rc_list_append_steal(l, wl_int(1000 + i)) != RC_OK)
+            bench_die("rc_list_append_steal");
+    return l;
+}
+
+/* One op is one rc_iter_next: walks of a 1000-item list, each begun and
+ * ended with the walk (so rc_iter_begin and rc_iter_end are amortised over
+ * 1000 items). */
+static void iter_list_thread(bench_thread *t) {
+    rc_object *l = int_list(), *item;
+    int64_t seen = 0;
+    bench_start(t);
+    while (seen < t->ops) {
+        rc_iter it;
+        if (rc_iter_begin(&it, l) != RC_OK)
+            bench_die("rc_iter_begin");
+        while (seen < t->ops && rc_iter_next(&it, &item) == 1) {
+            BENCH_OPAQUE(item);
+            rc_decref(item);
+            seen++;
+        }
+        rc_iter_end(&it);
+    }
+    bench_stop(t);
+    rc_decref(l);
+}
+
+/* rc_object_getitem(list, int): what a language's l[i] goes through. */
+static void getitem_list_thread(bench_thread *t) {
+    rc_object *l = int_list(), *index[WALK_ITEMS];
+    for (int64_t i = 0; i < WALK_ITEMS; i++)
+        index[i] = rc_int_from_i64(i); /* small ints up to 256, then boxed */
+    bench_start(t);
+    for (int64_t i = 0; i < t->ops; i++) {
+        rc_object *v = rc_object_getitem(l, index[i % WALK_ITEMS]);
+        if (!v)
+            bench_die("rc_object_getitem");
+        BENCH_OPAQUE(v);
+        rc_decref(v);
+    }
+    bench_stop(t);
+    for (int64_t i = 0; i < WALK_ITEMS; i++)
+        rc_decref(index[i]);
+    rc_decref(l);
+}
+
+BENCH_WORKLOAD(wl_op_iter_list) = {
+    .name = "op_iter_list",
+    .summary = "rc_iter_next over a list of 1000 ints, one thread",
+    .default_ops = 5000000,
+    .thread = iter_list_thread,
+    .rank = 33,
+    .shape = BENCH_SHAPE_SINGLE,
+    .not_in_cost = true,
+};
+
+BENCH_WORKLOAD(wl_op_getitem_list) = {
+    .name = "op_getitem_list",
+    .summary = "rc_object_getitem(list, int), one thread",
+    .default_ops = 5000000,
+    .thread = getitem_list_thread,
+    .rank = 34,
+    .shape = BENCH_SHAPE_SINGLE,
+    .not_in_cost = true,
 };
 
 BENCH_WORKLOAD(wl_op_list_append) = {

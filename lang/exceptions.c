@@ -49,6 +49,7 @@ rc_type lang_exc_class_type = {
     .basicsize = sizeof(lang_exc_class),
     .dealloc = exc_class_dealloc,
     .repr = exc_class_repr,
+    .instance_size = rc_fixed_instance_size,
 };
 
 /* Python's hierarchy, for the classes refpy has. code 0: the base's. */

@@ -36,6 +36,7 @@ rc_type lang_module_type = {
     .basicsize = sizeof(lang_module),
     .dealloc = module_dealloc,
     .repr = module_repr,
+    .instance_size = rc_fixed_instance_size,
 };
 
 rc_status lang_module_set(rc_object *module, const char *name, rc_object *v) {

@@ -270,7 +270,8 @@ def seed_findings(programs, ctl2):
                               m.get("Time with processes"))
             if not (seq and thr and proc):
                 continue
-            where = "%s, count_verbatim.py (N=%s)" % (r["runner"], r["argv"][0])
+            where = "%s, count_verbatim.py (N=%s)" % (
+                r["runner"], r["argv"][0] if r["argv"] else "10**7, its default")
             ratio = thr / seq
             threads_text = ("%s: two threads took %.2f s, counting twice in a row %.2f s: "
                             "%.2f of it (%s)" % (where, thr, seq, ratio, note))

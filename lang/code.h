@@ -29,7 +29,7 @@ typedef enum lang_op {
     OP_ROT_TWO,        /* a b -- b a */
     OP_ROT_THREE,      /* a b c -- c a b */
     OP_BINARY,         /* a b -- a OP b; arg is a lang_binop */
-    OP_NEGATE,         /* v -- -v (arg 0) or ~v (arg 1) */
+    OP_NEGATE,         /* v -- -v (arg 0), ~v (arg 1) or +v (arg 2) */
     OP_NOT,            /* v -- not v */
     OP_JUMP,           /* -- ; to arg (a backward jump is a checkpoint) */
     OP_POP_JUMP_IF_FALSE, /* v -- ; to arg if v is false */

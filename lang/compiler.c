@@ -1077,8 +1077,7 @@ static expr_kind unary(compiler *c) {
         enter(c);
         unary(c);
         leave(c);
-        if (k != TK_PLUS)
-            emit(c, OP_NEGATE, k == TK_TILDE, 0); /* -x, or ~x */
+        emit(c, OP_NEGATE, k == TK_MINUS ? 0 : k == TK_TILDE ? 1 : 2, 0); /* -x, ~x, +x */
         return EK_OTHER;
     }
     return power(c);

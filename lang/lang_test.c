@@ -206,6 +206,8 @@ static void test_bool_as_int(void **state) {
                      "[-1, 0, True] False 8 2\n");
     int E = LANG_RUNTIME_ERROR;
     lt_expect_error("True + 'a'\n", E, "line 1: TypeError: unsupported operand type(s) for +: 'bool' and 'str'");
+    lt_expect_output("print(+True, +False, +5, +2.5, -(+3))\n", "1 0 5 2.5 -3\n");
+    lt_expect_error("+'a'\n", E, "line 1: TypeError: bad operand type for unary +: 'str'");
     lt_expect_error("True < 'a'\n", E,
                     "line 1: TypeError: '<' not supported between instances of 'bool' and 'str'");
 }

@@ -514,6 +514,15 @@ rc_object *lang_negate(rc_object *o) {
     return NULL;
 }
 
+rc_object *lang_positive(rc_object *o) {
+    if (rc_int_check(o) || rc_float_check(o))
+        return rc_newref(o);
+    if (rc_bool_check(o)) /* +True is 1 */
+        return rc_int_from_i64(rc_bool_value(o));
+    rc_error_set(RC_ETYPE, "bad operand type for unary +: '%s'", lang_type_name(o));
+    return NULL;
+}
+
 rc_object *lang_invert(rc_object *o) {
     if (rc_int_check(o))
         return rc_int_invert(o);

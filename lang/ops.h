@@ -21,6 +21,8 @@ const char *lang_binop_text(lang_binop op);
 rc_object *lang_negate(rc_object *o);
 /* ~o, of an int. */
 rc_object *lang_invert(rc_object *o);
+/* +o: a number itself (a bool as its int); RC_ETYPE for anything else. */
+rc_object *lang_positive(rc_object *o);
 
 /* The int of d's integral part (int(d) in Python), of any size. Errors:
  * RC_EVALUE for NaN, RC_EOVERFLOW for an infinity. */

@@ -5,31 +5,70 @@
  *
  * The set itself is refcore's: each add, discard and membership test is
  * atomic under its lock, and equality and repr are its type's slots. What
- * walks a set here (a union, a subset test) goes through rc_iter a step at
- * a time: a set that another thread changes meanwhile gives RC_ECHANGED
- * ("Set changed size during iteration", as Python says), never a crash.
+ * walks a set here (a union, a subset test, pop) walks a snapshot taken
+ * inside the set's critical section (each, below): one moment of a set
+ * that other threads change, never an error or a crash.
  */
 #include "lang/sets.h"
 
 #include "lang/exceptions.h"
 #include "lang/objects.h"
 
-/* Calls fn(item, arg) on each element of s (a set) until it returns
- * nonzero; returns that, 0 at the end, or a negative status. */
-static int each(rc_object *s, int (*fn)(rc_object *item, void *arg), void *arg) {
+/* The elements of s (a set) at one moment, new references in a new
+ * rc_mem array (*n of them), or NULL with the error set. The walk runs
+ * inside s's critical section, so no other thread changes s meanwhile;
+ * inside it only s's own lock is taken again (rc_iter_next, which nests)
+ * and no reference is dropped (object.h's rules). */
+static rc_object **snapshot(rc_object *s, int64_t *n) {
+    rc_object **items = NULL, *item, *unstored = NULL;
+    int64_t cap = 0;
+    int r;
     rc_iter it;
-    rc_object *item;
-    int r, stop = 0;
-    if (rc_iter_begin(&it, s) != RC_OK)
-        return rc_error_code();
-    while (!stop && (r = rc_iter_next(&it, &item)) == 1) {
-        stop = fn(item, arg);
-        rc_decref(item);
+    *n = 0;
+    RC_CRITICAL_BEGIN(s)
+    /* Begun inside: the walk's version check starts from the moment the
+     * lock holds. It only takes a reference to s (no code runs). */
+    r = rc_iter_begin(&it, s) == RC_OK ? 1 : -1; /* 1: go on; then as rc_iter_next */
+    while (r == 1 && (r = rc_iter_next(&it, &item)) == 1) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 16;
+            rc_object **more = rc_mem_realloc(items, (size_t)cap * sizeof *items);
+            if (!more) {
+                unstored = item; /* dropped below, outside the section */
+                r = -1;
+                break;
+            }
+            items = more;
+        }
+        items[(*n)++] = item;
     }
-    rc_iter_end(&it);
-    if (!stop && r < 0 && rc_error_code() == RC_ECHANGED)
-        return rc_error_set(RC_ECHANGED, "Set changed size during iteration");
-    return stop ? stop : r;
+    RC_CRITICAL_END(s)
+    rc_iter_end(&it); /* safe after a failed begin too (iter.h) */
+    rc_xdecref(unstored);
+    if (r == 0)
+        return items ? items : rc_mem_alloc(sizeof *items);
+    while (*n > 0) /* outside the section: dropping may run other code */
+        rc_decref(items[--*n]);
+    rc_mem_free(items);
+    return NULL;
+}
+
+/* Calls fn(item, arg) on each element of s (a set) as it was at one moment
+ * (snapshot), until fn returns nonzero; returns that, 0 at the end, or a
+ * negative status. Another thread may change s meanwhile: the walk sees
+ * the moment of the snapshot, as a Python program under a GIL would. */
+static int each(rc_object *s, int (*fn)(rc_object *item, void *arg), void *arg) {
+    int64_t n = 0;
+    rc_object **items = snapshot(s, &n);
+    if (!items)
+        return rc_error_code();
+    int stop = 0;
+    for (int64_t i = 0; i < n && !stop; i++)
+        stop = fn(items[i], arg);
+    for (int64_t i = 0; i < n; i++)
+        rc_decref(items[i]);
+    rc_mem_free(items);
+    return stop;
 }
 
 static int add_to(rc_object *item, void *set) {
@@ -38,6 +77,12 @@ static int add_to(rc_object *item, void *set) {
 }
 
 rc_object *lang_set_from(rc_object *iterable) {
+    if (rc_set_check(iterable)) { /* through each, which outlasts other threads' changes */
+        rc_object *s = rc_set_new();
+        if (s && each(iterable, add_to, s) != 0)
+            rc_clear_ref(&s);
+        return s;
+    }
     rc_object *s = rc_set_new(), *it = s ? lang_iterator_new(iterable) : NULL, *item;
     int r = it ? 0 : -1;
     while (it && (r = lang_iterator_next(it, &item)) == 1) {

@@ -292,6 +292,49 @@ static void test_sys_exit_in_thread(void **state) {
     lt_result_free(&r);
 }
 
+/* One set shared by four threads: every element popped exactly once, and
+ * the operators that walk it (| & issubset copy) never fail while a writer
+ * adds and discards (they walk a copy taken under the set's lock,
+ * lang/sets.c). Counts only: how the pops interleave is the scheduler's. */
+static void test_shared_set(void **state) {
+    (void)state;
+    lt_result r = lt_run("import threading\n"
+                         "s = set(range(4000))\n"
+                         "popped = []\n"
+                         "def drain():\n"
+                         "    mine = 0\n"
+                         "    while True:\n"
+                         "        try:\n"
+                         "            s.pop()\n"
+                         "        except KeyError:\n"
+                         "            break\n"
+                         "        mine += 1\n"
+                         "    popped.append(mine)\n"
+                         "ts = [threading.Thread(target=drain) for _ in range(4)]\n"
+                         "for t in ts: t.start()\n"
+                         "for t in ts: t.join()\n"
+                         "print(sum(popped), len(s))\n"
+                         "w = set(range(300))\n"
+                         "def write():\n"
+                         "    for i in range(3000):\n"
+                         "        w.add(300 + i % 50)\n"
+                         "        w.discard(300 + (i + 25) % 50)\n"
+                         "def read():\n"
+                         "    ok = 0\n"
+                         "    for i in range(300):\n"
+                         "        u = w | {1}\n"
+                         "        v = w & w\n"
+                         "        ok += set(range(300)) <= w.copy() and len(u) >= 300\n"
+                         "    print('reads', ok)\n"
+                         "ts = [threading.Thread(target=write), threading.Thread(target=read)]\n"
+                         "for t in ts: t.start()\n"
+                         "for t in ts: t.join()\n");
+    assert_int_equal(r.status, LANG_OK);
+    assert_string_equal(r.out, "4000 0\nreads 300\n");
+    assert_int_equal(r.thread_errors, 0);
+    lt_result_free(&r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_thread_join_result),
@@ -309,6 +352,7 @@ int main(void) {
         cmocka_unit_test(test_unjoined_threads_finish),
         cmocka_unit_test(test_closure_across_threads),
         cmocka_unit_test(test_closure_variable_read_while_written),
+        cmocka_unit_test(test_shared_set),
     };
     return RCT_RUN_GROUP(tests);
 }

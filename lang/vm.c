@@ -460,7 +460,9 @@ run:
             REPLACE(2, lang_binary((lang_binop)arg, sp[-2], sp[-1]));
             break;
         case OP_NEGATE:
-            REPLACE(1, arg ? lang_invert(sp[-1]) : lang_negate(sp[-1]));
+            REPLACE(1, arg == 1   ? lang_invert(sp[-1])
+                       : arg == 2 ? lang_positive(sp[-1])
+                                  : lang_negate(sp[-1]));
             break;
         case OP_NOT:
             REPLACE(1, rc_bool_from(!lang_truthy(sp[-1])));

@@ -714,18 +714,6 @@ static rc_object *str_endswith(lang_thread *ts, rc_object *self, rc_object **arg
     return str_affix(self, args, nargs, false);
 }
 
-/* s.find(sub): the index (in code points) of the first sub, or -1. */
-static rc_object *str_find(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
-    (void)ts;
-    rc_object *sub = str_arg("find", args, nargs, 1, 1);
-    if (!sub)
-        return NULL;
-    const char *p = rc_str_data(self);
-    const char *at = memmem(p, (size_t)rc_str_byte_length(self), rc_str_data(sub),
-                            (size_t)rc_str_byte_length(sub));
-    return rc_int_from_i64(at ? utf8_count(p, at - p) : -1);
-}
-
 /* The byte offset of the first (last: the last) sub in self, or -1. */
 static int64_t str_search(rc_object *self, rc_object *sub, bool last) {
     const char *p = rc_str_data(self), *end = p + rc_str_byte_length(self), *found = NULL;
@@ -752,6 +740,11 @@ static rc_object *str_locate(rc_object *self, rc_object **args, int nargs, const
         return NULL;
     }
     return rc_int_from_i64(at < 0 ? -1 : utf8_count(rc_str_data(self), at));
+}
+
+static rc_object *str_find(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
+    (void)ts;
+    return str_locate(self, args, nargs, "find", false, false);
 }
 
 static rc_object *str_rfind(lang_thread *ts, rc_object *self, rc_object **args, int nargs) {
